@@ -1,0 +1,130 @@
+package papersum
+
+import (
+	"context"
+	"time"
+)
+
+// RunStatus is the state of a run.
+type RunStatus string
+
+// Run states. A run is created running and ends succeeded or failed.
+const (
+	RunRunning   RunStatus = "running"
+	RunSucceeded RunStatus = "succeeded"
+	RunFailed    RunStatus = "failed"
+)
+
+// Run is one pass of a paper through the pipeline.
+type Run struct {
+	ID      string    `json:"id"`
+	PaperID string    `json:"paper_id"`
+	Title   string    `json:"title"`
+	Source  string    `json:"source"`
+	Status  RunStatus `json:"status"`
+	// Error is the failure reason of a failed run.
+	Error string `json:"error,omitempty"`
+	// ErrorClass is the provider failure class, when there is one.
+	ErrorClass Class `json:"error_class,omitempty"`
+	// ConfigHash identifies the pipeline configuration used.
+	ConfigHash string `json:"config_hash"`
+	// TargetWords is the requested summary length.
+	TargetWords int `json:"target_words"`
+	// Summary is the final (revised) summary of a succeeded run.
+	Summary string `json:"summary"`
+	// Scores are the critique's scores of the first draft.
+	Scores *Scores `json:"scores,omitempty"`
+	// Team and User are who the run is charged to ("" on the CLI).
+	Team       string        `json:"team,omitempty"`
+	User       string        `json:"user,omitempty"`
+	Stages     []StageResult `json:"stages"`
+	CreatedAt  time.Time     `json:"created_at"`
+	FinishedAt *time.Time    `json:"finished_at,omitempty"`
+}
+
+// TotalCost is the sum of the stages' costs in US dollars.
+func (r *Run) TotalCost() float64 {
+	var c float64
+	for _, s := range r.Stages {
+		c += s.CostUSD
+	}
+	return c
+}
+
+// TotalUsage is the sum of the stages' usage.
+func (r *Run) TotalUsage() Usage {
+	var u Usage
+	for _, s := range r.Stages {
+		u = u.Add(s.Usage)
+	}
+	return u
+}
+
+// StageResult is the outcome of one stage of a run.
+type StageResult struct {
+	Stage    Stage  `json:"stage"`
+	Provider string `json:"provider"`
+	Model    string `json:"model"`
+	// PromptVersion is the content hash of the prompt template used.
+	PromptVersion string `json:"prompt_version"`
+	// Raw is the model's output exactly as returned.
+	Raw string `json:"raw"`
+	// Output is the parsed text: the summary for summarize and revise.
+	Output string `json:"output,omitempty"`
+	// Critique is the parsed critique for the critique stage.
+	Critique   *Critique     `json:"critique,omitempty"`
+	Usage      Usage         `json:"usage"`
+	CostUSD    float64       `json:"cost_usd"`
+	Latency    time.Duration `json:"latency_ns"`
+	StopReason StopReason    `json:"stop_reason"`
+	// FallbackReason says why another model than the first choice answered.
+	FallbackReason string    `json:"fallback_reason,omitempty"`
+	StartedAt      time.Time `json:"started_at"`
+}
+
+// RunFilter selects runs for listing. Zero values select everything.
+type RunFilter struct {
+	Status  RunStatus
+	PaperID string
+	// Limit bounds the result; zero means the store's default (50).
+	Limit int
+	// Before lists runs created strictly before this run ID's creation
+	// (cursor pagination, newest first).
+	Before string
+}
+
+// Store keeps papers, runs and stage results.
+//
+// Errors: ENOTFOUND when an ID does not exist; ECONFLICT when a run is
+// created twice or a finished run is changed; EINVALID for malformed input.
+type Store interface {
+	// PutPaper stores the paper under its ID; storing it again is a no-op.
+	PutPaper(ctx context.Context, p *Paper) error
+	// GetPaper returns the paper with this ID.
+	GetPaper(ctx context.Context, id string) (*Paper, error)
+	// CreateRun stores a new run in state running. run.ID must be set and
+	// its paper must already be stored.
+	CreateRun(ctx context.Context, run *Run) error
+	// AddStage appends a stage result to a running run.
+	AddStage(ctx context.Context, runID string, res *StageResult) error
+	// FinishRun ends a running run with its final status, summary, scores
+	// and error, atomically.
+	FinishRun(ctx context.Context, run *Run) error
+	// GetRun returns a run with its stages.
+	GetRun(ctx context.Context, id string) (*Run, error)
+	// ListRuns returns runs newest first, without their stages' raw output.
+	ListRuns(ctx context.Context, f RunFilter) ([]*Run, error)
+	// Close releases the store.
+	Close() error
+}
+
+// Clock tells the time; tests inject a fixed one.
+type Clock interface {
+	Now() time.Time
+}
+
+// SystemClock is the real clock.
+type SystemClock struct{}
+
+// Now returns time.Now().
+func (SystemClock) Now() time.Time { return time.Now() }
