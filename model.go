@@ -91,6 +91,9 @@ type Response struct {
 	// Provider and Model name who actually answered.
 	Provider string
 	Model    string
+	// FallbackReason says why a fallback chain answered with another
+	// model than its first ("" when the first choice answered).
+	FallbackReason string
 }
 
 // Usage counts the tokens of one or more calls. Every field is priced.

@@ -1,0 +1,242 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/papersum/papersum"
+)
+
+// Formats the renderers support.
+const (
+	FormatText     = "text"
+	FormatMarkdown = "markdown"
+	FormatJSON     = "json"
+)
+
+// SchemaRun names the JSON schema of a rendered run. It changes only when
+// a field is removed or changes meaning; adding fields keeps it.
+const SchemaRun = "papersum.run/v1"
+
+// RunJSON is the stable JSON form of a run.
+type RunJSON struct {
+	Schema       string      `json:"schema"`
+	ID           string      `json:"id"`
+	Status       string      `json:"status"`
+	Error        string      `json:"error,omitempty"`
+	ErrorClass   string      `json:"error_class,omitempty"`
+	PaperID      string      `json:"paper_id"`
+	Title        string      `json:"title"`
+	Source       string      `json:"source"`
+	TargetWords  int         `json:"target_words"`
+	ConfigHash   string      `json:"config_hash"`
+	Team         string      `json:"team,omitempty"`
+	User         string      `json:"user,omitempty"`
+	CreatedAt    time.Time   `json:"created_at"`
+	FinishedAt   *time.Time  `json:"finished_at,omitempty"`
+	Summary      string      `json:"summary"`
+	SummaryWords int         `json:"summary_words"`
+	Scores       *ScoresJSON `json:"scores,omitempty"`
+	Issues       []string    `json:"issues"`
+	Stages       []StageJSON `json:"stages"`
+	Totals       TotalsJSON  `json:"totals"`
+}
+
+// ScoresJSON are the rubric scores with papersum's weighted overall.
+type ScoresJSON struct {
+	papersum.Scores
+	Overall float64 `json:"overall"`
+}
+
+// StageJSON is one stage of a run.
+type StageJSON struct {
+	Stage          string             `json:"stage"`
+	Provider       string             `json:"provider"`
+	Model          string             `json:"model"`
+	PromptVersion  string             `json:"prompt_version"`
+	Usage          papersum.Usage     `json:"usage"`
+	CostUSD        float64            `json:"cost_usd"`
+	LatencyMS      float64            `json:"latency_ms"`
+	StopReason     string             `json:"stop_reason"`
+	FallbackReason string             `json:"fallback_reason,omitempty"`
+	Output         string             `json:"output,omitempty"`
+	Critique       *papersum.Critique `json:"critique,omitempty"`
+	Raw            string             `json:"raw"`
+}
+
+// TotalsJSON sums the stages.
+type TotalsJSON struct {
+	Usage     papersum.Usage `json:"usage"`
+	CostUSD   float64        `json:"cost_usd"`
+	LatencyMS float64        `json:"latency_ms"`
+}
+
+// NewRunJSON converts a run into its JSON form.
+func NewRunJSON(r *papersum.Run) RunJSON {
+	out := RunJSON{
+		Schema: SchemaRun, ID: r.ID, Status: string(r.Status), Error: r.Error, ErrorClass: string(r.ErrorClass),
+		PaperID: r.PaperID, Title: r.Title, Source: r.Source, TargetWords: r.TargetWords,
+		ConfigHash: r.ConfigHash, Team: r.Team, User: r.User, CreatedAt: r.CreatedAt, FinishedAt: r.FinishedAt,
+		Summary: r.Summary, SummaryWords: len(strings.Fields(r.Summary)), Issues: []string{}, Stages: []StageJSON{},
+	}
+	if r.Scores != nil {
+		out.Scores = &ScoresJSON{Scores: *r.Scores, Overall: r.Scores.Overall()}
+	}
+	var latency time.Duration
+	for _, s := range r.Stages {
+		out.Stages = append(out.Stages, StageJSON{
+			Stage: string(s.Stage), Provider: s.Provider, Model: s.Model, PromptVersion: s.PromptVersion,
+			Usage: s.Usage, CostUSD: s.CostUSD, LatencyMS: ms(s.Latency), StopReason: string(s.StopReason),
+			FallbackReason: s.FallbackReason, Output: s.Output, Critique: s.Critique, Raw: s.Raw,
+		})
+		if s.Critique != nil {
+			out.Issues = append(out.Issues, s.Critique.Issues...)
+		}
+		latency += s.Latency
+	}
+	out.Totals = TotalsJSON{Usage: r.TotalUsage(), CostUSD: r.TotalCost(), LatencyMS: ms(latency)}
+	return out
+}
+
+func ms(d time.Duration) float64 { return math.Round(float64(d)/1e3) / 1e3 }
+
+// WriteRun renders r in format to w.
+func WriteRun(w io.Writer, r *papersum.Run, format string) error {
+	switch format {
+	case FormatJSON:
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(NewRunJSON(r))
+	case FormatMarkdown:
+		return writeMarkdown(w, r)
+	case FormatText, "":
+		return writeText(w, r)
+	}
+	return papersum.Errorf(papersum.EINVALID, "unknown format %q (use text, markdown or json)", format)
+}
+
+func writeText(w io.Writer, r *papersum.Run) error {
+	j := NewRunJSON(r)
+	var b strings.Builder
+	if j.Title != "" {
+		fmt.Fprintf(&b, "%s\n\n", j.Title)
+	}
+	if j.Status == string(papersum.RunFailed) {
+		fmt.Fprintf(&b, "FAILED: %s\n\n", j.Error)
+	} else {
+		fmt.Fprintf(&b, "%s\n\n", j.Summary)
+	}
+	if j.Scores != nil {
+		fmt.Fprintf(&b, "Scores (draft): overall %.2f  accuracy %.1f  completeness %.1f  clarity %.1f  coherence %.1f\n",
+			j.Scores.Overall, j.Scores.Accuracy, j.Scores.Completeness, j.Scores.Clarity, j.Scores.Coherence)
+	}
+	for _, is := range j.Issues {
+		fmt.Fprintf(&b, "  - %s\n", is)
+	}
+	b.WriteString("\n")
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "STAGE\tPROVIDER\tMODEL\tPROMPT\tTOKENS IN\tTOKENS OUT\tCOST\tTIME")
+	for _, s := range j.Stages {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Stage, s.Provider, s.Model, ShortHash(s.PromptVersion),
+			tokens(s.Usage.TotalInput(), s.Usage.Estimated), tokens(s.Usage.OutputTokens, s.Usage.Estimated),
+			Money(s.CostUSD), Millis(s.LatencyMS))
+	}
+	fmt.Fprintf(tw, "total\t\t\t\t%s\t%s\t%s\t%s\n", tokens(j.Totals.Usage.TotalInput(), j.Totals.Usage.Estimated),
+		tokens(j.Totals.Usage.OutputTokens, j.Totals.Usage.Estimated), Money(j.Totals.CostUSD), Millis(j.Totals.LatencyMS))
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(&b, "\nrun %s\n", j.ID)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeMarkdown(w io.Writer, r *papersum.Run) error {
+	j := NewRunJSON(r)
+	var b strings.Builder
+	title := j.Title
+	if title == "" {
+		title = "Summary"
+	}
+	fmt.Fprintf(&b, "# %s\n\n", title)
+	if j.Status == string(papersum.RunFailed) {
+		fmt.Fprintf(&b, "**Failed:** %s\n\n", j.Error)
+	} else {
+		fmt.Fprintf(&b, "%s\n\n", j.Summary)
+	}
+	if j.Scores != nil {
+		b.WriteString("## Critique of the first draft\n\n")
+		b.WriteString("| overall | accuracy (40%) | completeness (30%) | clarity (20%) | coherence (10%) |\n")
+		b.WriteString("|---:|---:|---:|---:|---:|\n")
+		fmt.Fprintf(&b, "| %.2f | %.1f | %.1f | %.1f | %.1f |\n\n", j.Scores.Overall, j.Scores.Accuracy,
+			j.Scores.Completeness, j.Scores.Clarity, j.Scores.Coherence)
+		for _, is := range j.Issues {
+			fmt.Fprintf(&b, "- %s\n", mdEscape(is))
+		}
+		if len(j.Issues) > 0 {
+			b.WriteString("\n")
+		}
+	}
+	b.WriteString("## Stages\n\n")
+	b.WriteString("| stage | provider | model | prompt | tokens in | tokens out | cost | time |\n")
+	b.WriteString("|---|---|---|---|---:|---:|---:|---:|\n")
+	for _, s := range j.Stages {
+		fmt.Fprintf(&b, "| %s | %s | %s | `%s` | %s | %s | %s | %s |\n", s.Stage, s.Provider, s.Model,
+			ShortHash(s.PromptVersion), tokens(s.Usage.TotalInput(), s.Usage.Estimated),
+			tokens(s.Usage.OutputTokens, s.Usage.Estimated), Money(s.CostUSD), Millis(s.LatencyMS))
+	}
+	fmt.Fprintf(&b, "| **total** | | | | %s | %s | %s | %s |\n\n", tokens(j.Totals.Usage.TotalInput(), j.Totals.Usage.Estimated),
+		tokens(j.Totals.Usage.OutputTokens, j.Totals.Usage.Estimated), Money(j.Totals.CostUSD), Millis(j.Totals.LatencyMS))
+	if j.Totals.Usage.Estimated {
+		b.WriteString("Token counts marked ~ are estimates.\n\n")
+	}
+	fmt.Fprintf(&b, "Run `%s`, paper `%s`.\n", j.ID, ShortHash(j.PaperID))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// mdEscape keeps user text from breaking Markdown structure.
+func mdEscape(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+}
+
+// ShortHash shortens "sha256:<hex>" to its first 12 hex digits.
+func ShortHash(h string) string {
+	h = strings.TrimPrefix(h, "sha256:")
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}
+
+// Money formats US dollars with enough digits for per-call prices.
+func Money(usd float64) string {
+	if usd == 0 {
+		return "$0"
+	}
+	if usd < 0.01 {
+		return fmt.Sprintf("$%.6f", usd)
+	}
+	return fmt.Sprintf("$%.4f", usd)
+}
+
+// Millis formats a duration given in milliseconds.
+func Millis(v float64) string {
+	if v >= 10000 {
+		return fmt.Sprintf("%.1fs", v/1000)
+	}
+	return fmt.Sprintf("%.1fms", v)
+}
+
+func tokens(n int64, estimated bool) string {
+	if estimated {
+		return fmt.Sprintf("~%d", n)
+	}
+	return fmt.Sprint(n)
+}
