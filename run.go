@@ -86,14 +86,19 @@ type StageResult struct {
 type RunFilter struct {
 	Status  RunStatus
 	PaperID string
-	// Limit bounds the result; zero means the store's default (50).
+	// Limit bounds the result; zero means the store's default (50), a
+	// value above 1000 is cut to 1000 and a negative one is EINVALID.
 	Limit int
-	// Before lists runs created strictly before this run ID's creation
-	// (cursor pagination, newest first).
+	// Before is a cursor: list the runs that sort after this run in
+	// (created_at, id) descending order. ENOTFOUND if the ID is unknown.
 	Before string
 }
 
 // Store keeps papers, runs and stage results.
+//
+// CreateRun, AddStage and FinishRun stamp a zero CreatedAt, StartedAt or
+// nil FinishedAt from the store's clock and write it back into the
+// caller's struct. ListRuns returns stages with Raw emptied.
 //
 // Errors: ENOTFOUND when an ID does not exist; ECONFLICT when a run is
 // created twice or a finished run is changed; EINVALID for malformed input.
@@ -108,7 +113,8 @@ type Store interface {
 	// AddStage appends a stage result to a running run.
 	AddStage(ctx context.Context, runID string, res *StageResult) error
 	// FinishRun ends a running run with its final status, summary, scores
-	// and error, atomically.
+	// and error, atomically. A failed run must carry a non-empty Error
+	// (EINVALID otherwise).
 	FinishRun(ctx context.Context, run *Run) error
 	// GetRun returns a run with its stages.
 	GetRun(ctx context.Context, id string) (*Run, error)
