@@ -1,0 +1,277 @@
+package rouge
+
+import (
+	"math"
+	"reflect"
+	"sync"
+	"testing"
+)
+
+func mustPreset(t testing.TB, name string) Config {
+	t.Helper()
+	cfg, err := Preset(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func mustEvaluate(t testing.TB, cand []string, refs [][]string, cfg Config) Result {
+	t.Helper()
+	res, err := Evaluate(cand, refs, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// TestEmptyInputsScoreZero: ROUGE prints 0 (never NaN) whenever a denominator
+// is 0: an empty candidate, an empty reference, no references at all, texts
+// with no tokens (punctuation, CJK, stopwords under -s).
+func TestEmptyInputsScoreZero(t *testing.T) {
+	ref := []string{"We propose a simple method that improves accuracy."}
+	for _, tc := range []struct {
+		name string
+		cand []string
+		refs [][]string
+	}{
+		{"nil candidate", nil, [][]string{ref}},
+		{"empty-string sentence", []string{""}, [][]string{ref}},
+		{"whitespace candidate", []string{" \t "}, [][]string{ref}},
+		{"punctuation candidate", []string{"?! ... --"}, [][]string{ref}},
+		{"CJK and emoji only", []string{"日本語の文 🙂"}, [][]string{ref}},
+		{"stopwords only", []string{"it is what it is"}, [][]string{ref}},
+		{"empty reference", ref, [][]string{{}}},
+		{"no references", ref, nil},
+		{"both empty", nil, [][]string{{}}},
+	} {
+		for _, name := range PresetNames() {
+			cfg := mustPreset(t, name)
+			res := mustEvaluate(t, tc.cand, tc.refs, cfg)
+			if want := len(cfg.Metrics()); len(res) != want {
+				t.Errorf("%s/%s: %d metrics, want %d", tc.name, name, len(res), want)
+			}
+			for metric, s := range res {
+				for _, v := range []float64{s.Recall, s.Precision, s.F} {
+					if math.IsNaN(v) || math.IsInf(v, 0) {
+						t.Errorf("%s/%s %s: non-finite score %+v", tc.name, name, metric, s)
+					}
+				}
+				if s.Hits != 0 && tc.name != "stopwords only" {
+					t.Errorf("%s/%s %s: hits %d, want 0", tc.name, name, metric, s.Hits)
+				}
+				if s.Hits == 0 && (s.Recall != 0 || s.Precision != 0 || s.F != 0) {
+					t.Errorf("%s/%s %s: %+v, want all zero", tc.name, name, metric, s)
+				}
+			}
+		}
+	}
+}
+
+func TestEmptyReferenceStillCountsCandidate(t *testing.T) {
+	// -f A: an empty reference adds 0 hits and 0 reference grams but the
+	// candidate count once more, so precision halves (edge-multi-ref-one-empty).
+	cand := []string{"a simple method improves accuracy"}
+	one := mustEvaluate(t, cand, [][]string{{"a simple method"}}, mustPreset(t, "scitldr"))[ROUGE1]
+	two := mustEvaluate(t, cand, [][]string{{"a simple method"}, {}}, mustPreset(t, "scitldr"))[ROUGE1]
+	if one.Recall != 1 || one.Precision != 0.6 || two.Recall != 1 || two.Precision != 0.3 || two.PeerCount != 10 {
+		t.Errorf("one ref %+v, with empty ref %+v", one, two)
+	}
+}
+
+func TestTokenizeBytesLikeROUGE(t *testing.T) {
+	for in, want := range map[string][]string{
+		"naïve Über Zürich":            {"na", "ve", "ber", "z", "rich"},
+		"α-divergence ﬁne":             {"divergence", "ne"},
+		"3.5% of 1,000 (97.25%)":       {"3", "5", "of", "1", "000", "97", "25"},
+		"State-of-the-art GPT-2":       {"state", "of", "the", "art", "gpt", "2"},
+		"ResNet50 1e-3 F1@k":           {"resnet50", "1e", "3", "f1", "k"},
+		"don't don’t model's $100 C++": {"don", "t", "don", "t", "model", "s", "100", "c"},
+		"x_y\ttab  日本 🙂":               {"x", "y", "tab"},
+		"":                             nil,
+	} {
+		if got := Tokenize(in, Config{}); !reflect.DeepEqual(got, want) {
+			t.Errorf("Tokenize(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// -s matches the unstemmed token; -m then stems what is left.
+	if got, want := Tokenize("The indices of the mice went up", Config{Stem: true, RemoveStopwords: true}), []string{"index", "mouse"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Tokenize -m -s = %q, want %q", got, want)
+	}
+}
+
+func TestFFromRoundedRP(t *testing.T) {
+	// -t 0: F is computed from R and P already rounded to 5 decimals.
+	// R = 2/3 -> 0.66667, P = 8/9 -> 0.88889, F = 0.761906... -> 0.76191
+	// (from the exact ratios it would be 0.76190).
+	r, p, f := Config{}.withDefaults().rpf(8, 12, 9)
+	if r != 0.66667 || p != 0.88889 || f != 0.76191 {
+		t.Errorf("rpf = %v %v %v, want 0.66667 0.88889 0.76191", r, p, f)
+	}
+	// -t 1: F from unrounded values, and the printed mean of 1000 identical
+	// samples of 47/320 is 0.14687, not 0.14688.
+	cfg := Config{CountMode: CountToken}.withDefaults()
+	if r, _, _ := cfg.rpf(47, 320, 1); r != 0.14687 {
+		t.Errorf("-t 1 recall of 47/320 = %v, want 0.14687", r)
+	}
+}
+
+func TestScoringBest(t *testing.T) {
+	cand := []string{"the cat sat on the mat"}
+	refs := [][]string{{"a dog lay on a rug"}, {"the cat sat on the mat"}, {"the cat sat on the mat"}}
+	cfg := mustPreset(t, "scitldr")
+	cfg.Scoring = ScoringBest
+	res := mustEvaluate(t, cand, refs, cfg)
+	for _, m := range cfg.Metrics() {
+		s := res[m]
+		if s.Recall != 1 || s.Precision != 1 || s.F != 1 || s.PeerCount != s.ModelCount {
+			t.Errorf("-f B %s = %+v, want the identical reference only", m, s)
+		}
+	}
+	avg := mustEvaluate(t, cand, refs, mustPreset(t, "scitldr"))[ROUGE1]
+	if avg.PeerCount != 3*6 || avg.Hits != 1+6+6 {
+		t.Errorf("-f A ROUGE-1 = %+v, want counts pooled over 3 references", avg)
+	}
+}
+
+func TestLengthLimits(t *testing.T) {
+	cfg := Config{MaxN: 1, WordLimit: 2}
+	// -l counts words before punctuation is removed and applies to the
+	// references as well.
+	res := mustEvaluate(t, []string{"state-of-the-art model is good"}, [][]string{{"state of the art model"}}, cfg)
+	if s := res[ROUGE1]; s.PeerCount != 5 || s.ModelCount != 2 || s.Hits != 2 {
+		t.Errorf("-l 2: %+v, want candidate 5 tokens, reference 2", s)
+	}
+	// -b: ROUGE-N cuts the joined text at 12 bytes (the joining spaces are not
+	// counted); ROUGE-L's sentence reader never advances its byte count, so it
+	// keeps the second sentence whole. Those extra ROUGE-L tokens are not in the
+	// unigram counts that clip hits, so they count in R's denominator only.
+	text := []string{"aaaa bbbb", "cccc dddd"}
+	res = mustEvaluate(t, text, [][]string{text}, Config{MaxN: 1, ByteLimit: 12})
+	if s := res[ROUGE1]; s.ModelCount != 3 || s.Hits != 3 {
+		t.Errorf("-b 12 ROUGE-1: %+v, want 3 tokens (aaaa bbbb ccc)", s)
+	}
+	if s := res[ROUGEL]; s.ModelCount != 4 || s.PeerCount != 3 || s.Hits != 2 || s.Recall != 0.5 {
+		t.Errorf("-b 12 ROUGE-L: %+v, want base 4, peer 3, hits 2", s)
+	}
+}
+
+func TestSkipBigramCounts(t *testing.T) {
+	toks := []string{"a b c d e f g h"} // 8 distinct tokens
+	for _, tc := range []struct {
+		flags string
+		name  string
+		count int
+	}{
+		{"-2 4 -u", "ROUGE-SU4", 7 + (5 + 5 + 5 + 4 + 3 + 2 + 1)}, // last token's unigram missing
+		{"-2 -4 -u", "ROUGE-SU*", 7 + 28},
+		{"-2 -1", "ROUGE-S*", 28},
+		{"-2 0", "ROUGE-S0", 7},
+	} {
+		cfg, err := ParseFlags(tc.flags + " -x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, ok := mustEvaluate(t, toks, [][]string{toks}, cfg)[tc.name]
+		if !ok || s.ModelCount != tc.count || s.F != 1 {
+			t.Errorf("%s: %s = %+v (present %v), want count %d and F 1", tc.flags, tc.name, s, ok, tc.count)
+		}
+	}
+}
+
+func TestUnionLCSUsesSentences(t *testing.T) {
+	ref := [][]string{{"a b c d e f"}}
+	cfg := Config{}
+	split := mustEvaluate(t, []string{"d e f", "a b c"}, ref, cfg)[ROUGEL]
+	joined := mustEvaluate(t, []string{"d e f a b c"}, ref, cfg)[ROUGEL]
+	if split.F != 1 || joined.F != 0.5 {
+		t.Errorf("split %+v joined %+v, want F 1 and 0.5", split, joined)
+	}
+	// A '\n' inside a sentence is a line break in ROUGE's input.
+	if nl := mustEvaluate(t, []string{"d e f\na b c"}, ref, cfg)[ROUGEL]; nl != split {
+		t.Errorf("newline-split %+v, want %+v", nl, split)
+	}
+}
+
+func TestScorerMatchesEvaluateConcurrently(t *testing.T) {
+	cases := loadVectors(t)[:40]
+	cfg := mustPreset(t, "clscisumm")
+	refs := cases[0].References
+	s, err := NewScorer(refs, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for _, c := range cases {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			want := mustEvaluate(t, c.Candidate, refs, cfg)
+			if got := s.Score(c.Candidate); !reflect.DeepEqual(got, want) {
+				t.Errorf("%s: Scorer %v, Evaluate %v", c.ID, got, want)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func TestInvalidConfig(t *testing.T) {
+	for _, cfg := range []Config{
+		{Alpha: 1.5}, {Alpha: -0.1}, {MaxN: -1}, {WordLimit: 10, ByteLimit: 10},
+		{Scoring: 7}, {CountMode: 3}, {Resamples: -1}, {Confidence: 101},
+	} {
+		if _, err := Evaluate([]string{"a"}, [][]string{{"a"}}, cfg); err == nil {
+			t.Errorf("Evaluate with %+v: no error", cfg)
+		}
+	}
+}
+
+// TestAggregateMatchesROUGE checks the corpus-level Average_* lines. The
+// CL-SciSumm value is the one reported in testdata/README.md for the batch run
+// of all 300 cases; the others were produced by ROUGE-1.5.5's own
+// computeAverages/bootstrapResampling code run by perl 5.36 on the same
+// per-case scores.
+func TestAggregateMatchesROUGE(t *testing.T) {
+	cases := loadVectors(t)
+	run := func(name string) map[string]Average {
+		cfg := mustPreset(t, name)
+		var evals []Result
+		for _, c := range cases {
+			evals = append(evals, mustEvaluate(t, c.Candidate, c.References, cfg))
+		}
+		return Aggregate(evals, cfg)
+	}
+	cl := run("clscisumm")
+	if got := cl[ROUGESUStar].Precision.Mean; got != 0.01789 {
+		t.Errorf("clscisumm SU* Average_P = %v, want 0.01789", got)
+	}
+	for metric, want := range map[string][9]float64{
+		ROUGE1:      {0.30793, 0.28355, 0.33471, 0.15482, 0.12418, 0.17913, 0.20560, 0.17532, 0.23020},
+		ROUGESUStar: {0.12664, 0.10885, 0.14596, 0.01789, 0.00423, 0.03649, 0.02984, 0.00816, 0.05776},
+	} {
+		checkAverage(t, "clscisumm "+metric, cl[metric], want)
+	}
+	sc := run("scitldr")
+	checkAverage(t, "scitldr ROUGE-1", sc[ROUGE1], [9]float64{0.36094, 0.33559, 0.38916, 0.23397, 0.20900, 0.26117, 0.25603, 0.23325, 0.28117})
+	checkAverage(t, "scitldr ROUGE-L", sc[ROUGEL], [9]float64{0.30105, 0.27633, 0.32701, 0.19646, 0.17330, 0.22200, 0.21353, 0.19198, 0.23750})
+}
+
+func checkAverage(t *testing.T, label string, a Average, want [9]float64) {
+	t.Helper()
+	got := [9]float64{a.Recall.Mean, a.Recall.Low, a.Recall.High, a.Precision.Mean, a.Precision.Low, a.Precision.High, a.F.Mean, a.F.Low, a.F.High}
+	if got != want {
+		t.Errorf("%s: got %v, want %v", label, got, want)
+	}
+}
+
+func TestPerlRandMatchesPerl(t *testing.T) {
+	// perl -e 'srand(5); print join(",", map {int(rand(300))} 1..8)'
+	want := []int{157, 81, 236, 59, 155, 259, 50, 143}
+	var r perlRand
+	r.srand(5)
+	for i, w := range want {
+		if got := r.intn(300); got != w {
+			t.Fatalf("draw %d = %d, want %d", i, got, w)
+		}
+	}
+}

@@ -1,0 +1,187 @@
+package rouge
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"reflect"
+	"testing"
+)
+
+// The reference vectors (testdata/rouge.jsonl, provenance in
+// testdata/README.md) hold, for 300 cases, the scores printed by the original
+// ROUGE-1.5.5.pl under three configurations, and the tokens it printed with -v.
+
+type vectorScore struct {
+	Recall     float64 `json:"recall"`
+	Precision  float64 `json:"precision"`
+	F          float64 `json:"f"`
+	ModelCount *int    `json:"model_count"`
+	PeerCount  *int    `json:"peer_count"`
+	HitCount   *int    `json:"hit_count"`
+}
+
+type vectorTokens struct {
+	Candidate  [][]string   `json:"candidate"`
+	References [][][]string `json:"references"`
+}
+
+type vectorCase struct {
+	ID          string                            `json:"id"`
+	Description string                            `json:"description"`
+	Candidate   []string                          `json:"candidate"`
+	References  [][]string                        `json:"references"`
+	Scores      map[string]map[string]vectorScore `json:"scores"`
+	RougeTokens map[string]vectorTokens           `json:"rouge_tokens"`
+}
+
+// vectorMetric maps the vector files' metric keys to ROUGE's metric names.
+var vectorMetric = map[string]string{
+	"rouge1": ROUGE1, "rouge2": ROUGE2, "rougeL": ROUGEL, "rougeSU4": ROUGESU4, "rougeSUstar": ROUGESUStar,
+}
+
+func loadVectors(t testing.TB) []vectorCase {
+	t.Helper()
+	f, err := os.Open("testdata/rouge.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var cases []vectorCase
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		var c vectorCase
+		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, c)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(cases) != 300 {
+		t.Fatalf("loaded %d cases, want 300", len(cases))
+	}
+	return cases
+}
+
+const vectorTolerance = 1e-4 // required agreement; exact agreement is also counted
+
+func TestReferenceVectors(t *testing.T) {
+	cases := loadVectors(t)
+	for _, name := range PresetNames() {
+		t.Run(name, func(t *testing.T) {
+			cfg, err := Preset(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var values, inexact int
+			maxDev := 0.0
+			for _, c := range cases {
+				want, ok := c.Scores[name]
+				if !ok {
+					t.Fatalf("%s: no scores for %s", c.ID, name)
+				}
+				got, err := Evaluate(c.Candidate, c.References, cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got) != len(want) {
+					t.Errorf("%s: metrics %v, want %d metrics", c.ID, keys(got), len(want))
+				}
+				for key, w := range want {
+					g, ok := got[vectorMetric[key]]
+					if !ok {
+						t.Errorf("%s: missing %s", c.ID, vectorMetric[key])
+						continue
+					}
+					for _, v := range [][2]float64{{g.Recall, w.Recall}, {g.Precision, w.Precision}, {g.F, w.F}} {
+						values++
+						d := math.Abs(v[0] - v[1])
+						maxDev = max(maxDev, d)
+						if d != 0 {
+							inexact++
+						}
+						if d > vectorTolerance || math.IsNaN(v[0]) {
+							t.Errorf("%s %s: got R/P/F %v/%v/%v, want %v/%v/%v", c.ID, key,
+								g.Recall, g.Precision, g.F, w.Recall, w.Precision, w.F)
+							break
+						}
+					}
+					if w.ModelCount != nil {
+						if g.ModelCount != *w.ModelCount || g.PeerCount != *w.PeerCount || g.Hits != *w.HitCount {
+							t.Errorf("%s %s: got counts model %d peer %d hit %d, want %d %d %d", c.ID, key,
+								g.ModelCount, g.PeerCount, g.Hits, *w.ModelCount, *w.PeerCount, *w.HitCount)
+						}
+					}
+				}
+			}
+			t.Logf("%s: %d cases, %d values, max |deviation| %.3g, %d not bit-identical", name, len(cases), values, maxDev, inexact)
+			if inexact != 0 {
+				t.Errorf("%d values differ from ROUGE's printed numbers (within tolerance, but ROUGE is deterministic)", inexact)
+			}
+		})
+	}
+}
+
+func keys(r Result) []string {
+	var k []string
+	for name := range r {
+		k = append(k, name)
+	}
+	return k
+}
+
+// TestReferenceTokens checks the tokenizer and stemmer against the tokens
+// ROUGE-1.5.5 printed (-v) for every sentence of every case.
+func TestReferenceTokens(t *testing.T) {
+	cases := loadVectors(t)
+	for _, name := range PresetNames() {
+		cfg, err := Preset(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		z := tokenizer{t: loadTables(), stem: cfg.Stem, stopwords: cfg.RemoveStopwords}
+		sentences := func(in []string) [][]string {
+			out := [][]string{}
+			for _, s := range z.read(in, 0, 0).sentences {
+				if s == nil {
+					s = []string{}
+				}
+				out = append(out, s)
+			}
+			return out
+		}
+		n := 0
+		for _, c := range cases {
+			want := c.RougeTokens[name]
+			if got := sentences(c.Candidate); !reflect.DeepEqual(got, want.Candidate) {
+				t.Errorf("%s %s candidate:\n got %q\nwant %q", name, c.ID, got, want.Candidate)
+			}
+			for i, ref := range c.References {
+				if got := sentences(ref); !reflect.DeepEqual(got, want.References[i]) {
+					t.Errorf("%s %s reference %d:\n got %q\nwant %q", name, c.ID, i, got, want.References[i])
+				}
+			}
+			n++
+		}
+		t.Logf("%s: tokens of %d cases compared", name, n)
+	}
+}
+
+// TestVectorFileIntact guards the copied vectors against accidental edits:
+// the hash is the one published in testdata/README.md.
+func TestVectorFileIntact(t *testing.T) {
+	data, err := os.ReadFile("testdata/rouge.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = "e647e67e61a7ab3b344bc22bc242f459abc0c31c941efd5be74872ba4d04eced"
+	if got := fmt.Sprintf("%x", sha256.Sum256(data)); got != want {
+		t.Errorf("testdata/rouge.jsonl sha256 %s, want %s", got, want)
+	}
+}
