@@ -1,0 +1,152 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/ingest"
+	"github.com/papersum/papersum/pipeline"
+	"github.com/papersum/papersum/report"
+)
+
+type summarizeFlags struct {
+	format    string
+	out       string
+	words     int
+	prompts   string
+	maxBytes  int64
+	pdftotext string
+}
+
+func newSummarizeCmd(e *env, g *globalFlags) *cobra.Command {
+	f := &summarizeFlags{}
+	c := &cobra.Command{
+		Use:   "summarize PAPER",
+		Short: "Summarize, critique and revise one paper",
+		Long: `Summarize reads PAPER, runs summarize -> critique -> revise, prints the revised
+summary with the critique and a table of the stages (provider, model, prompt
+version, tokens, cost, time), and records the run in the store.
+
+PAPER is a .pdf, .txt, .md, .tex or CL-SciSumm/ScisummNet Reference_XML (.xml)
+file, or - to read from standard input (the format is then sniffed).
+
+PDFs are read with poppler's pdftotext when it is installed and with a
+pure-Go reader otherwise. Scanned PDFs without a text layer are refused.
+
+Exit codes: 0 done, 1 bad input or failed run, 2 wrong usage, 3 internal error.`,
+		Example: `  papersum summarize paper.pdf
+  papersum summarize --words 100 paper.tex
+  papersum summarize --format json --out run.json paper.pdf
+  papersum summarize --config examples/config.yaml paper.pdf`,
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return argsError(c, fmt.Sprintf("summarize takes one PAPER, got %d", len(args)))
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			return runSummarize(c.Context(), e, g, f, args[0])
+		},
+	}
+	c.Flags().StringVarP(&f.format, "format", "f", "text", "output format: text, markdown or json")
+	c.Flags().StringVarP(&f.out, "out", "o", "", "write the output to this file instead of stdout")
+	c.Flags().IntVarP(&f.words, "words", "w", 0, "target summary length in words (default 150, or target_words from the config)")
+	c.Flags().StringVar(&f.prompts, "prompts", "", "directory of prompt templates (summarize.tmpl, critique.tmpl, revise.tmpl) overriding the built-in ones")
+	c.Flags().Int64Var(&f.maxBytes, "max-bytes", 50<<20, "refuse input files larger than this many bytes")
+	c.Flags().StringVar(&f.pdftotext, "pdftotext", "", `path to poppler's pdftotext (default: look it up on PATH; "off" uses the pure-Go reader)`)
+	return c
+}
+
+func runSummarize(ctx context.Context, e *env, g *globalFlags, f *summarizeFlags, path string) error {
+	switch f.format {
+	case report.FormatText, report.FormatMarkdown, report.FormatJSON:
+	default:
+		return &usageError{msg: fmt.Sprintf("--format %q is not one of text, markdown, json", f.format)}
+	}
+	if f.words < 0 {
+		return &usageError{msg: "--words must be positive"}
+	}
+	cfg, err := loadConfig(g, e.getenv)
+	if err != nil {
+		return err
+	}
+	if f.words > 0 {
+		cfg.TargetWords = f.words
+	}
+	if f.prompts != "" {
+		cfg.Prompts = f.prompts
+	}
+	logger := newLogger(e, g)
+	// Everything that can be checked without the store is checked first,
+	// so that bad input or configuration never leaves a trace in it.
+	deps, err := newPipelineDeps(cfg)
+	if err != nil {
+		return err
+	}
+	paper, err := ingest.Open(ctx, path, e.stdin, ingest.Options{MaxBytes: f.maxBytes, PDFToText: f.pdftotext})
+	if err != nil {
+		return err
+	}
+	store, err := openStore(ctx, g, e.getenv)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	runner, err := deps.runner(store, logger, cfg)
+	if err != nil {
+		return err
+	}
+	run, runErr := runner.Run(ctx, paper, pipeline.Options{
+		TargetWords: cfg.TargetWords,
+		OnStage: func(r papersum.StageResult) {
+			logger.Info("stage done", "stage", r.Stage, "model", r.Model, "ms", r.Latency.Milliseconds())
+		},
+	})
+	if run == nil {
+		return runErr
+	}
+	var buf bytes.Buffer
+	if err := report.WriteRun(&buf, run, f.format); err != nil {
+		return err
+	}
+	if err := writeOutput(e, f.out, buf.Bytes()); err != nil {
+		return err
+	}
+	if runErr != nil {
+		return fmt.Errorf("run %s failed: %w", run.ID, runErr)
+	}
+	return nil
+}
+
+// writeOutput writes data to path, or to stdout when path is "". A file is
+// written to a temporary name and renamed, so an interrupted write never
+// leaves half a file where a complete one was.
+func writeOutput(e *env, path string, data []byte) error {
+	if path == "" || path == "-" {
+		_, err := e.stdout.Write(data)
+		return err
+	}
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".papersum-*")
+	if err != nil {
+		return papersum.Errorf(papersum.EINVALID, "--out %s: %v", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return papersum.Errorf(papersum.EINVALID, "--out %s: %v", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return papersum.Errorf(papersum.EINVALID, "--out %s: %v", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return papersum.Errorf(papersum.EINVALID, "--out %s: %v", path, err)
+	}
+	return nil
+}
