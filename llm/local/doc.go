@@ -1,0 +1,25 @@
+// Package local is papersum's offline engine and default provider: a
+// papersum.Model that needs no network, no key and no model weights.
+//
+// It answers the three pipeline stages from the structured task
+// (papersum.Task), not from the prompt text, and writes the same XML that a
+// language model is asked for, so the pipeline parses both alike:
+//
+//   - summarize: an extractive summarizer. Sentences are ranked by LexRank
+//     centrality over TF-IDF cosine similarity, mixed with section and
+//     position priors and a key-term score, discounted for sentences that
+//     read badly out of context (captions, citations, equations, "Table 3
+//     shows"), and picked with maximal marginal relevance up to the target
+//     length, then put back in document order.
+//   - critique: measured rubric scores (accuracy, completeness, clarity,
+//     coherence, 0-10) and concrete issues, computed for any summary text,
+//     extractive or written by a language model. Engine.Critique exposes it
+//     so evaluation can use it as the default judge.
+//   - revise: edits the draft to fix what the critique measured (drop
+//     redundant or unsupported sentences, add sentences that cover missing
+//     key terms or results, restore document order, trim to length) and
+//     never returns a summary that scores lower than the draft.
+//
+// Everything is deterministic: the same paper, draft and configuration give
+// the same bytes, with no clock and no randomness.
+package local

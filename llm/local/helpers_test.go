@@ -1,0 +1,52 @@
+package local
+
+import (
+	"encoding/xml"
+	"strings"
+	"testing"
+
+	"github.com/papersum/papersum"
+)
+
+// innerText returns the unescaped text of the single <tag> element that
+// makes up out, failing if out is not exactly that, well-formed.
+func innerText(t testing.TB, out, tag string) string {
+	t.Helper()
+	if !strings.HasPrefix(out, "<"+tag+">") || !strings.HasSuffix(out, "</"+tag+">") {
+		t.Fatalf("output is not one <%s> element: %.80q", tag, out)
+	}
+	var v struct {
+		XMLName xml.Name
+		Text    string `xml:",chardata"`
+	}
+	if err := xml.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("output is not well-formed XML: %v", err)
+	}
+	return v.Text
+}
+
+// critiqueXML is the critique contract.
+type critiqueXML struct {
+	XMLName xml.Name `xml:"critique"`
+	Scores  struct {
+		Accuracy     float64 `xml:"accuracy"`
+		Completeness float64 `xml:"completeness"`
+		Clarity      float64 `xml:"clarity"`
+		Coherence    float64 `xml:"coherence"`
+	} `xml:"scores"`
+	Issues []string `xml:"issues>issue"`
+}
+
+// parseCritique parses the critique XML the way the pipeline would.
+func parseCritique(t testing.TB, out string) papersum.Critique {
+	t.Helper()
+	var c critiqueXML
+	if err := xml.Unmarshal([]byte(out), &c); err != nil {
+		t.Fatalf("critique is not well-formed XML: %v\n%s", err, out)
+	}
+	return papersum.Critique{
+		Scores: papersum.Scores{Accuracy: c.Scores.Accuracy, Completeness: c.Scores.Completeness,
+			Clarity: c.Scores.Clarity, Coherence: c.Scores.Coherence},
+		Issues: c.Issues,
+	}
+}

@@ -1,0 +1,372 @@
+package local
+
+import (
+	"cmp"
+	"context"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/textproc"
+)
+
+// Revise returns a revision of draft that acts on critique (nil: the
+// engine critiques the draft itself) and never scores lower than the draft
+// on Engine.Critique. targetWords 0 means the configured default.
+//
+// The revision first follows a plan drawn from the measured critique:
+// sentences with numbers or names the paper lacks are replaced by the
+// source sentence they came from (or dropped), the weaker sentence of
+// each redundant pair is dropped, the rest is put in document order, the
+// summary is filled with source sentences that cover missing key terms
+// and results, and trimmed to the length rule of Summarize. A bounded
+// local search (remove, add or replace one sentence per step) then climbs
+// the critique's overall score. The result is compared with the draft by
+// the full critique, and the better one (the revision on a tie) is
+// returned.
+//
+// Of a critique written by someone else, Revise uses the key terms named
+// in issues of the form `key term "X" not covered`; everything else it
+// measures again.
+func (e *Engine) Revise(p *papersum.Paper, draft string, critique *papersum.Critique, targetWords int) string {
+	if targetWords <= 0 {
+		targetWords = e.cfg.TargetWords
+	}
+	return e.revise(context.Background(), e.analysisOf(p), draft, critique, targetWords)
+}
+
+// keyTermIssue matches the engine's own "key term not covered" issue.
+var keyTermIssue = regexp.MustCompile(`key term "([^"]+)" not covered`)
+
+// reviser holds the state of one revision.
+type reviser struct {
+	e      *Engine
+	a      *analysis
+	m      *matcher
+	target int
+	want   []int32 // term ids the critique asked for, beyond the key terms
+}
+
+func (e *Engine) revise(ctx context.Context, a *analysis, draft string, c *papersum.Critique, target int) string {
+	base := e.critique(a, draft, target)
+	rv := &reviser{e: e, a: a, m: newMatcher(a), target: target}
+	if c != nil {
+		for _, is := range c.Issues {
+			for _, sm := range keyTermIssue.FindAllStringSubmatch(is, -1) {
+				for _, t := range textproc.Tokens(sm[1]) {
+					if id, ok := a.vocab.ID(e.stemmer.Stem(t)); ok && !textproc.IsStopword(t) {
+						rv.want = append(rv.want, id)
+					}
+				}
+			}
+		}
+	}
+
+	// Climb from the planned edit and from the draft itself, and keep the
+	// better: the plan fixes what the critique names, but on a good draft
+	// small edits can beat it.
+	cur := rv.climb(ctx, rv.plan(base))
+	if alt := rv.climb(ctx, rv.trim(slices.Clone(base.sents))); rv.objective(alt) > rv.objective(cur)+1e-9 {
+		cur = alt
+	}
+	revised := joinDraft(cur)
+	if revised == "" || revised == draft {
+		return draft
+	}
+	// The guarantee is checked on the text, through the same path as any
+	// critique, so that re-splitting cannot make the revision look better
+	// than it is.
+	if e.critique(a, revised, target).critique.Scores.Overall() >= base.critique.Scores.Overall() {
+		return revised
+	}
+	return draft
+}
+
+// joinDraft renders sentences as one paragraph.
+func joinDraft(ds []draftSent) string {
+	parts := make([]string, len(ds))
+	for i := range ds {
+		parts[i] = cleanSpace(ds[i].text)
+	}
+	return strings.Join(parts, " ")
+}
+
+// fromSource is source sentence k as a summary sentence.
+func (rv *reviser) fromSource(k int) draftSent {
+	s := rv.a.sents[k]
+	return draftSent{sent: s, words: textproc.Words(s.text), src: k, sim: 1, support: 1, alts: []int{k}}
+}
+
+// value is what a sentence brings: its source's extraction score and the
+// key terms it covers.
+func (rv *reviser) value(d *draftSent) float64 {
+	v := 0.0
+	if d.src >= 0 && d.sim >= confidentSim {
+		v += rv.a.score[d.src]
+	}
+	for _, k := range rv.a.keys {
+		if _, ok := slices.BinarySearch(d.vec.IDs, k.id); ok {
+			v += k.weight / rv.a.keyMass()
+		}
+	}
+	return v * d.support
+}
+
+// plan applies the edits the critique calls for.
+func (rv *reviser) plan(base *critiqueResult) []draftSent {
+	a := rv.a
+	cur := slices.Clone(base.sents)
+
+	// 1. Unsupported numbers, names or sentences: fall back to the source.
+	out := cur[:0]
+	for _, d := range cur {
+		if len(d.badNumbers) > 0 || len(d.badNames) > 0 || d.support < supportLow {
+			if d.src >= 0 && d.sim >= confidentSim && a.sents[d.src].suit > 0 {
+				out = append(out, rv.fromSource(d.src))
+			}
+			continue
+		}
+		out = append(out, d)
+	}
+	cur = out
+
+	// 2. Redundancy: drop the weaker sentence of each overlapping pair.
+	for changed := true; changed; {
+		changed = false
+	pairs:
+		for i := range cur {
+			for j := i + 1; j < len(cur); j++ {
+				if termOverlap(cur[i].vec.IDs, cur[j].vec.IDs) >= rv.e.cfg.RedundancyThreshold {
+					drop := j
+					if rv.value(&cur[j]) > rv.value(&cur[i]) {
+						drop = i
+					}
+					cur = slices.Delete(cur, drop, drop+1)
+					changed = true
+					break pairs
+				}
+			}
+		}
+	}
+
+	// 3. Document order.
+	cur = rv.order(cur)
+
+	// 4. Fill with sentences that add missing content.
+	for rv.words(cur) < rv.target {
+		best, bestGain := -1, 0.0
+		for _, k := range a.pool(rv.e.cfg.ReviseCandidates) {
+			if !rv.canAdd(cur, k) {
+				continue
+			}
+			if g := rv.gain(cur, k); best < 0 || g > bestGain {
+				best, bestGain = k, g
+			}
+		}
+		if best < 0 {
+			break
+		}
+		w := rv.words(cur)
+		if w+a.sents[best].words > rv.target && float64(w) >= minFill*float64(rv.target) {
+			break
+		}
+		cur = rv.order(append(cur, rv.fromSource(best)))
+	}
+
+	// 5. Trim to the length rule.
+	return rv.trim(cur)
+}
+
+// words is the length of a summary in words.
+func (rv *reviser) words(ds []draftSent) int {
+	n := 0
+	for i := range ds {
+		n += ds[i].sent.words
+	}
+	return n
+}
+
+// fits reports whether ds meets the length rule of Summarize: within the
+// target, or over it by part of one sentence.
+func (rv *reviser) fits(ds []draftSent) bool {
+	w, longest := 0, 0
+	for i := range ds {
+		w += ds[i].sent.words
+		longest = max(longest, ds[i].sent.words)
+	}
+	// Summarize overflows only by a sentence added below minFill of the
+	// target, so without its longest sentence such a summary is below it.
+	return w <= rv.target || float64(w-longest) < minFill*float64(rv.target)
+}
+
+// trim drops the least valuable sentences until ds fits.
+func (rv *reviser) trim(ds []draftSent) []draftSent {
+	for len(ds) > 1 && !rv.fits(ds) {
+		worst := 0
+		for i := range ds {
+			if rv.value(&ds[i]) < rv.value(&ds[worst]) {
+				worst = i
+			}
+		}
+		ds = slices.Delete(ds, worst, worst+1)
+	}
+	return ds
+}
+
+// canAdd reports whether source sentence k is new to ds and not redundant
+// with any of its sentences.
+func (rv *reviser) canAdd(ds []draftSent, k int) bool {
+	v := rv.a.sents[k].vec.IDs
+	for i := range ds {
+		if ds[i].src == k && ds[i].sim >= confidentSim {
+			return false
+		}
+		if termOverlap(v, ds[i].vec.IDs) >= rv.e.cfg.RedundancyThreshold {
+			return false
+		}
+	}
+	return true
+}
+
+// gain is what adding source sentence k brings to ds: missing key terms
+// and requested terms, a missing result or method, and its own score.
+func (rv *reviser) gain(ds []draftSent, k int) float64 {
+	a := rv.a
+	s := &a.sents[k]
+	g := 0.0
+	for _, kt := range a.keys {
+		if _, ok := slices.BinarySearch(s.vec.IDs, kt.id); ok && !coversTerm(ds, kt.id) {
+			g += kt.weight / a.keyMass()
+		}
+	}
+	for _, id := range rv.want {
+		if _, ok := slices.BinarySearch(s.vec.IDs, id); ok && !coversTerm(ds, id) {
+			g += 0.1
+		}
+	}
+	hasResult, hasMethod := false, false
+	for i := range ds {
+		if ds[i].src >= 0 && ds[i].sim >= 0.3 {
+			hasResult = hasResult || a.sents[ds[i].src].result
+			hasMethod = hasMethod || a.sents[ds[i].src].method
+		}
+	}
+	if s.result && !hasResult {
+		g += 0.3
+	}
+	if s.method && !hasMethod {
+		g += 0.2
+	}
+	return g + 0.5*a.score[k]
+}
+
+// order sorts ds into the document order of the sentences' sources.
+// Sentences without a confident source keep their place after the
+// sentence they followed.
+func (rv *reviser) order(ds []draftSent) []draftSent {
+	keys := make([]float64, len(ds))
+	last := -1.0
+	for i := range ds {
+		if ds[i].src >= 0 && ds[i].sim >= confidentSim {
+			last = float64(ds[i].src)
+			keys[i] = last
+		} else {
+			keys[i] = last + 0.5
+		}
+	}
+	idx := make([]int, len(ds))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(x, y int) int { return cmp.Compare(keys[x], keys[y]) })
+	out := make([]draftSent, len(ds))
+	for i, k := range idx {
+		out[i] = ds[k]
+	}
+	return out
+}
+
+// objective is what the local search climbs: the critique's overall
+// score plus ReviseScoreWeight times the summed extraction scores of the
+// sentences' sources (relative to the best score in the paper), which
+// also breaks the ties that one-decimal scores leave.
+func (rv *reviser) objective(ds []draftSent) float64 {
+	if len(ds) == 0 {
+		return -1
+	}
+	r := rv.e.score(rv.a, ds, rv.target, false)
+	// Each source counts once: repeating a good sentence adds nothing.
+	var v float64
+	for i := range ds {
+		if ds[i].src < 0 || ds[i].sim < confidentSim {
+			continue
+		}
+		repeat := false
+		for j := range i {
+			repeat = repeat || ds[j].src == ds[i].src
+		}
+		if !repeat {
+			v += rv.a.score[ds[i].src] * ds[i].support
+		}
+	}
+	return r.critique.Scores.Overall() + rv.e.cfg.ReviseScoreWeight*v/rv.maxScore()
+}
+
+// maxScore is the best extraction score in the paper (1 if none).
+func (rv *reviser) maxScore() float64 {
+	m := 0.0
+	for _, s := range rv.a.score {
+		m = max(m, s)
+	}
+	if m == 0 {
+		return 1
+	}
+	return m
+}
+
+// climb improves ds by single-sentence edits, best first, for at most
+// ReviseRounds rounds or until no edit helps or ctx is done.
+func (rv *reviser) climb(ctx context.Context, ds []draftSent) []draftSent {
+	cands := rv.a.pool(rv.e.cfg.ReviseCandidates)
+	cur := ds
+	curV := rv.objective(cur)
+	for round := 0; round < rv.e.cfg.ReviseRounds; round++ {
+		if ctx.Err() != nil {
+			break
+		}
+		var best []draftSent
+		bestV := curV
+		try := func(next []draftSent) {
+			if !rv.fits(next) {
+				return
+			}
+			if v := rv.objective(next); v > bestV+1e-9 {
+				best, bestV = next, v
+			}
+		}
+		for i := range cur {
+			next := slices.Delete(slices.Clone(cur), i, i+1)
+			try(next)
+		}
+		for _, k := range cands {
+			if !rv.canAdd(cur, k) {
+				continue
+			}
+			src := rv.fromSource(k)
+			try(rv.order(append(slices.Clone(cur), src)))
+			for i := range cur {
+				next := slices.Clone(cur)
+				next[i] = src
+				if rv.canAdd(slices.Delete(slices.Clone(cur), i, i+1), k) {
+					try(rv.order(next))
+				}
+			}
+		}
+		if best == nil {
+			break
+		}
+		cur, curV = best, bestV
+	}
+	return cur
+}

@@ -1,0 +1,135 @@
+package local
+
+import (
+	"strings"
+
+	"github.com/papersum/papersum/textproc"
+)
+
+// suitability returns a multiplier in [0,1] for how well a source sentence
+// stands alone in a summary. 0 means it is never extracted. The factors
+// multiply, so a caption full of numbers is discounted twice.
+func suitability(s *sent, c Config) float64 {
+	if s.words < c.MinSentenceWords || s.words > c.MaxSentenceWords {
+		return 0
+	}
+	f := 1.0
+	if s.words > c.LongSentenceWords {
+		// Long sentences cost a large share of the budget and read badly.
+		f *= 0.6
+	}
+	toks := s.toks
+	var digits, alpha, short, years int
+	for _, t := range toks {
+		switch {
+		case textproc.HasDigit(t):
+			digits++
+			if len(t) == 4 && (strings.HasPrefix(t, "19") || strings.HasPrefix(t, "20")) {
+				years++
+			}
+		case len(t) == 1:
+			short++
+		default:
+			alpha++
+		}
+	}
+	n := float64(len(toks))
+	if n == 0 {
+		return 0
+	}
+	if float64(digits)/n > 0.25 {
+		f *= 0.2 // mostly numbers: a table row or a list of scores
+	}
+	if float64(short)/n > 0.2 || float64(alpha)/n < 0.6 {
+		f *= 0.2 // maths or text-extraction debris
+	}
+	if years >= 3 {
+		f *= 0.4 // a string of citations
+	} else if years > 0 && alpha < 8 {
+		f *= 0.3 // little besides a citation
+	}
+	text := s.text
+	trim := strings.TrimSpace(text)
+	if isCaption(trim) {
+		f *= 0.1
+	}
+	if strings.ContainsAny(text, "=") || strings.Contains(text, "→") {
+		f *= 0.3 // an equation
+	}
+	if strings.HasSuffix(trim, ":") || strings.HasSuffix(trim, "?") {
+		f *= 0.4 // introduces a list or asks a question
+	}
+	if refersOut(toks) {
+		f *= 0.5 // "Table 3 shows", "as described in Section 4"
+	}
+	if len(toks) > 0 && danglingStart(toks) {
+		f *= 0.6 // "This", "However": needs the previous sentence
+	}
+	if hasPhrase(toks, hedgePhrases) {
+		f *= 0.7
+	}
+	return f
+}
+
+// isCaption reports whether a sentence starts like a figure or table
+// caption ("Table 3: ...", "Fig. 2 ...").
+func isCaption(s string) bool {
+	for _, p := range []string{"figure ", "fig. ", "fig ", "table ", "algorithm "} {
+		if len(s) > len(p) && strings.EqualFold(s[:len(p)], p) {
+			rest := s[len(p):]
+			if rest != "" && rest[0] >= '0' && rest[0] <= '9' {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// refersOut reports whether a sentence points at a figure, table, section
+// or equation that a summary reader cannot see.
+func refersOut(toks []string) bool {
+	for i := 0; i+1 < len(toks); i++ {
+		switch toks[i] {
+		case "table", "tables", "figure", "figures", "fig", "section", "sections", "eq", "equation", "example", "appendix":
+			if textproc.HasDigit(toks[i+1]) {
+				return true
+			}
+		}
+	}
+	for i := 0; i+1 < len(toks); i++ {
+		if (toks[i] == "shown" || toks[i] == "see") && (toks[i+1] == "in" || toks[i+1] == "above" || toks[i+1] == "below") {
+			return true
+		}
+	}
+	return false
+}
+
+// danglingStarts are openings that lean on the previous sentence.
+var danglingStarts = map[string]bool{
+	"this": true, "these": true, "that": true, "those": true, "it": true, "its": true,
+	"they": true, "their": true, "such": true, "however": true, "thus": true,
+	"therefore": true, "hence": true, "also": true, "furthermore": true,
+	"moreover": true, "then": true, "here": true, "there": true, "second": true,
+	"secondly": true, "finally": true, "similarly": true, "instead": true,
+	"otherwise": true, "but": true, "and": true, "so": true, "he": true, "she": true,
+}
+
+// danglingStart reports whether the first token of a sentence needs an
+// antecedent. "This paper" and "This work" are fine.
+func danglingStart(toks []string) bool {
+	if !danglingStarts[toks[0]] {
+		return false
+	}
+	if (toks[0] == "this" || toks[0] == "here") && len(toks) > 1 {
+		switch toks[1] {
+		case "paper", "work", "article", "study", "thesis", "we":
+			return false
+		}
+	}
+	return true
+}
+
+// hedgePhrases are first-person opinion or hedging that does not belong
+// in a summary of findings.
+var hedgePhrases = phrases("we believe", "we think", "we hope", "i believe", "i think", "we feel",
+	"in our opinion", "we suspect", "we speculate", "it seems", "perhaps")
