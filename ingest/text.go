@@ -92,7 +92,7 @@ func splitLines(text string) []string {
 // title. A second line is taken too when the first one plainly continues
 // ("... for", "... :") or the second starts in lower case.
 func textTitle(lines []string) (title string, n int) {
-	first := cutAffiliation(strings.TrimSpace(lines[0]))
+	first := strings.TrimRight(cutAffiliation(strings.TrimSpace(lines[0])), " *∗†")
 	if !looksLikeTitle(first) {
 		return "", 0
 	}
@@ -154,7 +154,10 @@ func looksLikeTitle(line string) bool {
 	if last, _ := utf8.DecodeLastRuneInString(line); last == '.' || last == ',' || last == ';' {
 		return false
 	}
-	if k := kindOf(line); k != papersum.KindOther && len(words) <= 3 {
+	// A known section name ("Abstract", "1 Introduction") is not a title;
+	// a longer line that merely contains such a word ("Polylingual Topic
+	// Models") may be.
+	if k := kindOf(line); k != papersum.KindOther && len(words) <= 2 {
 		return false
 	}
 	return true

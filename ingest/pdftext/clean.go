@@ -261,6 +261,8 @@ func assemble(lines []line) string {
 		}
 	}
 	var prev *line
+	titleLines := 0    // lines taken into the title paragraph so far
+	titleDone := false // the title paragraph has ended
 	for i := range lines {
 		l := &lines[i]
 		if l.text == "" {
@@ -268,6 +270,26 @@ func assemble(lines []line) string {
 				lines[i+1].gap = true
 			}
 			continue
+		}
+		if !titleDone {
+			// The title is the first block of the first page. It gets a
+			// paragraph of its own, so that the reader of this text can
+			// tell it from the author names and affiliations that follow
+			// (plain text has no font sizes to tell them apart).
+			if titleLines > 0 && (l.page != 0 || !continuesTitle(cur.String(), l.text, l.gap, titleLines)) {
+				flush()
+				titleDone = true
+			} else if !isHeading(*l, prev) {
+				if titleLines > 0 {
+					cur.WriteByte(' ')
+				}
+				cur.WriteString(strings.TrimSpace(l.text))
+				titleLines++
+				prev = l
+				continue
+			} else {
+				titleDone = true
+			}
 		}
 		if isHeading(*l, prev) {
 			flush()
@@ -358,4 +380,51 @@ func wordCounts(lines []line) map[string]int {
 		}
 	}
 	return counts
+}
+
+// continuesTitle reports whether next, a line after the title lines so far
+// (title), still belongs to the title. A title spans at most three lines
+// and ends at a vertical gap or at a line of author names, unless its last
+// line ends with a connector ("... Parsing and" / "Language Modeling").
+func continuesTitle(title, next string, gap bool, lines int) bool {
+	words := strings.Fields(title)
+	if len(words) == 0 {
+		return false
+	}
+	last := strings.ToLower(strings.Trim(words[len(words)-1], ",;"))
+	switch last {
+	case "a", "an", "the", "of", "for", "and", "or", "in", "on", "with", "to", "from", "by", "via", "using", "into", "at", "as", "&", "-", "–", "—":
+		return lines < 3
+	}
+	if strings.HasSuffix(title, ":") && !gap {
+		return lines < 3
+	}
+	if gap || lines >= 3 || looksLikeAuthors(next) || strings.Contains(next, "@") {
+		return false
+	}
+	return true
+}
+
+// looksLikeAuthors reports whether s reads like a line of author names:
+// two or more words, every one a capitalised name, an initial, "and", "&"
+// or a footnote mark.
+func looksLikeAuthors(s string) bool {
+	words := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == '\t' })
+	if len(words) < 2 {
+		return false
+	}
+	for _, w := range words {
+		w = strings.Trim(w, "*†‡∗0123456789")
+		if w == "" || w == "and" || w == "&" {
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(w)
+		if !unicode.IsUpper(r) {
+			return false
+		}
+		if rest := w[size:]; rest != "" && rest != "." && strings.ToUpper(rest) == rest {
+			return false // "FORMALISMS": a title in capitals, not a name
+		}
+	}
+	return true
 }

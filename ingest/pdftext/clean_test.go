@@ -100,7 +100,9 @@ the right one is offset, and it
 ends with a sentence part
 `
 	got := layoutText(page)
-	want := `A Title That Spans Both Columns Of The Page Ann Author and Bob Writer
+	want := `A Title That Spans Both Columns Of The Page
+
+Ann Author and Bob Writer
 
 Abstract
 
@@ -224,5 +226,27 @@ func TestHasPDFHeaderAndEncrypt(t *testing.T) {
 	}
 	if !hasEncrypt(encryptedPDF()) || hasEncrypt(twoColumnPDF()) {
 		t.Error("hasEncrypt")
+	}
+}
+
+func TestTitleBlock(t *testing.T) {
+	tests := []struct {
+		title, next string
+		gap         bool
+		lines       int
+		want        bool
+	}{
+		{"A Novel Use of Statistical Parsing to Extract Information from", "Text", false, 1, true},
+		{"A Novel Use of Statistical Parsing to Extract Information from Text", "Scott Miller, Heidi Fox, Lance Ramshaw, and Ralph Weischedel", false, 2, false},
+		{"Unsupervised Models for Named Entity Classification", "Michael Collins and Yoram Singer", false, 1, false},
+		{"Probabilistic Top-Down Parsing and", "Language Modeling", true, 1, true},
+		{"Polylingual Topic Models", "David Mimno Hanna M. Wallach", true, 1, false},
+		{"Exploiting Diversity in Natural Language Processing:", "Combining Parsers", false, 1, true},
+		{"A Long Title", "on three lines", false, 3, false},
+	}
+	for _, tc := range tests {
+		if got := continuesTitle(tc.title, tc.next, tc.gap, tc.lines); got != tc.want {
+			t.Errorf("continuesTitle(%q, %q) = %v, want %v", tc.title, tc.next, got, tc.want)
+		}
 	}
 }
