@@ -47,8 +47,28 @@ type Request struct {
 	Temperature *float64
 	// Timeout bounds the call; zero means no bound beyond ctx.
 	Timeout time.Duration
+	// Turns continue the conversation after the first user message (the
+	// paper block and Prompt): the pipeline uses them to show a model its
+	// malformed output and ask for a repair, or to ask it to finish a
+	// truncated answer. Empty for an ordinary call.
+	Turns []Turn
 	// Task is the structured form of the request.
 	Task Task
+}
+
+// Role is who speaks a Turn.
+type Role string
+
+// The roles of a conversation turn.
+const (
+	RoleUser      Role = "user"
+	RoleAssistant Role = "assistant"
+)
+
+// Turn is one message of a multi-turn request.
+type Turn struct {
+	Role Role
+	Text string
 }
 
 // Document is a content block that may be cached by the provider.
@@ -133,4 +153,42 @@ type Pricer interface {
 	Price(provider, model string, u Usage, batch bool, at time.Time) (float64, error)
 	// Known reports whether provider/model has a price at time at.
 	Known(provider, model string, at time.Time) bool
+}
+
+// Batcher submits many requests at once at the provider's batch discount
+// (Anthropic Message Batches). Results arrive asynchronously; the caller
+// persists the batch ID so that a restarted process resumes instead of
+// submitting again.
+//
+// Methods return a *ProviderError for provider failures.
+type Batcher interface {
+	// SubmitBatch submits reqs and returns the provider's batch ID.
+	// CustomIDs must be unique within the batch.
+	SubmitBatch(ctx context.Context, reqs []BatchRequest) (string, error)
+	// BatchStatus reports the progress of a batch.
+	BatchStatus(ctx context.Context, id string) (BatchStatus, error)
+	// BatchResults returns the results of an ended batch, one per request.
+	BatchResults(ctx context.Context, id string) ([]BatchResult, error)
+}
+
+// BatchRequest is one request of a batch.
+type BatchRequest struct {
+	CustomID string
+	Request  *Request
+}
+
+// BatchStatus is the progress of a batch.
+type BatchStatus struct {
+	ID string
+	// Ended is true when every request has a result.
+	Ended                                             bool
+	Processing, Succeeded, Errored, Canceled, Expired int
+}
+
+// BatchResult is the outcome of one request of a batch: a Response, or an
+// Err (a *ProviderError) when the request failed, was canceled or expired.
+type BatchResult struct {
+	CustomID string
+	Response *Response
+	Err      error
 }
