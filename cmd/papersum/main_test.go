@@ -124,11 +124,23 @@ func TestBadInput(t *testing.T) {
 	for i := range garbage {
 		garbage[i] = byte(i*7919 + i/3)
 	}
+	huge := filepath.Join(dir, "huge.txt")
+	f, err := os.Create(huge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A sparse 200 MB file: its size is refused before anything is read.
+	if err := f.Truncate(200 << 20); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
 	tests := []struct {
 		name string
 		args []string
 		want string
 	}{
+		{"200 MB file", []string{huge}, "limit"},
+		{"latin-1 is transcoded, too short", []string{write("latin1.txt", []byte("The caf\xe9 serves a na\xefve r\xe9sum\xe9 of the paper. Second sentence here."))}, "too short"},
 		{"empty file", []string{write("empty.txt", nil)}, "empty"},
 		{"binary garbage", []string{write("garbage.txt", garbage)}, ""},
 		{"corrupt pdf", []string{write("corrupt.pdf", []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >>\ngarbage"))}, "PDF"},
