@@ -4,11 +4,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/ingest/sentences"
 )
 
 // DefaultTargetWords is the summary length when none is asked for: about
@@ -31,6 +34,14 @@ type StageModel struct {
 	Timeout time.Duration
 	// Batch prices the stage with the provider's batch discount.
 	Batch bool
+	// MaxOutputTokens is the model's output limit, which bounds the one
+	// retry with a larger budget after a truncated answer; zero means no
+	// known limit.
+	MaxOutputTokens int
+	// Fallback answers when this model's output stays unusable (malformed
+	// or cut off) after one repair or continuation; nil means the stage
+	// fails instead. It is typically the local engine.
+	Fallback *StageModel
 }
 
 // Runner runs papers through the three stages and records every stage in
@@ -147,6 +158,18 @@ func (r *Runner) Run(ctx context.Context, paper *papersum.Paper, opts Options) (
 	doc := &papersum.Document{Text: paper.Text(), Cacheable: true, CacheTTL: "5m"}
 
 	draftRes, err := r.stage(ctx, run, papersum.StageSummarize, doc, task, opts)
+	if papersum.ClassOf(err) == papersum.ClassContextTooLarge {
+		// The paper does not fit the model: summarize its parts, then
+		// critique and revise against the merged part summaries, which
+		// stand in for the paper from here on.
+		log.Info("paper too large for the model; summarizing by parts")
+		var merged *papersum.Paper
+		draftRes, merged, err = r.mapReduce(ctx, run, paper, task, opts, 0)
+		if err == nil {
+			task.Paper = merged
+			doc = &papersum.Document{Text: merged.Text(), Cacheable: true, CacheTTL: "5m"}
+		}
+	}
 	if err != nil {
 		return r.fail(ctx, run, err, log)
 	}
@@ -174,7 +197,11 @@ func (r *Runner) Run(ctx context.Context, paper *papersum.Paper, opts Options) (
 	return run, nil
 }
 
-// stage runs one stage and records its result in the store and in run.
+// stage runs one stage and records every call it makes. A cut-off answer
+// is continued once with a larger output budget; a malformed one is shown
+// to the model once with a request to repair it; if the output is still
+// unusable, the stage's Fallback model (typically the local engine) answers
+// instead. Nothing unusable is ever kept as the stage's output.
 func (r *Runner) stage(ctx context.Context, run *papersum.Run, stage papersum.Stage,
 	doc *papersum.Document, task papersum.Task, opts Options) (*papersum.StageResult, error) {
 	m := r.stages[stage]
@@ -191,50 +218,205 @@ func (r *Runner) stage(ctx context.Context, run *papersum.Run, stage papersum.St
 		Model: m.Model, System: system, Paper: doc, Prompt: user,
 		MaxTokens: m.MaxTokens, Temperature: m.Temperature, Timeout: m.Timeout, Task: task,
 	}
+	res, outErr, err := r.call(ctx, run, m, tmpl, req, "", opts)
+	if err != nil {
+		return nil, err
+	}
+	if papersum.ClassOf(outErr) == papersum.ClassTruncated {
+		more := *req
+		more.MaxTokens = continuationBudget(m)
+		res, outErr, err = r.call(ctx, run, m, tmpl, &more,
+			fmt.Sprintf("continuation: the answer reached max_tokens (%d), asked again with %d", req.MaxTokens, more.MaxTokens), opts)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if papersum.ClassOf(outErr) == papersum.ClassParse {
+		repair := *req
+		repair.Turns = []papersum.Turn{
+			{Role: papersum.RoleAssistant, Text: res.Raw},
+			{Role: papersum.RoleUser, Text: repairPrompt(stage, outErr)},
+		}
+		res, outErr, err = r.call(ctx, run, m, tmpl, &repair, "repair: "+papersum.ErrorMessage(outErr), opts)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if outErr != nil && m.Fallback != nil {
+		fb := *m.Fallback
+		again := *req
+		again.Model = fb.Model
+		again.MaxTokens = fb.MaxTokens
+		res, outErr, err = r.call(ctx, run, fb, tmpl, &again,
+			fmt.Sprintf("fallback: %s/%s output unusable (%s)", m.Provider, m.Model, papersum.ClassOf(outErr)), opts)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if outErr != nil {
+		return nil, outErr
+	}
+	return res, nil
+}
+
+// call makes one model call for a stage, prices it, parses its output and
+// records it. err is a failure of the call itself; outErr says the output
+// is unusable (class truncated or parse). The result is recorded even when
+// its output is unusable: the raw output and the tokens paid for are what
+// an operator needs to see.
+func (r *Runner) call(ctx context.Context, run *papersum.Run, m StageModel, tmpl *Template,
+	req *papersum.Request, note string, opts Options) (res *papersum.StageResult, outErr, err error) {
+	stage := req.Task.Stage
 	start := r.clock.Now()
 	resp, err := m.Client.Generate(ctx, req)
 	latency := r.clock.Now().Sub(start)
 	if err != nil {
-		return nil, withStage(err, stage)
+		return nil, nil, withStage(err, stage)
 	}
-	res := &papersum.StageResult{
+	reason := resp.FallbackReason
+	if note != "" {
+		reason = strings.TrimPrefix(reason+"; "+note, "; ")
+	}
+	res = &papersum.StageResult{
 		Stage: stage, Provider: orDefault(resp.Provider, m.Provider), Model: orDefault(resp.Model, m.Model),
 		PromptVersion: tmpl.Version, Raw: resp.Text, Usage: resp.Usage, Latency: latency,
-		StopReason: resp.StopReason, FallbackReason: resp.FallbackReason, StartedAt: start.UTC(),
+		StopReason: resp.StopReason, FallbackReason: reason, StartedAt: start.UTC(),
 	}
 	res.CostUSD, err = r.pricer.Price(res.Provider, res.Model, res.Usage, m.Batch, start)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", stage, err)
+		return nil, nil, fmt.Errorf("%s: %w", stage, err)
 	}
-	var parseErr error
-	if resp.StopReason == papersum.StopMaxTokens {
-		// A cut-off answer is never kept as if it were whole.
-		parseErr = &papersum.ProviderError{Class: papersum.ClassTruncated, Stage: stage,
-			Provider: res.Provider, Model: res.Model, Raw: resp.Text,
-			Message: fmt.Sprintf("output reached max_tokens (%d)", m.MaxTokens)}
-	} else {
-		switch stage {
-		case papersum.StageSummarize:
-			res.Output, parseErr = ExtractSummary(stage, TagSummary, resp.Text)
-		case papersum.StageCritique:
-			res.Critique, parseErr = ExtractCritique(resp.Text)
-		case papersum.StageRevise:
-			res.Output, parseErr = ExtractSummary(stage, TagRevisedSummary, resp.Text)
-		}
-	}
-	// The stage is recorded even when its output is unusable: the raw
-	// output and the tokens paid for are what an operator needs to see.
+	outErr = parseOutput(res, req.MaxTokens)
 	if err := r.store.AddStage(ctx, run.ID, res); err != nil {
-		return nil, fmt.Errorf("store %s result: %w", stage, err)
+		return nil, nil, fmt.Errorf("store %s result: %w", stage, err)
 	}
 	run.Stages = append(run.Stages, *res)
 	if opts.OnStage != nil {
 		opts.OnStage(*res)
 	}
-	if parseErr != nil {
-		return nil, parseErr
+	return res, outErr, nil
+}
+
+// parseOutput fills res.Output or res.Critique from res.Raw, or returns
+// why the output cannot be used.
+func parseOutput(res *papersum.StageResult, maxTokens int) error {
+	if res.StopReason == papersum.StopMaxTokens {
+		// A cut-off answer is never kept as if it were whole.
+		return &papersum.ProviderError{Class: papersum.ClassTruncated, Stage: res.Stage,
+			Provider: res.Provider, Model: res.Model, Raw: res.Raw,
+			Message: fmt.Sprintf("output reached max_tokens (%d)", maxTokens)}
 	}
-	return res, nil
+	var err error
+	switch res.Stage {
+	case papersum.StageSummarize:
+		res.Output, err = ExtractSummary(res.Stage, TagSummary, res.Raw)
+	case papersum.StageCritique:
+		res.Critique, err = ExtractCritique(res.Raw)
+	case papersum.StageRevise:
+		res.Output, err = ExtractSummary(res.Stage, TagRevisedSummary, res.Raw)
+	}
+	return err
+}
+
+// continuationBudget is the output budget of the one retry after a
+// truncated answer: twice the stage's budget, within the model's limit.
+func continuationBudget(m StageModel) int {
+	n := 2 * m.MaxTokens
+	if n == 0 {
+		n = 4096
+	}
+	if m.MaxOutputTokens > 0 && n > m.MaxOutputTokens {
+		n = m.MaxOutputTokens
+	}
+	return n
+}
+
+// repairPrompt asks a model to answer again in the stage's format, naming
+// what was wrong with its previous answer.
+func repairPrompt(stage papersum.Stage, outErr error) string {
+	format := map[papersum.Stage]string{
+		papersum.StageSummarize: "the summary inside <summary></summary> tags",
+		papersum.StageCritique: "<critique><scores><accuracy>N</accuracy><completeness>N</completeness>" +
+			"<clarity>N</clarity><coherence>N</coherence></scores><issues><issue>...</issue></issues></critique> with N from 0 to 10",
+		papersum.StageRevise: "the revised summary inside <revised_summary></revised_summary> tags",
+	}[stage]
+	msg := "it did not follow the required format"
+	var pe *papersum.ProviderError
+	if errors.As(outErr, &pe) && pe.Message != "" {
+		msg = pe.Message
+	}
+	return "Your previous answer could not be used: " + msg + ". Answer again with " + format + " and nothing else."
+}
+
+// maxSplitDepth bounds how often a part that is still too large is split
+// again: 2^4 = 16 parts at most.
+const maxSplitDepth = 4
+
+// mapReduce summarizes paper in two halves (split again while a half is
+// still too large), merges the part summaries into a stand-in paper and
+// summarizes that into the draft. It returns the draft's stage result and
+// the stand-in paper.
+func (r *Runner) mapReduce(ctx context.Context, run *papersum.Run, paper *papersum.Paper,
+	task papersum.Task, opts Options, depth int) (*papersum.StageResult, *papersum.Paper, error) {
+	merged := &papersum.Paper{ID: paper.ID, Title: paper.Title, Source: paper.Source, Format: paper.Format}
+	for _, part := range splitPaper(paper) {
+		pt := task
+		pt.Paper = part
+		doc := &papersum.Document{Text: part.Text(), Cacheable: true, CacheTTL: "5m"}
+		res, err := r.stage(ctx, run, papersum.StageSummarize, doc, pt, opts)
+		if papersum.ClassOf(err) == papersum.ClassContextTooLarge && depth < maxSplitDepth && len(part.Sentences()) > 1 {
+			var sub *papersum.Paper
+			res, sub, err = r.mapReduce(ctx, run, part, pt, opts, depth+1)
+			if err == nil {
+				merged.Sections = append(merged.Sections, sub.Sections...)
+				continue
+			}
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		title := part.Title
+		if len(part.Sections) > 0 {
+			title = part.Sections[0].Title
+		}
+		merged.Sections = append(merged.Sections, papersum.Section{
+			Title: title, Kind: papersum.KindOther, Sentences: sentences.Split(res.Output)})
+	}
+	if depth > 0 {
+		return nil, merged, nil
+	}
+	task.Paper = merged
+	doc := &papersum.Document{Text: merged.Text(), Cacheable: true, CacheTTL: "5m"}
+	res, err := r.stage(ctx, run, papersum.StageSummarize, doc, task, opts)
+	return res, merged, err
+}
+
+// splitPaper splits a paper into two parts of about equal length at a
+// section boundary, or inside its only section at a sentence boundary.
+func splitPaper(p *papersum.Paper) []*papersum.Paper {
+	part := func(secs []papersum.Section, i int) *papersum.Paper {
+		return &papersum.Paper{ID: p.ID, Title: fmt.Sprintf("%s (part %d of 2)", p.Title, i),
+			Source: p.Source, Format: p.Format, Sections: secs}
+	}
+	if len(p.Sections) == 1 {
+		s := p.Sections[0]
+		h := len(s.Sentences) / 2
+		a, b := s, s
+		a.Sentences, b.Sentences = s.Sentences[:h], s.Sentences[h:]
+		return []*papersum.Paper{part([]papersum.Section{a}, 1), part([]papersum.Section{b}, 2)}
+	}
+	total := p.WordCount()
+	words, cut := 0, 1
+	for i, s := range p.Sections[:len(p.Sections)-1] {
+		for _, t := range s.Sentences {
+			words += len(strings.Fields(t))
+		}
+		cut = i + 1
+		if 2*words >= total {
+			break
+		}
+	}
+	return []*papersum.Paper{part(p.Sections[:cut], 1), part(p.Sections[cut:], 2)}
 }
 
 // fail records run as failed with err's reason and returns err.

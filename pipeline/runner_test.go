@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -22,6 +23,15 @@ type scriptedModel struct {
 	stop    map[papersum.Stage]papersum.StopReason
 	seen    []*papersum.Request
 	onCall  func()
+	// queue, when set for a stage, answers that stage's calls in turn
+	// (the last entry repeats).
+	queue map[papersum.Stage][]scripted
+	calls map[papersum.Stage]int
+}
+
+type scripted struct {
+	text string
+	stop papersum.StopReason
 }
 
 func (m *scriptedModel) Generate(_ context.Context, req *papersum.Request) (*papersum.Response, error) {
@@ -34,11 +44,19 @@ func (m *scriptedModel) Generate(_ context.Context, req *papersum.Request) (*pap
 	if err := m.errs[req.Task.Stage]; err != nil {
 		return nil, err
 	}
-	stop := m.stop[req.Task.Stage]
+	text, stop := m.replies[req.Task.Stage], m.stop[req.Task.Stage]
+	if q := m.queue[req.Task.Stage]; len(q) > 0 {
+		if m.calls == nil {
+			m.calls = map[papersum.Stage]int{}
+		}
+		i := min(m.calls[req.Task.Stage], len(q)-1)
+		m.calls[req.Task.Stage]++
+		text, stop = q[i].text, q[i].stop
+	}
 	if stop == "" {
 		stop = papersum.StopEnd
 	}
-	return &papersum.Response{Text: m.replies[req.Task.Stage], StopReason: stop,
+	return &papersum.Response{Text: text, StopReason: stop,
 		Usage: papersum.Usage{InputTokens: 1000, OutputTokens: 100, CacheReadTokens: 500}}, nil
 }
 
@@ -122,19 +140,19 @@ func TestRunRecordsAllStages(t *testing.T) {
 
 func TestRunFailureIsRecorded(t *testing.T) {
 	tests := []struct {
-		name  string
-		m     *scriptedModel
-		class papersum.Class
+		name   string
+		m      *scriptedModel
+		class  papersum.Class
 		stages int
 	}{
 		{"provider error", &scriptedModel{replies: map[papersum.Stage]string{papersum.StageSummarize: "<summary>x</summary>"},
 			errs: map[papersum.Stage]error{papersum.StageCritique: &papersum.ProviderError{Class: papersum.ClassOverloaded, Message: "529"}}},
 			papersum.ClassOverloaded, 1},
 		{"parse error", &scriptedModel{replies: map[papersum.Stage]string{papersum.StageSummarize: "I cannot do that."}},
-			papersum.ClassParse, 1},
+			papersum.ClassParse, 2},
 		{"truncated", &scriptedModel{replies: map[papersum.Stage]string{papersum.StageSummarize: "<summary>cut"},
 			stop: map[papersum.Stage]papersum.StopReason{papersum.StageSummarize: papersum.StopMaxTokens}},
-			papersum.ClassTruncated, 1},
+			papersum.ClassTruncated, 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -192,3 +210,133 @@ func TestTargetWordsRange(t *testing.T) {
 }
 
 type nilStore struct{ papersum.Store }
+
+func TestRepairContinuationAndFallback(t *testing.T) {
+	okRest := map[papersum.Stage]string{
+		papersum.StageCritique: goodCritique,
+		papersum.StageRevise:   "<revised_summary>Final.</revised_summary>",
+	}
+	tests := []struct {
+		name     string
+		queue    []scripted
+		fallback bool
+		want     string // final draft
+		calls    int    // summarize calls recorded
+		note     string // in the last summarize record's reason
+	}{
+		{"repair succeeds", []scripted{{text: "Sure! The paper is about parsing."}, {text: "<summary>Repaired.</summary>"}},
+			false, "Repaired.", 2, "repair: summarize: parse: no <summary> element"},
+		{"continuation succeeds", []scripted{{text: "<summary>Cut", stop: papersum.StopMaxTokens}, {text: "<summary>Whole.</summary>"}},
+			false, "Whole.", 2, "continuation: the answer reached max_tokens (100), asked again with 200"},
+		{"fallback answers", []scripted{{text: "nonsense"}, {text: "still nonsense"}},
+			true, "From the fallback.", 3, "fallback: test/m output unusable (parse)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := &scriptedModel{replies: okRest, queue: map[papersum.Stage][]scripted{papersum.StageSummarize: tc.queue}}
+			r, store := newTestRunner(t, m)
+			if tc.fallback {
+				fb := &scriptedModel{replies: map[papersum.Stage]string{papersum.StageSummarize: "<summary>From the fallback.</summary>"}}
+				sm := r.stages[papersum.StageSummarize]
+				sm.Fallback = &StageModel{Provider: "test", Model: "m", Client: fb, MaxTokens: 100}
+				r.stages = map[papersum.Stage]StageModel{papersum.StageSummarize: sm,
+					papersum.StageCritique: r.stages[papersum.StageCritique], papersum.StageRevise: r.stages[papersum.StageRevise]}
+			}
+			run, err := r.Run(context.Background(), testPaper(), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := store.GetRun(context.Background(), run.ID)
+			var sums []papersum.StageResult
+			for _, s := range got.Stages {
+				if s.Stage == papersum.StageSummarize {
+					sums = append(sums, s)
+				}
+			}
+			if len(sums) != tc.calls {
+				t.Fatalf("%d summarize records, want %d", len(sums), tc.calls)
+			}
+			last := sums[len(sums)-1]
+			if last.Output != tc.want || !strings.Contains(last.FallbackReason, tc.note) {
+				t.Errorf("last record output %q reason %q", last.Output, last.FallbackReason)
+			}
+			if got.Status != papersum.RunSucceeded || len(got.Stages) != tc.calls+2 {
+				t.Errorf("run %s with %d stages", got.Status, len(got.Stages))
+			}
+			if tc.name == "repair succeeds" {
+				rep := m.seen[1]
+				if len(rep.Turns) != 2 || rep.Turns[0].Text != tc.queue[0].text || !strings.Contains(rep.Turns[1].Text, "<summary></summary>") {
+					t.Errorf("repair turns %+v", rep.Turns)
+				}
+			}
+		})
+	}
+}
+
+// windowModel answers like the local engine would but refuses any request
+// whose paper block is longer than window bytes.
+type windowModel struct {
+	window int
+	inner  papersum.Model
+	mu     sync.Mutex
+	sizes  []int
+}
+
+func (w *windowModel) Generate(ctx context.Context, req *papersum.Request) (*papersum.Response, error) {
+	w.mu.Lock()
+	w.sizes = append(w.sizes, len(req.Paper.Text))
+	w.mu.Unlock()
+	if len(req.Paper.Text) > w.window {
+		return nil, &papersum.ProviderError{Class: papersum.ClassContextTooLarge, Status: 400, Message: "prompt is too long"}
+	}
+	return w.inner.Generate(ctx, req)
+}
+
+// echoModel summarizes by taking the first sentence of the paper it is
+// given, so map-reduce can be followed.
+type echoModel struct{}
+
+func (echoModel) Generate(_ context.Context, req *papersum.Request) (*papersum.Response, error) {
+	first := req.Task.Paper.Sentences()[0].Text
+	text := map[papersum.Stage]string{
+		papersum.StageSummarize: "<summary>" + first + "</summary>",
+		papersum.StageCritique:  goodCritique,
+		papersum.StageRevise:    "<revised_summary>" + req.Task.Draft + "</revised_summary>",
+	}[req.Task.Stage]
+	return &papersum.Response{Text: text, StopReason: papersum.StopEnd}, nil
+}
+
+func TestContextTooLargeSummarizesByParts(t *testing.T) {
+	p := &papersum.Paper{Title: "Long", Source: "l.txt", Format: "text"}
+	for i := 0; i < 8; i++ {
+		var sents []string
+		for j := 0; j < 20; j++ {
+			sents = append(sents, fmt.Sprintf("Section %d sentence %d says something about parsing trees.", i, j))
+		}
+		p.Sections = append(p.Sections, papersum.Section{Title: fmt.Sprintf("S%d", i), Kind: papersum.KindOther, Sentences: sents})
+	}
+	p.ID = papersum.ContentHash([]byte(p.Text()))
+	w := &windowModel{window: len(p.Text()) / 3, inner: echoModel{}}
+	r, store := newTestRunner(t, w)
+	run, err := r.Run(context.Background(), p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := store.GetRun(context.Background(), run.ID)
+	if got.Status != papersum.RunSucceeded || !strings.Contains(got.Summary, "Section 0 sentence 0") {
+		t.Fatalf("run %s summary %q", got.Status, got.Summary)
+	}
+	// Every call that was answered fitted the window, and the parts were
+	// split again until they did (full paper > halves > quarters).
+	var answered int
+	for _, s := range got.Stages {
+		answered++
+		if s.Stage != papersum.StageSummarize && s.Stage != papersum.StageCritique && s.Stage != papersum.StageRevise {
+			t.Errorf("stage %s", s.Stage)
+		}
+	}
+	// 4 quarter summaries + 1 merged summary + critique + revise.
+	if answered != 7 {
+		t.Errorf("%d recorded calls, want 7; sizes seen %v", answered, w.sizes)
+	}
+}
