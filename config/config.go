@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -34,6 +35,56 @@ type Config struct {
 	// Stages configures each stage. A stage left out runs on the local
 	// engine.
 	Stages Stages `yaml:"stages" json:"stages"`
+	// Providers configures how to reach each provider named by a stage.
+	// "local", "anthropic" and "openai" exist without configuration; other
+	// names (e.g. "vllm", "ollama") must say their type.
+	Providers map[string]ProviderConfig `yaml:"providers" json:"providers,omitempty"`
+	// Retry is the one retry policy of model calls.
+	Retry RetryConfig `yaml:"retry" json:"retry"`
+	// Breaker configures the circuit breaker kept per provider and model.
+	Breaker BreakerConfig `yaml:"breaker" json:"breaker"`
+}
+
+// ProviderConfig says how to reach a provider. Secrets never live in the
+// file: it names the environment variable or the file that holds the key.
+type ProviderConfig struct {
+	// Type is "anthropic", "openai" (any OpenAI-compatible server) or
+	// "local". Default: the provider's name when it is one of those.
+	Type string `yaml:"type" json:"type"`
+	// BaseURL overrides the API address, e.g. http://127.0.0.1:8000/v1
+	// for vLLM or http://127.0.0.1:11434/v1 for Ollama. Default: the
+	// official API (Anthropic, OpenAI).
+	BaseURL string `yaml:"base_url" json:"base_url,omitempty"`
+	// APIKeyEnv names the environment variable holding the API key.
+	// Default ANTHROPIC_API_KEY for anthropic, OPENAI_API_KEY for openai.
+	APIKeyEnv string `yaml:"api_key_env" json:"api_key_env,omitempty"`
+	// APIKeyFile is a file holding the API key (e.g. a mounted secret);
+	// it takes precedence over APIKeyEnv. Default: none.
+	APIKeyFile string `yaml:"api_key_file" json:"api_key_file,omitempty"`
+}
+
+// RetryConfig is the retry policy of model calls (see package llm).
+type RetryConfig struct {
+	// MaxAttempts is the number of tries of one call, the first included.
+	// Default 4.
+	MaxAttempts int `yaml:"max_attempts" json:"max_attempts"`
+	// BaseDelay is the first backoff step; each retry doubles it, with
+	// full jitter. Default 500ms.
+	BaseDelay Duration `yaml:"base_delay" json:"base_delay"`
+	// MaxDelay caps one backoff sleep. Default 30s.
+	MaxDelay Duration `yaml:"max_delay" json:"max_delay"`
+	// TotalDeadline caps all tries of one call together. Default 5m.
+	TotalDeadline Duration `yaml:"total_deadline" json:"total_deadline"`
+}
+
+// BreakerConfig configures the circuit breakers.
+type BreakerConfig struct {
+	// Failures is the number of consecutive infrastructure failures that
+	// opens a circuit. Default 5.
+	Failures int `yaml:"failures" json:"failures"`
+	// OpenTimeout is how long a circuit stays open before one trial call.
+	// Default 30s.
+	OpenTimeout Duration `yaml:"open_timeout" json:"open_timeout"`
 }
 
 // Stages holds one StageConfig per pipeline stage.
@@ -68,8 +119,23 @@ type StageConfig struct {
 	// Temperature is sent when set and the model accepts it. Default: not
 	// sent.
 	Temperature *float64 `yaml:"temperature" json:"temperature,omitempty"`
-	// Timeout bounds one call, e.g. "90s". Default 120s.
+	// Timeout bounds one call, e.g. "90s". Default: scaled with the
+	// paper's length (see llm.TimeoutFor).
 	Timeout Duration `yaml:"timeout" json:"timeout"`
+	// CacheTTL is the prompt-cache lifetime of the paper block: "5m"
+	// (default) or "1h" (costs more to write, worth it when the stages of
+	// a paper run more than five minutes apart, as in batches).
+	CacheTTL string `yaml:"cache_ttl" json:"cache_ttl,omitempty"`
+	// Fallback lists the models to try, in order, when this one is rate
+	// limited, overloaded, timing out or behind an open circuit, e.g.
+	// opus -> sonnet -> haiku -> local. Default: none.
+	Fallback []ModelRef `yaml:"fallback" json:"fallback,omitempty"`
+}
+
+// ModelRef names a model of a provider.
+type ModelRef struct {
+	Provider string `yaml:"provider" json:"provider"`
+	Model    string `yaml:"model" json:"model"`
 }
 
 // Duration is a time.Duration written as "500ms", "2m" in the file.
@@ -119,7 +185,7 @@ func Load(r io.Reader, name string) (*Config, error) {
 	if len(bytes.TrimSpace(data)) > 0 {
 		dec := yaml.NewDecoder(bytes.NewReader(data))
 		dec.KnownFields(true)
-		if err := dec.Decode(c); err != nil {
+		if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
 			return nil, papersum.Errorf(papersum.EINVALID, "config %s: %s", name, oneLine(err.Error()))
 		}
 	}
@@ -148,25 +214,102 @@ func (c *Config) applyDefaults() {
 				sc.MaxTokens = 2048
 			}
 		}
-		if sc.Timeout == 0 {
-			sc.Timeout = Duration(120 * time.Second)
+		if sc.CacheTTL == "" {
+			sc.CacheTTL = "5m"
+		}
+		for i := range sc.Fallback {
+			if sc.Fallback[i].Provider == "" {
+				sc.Fallback[i].Provider = ProviderLocal
+			}
+			if sc.Fallback[i].Model == "" && sc.Fallback[i].Provider == ProviderLocal {
+				sc.Fallback[i].Model = "local"
+			}
 		}
 	}
+	if c.Retry.MaxAttempts == 0 {
+		c.Retry.MaxAttempts = 4
+	}
+	if c.Retry.BaseDelay == 0 {
+		c.Retry.BaseDelay = Duration(500 * time.Millisecond)
+	}
+	if c.Retry.MaxDelay == 0 {
+		c.Retry.MaxDelay = Duration(30 * time.Second)
+	}
+	if c.Retry.TotalDeadline == 0 {
+		c.Retry.TotalDeadline = Duration(5 * time.Minute)
+	}
+	if c.Breaker.Failures == 0 {
+		c.Breaker.Failures = 5
+	}
+	if c.Breaker.OpenTimeout == 0 {
+		c.Breaker.OpenTimeout = Duration(30 * time.Second)
+	}
+	for name, p := range c.Providers {
+		if p.Type == "" {
+			p.Type = name
+		}
+		c.Providers[name] = p
+	}
+}
+
+// Provider returns the configuration of the provider called name, with
+// defaults for the built-in names.
+func (c *Config) Provider(name string) (ProviderConfig, bool) {
+	p, ok := c.Providers[name]
+	if !ok {
+		switch name {
+		case ProviderLocal, ProviderAnthropic, ProviderOpenAI:
+			p, ok = ProviderConfig{Type: name}, true
+		}
+	}
+	if p.APIKeyEnv == "" {
+		switch p.Type {
+		case ProviderAnthropic:
+			p.APIKeyEnv = "ANTHROPIC_API_KEY"
+		case ProviderOpenAI:
+			p.APIKeyEnv = "OPENAI_API_KEY"
+		}
+	}
+	return p, ok
 }
 
 func (c *Config) check() error {
 	if c.TargetWords < 10 || c.TargetWords > 5000 {
 		return fmt.Errorf("target_words %d is out of range (10-5000)", c.TargetWords)
 	}
-	for _, s := range papersum.Stages {
-		sc := c.Stages.Get(s)
-		switch sc.Provider {
+	for name, p := range c.Providers {
+		switch p.Type {
 		case ProviderLocal, ProviderAnthropic, ProviderOpenAI:
 		default:
-			return fmt.Errorf("stages.%s.provider %q is unknown (use local, anthropic or openai)", s, sc.Provider)
+			return fmt.Errorf("providers.%s.type %q is unknown (use anthropic, openai or local)", name, p.Type)
 		}
-		if sc.Model == "" {
-			return fmt.Errorf("stages.%s.model is required for provider %s", s, sc.Provider)
+	}
+	if c.Retry.MaxAttempts < 1 || c.Retry.MaxAttempts > 20 {
+		return fmt.Errorf("retry.max_attempts %d is out of range (1-20)", c.Retry.MaxAttempts)
+	}
+	if c.Retry.BaseDelay < 0 || c.Retry.MaxDelay < c.Retry.BaseDelay || c.Retry.TotalDeadline <= 0 {
+		return fmt.Errorf("retry delays must satisfy 0 <= base_delay <= max_delay and total_deadline > 0")
+	}
+	if c.Breaker.Failures < 1 || c.Breaker.OpenTimeout <= 0 {
+		return fmt.Errorf("breaker.failures must be at least 1 and breaker.open_timeout positive")
+	}
+	for _, s := range papersum.Stages {
+		sc := c.Stages.Get(s)
+		refs := append([]ModelRef{{Provider: sc.Provider, Model: sc.Model}}, sc.Fallback...)
+		for i, ref := range refs {
+			where := fmt.Sprintf("stages.%s", s)
+			if i > 0 {
+				where = fmt.Sprintf("stages.%s.fallback[%d]", s, i-1)
+			}
+			if _, ok := c.Provider(ref.Provider); !ok {
+				return fmt.Errorf("%s.provider %q is unknown (use local, anthropic, openai or a name under providers:)", where, ref.Provider)
+			}
+			if ref.Model == "" {
+				return fmt.Errorf("%s.model is required for provider %s", where, ref.Provider)
+			}
+		}
+		if sc.CacheTTL != "5m" && sc.CacheTTL != "1h" {
+			return fmt.Errorf("stages.%s.cache_ttl %q must be 5m or 1h", s, sc.CacheTTL)
 		}
 		if sc.MaxTokens < 1 || sc.MaxTokens > 128000 {
 			return fmt.Errorf("stages.%s.max_tokens %d is out of range (1-128000)", s, sc.MaxTokens)
@@ -184,6 +327,7 @@ func (c *Config) check() error {
 // Hash identifies the configuration that shapes results (stages, length,
 // prompts), for run records and cache keys.
 func (c *Config) Hash() string {
+	// Only what shapes results counts: not retry timing, keys or URLs.
 	data, _ := json.Marshal(struct {
 		TargetWords int    `json:"target_words"`
 		Stages      Stages `json:"stages"`
