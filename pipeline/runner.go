@@ -439,7 +439,8 @@ func (r *Runner) fail(ctx context.Context, run *papersum.Run, err error, log *sl
 
 // withStage sets the stage on a provider error that lacks one.
 func withStage(err error, stage papersum.Stage) error {
-	if pe, ok := err.(*papersum.ProviderError); ok && pe.Stage == "" {
+	var pe *papersum.ProviderError
+	if errors.As(err, &pe) && pe.Stage == "" {
 		cp := *pe
 		cp.Stage = stage
 		return &cp
