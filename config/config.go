@@ -344,3 +344,6 @@ func (c *Config) Redacted() string {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// MarshalYAML writes the duration as text ("30s"), as it is read.
+func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }

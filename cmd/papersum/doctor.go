@@ -1,0 +1,184 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/config"
+	"github.com/papersum/papersum/llm"
+	"github.com/papersum/papersum/llm/pricing"
+)
+
+// check is one line of the doctor's report.
+type check struct {
+	Name   string `json:"name"`
+	OK     bool   `json:"ok"`
+	Detail string `json:"detail"`
+}
+
+// doctorReport is what `papersum doctor` finds.
+type doctorReport struct {
+	Version  versionInfo        `json:"version"`
+	Checks   []check            `json:"checks"`
+	Breakers []llm.BreakerState `json:"breakers"`
+	Config   string             `json:"config"`
+}
+
+func newDoctorCmd(e *env, g *globalFlags) *cobra.Command {
+	var format string
+	c := &cobra.Command{
+		Use:   "doctor",
+		Short: "Check the configuration, the store, the providers and the PDF reader",
+		Long: `Doctor checks everything papersum needs without summarizing anything: the
+configuration file, the store, the price of every configured model, the API
+key of every configured provider (present or not; never printed), the PDF
+reader, and the state of the circuit breakers. It exits 1 when a check fails.`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			rep := runDoctor(c.Context(), e, g)
+			if format == "json" {
+				enc := json.NewEncoder(e.stdout)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(rep); err != nil {
+					return err
+				}
+			} else {
+				var b bytes.Buffer
+				tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+				for _, ch := range rep.Checks {
+					mark := "ok"
+					if !ch.OK {
+						mark = "FAIL"
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\n", mark, ch.Name, ch.Detail)
+				}
+				tw.Flush()
+				if len(rep.Breakers) > 0 {
+					b.WriteString("\ncircuit breakers:\n")
+					for _, s := range rep.Breakers {
+						fmt.Fprintf(&b, "  %s/%s: %s (%d consecutive failures)\n", s.Provider, s.Model, s.State, s.Counts.ConsecutiveFailures)
+					}
+				}
+				fmt.Fprintf(&b, "\nconfiguration (redacted):\n%s", rep.Config)
+				if _, err := e.stdout.Write(b.Bytes()); err != nil {
+					return err
+				}
+			}
+			for _, ch := range rep.Checks {
+				if !ch.OK {
+					return papersum.Errorf(papersum.EINVALID, "doctor: %s: %s", ch.Name, ch.Detail)
+				}
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVarP(&format, "format", "f", "text", "output format: text or json")
+	return c
+}
+
+func runDoctor(ctx context.Context, e *env, g *globalFlags) doctorReport {
+	rep := doctorReport{Version: buildVersion(), Breakers: []llm.BreakerState{}}
+	add := func(name string, err error, okDetail string) {
+		if err != nil {
+			rep.Checks = append(rep.Checks, check{Name: name, OK: false, Detail: errorLine(err)})
+			return
+		}
+		rep.Checks = append(rep.Checks, check{Name: name, OK: true, Detail: okDetail})
+	}
+	cfg, err := loadConfig(g, e.getenv)
+	add("config", err, "valid")
+	if err != nil {
+		return rep
+	}
+	rep.Config = cfg.Redacted()
+	pricer, err := loadPricer(cfg)
+	add("pricing", err, "table loaded")
+	if table, ok := pricer.(*pricing.Table); ok && err == nil {
+		now := time.Now()
+		for _, s := range papersum.Stages {
+			sc := cfg.Stages.Get(s)
+			refs := append([]config.ModelRef{{Provider: sc.Provider, Model: sc.Model}}, sc.Fallback...)
+			for _, ref := range refs {
+				name := fmt.Sprintf("model %s/%s (%s)", ref.Provider, ref.Model, s)
+				row, ok := table.Lookup(ref.Provider, ref.Model, now)
+				if !ok {
+					add(name, papersum.Errorf(papersum.EINVALID, "no price; add a row to the pricing file"), "")
+					continue
+				}
+				add(name, nil, fmt.Sprintf("$%g in / $%g out per MTok, temperature %s", row.InputPerMTok, row.OutputPerMTok,
+					map[bool]string{true: "accepted", false: "not sent"}[row.AcceptsTemperature]))
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for _, s := range papersum.Stages {
+		sc := cfg.Stages.Get(s)
+		for _, ref := range append([]config.ModelRef{{Provider: sc.Provider}}, sc.Fallback...) {
+			if seen[ref.Provider] {
+				continue
+			}
+			seen[ref.Provider] = true
+			p, _ := cfg.Provider(ref.Provider)
+			if p.Type == config.ProviderLocal {
+				add("provider local", nil, "built in")
+				continue
+			}
+			_, kerr := apiKey(p, e.getenv)
+			add("provider "+ref.Provider, kerr, fmt.Sprintf("%s API at %s, key present", p.Type, orString(p.BaseURL, "the default address")))
+		}
+	}
+	path, err := dbPath(g, e.getenv)
+	if err == nil {
+		var store papersum.Store
+		store, err = openStore(ctx, g, e.getenv)
+		if err == nil {
+			_, err = store.ListRuns(ctx, papersum.RunFilter{Limit: 1})
+			store.Close()
+		}
+	}
+	add("store", err, "SQLite at "+path)
+	if p, err := exec.LookPath("pdftotext"); err == nil {
+		add("pdf reader", nil, "poppler pdftotext at "+p)
+	} else {
+		add("pdf reader", nil, "pure Go (install poppler-utils for pdftotext)")
+	}
+	return rep
+}
+
+// apiKey reads a provider's API key from its file or its environment
+// variable. Keys are never logged or printed.
+func apiKey(p config.ProviderConfig, getenv func(string) string) (string, error) {
+	if p.APIKeyFile != "" {
+		b, err := os.ReadFile(p.APIKeyFile)
+		if err != nil {
+			return "", papersum.Errorf(papersum.EINVALID, "api_key_file %s: %v", p.APIKeyFile, err)
+		}
+		if k := string(bytes.TrimSpace(b)); k != "" {
+			return k, nil
+		}
+		return "", papersum.Errorf(papersum.EINVALID, "api_key_file %s is empty", p.APIKeyFile)
+	}
+	if k := getenv(p.APIKeyEnv); k != "" {
+		return k, nil
+	}
+	if p.Type == config.ProviderOpenAI && p.BaseURL != "" {
+		return "", nil // self-hosted OpenAI-compatible servers usually need none
+	}
+	return "", papersum.Errorf(papersum.EINVALID, "no API key: set %s or api_key_file", p.APIKeyEnv)
+}
+
+func orString(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
