@@ -38,6 +38,10 @@ type StageModel struct {
 	// retry with a larger budget after a truncated answer; zero means no
 	// known limit.
 	MaxOutputTokens int
+	// CacheTTL is the prompt-cache lifetime asked for the paper block,
+	// "5m" or "1h"; the summarize stage's value applies to the run, since
+	// the three stages share one cached block. Default "5m".
+	CacheTTL string
 	// Fallback answers when this model's output stays unusable (malformed
 	// or cut off) after one repair or continuation; nil means the stage
 	// fails instead. It is typically the local engine.
@@ -155,7 +159,7 @@ func (r *Runner) Run(ctx context.Context, paper *papersum.Paper, opts Options) (
 	log := r.logger.With("run", run.ID, "paper", paper.ID)
 
 	task := papersum.Task{Paper: paper, TargetWords: opts.TargetWords}
-	doc := &papersum.Document{Text: paper.Text(), Cacheable: true, CacheTTL: "5m"}
+	doc := &papersum.Document{Text: paper.Text(), Cacheable: true, CacheTTL: r.cacheTTL()}
 
 	draftRes, err := r.stage(ctx, run, papersum.StageSummarize, doc, task, opts)
 	if papersum.ClassOf(err) == papersum.ClassContextTooLarge {
@@ -167,7 +171,7 @@ func (r *Runner) Run(ctx context.Context, paper *papersum.Paper, opts Options) (
 		draftRes, merged, err = r.mapReduce(ctx, run, paper, task, opts, 0)
 		if err == nil {
 			task.Paper = merged
-			doc = &papersum.Document{Text: merged.Text(), Cacheable: true, CacheTTL: "5m"}
+			doc = &papersum.Document{Text: merged.Text(), Cacheable: true, CacheTTL: r.cacheTTL()}
 		}
 	}
 	if err != nil {
@@ -348,6 +352,14 @@ func repairPrompt(stage papersum.Stage, outErr error) string {
 	return "Your previous answer could not be used: " + msg + ". Answer again with " + format + " and nothing else."
 }
 
+// cacheTTL is the cache lifetime of the paper block.
+func (r *Runner) cacheTTL() string {
+	if t := r.stages[papersum.StageSummarize].CacheTTL; t != "" {
+		return t
+	}
+	return "5m"
+}
+
 // maxSplitDepth bounds how often a part that is still too large is split
 // again: 2^4 = 16 parts at most.
 const maxSplitDepth = 4
@@ -362,7 +374,7 @@ func (r *Runner) mapReduce(ctx context.Context, run *papersum.Run, paper *papers
 	for _, part := range splitPaper(paper) {
 		pt := task
 		pt.Paper = part
-		doc := &papersum.Document{Text: part.Text(), Cacheable: true, CacheTTL: "5m"}
+		doc := &papersum.Document{Text: part.Text(), Cacheable: true, CacheTTL: r.cacheTTL()}
 		res, err := r.stage(ctx, run, papersum.StageSummarize, doc, pt, opts)
 		if papersum.ClassOf(err) == papersum.ClassContextTooLarge && depth < maxSplitDepth && len(part.Sentences()) > 1 {
 			var sub *papersum.Paper
@@ -386,7 +398,7 @@ func (r *Runner) mapReduce(ctx context.Context, run *papersum.Run, paper *papers
 		return nil, merged, nil
 	}
 	task.Paper = merged
-	doc := &papersum.Document{Text: merged.Text(), Cacheable: true, CacheTTL: "5m"}
+	doc := &papersum.Document{Text: merged.Text(), Cacheable: true, CacheTTL: r.cacheTTL()}
 	res, err := r.stage(ctx, run, papersum.StageSummarize, doc, task, opts)
 	return res, merged, err
 }

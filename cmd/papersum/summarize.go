@@ -85,7 +85,7 @@ func runSummarize(ctx context.Context, e *env, g *globalFlags, f *summarizeFlags
 	logger := newLogger(e, g)
 	// Everything that can be checked without the store is checked first,
 	// so that bad input or configuration never leaves a trace in it.
-	deps, err := newPipelineDeps(cfg)
+	deps, err := newPipelineDeps(cfg, e, logger)
 	if err != nil {
 		return err
 	}

@@ -5,12 +5,16 @@ import (
 	"errors"
 	"io/fs"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"time"
 
 	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/config"
+	"github.com/papersum/papersum/llm"
+	"github.com/papersum/papersum/llm/anthropic"
 	"github.com/papersum/papersum/llm/local"
+	"github.com/papersum/papersum/llm/openai"
 	"github.com/papersum/papersum/llm/pricing"
 	"github.com/papersum/papersum/pipeline"
 	"github.com/papersum/papersum/sqlite"
@@ -56,12 +60,20 @@ func openStore(ctx context.Context, g *globalFlags, getenv func(string) string) 
 // built first, so that configuration errors surface before anything is
 // stored.
 type pipelineDeps struct {
-	pricer  papersum.Pricer
-	prompts pipeline.Prompts
-	stages  map[papersum.Stage]pipeline.StageModel
+	pricer   papersum.Pricer
+	prompts  pipeline.Prompts
+	stages   map[papersum.Stage]pipeline.StageModel
+	breakers *llm.Breakers
+	// batchers are the providers that can take a batch (by provider name).
+	batchers map[string]papersum.Batcher
 }
 
-func newPipelineDeps(cfg *config.Config) (*pipelineDeps, error) {
+// newPipelineDeps builds each stage's model from the configuration: every
+// model of a stage (the first choice and its fallbacks) is an adapter
+// inside a Retrier inside its provider/model circuit breaker, and the
+// stage calls them through a fallback chain. The local engine needs no
+// retry or breaker. Models without a price are refused here.
+func newPipelineDeps(cfg *config.Config, e *env, logger *slog.Logger) (*pipelineDeps, error) {
 	pricer, err := loadPricer(cfg)
 	if err != nil {
 		return nil, err
@@ -75,24 +87,108 @@ func newPipelineDeps(cfg *config.Config) (*pipelineDeps, error) {
 	if err != nil {
 		return nil, err
 	}
+	breakers, err := llm.NewBreakers(llm.BreakerConfig{
+		ConsecutiveFailures: uint32(cfg.Breaker.Failures), OpenTimeout: time.Duration(cfg.Breaker.OpenTimeout), Logger: logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	d := &pipelineDeps{pricer: pricer, prompts: prompts, breakers: breakers,
+		stages: map[papersum.Stage]pipeline.StageModel{}, batchers: map[string]papersum.Batcher{}}
 	engine := local.New(local.Config{})
-	stages := map[papersum.Stage]pipeline.StageModel{}
+	adapters := map[string]papersum.Model{config.ProviderLocal: engine}
+	now := time.Now()
+	seed := uint64(now.UnixNano())
 	for _, s := range papersum.Stages {
 		sc := cfg.Stages.Get(s)
-		var client papersum.Model
-		switch sc.Provider {
-		case config.ProviderLocal:
-			client = engine
-		default:
-			return nil, papersum.Errorf(papersum.EINVALID,
-				"stages.%s.provider %s is not available in this build yet (use local)", s, sc.Provider)
+		refs := append([]config.ModelRef{{Provider: sc.Provider, Model: sc.Model}}, sc.Fallback...)
+		var links []llm.Link
+		for _, ref := range refs {
+			if !pricer.Known(ref.Provider, ref.Model, now) {
+				return nil, papersum.Errorf(papersum.EINVALID,
+					"stage %s: no price for %s model %q; add a row to the pricing file (pricing_file in the config)", s, ref.Provider, ref.Model)
+			}
+			pc, _ := cfg.Provider(ref.Provider)
+			adapter, ok := adapters[ref.Provider]
+			if !ok {
+				adapter, err = newAdapter(ref.Provider, pc, pricer, e.getenv)
+				if err != nil {
+					return nil, err
+				}
+				adapters[ref.Provider] = adapter
+				if b, ok := adapter.(papersum.Batcher); ok {
+					d.batchers[ref.Provider] = b
+				}
+			}
+			client := adapter
+			if pc.Type != config.ProviderLocal {
+				r, err := llm.NewRetrier(adapter, llm.RetryConfig{
+					Provider: ref.Provider, MaxAttempts: cfg.Retry.MaxAttempts,
+					BaseDelay: time.Duration(cfg.Retry.BaseDelay), MaxDelay: time.Duration(cfg.Retry.MaxDelay),
+					TotalDeadline: time.Duration(cfg.Retry.TotalDeadline),
+					Rand:          rand.New(rand.NewPCG(seed, uint64(len(links)))), Logger: logger,
+				})
+				if err != nil {
+					return nil, err
+				}
+				client = breakers.Wrap(ref.Provider, ref.Model, r)
+			}
+			links = append(links, llm.Link{Provider: ref.Provider, Model: ref.Model, Client: client})
 		}
-		stages[s] = pipeline.StageModel{
-			Provider: sc.Provider, Model: sc.Model, Client: client, MaxTokens: sc.MaxTokens,
-			Temperature: sc.Temperature, Timeout: timeDuration(sc.Timeout),
+		stage := pipeline.StageModel{
+			Provider: sc.Provider, Model: sc.Model, MaxTokens: sc.MaxTokens,
+			Temperature: sc.Temperature, Timeout: time.Duration(sc.Timeout), CacheTTL: sc.CacheTTL,
 		}
+		if row, ok := lookupRow(pricer, sc.Provider, sc.Model, now); ok {
+			stage.MaxOutputTokens = row.MaxOutput
+		}
+		if len(links) == 1 {
+			stage.Client = links[0].Client
+		} else {
+			chain, err := llm.NewChain(logger, links...)
+			if err != nil {
+				return nil, err
+			}
+			stage.Client = chain
+		}
+		// When a model's output stays unusable after one repair, the last
+		// model of the chain answers if it is the local engine: it always
+		// produces the output contract.
+		if last := refs[len(refs)-1]; len(refs) > 1 && last.Provider == config.ProviderLocal {
+			stage.Fallback = &pipeline.StageModel{Provider: last.Provider, Model: last.Model, Client: engine, MaxTokens: sc.MaxTokens}
+		}
+		d.stages[s] = stage
 	}
-	return &pipelineDeps{pricer: pricer, prompts: prompts, stages: stages}, nil
+	return d, nil
+}
+
+// newAdapter builds the client of a provider from its configuration.
+func newAdapter(name string, pc config.ProviderConfig, pricer papersum.Pricer, getenv func(string) string) (papersum.Model, error) {
+	key, err := apiKey(pc, getenv)
+	if err != nil {
+		return nil, papersum.Errorf(papersum.EINVALID, "provider %s: %s", name, papersum.ErrorMessage(err))
+	}
+	accepts := func(model string) (bool, bool) {
+		row, ok := lookupRow(pricer, name, model, time.Now())
+		return row.AcceptsTemperature, ok
+	}
+	switch pc.Type {
+	case config.ProviderAnthropic:
+		return anthropic.New(anthropic.Config{APIKey: key, BaseURL: pc.BaseURL, Capabilities: accepts})
+	case config.ProviderOpenAI:
+		return openai.New(openai.Config{APIKey: key, BaseURL: pc.BaseURL, ProviderName: name,
+			AcceptsTemperature: func(model string) bool { ok, known := accepts(model); return ok || !known }})
+	}
+	return nil, papersum.Errorf(papersum.EINVALID, "provider %s: unknown type %q", name, pc.Type)
+}
+
+// lookupRow returns the pricing row of a model when the pricer is the
+// pricing table (it carries the model's capabilities too).
+func lookupRow(pricer papersum.Pricer, provider, model string, at time.Time) (pricing.Row, bool) {
+	if t, ok := pricer.(*pricing.Table); ok {
+		return t.Lookup(provider, model, at)
+	}
+	return pricing.Row{}, false
 }
 
 func (d *pipelineDeps) runner(store papersum.Store, logger *slog.Logger, cfg *config.Config) (*pipeline.Runner, error) {
@@ -113,5 +209,3 @@ func loadPricer(cfg *config.Config) (papersum.Pricer, error) {
 	defer f.Close()
 	return pricing.Load(f)
 }
-
-func timeDuration(d config.Duration) time.Duration { return time.Duration(d) }

@@ -32,9 +32,12 @@ type sent struct {
 	suit    float64 // suitability multiplier in [0,1]; 0 = never extract
 	prior   float64 // section and position prior in [0,1]
 	lead    float64 // closeness to the start of the paper in [0,1]
-	cue     bool    // states the contribution ("in this paper", "we propose")
-	result  bool    // reports a result (cue words or a results section)
-	method  bool    // describes a method (cue words or a method section)
+	// abs says the sentence is part of the paper's abstract or of the
+	// opening that stands in for a missing one (see openingAbstract).
+	abs    bool
+	cue    bool // states the contribution ("in this paper", "we propose")
+	result bool // reports a result (cue words or a results section)
+	method bool // describes a method (cue words or a method section)
 }
 
 // posting is one (sentence, weight) entry of the inverted index.
@@ -66,7 +69,15 @@ type analysis struct {
 	// the accuracy check looks summary numbers and names up here.
 	tokens map[string]struct{}
 	words  int
+	// abstract says the paper has an abstract to build the summary on:
+	// at least minAbstractSentences extractable abstract sentences.
+	abstract bool
 }
+
+// minAbstractSentences is how many extractable sentences an abstract needs
+// before the summarizer treats it as the authors' summary. A lone
+// sentence is more likely front matter that ingest took for an abstract.
+const minAbstractSentences = 2
 
 // analyze builds the analysis of p under the engine's configuration.
 func (e *Engine) analyze(p *papersum.Paper) *analysis {
@@ -102,6 +113,7 @@ func (e *Engine) analyze(p *papersum.Paper) *analysis {
 	}
 
 	var termLists [][]int32
+	opening := openingAbstract(p, e.cfg.OpeningAbstractWords)
 	for si, sec := range p.Sections {
 		for pi, text := range sec.Sentences {
 			toks := textproc.Tokens(text)
@@ -109,6 +121,7 @@ func (e *Engine) analyze(p *papersum.Paper) *analysis {
 			a.sents = append(a.sents, sent{
 				text: text, words: textproc.CountWords(text), toks: toks,
 				idx: len(a.sents), section: si, kind: sec.Kind, pos: pi,
+				abs: sec.Kind == papersum.KindAbstract || len(a.sents) < opening,
 			})
 			termLists = append(termLists, ids)
 			a.words += a.sents[len(a.sents)-1].words
@@ -133,10 +146,46 @@ func (e *Engine) analyze(p *papersum.Paper) *analysis {
 		s.grade = textproc.SentenceGrade(s.toks)
 		e.features(p, s)
 	}
+	relaxSuitability(a.sents)
+	n := 0
+	for i := range a.sents {
+		if a.sents[i].abs && a.sents[i].suit > 0 {
+			n++
+		}
+	}
+	a.abstract = n >= minAbstractSentences
 	a.cent = e.centrality(a)
 	a.keys = e.keyTerms(a, termLists, titleIDs, surface)
 	a.scoreSentences(e)
 	return a
+}
+
+// openingAbstract returns how many sentences at the start of p stand in
+// for an abstract that ingest could not find: none when p has an abstract
+// section or its first section has a title; otherwise the leading
+// sentences of the untitled first section up to words words. Papers
+// without headings (plain text, scanned papers whose structure was lost)
+// nearly always open with their abstract, so the opening deserves the
+// abstract's prior; a titled first section ("1 Introduction") says the
+// abstract was dropped, and then nothing stands in for it.
+func openingAbstract(p *papersum.Paper, words int) int {
+	if len(p.Sections) == 0 || p.Sections[0].Title != "" || p.Sections[0].Kind != papersum.KindOther {
+		return 0
+	}
+	for _, s := range p.Sections {
+		if s.Kind == papersum.KindAbstract {
+			return 0
+		}
+	}
+	n, w := 0, 0
+	for _, t := range p.Sections[0].Sentences {
+		w += textproc.CountWords(t)
+		if w > words {
+			break
+		}
+		n++
+	}
+	return n
 }
 
 // numberWords lets "three languages" in a paper support "3 languages" in
@@ -390,7 +439,7 @@ func (e *Engine) keyTerms(a *analysis, lists [][]int32, title []int32, surface m
 		boost[i] = 1
 	}
 	for i, ids := range lists {
-		abs := a.sents[i].kind == papersum.KindAbstract
+		abs := a.sents[i].abs
 		// Occurrences near the start, where authors state what the paper
 		// is about, count up to 1+LeadTermBoost times as much.
 		w := 1 + e.cfg.LeadTermBoost*a.sents[i].lead
@@ -457,8 +506,12 @@ func (a *analysis) scoreSentences(e *Engine) {
 		if s.cue {
 			cue = 1
 		}
+		abs := 0.0
+		if s.abs {
+			abs = 1
+		}
 		a.score[i] = s.suit * (c.CentralityWeight*a.cent[i] + c.PositionWeight*s.prior + c.LeadWeight*s.lead +
-			c.KeyTermWeight*math.Min(1, key/a.keyMass()*2) + c.CueWeight*cue)
+			c.KeyTermWeight*math.Min(1, key/a.keyMass()*2) + c.CueWeight*cue + c.AbstractWeight*abs)
 	}
 }
 

@@ -72,10 +72,13 @@ type critiqueResult struct {
 //     that the paper does not contain.
 //   - Completeness: 60% coverage of the paper's key terms (weighted), 20%
 //     whether it says both how (method) and what came of it (results or
-//     conclusions), 20% length against the target.
+//     conclusions), 20% length against the target (full marks from 80% of
+//     the target to 125%).
 //   - Clarity: Flesch–Kincaid readability of the summary, less penalties
 //     for redundancy (pairs of sentences sharing at least
-//     RedundancyThreshold of their terms: redundancy is scored here),
+//     RedundancyThreshold of their terms, unless they come from two
+//     different sentences of the paper's abstract: redundancy is scored
+//     here),
 //     hard or long sentences, and captions or table debris.
 //   - Coherence: 60% ordering (summary sentences follow the document order
 //     of their sources), 40% cohesion (neighbours share a term), less
@@ -353,12 +356,15 @@ func (e *Engine) score(a *analysis, ds []draftSent, target int, issues bool) *cr
 	} else {
 		note(&comp, "summary reports no results or conclusions")
 	}
-	// Every word short of the target costs; overflow costs beyond 25%.
+	// Summaries from minFill of the target up to 25% over it are the
+	// right length: minFill is where Summarize's length rule counts a
+	// summary as complete, and it is where the issue below starts, so the
+	// score and the issues agree. Shorter ones lose in proportion.
 	ratio := float64(r.words) / float64(target)
 	lengthScore := 1.0
 	switch {
-	case ratio < 1:
-		lengthScore = ratio
+	case ratio < minFill:
+		lengthScore = ratio / minFill
 	case ratio > 1.25:
 		lengthScore = math.Max(0, 1-(ratio-1.25))
 	}
@@ -395,7 +401,7 @@ func (e *Engine) score(a *analysis, ds []draftSent, target int, issues bool) *cr
 	for i := range ds {
 		for j := i + 1; j < len(ds); j++ {
 			ov := termOverlap(ds[i].vec.IDs, ds[j].vec.IDs)
-			if ov >= e.cfg.RedundancyThreshold {
+			if ov >= e.cfg.RedundancyThreshold && !a.abstractPair(&ds[i], &ds[j]) {
 				r.redundant = append(r.redundant, [2]int{i, j})
 				note(&clar, "sentences %d and %d overlap %.0f%%", i+1, j+1, 100*ov)
 				clarity -= 3 * ov
@@ -495,6 +501,20 @@ func mostlyNumbers(toks []string) bool {
 func round1(v float64) float64 {
 	v = math.Max(0, math.Min(10, v))
 	return math.Round(v*10) / 10
+}
+
+// abstractPair reports whether x and y come, confidently, from two
+// different sentences of the paper's abstract. Such sentences share terms
+// because the authors summarise one piece of work in them, not because
+// they say the same thing twice, so they are never redundant.
+func (a *analysis) abstractPair(x, y *draftSent) bool {
+	return x.src != y.src && a.fromAbstract(x.src, x.sim) && a.fromAbstract(y.src, y.sim)
+}
+
+// fromAbstract reports whether a summary sentence that best matches source
+// sentence src with cosine sim comes from the abstract.
+func (a *analysis) fromAbstract(src int, sim float64) bool {
+	return src >= 0 && sim >= confidentSim && a.sents[src].abs
 }
 
 // coversTerm reports whether any sentence of ds has term id.

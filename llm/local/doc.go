@@ -10,7 +10,13 @@
 //     position priors and a key-term score, discounted for sentences that
 //     read badly out of context (captions, citations, equations, "Table 3
 //     shows"), and picked with maximal marginal relevance up to the target
-//     length, then put back in document order.
+//     length, then put back in document order. A paper's abstract is the
+//     authors' own summary: its sentences get a strong prior and are never
+//     redundant with each other, and body sentences only top a short
+//     abstract up to 80% of the target. A paper without headings is taken
+//     to open with its abstract. When too few sentences pass the filters
+//     (tiny papers, lost sentence boundaries) they are relaxed, so every
+//     paper with a word in it gets a summary.
 //   - critique: measured rubric scores (accuracy, completeness, clarity,
 //     coherence, 0-10) and concrete issues, computed for any summary text,
 //     extractive or written by a language model. Engine.Critique exposes it
@@ -18,7 +24,8 @@
 //   - revise: edits the draft to fix what the critique measured (drop
 //     redundant or unsupported sentences, add sentences that cover missing
 //     key terms or results, restore document order, trim to length) and
-//     never returns a summary that scores lower than the draft.
+//     never returns a summary that scores lower than the draft. It gives up
+//     an abstract sentence only for a material gain (ReviseMinGain).
 //
 // Everything is deterministic: the same paper, draft and configuration give
 // the same bytes, with no clock and no randomness.

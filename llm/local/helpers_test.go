@@ -1,12 +1,34 @@
 package local
 
 import (
+	"context"
 	"encoding/xml"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/ingest"
 )
+
+// loadFixture reads testdata/<id>.xml, abstract included, through
+// ingest.Parse: the tests see a paper exactly as a user's run does.
+func loadFixture(t testing.TB, id string) *papersum.Paper {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", id+".xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := ingest.Parse(context.Background(), id+".xml", data, ingest.Options{})
+	if err != nil {
+		t.Fatalf("%s: %v", id, err)
+	}
+	return p
+}
+
+// fixtureIDs are the papers in testdata.
+var fixtureIDs = []string{"A00-1043", "D07-1096", "P02-1040", "P05-1022", "W03-0419"}
 
 // innerText returns the unescaped text of the single <tag> element that
 // makes up out, failing if out is not exactly that, well-formed.

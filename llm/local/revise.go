@@ -22,7 +22,10 @@ import (
 // summary is filled with source sentences that cover missing key terms
 // and results, and trimmed to the length rule of Summarize. A bounded
 // local search (remove, add or replace one sentence per step) then climbs
-// the critique's overall score. The result is compared with the draft by
+// the critique's overall score. Both keep Summarize's rules for papers
+// with an abstract: body sentences do not grow the summary past
+// AbstractFill of the target, and an edit that drops an abstract sentence
+// must raise the overall score by ReviseMinGain. The result is compared with the draft by
 // the full critique, and the better one (the revision on a tie) is
 // returned.
 //
@@ -45,12 +48,16 @@ type reviser struct {
 	a      *analysis
 	m      *matcher
 	target int
-	want   []int32 // term ids the critique asked for, beyond the key terms
+	// bodyLimit is the length up to which sentences from outside the
+	// abstract may be added: AbstractFill of the target for a paper with
+	// an abstract, the target otherwise (see Config.AbstractFill).
+	bodyLimit int
+	want      []int32 // term ids the critique asked for, beyond the key terms
 }
 
 func (e *Engine) revise(ctx context.Context, a *analysis, draft string, c *papersum.Critique, target int) string {
 	base := e.critique(a, draft, target)
-	rv := &reviser{e: e, a: a, m: newMatcher(a), target: target}
+	rv := &reviser{e: e, a: a, m: newMatcher(a), target: target, bodyLimit: e.bodyLimit(a, target)}
 	if c != nil {
 		for _, is := range c.Issues {
 			for _, sm := range keyTermIssue.FindAllStringSubmatch(is, -1) {
@@ -137,7 +144,7 @@ func (rv *reviser) plan(base *critiqueResult) []draftSent {
 	pairs:
 		for i := range cur {
 			for j := i + 1; j < len(cur); j++ {
-				if termOverlap(cur[i].vec.IDs, cur[j].vec.IDs) >= rv.e.cfg.RedundancyThreshold {
+				if termOverlap(cur[i].vec.IDs, cur[j].vec.IDs) >= rv.e.cfg.RedundancyThreshold && !a.abstractPair(&cur[i], &cur[j]) {
 					drop := j
 					if rv.value(&cur[j]) > rv.value(&cur[i]) {
 						drop = i
@@ -156,8 +163,9 @@ func (rv *reviser) plan(base *critiqueResult) []draftSent {
 	// 4. Fill with sentences that add missing content.
 	for rv.words(cur) < rv.target {
 		best, bestGain := -1, 0.0
+		w := rv.words(cur)
 		for _, k := range a.pool(rv.e.cfg.ReviseCandidates) {
-			if !rv.canAdd(cur, k) {
+			if !rv.canAdd(cur, k) || (!rv.fromAbstract(k) && w+a.sents[k].words > rv.bodyLimit) {
 				continue
 			}
 			if g := rv.gain(cur, k); best < 0 || g > bestGain {
@@ -167,7 +175,6 @@ func (rv *reviser) plan(base *critiqueResult) []draftSent {
 		if best < 0 {
 			break
 		}
-		w := rv.words(cur)
 		if w+a.sents[best].words > rv.target && float64(w) >= minFill*float64(rv.target) {
 			break
 		}
@@ -176,6 +183,44 @@ func (rv *reviser) plan(base *critiqueResult) []draftSent {
 
 	// 5. Trim to the length rule.
 	return rv.trim(cur)
+}
+
+// fromAbstract reports whether source sentence k is in the abstract.
+func (rv *reviser) fromAbstract(k int) bool {
+	return rv.a.fromAbstract(k, 1)
+}
+
+// bodyWords is the length in words of the sentences of ds that do not
+// come from the abstract (sentences of unknown source count as body).
+func (rv *reviser) bodyWords(ds []draftSent) int {
+	n := 0
+	for i := range ds {
+		if !rv.a.fromAbstract(ds[i].src, ds[i].sim) {
+			n += ds[i].sent.words
+		}
+	}
+	return n
+}
+
+// dropsAbstract reports whether next lacks an abstract sentence that cur
+// has.
+func (rv *reviser) dropsAbstract(cur, next []draftSent) bool {
+	for i := range cur {
+		if !rv.a.fromAbstract(cur[i].src, cur[i].sim) {
+			continue
+		}
+		found := false
+		for j := range next {
+			if next[j].src == cur[i].src && next[j].sim >= confidentSim {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return true
+		}
+	}
+	return false
 }
 
 // words is the length of a summary in words.
@@ -218,11 +263,12 @@ func (rv *reviser) trim(ds []draftSent) []draftSent {
 // with any of its sentences.
 func (rv *reviser) canAdd(ds []draftSent, k int) bool {
 	v := rv.a.sents[k].vec.IDs
+	src := rv.fromSource(k)
 	for i := range ds {
 		if ds[i].src == k && ds[i].sim >= confidentSim {
 			return false
 		}
-		if termOverlap(v, ds[i].vec.IDs) >= rv.e.cfg.RedundancyThreshold {
+		if termOverlap(v, ds[i].vec.IDs) >= rv.e.cfg.RedundancyThreshold && !rv.a.abstractPair(&src, &ds[i]) {
 			return false
 		}
 	}
@@ -292,8 +338,14 @@ func (rv *reviser) order(ds []draftSent) []draftSent {
 // sentences' sources (relative to the best score in the paper), which
 // also breaks the ties that one-decimal scores leave.
 func (rv *reviser) objective(ds []draftSent) float64 {
+	v, _ := rv.evaluate(ds)
+	return v
+}
+
+// evaluate returns the objective of ds and the critique's overall score.
+func (rv *reviser) evaluate(ds []draftSent) (objective, overall float64) {
 	if len(ds) == 0 {
-		return -1
+		return -1, 0
 	}
 	r := rv.e.score(rv.a, ds, rv.target, false)
 	// Each source counts once: repeating a good sentence adds nothing.
@@ -310,7 +362,8 @@ func (rv *reviser) objective(ds []draftSent) float64 {
 			v += rv.a.score[ds[i].src] * ds[i].support
 		}
 	}
-	return r.critique.Scores.Overall() + rv.e.cfg.ReviseScoreWeight*v/rv.maxScore()
+	overall = r.critique.Scores.Overall()
+	return overall + rv.e.cfg.ReviseScoreWeight*v/rv.maxScore(), overall
 }
 
 // maxScore is the best extraction score in the paper (1 if none).
@@ -330,19 +383,33 @@ func (rv *reviser) maxScore() float64 {
 func (rv *reviser) climb(ctx context.Context, ds []draftSent) []draftSent {
 	cands := rv.a.pool(rv.e.cfg.ReviseCandidates)
 	cur := ds
-	curV := rv.objective(cur)
+	curV, curO := rv.evaluate(cur)
 	for round := 0; round < rv.e.cfg.ReviseRounds; round++ {
 		if ctx.Err() != nil {
 			break
 		}
 		var best []draftSent
-		bestV := curV
+		bestV, bestO := curV, curO
 		try := func(next []draftSent) {
 			if !rv.fits(next) {
 				return
 			}
-			if v := rv.objective(next); v > bestV+1e-9 {
-				best, bestV = next, v
+			// Summarize's rule for papers with an abstract holds here
+			// too: body sentences do not grow a summary past the fill
+			// share of the target.
+			if w := rv.words(next); w > max(rv.words(cur), rv.bodyLimit) && rv.bodyWords(next) > rv.bodyWords(cur) {
+				return
+			}
+			// An edit that gives up one of the authors' abstract
+			// sentences must improve the critique materially: for
+			// rounding-level gains it trades the best summary sentences
+			// the paper has for ones that read no better.
+			minGain := 0.0
+			if rv.dropsAbstract(cur, next) {
+				minGain = rv.e.cfg.ReviseMinGain
+			}
+			if v, o := rv.evaluate(next); v > bestV+1e-9 && o >= curO+minGain-1e-9 {
+				best, bestV, bestO = next, v, o
 			}
 		}
 		for i := range cur {
@@ -366,7 +433,7 @@ func (rv *reviser) climb(ctx context.Context, ds []draftSent) []draftSent {
 		if best == nil {
 			break
 		}
-		cur, curV = best, bestV
+		cur, curV, curO = best, bestV, bestO
 	}
 	return cur
 }

@@ -3,14 +3,28 @@ package local
 import (
 	"strings"
 
+	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/textproc"
 )
+
+// abstractMinWords is the shortest abstract sentence that may be extracted.
+const abstractMinWords = 4
 
 // suitability returns a multiplier in [0,1] for how well a source sentence
 // stands alone in a summary. 0 means it is never extracted. The factors
 // multiply, so a caption full of numbers is discounted twice.
+//
+// Abstract sentences are held to a looser standard: authors write them to
+// be read as a summary, so a short one or one that opens with "This" (whose
+// antecedent is the abstract sentence before it, also likely chosen) is
+// still fine.
 func suitability(s *sent, c Config) float64 {
-	if s.words < c.MinSentenceWords || s.words > c.MaxSentenceWords {
+	abstract := s.kind == papersum.KindAbstract
+	minWords := c.MinSentenceWords
+	if abstract {
+		minWords = min(minWords, abstractMinWords)
+	}
+	if s.words < minWords || s.words > c.MaxSentenceWords {
 		return 0
 	}
 	f := 1.0
@@ -62,13 +76,47 @@ func suitability(s *sent, c Config) float64 {
 	if refersOut(toks) {
 		f *= 0.5 // "Table 3 shows", "as described in Section 4"
 	}
-	if len(toks) > 0 && danglingStart(toks) {
+	if len(toks) > 0 && !abstract && danglingStart(toks) {
 		f *= 0.6 // "This", "However": needs the previous sentence
 	}
 	if hasPhrase(toks, hedgePhrases) {
 		f *= 0.7
 	}
 	return f
+}
+
+// minExtractable is how many sentences must pass the suitability filters
+// before relaxSuitability leaves them alone.
+const minExtractable = 3
+
+// fallbackSuit is the suitability relaxSuitability gives a sentence that
+// failed the filters: low enough that every sentence that passed ranks
+// first.
+const fallbackSuit = 0.05
+
+// relaxSuitability makes every sentence with a word in it extractable, at
+// fallbackSuit, when fewer than minExtractable pass the filters. The
+// filters are tuned for full papers; on a tiny paper, a paper whose
+// sentence boundaries were lost (one huge "sentence") or text the filters
+// do not expect (tables, other languages), they can reject everything,
+// and a weak summary is better than none: the pipeline fails on an empty
+// one. Title sentences stay out.
+func relaxSuitability(sents []sent) {
+	n := 0
+	for i := range sents {
+		if sents[i].suit > 0 {
+			n++
+		}
+	}
+	if n >= minExtractable {
+		return
+	}
+	for i := range sents {
+		s := &sents[i]
+		if s.suit == 0 && s.kind != papersum.KindTitle && len(s.toks) > 0 {
+			s.suit = fallbackSuit
+		}
+	}
 }
 
 // isCaption reports whether a sentence starts like a figure or table

@@ -23,6 +23,12 @@ const mmrPool = 60
 // maximal marginal relevance and returned in document order, joined by
 // single spaces.
 //
+// When the paper has an abstract (see Config.AbstractFill), its sentences
+// come first and sentences from the body only top it up to AbstractFill of
+// the target. When too few sentences pass the suitability filters, the
+// filters are relaxed (see relaxSuitability); a lone sentence longer than
+// the target is then cut to its first targetWords words, ending in "…".
+//
 // Length rule: a sentence is added only while it fits in the words left;
 // when no remaining candidate fits and the summary is still under 80% of
 // the target, the best candidate is added even though it overflows, and
@@ -36,7 +42,32 @@ func (e *Engine) Summarize(p *papersum.Paper, targetWords int) string {
 }
 
 func (e *Engine) summarize(a *analysis, target int) string {
-	return a.join(e.selectSentences(a, target))
+	idxs := e.selectSentences(a, target)
+	words := 0
+	for _, i := range idxs {
+		words += a.sents[i].words
+	}
+	parts := make([]string, len(idxs))
+	for k, i := range idxs {
+		parts[k] = cleanSpace(a.sents[i].text)
+		if n := a.sents[i].words; n > target {
+			// Only a relaxed filter (see relaxSuitability) lets a
+			// sentence longer than the whole summary through, typically
+			// text whose sentence boundaries were lost; its opening
+			// stands for it, in the room the other sentences leave.
+			parts[k] = clipWords(parts[k], max(target-(words-n), 1))
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// clipWords returns the first n words of s followed by "…".
+func clipWords(s string, n int) string {
+	w := strings.Fields(s)
+	if len(w) <= n {
+		return s
+	}
+	return strings.Join(w[:n], " ") + "…"
 }
 
 // join renders source sentences, given in document order, as one paragraph.
@@ -75,6 +106,7 @@ func (e *Engine) selectSentences(a *analysis, target int) []int {
 		return nil
 	}
 	maxScore := a.score[cands[0]]
+	bodyLimit := e.bodyLimit(a, target)
 	var chosen []int
 	used := make([]bool, len(cands))
 	words := 0
@@ -94,7 +126,10 @@ func (e *Engine) selectSentences(a *analysis, target int) []int {
 				if sim > maxSim {
 					maxSim = sim
 				}
-				if termOverlap(s.vec.IDs, a.sents[j].vec.IDs) >= e.cfg.RedundancyThreshold {
+				// Two abstract sentences are never redundant (see
+				// analysis.abstractPair).
+				if bothAbstract := s.abs && a.sents[j].abs; !bothAbstract &&
+					termOverlap(s.vec.IDs, a.sents[j].vec.IDs) >= e.cfg.RedundancyThreshold {
 					redundant = true
 				}
 			}
@@ -103,10 +138,17 @@ func (e *Engine) selectSentences(a *analysis, target int) []int {
 				continue
 			}
 			v := lambda*a.score[i]/maxScore - (1-lambda)*maxSim
-			if best < 0 || v > bestV {
+			limit := target
+			if !s.abs {
+				limit = bodyLimit
+			}
+			// Only an abstract sentence may overflow the target of a
+			// summary built on the abstract; a body sentence may
+			// overflow only the fill share.
+			if (best < 0 || v > bestV) && (!a.abstract || limit == target || words+s.words <= target) {
 				best, bestV = k, v
 			}
-			if words+s.words <= target && (bestFit < 0 || v > bestFitV) {
+			if words+s.words <= limit && (bestFit < 0 || v > bestFitV) {
 				bestFit, bestFitV = k, v
 			}
 		}
@@ -123,6 +165,16 @@ func (e *Engine) selectSentences(a *analysis, target int) []int {
 	}
 	slices.Sort(chosen)
 	return chosen
+}
+
+// bodyLimit is the length up to which sentences from outside the abstract
+// may be added to a summary of a: AbstractFill of the target when the paper
+// has an abstract to build on (see Config.AbstractFill), else the target.
+func (e *Engine) bodyLimit(a *analysis, target int) int {
+	if !a.abstract {
+		return target
+	}
+	return int(e.cfg.AbstractFill * float64(target))
 }
 
 // termOverlap is the number of shared terms over the size of the smaller

@@ -1,0 +1,222 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/batch"
+	"github.com/papersum/papersum/ingest"
+	"github.com/papersum/papersum/pipeline"
+	"github.com/papersum/papersum/report"
+)
+
+type batchFlags struct {
+	concurrency int
+	out         string
+	format      string
+	words       int
+	prompts     string
+	maxBytes    int64
+	pdftotext   string
+}
+
+func newBatchCmd(e *env, g *globalFlags) *cobra.Command {
+	f := &batchFlags{}
+	c := &cobra.Command{
+		Use:   "batch DIR|MANIFEST.jsonl",
+		Short: "Summarize many papers, with progress, resuming where a previous run stopped",
+		Long: `Batch summarizes every paper in DIR (.pdf, .txt, .md, .tex, .xml, searched
+recursively) or listed in a JSONL manifest, one object per line:
+
+  {"id": "paper-1", "path": "papers/one.pdf"}
+  {"id": "paper-2", "text": "full text of the paper ..."}
+
+Papers already summarized with the same configuration are skipped, so an
+interrupted batch resumes when run again. A paper that fails does not stop
+the others. Progress (done/total, rate, ETA, cost so far) goes to stderr.
+
+With --out, one output file per paper (in --format) and summary.csv are
+written there.
+
+Exit codes: 0 every paper done, 1 some papers failed or bad input, 2 wrong
+usage, 130 interrupted.`,
+		Example: `  papersum batch papers/
+  papersum batch --concurrency 8 --out results/ --format json papers.jsonl`,
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return argsError(c, "batch takes one DIR or MANIFEST.jsonl")
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			return runBatch(c.Context(), e, g, f, args[0])
+		},
+	}
+	c.Flags().IntVarP(&f.concurrency, "concurrency", "c", 4, "papers summarized at once")
+	c.Flags().StringVarP(&f.out, "out", "o", "", "directory for one output file per paper and summary.csv")
+	c.Flags().StringVarP(&f.format, "format", "f", "json", "format of the per-paper files: json, markdown or text")
+	c.Flags().IntVarP(&f.words, "words", "w", 0, "target summary length in words (default 150, or target_words from the config)")
+	c.Flags().StringVar(&f.prompts, "prompts", "", "directory of prompt templates overriding the built-in ones")
+	c.Flags().Int64Var(&f.maxBytes, "max-bytes", 50<<20, "refuse input files larger than this many bytes")
+	c.Flags().StringVar(&f.pdftotext, "pdftotext", "", `path to poppler's pdftotext ("off" uses the pure-Go reader)`)
+	return c
+}
+
+func runBatch(ctx context.Context, e *env, g *globalFlags, f *batchFlags, src string) error {
+	if f.concurrency < 1 || f.concurrency > 256 {
+		return &usageError{msg: "--concurrency must be between 1 and 256"}
+	}
+	ext := map[string]string{report.FormatJSON: ".json", report.FormatMarkdown: ".md", report.FormatText: ".txt"}[f.format]
+	if ext == "" {
+		return &usageError{msg: fmt.Sprintf("--format %q is not one of text, markdown, json", f.format)}
+	}
+	cfg, err := loadConfig(g, e.getenv)
+	if err != nil {
+		return err
+	}
+	if f.words > 0 {
+		cfg.TargetWords = f.words
+	}
+	if f.prompts != "" {
+		cfg.Prompts = f.prompts
+	}
+	items, err := batch.Collect(src)
+	if err != nil {
+		return err
+	}
+	if f.out != "" {
+		if err := os.MkdirAll(f.out, 0o755); err != nil {
+			return papersum.Errorf(papersum.EINVALID, "--out %s: %v", f.out, err)
+		}
+	}
+	logger := newLogger(e, g)
+	deps, err := newPipelineDeps(cfg, e, logger)
+	if err != nil {
+		return err
+	}
+	store, err := openStore(ctx, g, e.getenv)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	runner, err := deps.runner(store, logger, cfg)
+	if err != nil {
+		return err
+	}
+	opts := ingest.Options{MaxBytes: f.maxBytes, PDFToText: f.pdftotext}
+	bar := newProgressBar(e.stderr)
+	sum, runErr := batch.Run(ctx, batch.Config{
+		Ingest: func(ctx context.Context, it batch.Item) (*papersum.Paper, error) {
+			if it.Text != "" {
+				return ingest.Parse(ctx, it.ID+".txt", []byte(it.Text), opts)
+			}
+			return ingest.Open(ctx, it.Path, nil, opts)
+		},
+		Summarize: func(ctx context.Context, p *papersum.Paper) (*papersum.Run, error) {
+			return runner.Run(ctx, p, pipeline.Options{TargetWords: cfg.TargetWords})
+		},
+		Store: store, ConfigHash: cfg.Hash(), Concurrency: f.concurrency,
+		OnProgress: bar.update,
+		OnResult: func(r batch.Result) {
+			if r.Err != nil {
+				bar.printf("%s: %s\n", r.Item.ID, errorLine(r.Err))
+			}
+			if f.out != "" && r.Run != nil {
+				var buf bytes.Buffer
+				if err := report.WriteRun(&buf, r.Run, f.format); err == nil {
+					if err := batch.WriteFile(filepath.Join(f.out, r.Item.ID+ext), buf.Bytes()); err != nil {
+						bar.printf("%s: %v\n", r.Item.ID, err)
+					}
+				}
+			}
+		},
+	}, items)
+	bar.finish(sum.Progress)
+	if f.out != "" {
+		if err := batch.WriteSummaryCSV(filepath.Join(f.out, "summary.csv"), sum.Results); err != nil {
+			return papersum.Errorf(papersum.EINVALID, "write summary.csv: %v", err)
+		}
+	}
+	if runErr != nil {
+		return runErr
+	}
+	if sum.Failed > 0 {
+		return papersum.Errorf(papersum.EINVALID, "%d of %d papers failed", sum.Failed, sum.Total)
+	}
+	return nil
+}
+
+// progressBar draws batch progress on stderr: one line redrawn in place on
+// a terminal, or a line every 10% (and at least every 10 s) otherwise, so
+// logs stay readable.
+type progressBar struct {
+	w        io.Writer
+	tty      bool
+	lastPct  int
+	lastLine time.Time
+}
+
+func newProgressBar(w io.Writer) *progressBar {
+	tty := false
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			tty = true
+		}
+	}
+	return &progressBar{w: w, tty: tty, lastPct: -1}
+}
+
+func (b *progressBar) line(p batch.Progress) string {
+	finished := p.Done + p.Failed + p.Skipped
+	const width = 24
+	filled := 0
+	if p.Total > 0 {
+		filled = finished * width / p.Total
+	}
+	bar := strings.Repeat("=", filled) + strings.Repeat(" ", width-filled)
+	eta := "-"
+	if p.ETA > 0 {
+		eta = p.ETA.Round(time.Second).String()
+	}
+	return fmt.Sprintf("[%s] %d/%d  %.1f papers/s  ETA %s  cost %s  failed %d  skipped %d",
+		bar, finished, p.Total, p.Rate, eta, report.Money(p.CostUSD), p.Failed, p.Skipped)
+}
+
+func (b *progressBar) update(p batch.Progress) {
+	if b.tty {
+		fmt.Fprintf(b.w, "\r\033[K%s", b.line(p))
+		return
+	}
+	pct := 0
+	if p.Total > 0 {
+		pct = (p.Done + p.Failed + p.Skipped) * 10 / p.Total
+	}
+	if pct != b.lastPct || time.Since(b.lastLine) > 10*time.Second {
+		b.lastPct, b.lastLine = pct, time.Now()
+		fmt.Fprintln(b.w, b.line(p))
+	}
+}
+
+// printf writes a message above the bar.
+func (b *progressBar) printf(format string, args ...any) {
+	if b.tty {
+		fmt.Fprint(b.w, "\r\033[K")
+	}
+	fmt.Fprintf(b.w, format, args...)
+}
+
+func (b *progressBar) finish(p batch.Progress) {
+	if b.tty {
+		fmt.Fprint(b.w, "\r\033[K")
+	}
+	fmt.Fprintf(b.w, "%s  (%s)\n", b.line(p), p.Elapsed.Round(time.Millisecond))
+}
