@@ -134,3 +134,39 @@ type SystemClock struct{}
 
 // Now returns time.Now().
 func (SystemClock) Now() time.Time { return time.Now() }
+
+// ProviderBatch records a batch submitted to a provider's batch API, so
+// that a restarted batch job resumes polling it instead of paying for the
+// same requests twice.
+type ProviderBatch struct {
+	// JobID identifies the papersum batch job (its papers and config).
+	JobID string
+	Stage Stage
+	// Provider and BatchID name the batch at the provider.
+	Provider string
+	BatchID  string
+	// RunIDs are the runs whose requests the batch carries; each request's
+	// custom ID is its run ID.
+	RunIDs      []string
+	SubmittedAt time.Time
+	// Done is set once every result has been recorded.
+	Done bool
+}
+
+// BatchStore keeps the state of batch jobs that use a provider's batch
+// API.
+//
+// Errors: EINVALID for malformed input; ENOTFOUND from FinishProviderBatch
+// when the batch is unknown.
+type BatchStore interface {
+	// PutJobRun records that runID is the run of paperID in job jobID. It
+	// returns the run ID already recorded when there is one, so that a
+	// resumed job keeps its runs.
+	PutJobRun(ctx context.Context, jobID, paperID, runID string) (string, error)
+	// PutProviderBatch records a submitted batch.
+	PutProviderBatch(ctx context.Context, b *ProviderBatch) error
+	// ProviderBatches returns the batches of a job in submission order.
+	ProviderBatches(ctx context.Context, jobID string) ([]ProviderBatch, error)
+	// FinishProviderBatch marks a batch done.
+	FinishProviderBatch(ctx context.Context, provider, batchID string) error
+}

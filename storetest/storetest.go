@@ -39,6 +39,7 @@ func Exercise(t *testing.T, newStore func(t *testing.T) papersum.Store) {
 		{"ListRunsLimits", testListRunsLimits},
 		{"ListRunsErrors", testListRunsErrors},
 		{"ConcurrentAddStage", testConcurrentAddStage},
+		{"BatchJobs", testBatchJobs},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -760,5 +761,63 @@ func testConcurrentAddStage(t *testing.T, s papersum.Store) {
 			}
 			next[key]++
 		}
+	}
+}
+
+// testBatchJobs checks the BatchStore side of a store that has one.
+func testBatchJobs(t *testing.T, s papersum.Store) {
+	bs, ok := s.(papersum.BatchStore)
+	if !ok {
+		t.Skip("store does not keep batch jobs")
+	}
+	ctx := context.Background()
+	p := &papersum.Paper{ID: "sha256:batchpaper", Title: "B", Source: "b.txt", Format: "text",
+		Sections: []papersum.Section{{Title: "A", Kind: papersum.KindAbstract, Sentences: []string{"x"}}}}
+	if err := s.PutPaper(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"run_b1", "run_b2"} {
+		if err := s.CreateRun(ctx, &papersum.Run{ID: id, PaperID: p.ID, Status: papersum.RunRunning}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := bs.PutJobRun(ctx, "job1", p.ID, "run_b1")
+	if err != nil || got != "run_b1" {
+		t.Fatalf("first PutJobRun: %q %v", got, err)
+	}
+	// A resumed job keeps the run it had.
+	if got, err = bs.PutJobRun(ctx, "job1", p.ID, "run_b2"); err != nil || got != "run_b1" {
+		t.Fatalf("second PutJobRun: %q %v", got, err)
+	}
+	_, err = bs.PutJobRun(ctx, "job2", p.ID, "run_missing")
+	wantCode(t, err, papersum.EINVALID)
+
+	at := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
+	b1 := &papersum.ProviderBatch{JobID: "job1", Stage: papersum.StageSummarize, Provider: "anthropic", BatchID: "msgbatch_1",
+		RunIDs: []string{"run_b1"}, SubmittedAt: at}
+	if err := bs.PutProviderBatch(ctx, b1); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, bs.PutProviderBatch(ctx, b1), papersum.ECONFLICT)
+	wantCode(t, bs.PutProviderBatch(ctx, &papersum.ProviderBatch{JobID: "job1"}), papersum.EINVALID)
+	b2 := *b1
+	b2.BatchID, b2.Stage, b2.SubmittedAt = "msgbatch_2", papersum.StageCritique, at.Add(time.Minute)
+	if err := bs.PutProviderBatch(ctx, &b2); err != nil {
+		t.Fatal(err)
+	}
+	if err := bs.FinishProviderBatch(ctx, "anthropic", "msgbatch_1"); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, bs.FinishProviderBatch(ctx, "anthropic", "nope"), papersum.ENOTFOUND)
+	list, err := bs.ProviderBatches(ctx, "job1")
+	if err != nil || len(list) != 2 {
+		t.Fatalf("ProviderBatches: %v %v", list, err)
+	}
+	if !list[0].Done || list[1].Done || list[0].BatchID != "msgbatch_1" || !list[0].SubmittedAt.Equal(at) ||
+		list[1].Stage != papersum.StageCritique || len(list[0].RunIDs) != 1 || list[0].RunIDs[0] != "run_b1" {
+		t.Errorf("ProviderBatches: %+v", list)
+	}
+	if other, err := bs.ProviderBatches(ctx, "job2"); err != nil || len(other) != 0 {
+		t.Errorf("other job: %v %v", other, err)
 	}
 }
