@@ -163,6 +163,8 @@ type BatchStore interface {
 	// returns the run ID already recorded when there is one, so that a
 	// resumed job keeps its runs.
 	PutJobRun(ctx context.Context, jobID, paperID, runID string) (string, error)
+	// JobRuns returns the runs of a job by paper ID.
+	JobRuns(ctx context.Context, jobID string) (map[string]string, error)
 	// PutProviderBatch records a submitted batch.
 	PutProviderBatch(ctx context.Context, b *ProviderBatch) error
 	// ProviderBatches returns the batches of a job in submission order.

@@ -201,35 +201,54 @@ func (r *Runner) Run(ctx context.Context, paper *papersum.Paper, opts Options) (
 	return run, nil
 }
 
-// stage runs one stage and records every call it makes. A cut-off answer
-// is continued once with a larger output budget; a malformed one is shown
-// to the model once with a request to repair it; if the output is still
-// unusable, the stage's Fallback model (typically the local engine) answers
-// instead. Nothing unusable is ever kept as the stage's output.
+// stage runs one stage and records every call it makes (see recover for
+// what happens when the output is unusable).
 func (r *Runner) stage(ctx context.Context, run *papersum.Run, stage papersum.Stage,
 	doc *papersum.Document, task papersum.Task, opts Options) (*papersum.StageResult, error) {
+	req, err := r.prepare(stage, doc, task)
+	if err != nil {
+		return nil, err
+	}
 	m := r.stages[stage]
-	tmpl := r.prompts[stage]
+	res, outErr, err := r.call(ctx, run, m, req, "", opts)
+	if err != nil {
+		return nil, err
+	}
+	return r.recover(ctx, run, req, res, outErr, opts)
+}
+
+// prepare renders the request of stage for task.
+func (r *Runner) prepare(stage papersum.Stage, doc *papersum.Document, task papersum.Task) (*papersum.Request, error) {
+	m := r.stages[stage]
 	task.Stage = stage
-	system, user, err := tmpl.Render(PromptData{
+	system, user, err := r.prompts[stage].Render(PromptData{
 		Title: task.Paper.Title, TargetWords: task.TargetWords, MaxWords: MaxWords(task.TargetWords),
 		Draft: task.Draft, Critique: task.Critique,
 	})
 	if err != nil {
 		return nil, err
 	}
-	req := &papersum.Request{
+	return &papersum.Request{
 		Model: m.Model, System: system, Paper: doc, Prompt: user,
 		MaxTokens: m.MaxTokens, Temperature: m.Temperature, Timeout: m.Timeout, Task: task,
-	}
-	res, outErr, err := r.call(ctx, run, m, tmpl, req, "", opts)
-	if err != nil {
-		return nil, err
-	}
+	}, nil
+}
+
+// recover turns an unusable answer into a usable one when it can. A
+// cut-off answer is continued once with a larger output budget; a
+// malformed one is shown to the model once with a request to repair it;
+// if the output is still unusable, the stage's Fallback model (typically
+// the local engine) answers instead. Nothing unusable is ever kept as the
+// stage's output: the error says why.
+func (r *Runner) recover(ctx context.Context, run *papersum.Run, req *papersum.Request,
+	res *papersum.StageResult, outErr error, opts Options) (*papersum.StageResult, error) {
+	stage := req.Task.Stage
+	m := r.stages[stage]
+	var err error
 	if papersum.ClassOf(outErr) == papersum.ClassTruncated {
 		more := *req
 		more.MaxTokens = continuationBudget(m)
-		res, outErr, err = r.call(ctx, run, m, tmpl, &more,
+		res, outErr, err = r.call(ctx, run, m, &more,
 			fmt.Sprintf("continuation: the answer reached max_tokens (%d), asked again with %d", req.MaxTokens, more.MaxTokens), opts)
 		if err != nil {
 			return nil, err
@@ -241,7 +260,7 @@ func (r *Runner) stage(ctx context.Context, run *papersum.Run, stage papersum.St
 			{Role: papersum.RoleAssistant, Text: res.Raw},
 			{Role: papersum.RoleUser, Text: repairPrompt(stage, outErr)},
 		}
-		res, outErr, err = r.call(ctx, run, m, tmpl, &repair, "repair: "+papersum.ErrorMessage(outErr), opts)
+		res, outErr, err = r.call(ctx, run, m, &repair, "repair: "+papersum.ErrorMessage(outErr), opts)
 		if err != nil {
 			return nil, err
 		}
@@ -251,7 +270,7 @@ func (r *Runner) stage(ctx context.Context, run *papersum.Run, stage papersum.St
 		again := *req
 		again.Model = fb.Model
 		again.MaxTokens = fb.MaxTokens
-		res, outErr, err = r.call(ctx, run, fb, tmpl, &again,
+		res, outErr, err = r.call(ctx, run, fb, &again,
 			fmt.Sprintf("fallback: %s/%s output unusable (%s)", m.Provider, m.Model, papersum.ClassOf(outErr)), opts)
 		if err != nil {
 			return nil, err
@@ -263,30 +282,37 @@ func (r *Runner) stage(ctx context.Context, run *papersum.Run, stage papersum.St
 	return res, nil
 }
 
-// call makes one model call for a stage, prices it, parses its output and
-// records it. err is a failure of the call itself; outErr says the output
-// is unusable (class truncated or parse). The result is recorded even when
-// its output is unusable: the raw output and the tokens paid for are what
-// an operator needs to see.
-func (r *Runner) call(ctx context.Context, run *papersum.Run, m StageModel, tmpl *Template,
+// call makes one live model call for a stage and records it (see record).
+// err is a failure of the call itself; outErr says the output is unusable
+// (class truncated or parse).
+func (r *Runner) call(ctx context.Context, run *papersum.Run, m StageModel,
 	req *papersum.Request, note string, opts Options) (res *papersum.StageResult, outErr, err error) {
-	stage := req.Task.Stage
 	start := r.clock.Now()
 	resp, err := m.Client.Generate(ctx, req)
 	latency := r.clock.Now().Sub(start)
 	if err != nil {
-		return nil, nil, withStage(err, stage)
+		return nil, nil, withStage(err, req.Task.Stage)
 	}
+	return r.record(ctx, run, m, req, resp, start, latency, note, m.Batch, opts)
+}
+
+// record prices a response, parses its output and stores it as a stage
+// result. The result is recorded even when its output is unusable: the raw
+// output and the tokens paid for are what an operator needs to see.
+func (r *Runner) record(ctx context.Context, run *papersum.Run, m StageModel, req *papersum.Request,
+	resp *papersum.Response, start time.Time, latency time.Duration, note string, batch bool,
+	opts Options) (res *papersum.StageResult, outErr, err error) {
+	stage := req.Task.Stage
 	reason := resp.FallbackReason
 	if note != "" {
 		reason = strings.TrimPrefix(reason+"; "+note, "; ")
 	}
 	res = &papersum.StageResult{
 		Stage: stage, Provider: orDefault(resp.Provider, m.Provider), Model: orDefault(resp.Model, m.Model),
-		PromptVersion: tmpl.Version, Raw: resp.Text, Usage: resp.Usage, Latency: latency,
+		PromptVersion: r.prompts[stage].Version, Raw: resp.Text, Usage: resp.Usage, Latency: latency,
 		StopReason: resp.StopReason, FallbackReason: reason, StartedAt: start.UTC(),
 	}
-	res.CostUSD, err = r.pricer.Price(res.Provider, res.Model, res.Usage, m.Batch, start)
+	res.CostUSD, err = r.pricer.Price(res.Provider, res.Model, res.Usage, batch, start)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", stage, err)
 	}

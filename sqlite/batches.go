@@ -44,6 +44,28 @@ func (s *DB) PutJobRun(ctx context.Context, jobID, paperID, runID string) (strin
 	return got, err
 }
 
+// JobRuns returns the runs of a job by paper ID.
+func (s *DB) JobRuns(ctx context.Context, jobID string) (map[string]string, error) {
+	const op = "sqlite.JobRuns"
+	rows, err := s.db.QueryContext(ctx, `SELECT paper_id, run_id FROM batch_job_runs WHERE job_id = ?`, jobID)
+	if err != nil {
+		return nil, dbError(op, err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var p, r string
+		if err := rows.Scan(&p, &r); err != nil {
+			return nil, dbError(op, err)
+		}
+		out[p] = r
+	}
+	if err := rows.Err(); err != nil {
+		return nil, dbError(op, err)
+	}
+	return out, nil
+}
+
 // PutProviderBatch records a batch submitted to a provider.
 //
 // Errors: EINVALID for a batch without IDs; ECONFLICT when it is recorded

@@ -789,6 +789,9 @@ func testBatchJobs(t *testing.T, s papersum.Store) {
 	if got, err = bs.PutJobRun(ctx, "job1", p.ID, "run_b2"); err != nil || got != "run_b1" {
 		t.Fatalf("second PutJobRun: %q %v", got, err)
 	}
+	if m, err := bs.JobRuns(ctx, "job1"); err != nil || len(m) != 1 || m[p.ID] != "run_b1" {
+		t.Fatalf("JobRuns: %v %v", m, err)
+	}
 	_, err = bs.PutJobRun(ctx, "job2", p.ID, "run_missing")
 	wantCode(t, err, papersum.EINVALID)
 

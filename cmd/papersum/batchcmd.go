@@ -14,6 +14,7 @@ import (
 
 	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/batch"
+	"github.com/papersum/papersum/config"
 	"github.com/papersum/papersum/ingest"
 	"github.com/papersum/papersum/pipeline"
 	"github.com/papersum/papersum/report"
@@ -27,6 +28,8 @@ type batchFlags struct {
 	prompts     string
 	maxBytes    int64
 	pdftotext   string
+	batchAPI    bool
+	batchPoll   time.Duration
 }
 
 func newBatchCmd(e *env, g *globalFlags) *cobra.Command {
@@ -46,6 +49,12 @@ the others. Progress (done/total, rate, ETA, cost so far) goes to stderr.
 
 With --out, one output file per paper (in --format) and summary.csv are
 written there.
+
+With --batch-api, the requests of each stage go to the provider's batch
+API at its batch discount: all summarize requests in one batch, then all
+critique requests, then all revise requests. Batch IDs are recorded in the
+store before polling, so a rerun after an interruption resumes polling
+instead of submitting (and paying) again.
 
 Exit codes: 0 every paper done, 1 some papers failed or bad input, 2 wrong
 usage, 130 interrupted.`,
@@ -68,6 +77,8 @@ usage, 130 interrupted.`,
 	c.Flags().StringVar(&f.prompts, "prompts", "", "directory of prompt templates overriding the built-in ones")
 	c.Flags().Int64Var(&f.maxBytes, "max-bytes", 50<<20, "refuse input files larger than this many bytes")
 	c.Flags().StringVar(&f.pdftotext, "pdftotext", "", `path to poppler's pdftotext ("off" uses the pure-Go reader)`)
+	c.Flags().DurationVar(&f.batchPoll, "batch-poll", 2*time.Second, "with --batch-api: first wait between status checks of a batch (grows to 60s)")
+	c.Flags().BoolVar(&f.batchAPI, "batch-api", false, "send each stage's requests as one provider batch (Anthropic Message Batches, 50% off), stage after stage; a rerun resumes submitted batches")
 	return c
 }
 
@@ -113,6 +124,9 @@ func runBatch(ctx context.Context, e *env, g *globalFlags, f *batchFlags, src st
 		return err
 	}
 	opts := ingest.Options{MaxBytes: f.maxBytes, PDFToText: f.pdftotext}
+	if f.batchAPI {
+		return runBatchAPI(ctx, e, f, cfg, deps, runner, store, items, opts, ext)
+	}
 	bar := newProgressBar(e.stderr)
 	sum, runErr := batch.Run(ctx, batch.Config{
 		Ingest: func(ctx context.Context, it batch.Item) (*papersum.Paper, error) {
@@ -219,4 +233,90 @@ func (b *progressBar) finish(p batch.Progress) {
 		fmt.Fprint(b.w, "\r\033[K")
 	}
 	fmt.Fprintf(b.w, "%s  (%s)\n", b.line(p), p.Elapsed.Round(time.Millisecond))
+}
+
+// runBatchAPI is `papersum batch --batch-api`: ingest every paper, then
+// run the stages through the providers' batch APIs.
+func runBatchAPI(ctx context.Context, e *env, f *batchFlags, cfg *config.Config, deps *pipelineDeps,
+	runner *pipeline.Runner, store papersum.Store, items []batch.Item, opts ingest.Options, ext string) error {
+	bstore, ok := store.(papersum.BatchStore)
+	if !ok {
+		return papersum.Errorf(papersum.EINVALID, "--batch-api needs a store that keeps batch jobs")
+	}
+	batchers := map[papersum.Stage]papersum.Batcher{}
+	for _, s := range papersum.Stages {
+		if b := deps.batchers[cfg.Stages.Get(s).Provider]; b != nil {
+			batchers[s] = b
+		}
+	}
+	if len(batchers) == 0 {
+		return papersum.Errorf(papersum.EINVALID, "--batch-api: no stage runs on a provider with a batch API (anthropic)")
+	}
+	results := make([]batch.Result, len(items))
+	var papers []*papersum.Paper
+	index := map[string][]int{} // paper ID -> items
+	for i, it := range items {
+		results[i].Item = it
+		var p *papersum.Paper
+		var err error
+		if it.Text != "" {
+			p, err = ingest.Parse(ctx, it.ID+".txt", []byte(it.Text), opts)
+		} else {
+			p, err = ingest.Open(ctx, it.Path, nil, opts)
+		}
+		if err != nil {
+			results[i].Err = err
+			fmt.Fprintf(e.stderr, "%s: %s\n", it.ID, errorLine(err))
+			continue
+		}
+		if _, dup := index[p.ID]; !dup {
+			papers = append(papers, p)
+		}
+		index[p.ID] = append(index[p.ID], i)
+	}
+	start := time.Now()
+	runs, err := runner.RunBatch(ctx, papers, pipeline.BatchOptions{
+		Batchers: batchers, Store: bstore, TargetWords: cfg.TargetWords, PollInterval: f.batchPoll,
+		OnBatch: func(stage papersum.Stage, id, event string, st papersum.BatchStatus) {
+			fmt.Fprintf(e.stderr, "%s batch %s %s: %d processing, %d succeeded, %d errored, %d expired (%s)\n",
+				stage, id, event, st.Processing, st.Succeeded, st.Errored, st.Expired, time.Since(start).Round(time.Second))
+		},
+	})
+	if err != nil {
+		return err
+	}
+	var failed int
+	var cost float64
+	for _, run := range runs {
+		cost += run.TotalCost()
+		for _, i := range index[run.PaperID] {
+			results[i].Run = run
+			if run.Status == papersum.RunFailed {
+				results[i].Err = papersum.Errorf(papersum.EUNAVAILABLE, "%s", run.Error)
+			}
+			if f.out != "" {
+				var buf bytes.Buffer
+				if err := report.WriteRun(&buf, run, f.format); err == nil {
+					if err := batch.WriteFile(filepath.Join(f.out, results[i].Item.ID+ext), buf.Bytes()); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	for _, r := range results {
+		if r.Err != nil {
+			failed++
+		}
+	}
+	fmt.Fprintf(e.stderr, "%d papers, %d failed, cost %s, %s\n", len(items), failed, report.Money(cost), time.Since(start).Round(time.Millisecond))
+	if f.out != "" {
+		if err := batch.WriteSummaryCSV(filepath.Join(f.out, "summary.csv"), results); err != nil {
+			return papersum.Errorf(papersum.EINVALID, "write summary.csv: %v", err)
+		}
+	}
+	if failed > 0 {
+		return papersum.Errorf(papersum.EINVALID, "%d of %d papers failed", failed, len(items))
+	}
+	return nil
 }
