@@ -235,7 +235,9 @@ func (r *Runner) prepare(stage papersum.Stage, doc *papersum.Document, task pape
 }
 
 // recover turns an unusable answer into a usable one when it can. A
-// cut-off answer is continued once with a larger output budget; a
+// cut-off answer is asked again once with a larger output budget and, if
+// it is cut off again, the model is shown where it stopped and asked for
+// a complete, shorter answer; a
 // malformed one is shown to the model once with a request to repair it;
 // if the output is still unusable, the stage's Fallback model (typically
 // the local engine) answers instead. Nothing unusable is ever kept as the
@@ -252,6 +254,19 @@ func (r *Runner) recover(ctx context.Context, run *papersum.Run, req *papersum.R
 			fmt.Sprintf("continuation: the answer reached max_tokens (%d), asked again with %d", req.MaxTokens, more.MaxTokens), opts)
 		if err != nil {
 			return nil, err
+		}
+		if papersum.ClassOf(outErr) == papersum.ClassTruncated {
+			// Cut off again: show the model where it stopped and ask for
+			// the whole answer, shorter.
+			finish := more
+			finish.Turns = []papersum.Turn{
+				{Role: papersum.RoleAssistant, Text: res.Raw},
+				{Role: papersum.RoleUser, Text: finishPrompt(stage, req.Task.TargetWords)},
+			}
+			res, outErr, err = r.call(ctx, run, m, &finish, "finish: the answer was cut off twice; asked for a complete, shorter one", opts)
+			if err != nil {
+				return nil, err
+			}
 		}
 	}
 	if papersum.ClassOf(outErr) == papersum.ClassParse {
@@ -359,6 +374,12 @@ func continuationBudget(m StageModel) int {
 		n = m.MaxOutputTokens
 	}
 	return n
+}
+
+// finishPrompt asks a model whose answer was cut off for a complete one.
+func finishPrompt(stage papersum.Stage, target int) string {
+	return fmt.Sprintf("Your answer was cut off before the end. Write the complete answer again, shorter "+
+		"(at most %d words of summary), in the required format, and nothing else.", target)
 }
 
 // repairPrompt asks a model to answer again in the stage's format, naming

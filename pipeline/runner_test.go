@@ -152,7 +152,7 @@ func TestRunFailureIsRecorded(t *testing.T) {
 			papersum.ClassParse, 2},
 		{"truncated", &scriptedModel{replies: map[papersum.Stage]string{papersum.StageSummarize: "<summary>cut"},
 			stop: map[papersum.Stage]papersum.StopReason{papersum.StageSummarize: papersum.StopMaxTokens}},
-			papersum.ClassTruncated, 2},
+			papersum.ClassTruncated, 3},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
