@@ -39,6 +39,11 @@ type Config struct {
 	// "local", "anthropic" and "openai" exist without configuration; other
 	// names (e.g. "vllm", "ollama") must say their type.
 	Providers map[string]ProviderConfig `yaml:"providers" json:"providers,omitempty"`
+	// CachePaper marks the paper as one cacheable block shared by the three
+	// stages, so providers with prompt caching (Anthropic) bill critique
+	// and revise a tenth of the input price for it. Default true; false
+	// measures the cost without caching.
+	CachePaper *bool `yaml:"cache_paper" json:"cache_paper,omitempty"`
 	// Retry is the one retry policy of model calls.
 	Retry RetryConfig `yaml:"retry" json:"retry"`
 	// Breaker configures the circuit breaker kept per provider and model.
@@ -225,6 +230,10 @@ func (c *Config) applyDefaults() {
 				sc.Fallback[i].Model = "local"
 			}
 		}
+	}
+	if c.CachePaper == nil {
+		on := true
+		c.CachePaper = &on
 	}
 	if c.Retry.MaxAttempts == 0 {
 		c.Retry.MaxAttempts = 4

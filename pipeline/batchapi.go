@@ -234,7 +234,7 @@ func (r *Runner) jobRuns(ctx context.Context, papers []*papersum.Paper, o BatchO
 			continue // the same paper twice in one job is one run
 		}
 		seen[p.ID] = true
-		jr := &jobRun{paper: p, doc: &papersum.Document{Text: p.Text(), Cacheable: true, CacheTTL: r.cacheTTL()}}
+		jr := &jobRun{paper: p, doc: &papersum.Document{Text: p.Text(), Cacheable: !r.noCache, CacheTTL: r.cacheTTL()}}
 		if id, ok := known[p.ID]; ok {
 			run, err := r.store.GetRun(ctx, id)
 			if err != nil {

@@ -59,6 +59,7 @@ type Runner struct {
 	logger  *slog.Logger
 	newID   func() string
 	hash    string
+	noCache bool
 }
 
 // RunnerConfig holds a Runner's dependencies. Every field is required
@@ -78,6 +79,9 @@ type RunnerConfig struct {
 	NewID func() string
 	// ConfigHash identifies the configuration in each run's record.
 	ConfigHash string
+	// NoCache sends the paper without asking the provider to cache it
+	// (to measure what caching saves). Default false: cached.
+	NoCache bool
 }
 
 // NewRunner checks cfg and returns a Runner. Every stage's model must be
@@ -116,7 +120,7 @@ func NewRunner(cfg RunnerConfig) (*Runner, error) {
 		}
 	}
 	return &Runner{stages: cfg.Stages, prompts: cfg.Prompts, store: cfg.Store, pricer: cfg.Pricer,
-		clock: cfg.Clock, logger: cfg.Logger, newID: cfg.NewID, hash: cfg.ConfigHash}, nil
+		clock: cfg.Clock, logger: cfg.Logger, newID: cfg.NewID, hash: cfg.ConfigHash, noCache: cfg.NoCache}, nil
 }
 
 // Options are per-run settings.
@@ -159,7 +163,7 @@ func (r *Runner) Run(ctx context.Context, paper *papersum.Paper, opts Options) (
 	log := r.logger.With("run", run.ID, "paper", paper.ID)
 
 	task := papersum.Task{Paper: paper, TargetWords: opts.TargetWords}
-	doc := &papersum.Document{Text: paper.Text(), Cacheable: true, CacheTTL: r.cacheTTL()}
+	doc := &papersum.Document{Text: paper.Text(), Cacheable: !r.noCache, CacheTTL: r.cacheTTL()}
 
 	draftRes, err := r.stage(ctx, run, papersum.StageSummarize, doc, task, opts)
 	if papersum.ClassOf(err) == papersum.ClassContextTooLarge {
@@ -171,7 +175,7 @@ func (r *Runner) Run(ctx context.Context, paper *papersum.Paper, opts Options) (
 		draftRes, merged, err = r.mapReduce(ctx, run, paper, task, opts, 0)
 		if err == nil {
 			task.Paper = merged
-			doc = &papersum.Document{Text: merged.Text(), Cacheable: true, CacheTTL: r.cacheTTL()}
+			doc = &papersum.Document{Text: merged.Text(), Cacheable: !r.noCache, CacheTTL: r.cacheTTL()}
 		}
 	}
 	if err != nil {
@@ -421,7 +425,7 @@ func (r *Runner) mapReduce(ctx context.Context, run *papersum.Run, paper *papers
 	for _, part := range splitPaper(paper) {
 		pt := task
 		pt.Paper = part
-		doc := &papersum.Document{Text: part.Text(), Cacheable: true, CacheTTL: r.cacheTTL()}
+		doc := &papersum.Document{Text: part.Text(), Cacheable: !r.noCache, CacheTTL: r.cacheTTL()}
 		res, err := r.stage(ctx, run, papersum.StageSummarize, doc, pt, opts)
 		if papersum.ClassOf(err) == papersum.ClassContextTooLarge && depth < maxSplitDepth && len(part.Sentences()) > 1 {
 			var sub *papersum.Paper
@@ -445,7 +449,7 @@ func (r *Runner) mapReduce(ctx context.Context, run *papersum.Run, paper *papers
 		return nil, merged, nil
 	}
 	task.Paper = merged
-	doc := &papersum.Document{Text: merged.Text(), Cacheable: true, CacheTTL: r.cacheTTL()}
+	doc := &papersum.Document{Text: merged.Text(), Cacheable: !r.noCache, CacheTTL: r.cacheTTL()}
 	res, err := r.stage(ctx, run, papersum.StageSummarize, doc, task, opts)
 	return res, merged, err
 }
