@@ -35,16 +35,19 @@ type doctorReport struct {
 
 func newDoctorCmd(e *env, g *globalFlags) *cobra.Command {
 	var format string
+	var probe bool
 	c := &cobra.Command{
 		Use:   "doctor",
 		Short: "Check the configuration, the store, the providers and the PDF reader",
 		Long: `Doctor checks everything papersum needs without summarizing anything: the
 configuration file, the store, the price of every configured model, the API
 key of every configured provider (present or not; never printed), the PDF
-reader, and the state of the circuit breakers. It exits 1 when a check fails.`,
+reader, and the state of the circuit breakers. With --probe it also sends one
+tiny request per stage through the configured chain (retries, breakers and
+fallbacks included) and reports who answered. It exits 1 when a check fails.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			rep := runDoctor(c.Context(), e, g)
+			rep := runDoctor(c.Context(), e, g, probe)
 			if format == "json" {
 				enc := json.NewEncoder(e.stdout)
 				enc.SetIndent("", "  ")
@@ -82,10 +85,11 @@ reader, and the state of the circuit breakers. It exits 1 when a check fails.`,
 		},
 	}
 	c.Flags().StringVarP(&format, "format", "f", "text", "output format: text or json")
+	c.Flags().BoolVar(&probe, "probe", false, "send one tiny request per stage to the configured models (costs a few tokens)")
 	return c
 }
 
-func runDoctor(ctx context.Context, e *env, g *globalFlags) doctorReport {
+func runDoctor(ctx context.Context, e *env, g *globalFlags, probe bool) doctorReport {
 	rep := doctorReport{Version: buildVersion(), Breakers: []llm.BreakerState{}}
 	add := func(name string, err error, okDetail string) {
 		if err != nil {
@@ -136,6 +140,14 @@ func runDoctor(ctx context.Context, e *env, g *globalFlags) doctorReport {
 			add("provider "+ref.Provider, kerr, fmt.Sprintf("%s API at %s, key present", p.Type, orString(p.BaseURL, "the default address")))
 		}
 	}
+	if probe {
+		deps, err := newPipelineDeps(cfg, e, newLogger(e, g))
+		add("models", err, "built")
+		if err == nil {
+			probeStages(ctx, deps, add)
+			rep.Breakers = deps.breakers.States()
+		}
+	}
 	path, err := dbPath(g, e.getenv)
 	if err == nil {
 		var store papersum.Store
@@ -181,4 +193,31 @@ func orString(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// probeText is the paper of a probe: long enough to be a paper, short
+// enough to cost almost nothing.
+const probeText = "Probing papersum. This paper checks that a model answers. It has three sentences."
+
+// probeStages sends one tiny request per stage through its wired client.
+func probeStages(ctx context.Context, d *pipelineDeps, add func(string, error, string)) {
+	paper := &papersum.Paper{Title: "Probe", Sections: []papersum.Section{{Title: "Abstract", Kind: papersum.KindAbstract,
+		Sentences: []string{"Probing papersum.", "This paper checks that a model answers.", "It has three sentences."}}}}
+	for _, s := range papersum.Stages {
+		m := d.stages[s]
+		req := &papersum.Request{Model: m.Model, System: "Answer in one short sentence.", Prompt: "Say OK.",
+			Paper: &papersum.Document{Text: probeText}, MaxTokens: 64, Timeout: 30 * time.Second,
+			Task: papersum.Task{Stage: s, Paper: paper, TargetWords: 20, Draft: "Probing papersum.",
+				Critique: &papersum.Critique{Issues: []string{}}}}
+		start := time.Now()
+		resp, err := m.Client.Generate(ctx, req)
+		detail := ""
+		if err == nil {
+			detail = fmt.Sprintf("answered by %s/%s in %s", resp.Provider, resp.Model, time.Since(start).Round(time.Millisecond))
+			if resp.FallbackReason != "" {
+				detail += " after fallback: " + resp.FallbackReason
+			}
+		}
+		add("probe "+string(s), err, detail)
+	}
 }

@@ -193,3 +193,51 @@ stages:
 }
 
 func papersumFilterAll() papersum.RunFilter { return papersum.RunFilter{Limit: 1000} }
+
+func TestDoctorProbe(t *testing.T) {
+	_, url := startFake(t, fakeupstream.Config{Seed: 1})
+	cfg := writeConfig(t, fmt.Sprintf(`
+providers:
+  anthropic: {base_url: %q}
+stages:
+  summarize: {provider: anthropic, model: claude-sonnet-4-5, fallback: [{provider: local}]}
+`, url))
+	r := cliEnv(t, map[string]string{"ANTHROPIC_API_KEY": "k"}, "doctor", "--probe", "--format", "json",
+		"--db", filepath.Join(t.TempDir(), "p.db"), "--config", cfg)
+	if r.err != nil {
+		t.Fatalf("%v\n%s", r.err, r.stdout)
+	}
+	var rep doctorReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Breakers) != 1 || rep.Breakers[0].Model != "claude-sonnet-4-5" || rep.Breakers[0].State != "closed" {
+		t.Errorf("breakers %+v", rep.Breakers)
+	}
+	var probes int
+	for _, c := range rep.Checks {
+		if strings.HasPrefix(c.Name, "probe ") {
+			probes++
+			if !c.OK {
+				t.Errorf("%+v", c)
+			}
+		}
+	}
+	if probes != 3 {
+		t.Errorf("%d probes", probes)
+	}
+	if strings.Contains(r.stdout, `"k"`) {
+		t.Error("the API key appears in the doctor's output")
+	}
+}
+
+// TestExampleConfigs keeps the shipped example configurations valid.
+func TestExampleConfigs(t *testing.T) {
+	for _, name := range []string{"config.yaml", "claude.yaml", "openai-compatible.yaml"} {
+		r := cliEnv(t, map[string]string{"ANTHROPIC_API_KEY": "k"}, "doctor",
+			"--db", filepath.Join(t.TempDir(), "p.db"), "--config", filepath.Join("..", "..", "examples", name))
+		if r.err != nil {
+			t.Errorf("%s: %v\n%s", name, r.err, r.stdout)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/papersum/papersum"
@@ -38,7 +39,18 @@ func loadConfig(g *globalFlags, getenv func(string) string) (*config.Config, err
 		return nil, papersum.Errorf(papersum.EINVALID, "config %s: %v", path, err)
 	}
 	defer f.Close()
-	return config.Load(f, path)
+	cfg, err := config.Load(f, path)
+	if err != nil {
+		return nil, err
+	}
+	// Paths in a configuration file are relative to the file, so that a
+	// configuration works from any working directory.
+	for _, p := range []*string{&cfg.PricingFile, &cfg.Prompts} {
+		if *p != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(filepath.Dir(path), *p)
+		}
+	}
+	return cfg, nil
 }
 
 func newLogger(e *env, g *globalFlags) *slog.Logger {
