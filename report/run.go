@@ -152,6 +152,11 @@ func writeText(w io.Writer, r *papersum.Run) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	for _, s := range j.Stages {
+		if s.FallbackReason != "" {
+			fmt.Fprintf(&b, "\n%s answered by %s/%s after fallback: %s", s.Stage, s.Provider, s.Model, s.FallbackReason)
+		}
+	}
 	fmt.Fprintf(&b, "\nrun %s\n", j.ID)
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -193,6 +198,11 @@ func writeMarkdown(w io.Writer, r *papersum.Run) error {
 	}
 	fmt.Fprintf(&b, "| **total** | | | | %s | %s | %s | %s |\n\n", tokens(j.Totals.Usage.TotalInput(), j.Totals.Usage.Estimated),
 		tokens(j.Totals.Usage.OutputTokens, j.Totals.Usage.Estimated), Money(j.Totals.CostUSD), Millis(j.Totals.LatencyMS))
+	for _, s := range j.Stages {
+		if s.FallbackReason != "" {
+			fmt.Fprintf(&b, "The %s stage was answered by %s/%s after fallback: %s.\n\n", s.Stage, s.Provider, s.Model, mdEscape(s.FallbackReason))
+		}
+	}
 	if j.Totals.Usage.Estimated {
 		b.WriteString("Token counts marked ~ are estimates.\n\n")
 	}
