@@ -172,3 +172,39 @@ type BatchStore interface {
 	// FinishProviderBatch marks a batch done.
 	FinishProviderBatch(ctx context.Context, provider, batchID string) error
 }
+
+// EvalRecord is a stored evaluation run: one configuration over one
+// dataset. Items carry the per-paper scores; Result is the whole result
+// document (JSON, schema papersum.eval/v1) as the evaluation command
+// produced it.
+type EvalRecord struct {
+	ID          string
+	Dataset     string
+	DatasetHash string
+	ConfigHash  string
+	CreatedAt   time.Time
+	Items       []EvalItem
+	Result      []byte
+}
+
+// EvalItem is one paper's scores in an evaluation.
+type EvalItem struct {
+	ItemID  string
+	Metrics map[string]float64
+	RunIDs  []string
+	Error   string
+}
+
+// EvalStore keeps evaluation results.
+//
+// Errors: EINVALID for a record without ID or result; ECONFLICT when the ID
+// exists; ENOTFOUND from GetEval for an unknown ID.
+type EvalStore interface {
+	// PutEval stores a complete evaluation in one transaction: it is
+	// stored whole or not at all.
+	PutEval(ctx context.Context, e *EvalRecord) error
+	// GetEval returns an evaluation with its items.
+	GetEval(ctx context.Context, id string) (*EvalRecord, error)
+	// ListEvals returns evaluations newest first, without items or result.
+	ListEvals(ctx context.Context, limit int) ([]*EvalRecord, error)
+}

@@ -40,6 +40,7 @@ func Exercise(t *testing.T, newStore func(t *testing.T) papersum.Store) {
 		{"ListRunsErrors", testListRunsErrors},
 		{"ConcurrentAddStage", testConcurrentAddStage},
 		{"BatchJobs", testBatchJobs},
+		{"Evals", testEvals},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -822,5 +823,47 @@ func testBatchJobs(t *testing.T, s papersum.Store) {
 	}
 	if other, err := bs.ProviderBatches(ctx, "job2"); err != nil || len(other) != 0 {
 		t.Errorf("other job: %v %v", other, err)
+	}
+}
+
+// testEvals checks the EvalStore side of a store that has one.
+func testEvals(t *testing.T, s papersum.Store) {
+	es, ok := s.(papersum.EvalStore)
+	if !ok {
+		t.Skip("store does not keep evaluations")
+	}
+	ctx := context.Background()
+	at := time.Date(2026, 3, 4, 5, 6, 7, 8, time.UTC)
+	e := &papersum.EvalRecord{ID: "eval_1", Dataset: "jsonl:x.jsonl", DatasetHash: "sha256:d", ConfigHash: "sha256:c", CreatedAt: at,
+		Items: []papersum.EvalItem{
+			{ItemID: "a", Metrics: map[string]float64{"rouge2_f/human": 0.21, "overall": 8.5}, RunIDs: []string{"run_1", "run_2"}},
+			{ItemID: "b", Error: "ingest b: empty file", Metrics: map[string]float64{}, RunIDs: []string{}},
+		},
+		Result: []byte(`{"schema":"papersum.eval/v1"}`)}
+	if err := es.PutEval(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, es.PutEval(ctx, e), papersum.ECONFLICT)
+	wantCode(t, es.PutEval(ctx, &papersum.EvalRecord{ID: "x"}), papersum.EINVALID)
+	bad := *e
+	bad.ID = "eval_nan"
+	bad.Items = []papersum.EvalItem{{ItemID: "a", Metrics: map[string]float64{"m": math.NaN()}}}
+	wantCode(t, es.PutEval(ctx, &bad), papersum.EINVALID)
+	if _, err := es.GetEval(ctx, "eval_nan"); papersum.ErrorCode(err) != papersum.ENOTFOUND {
+		t.Fatalf("a rejected evaluation was partly stored: %v", err)
+	}
+	got, err := es.GetEval(ctx, "eval_1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.CreatedAt.Equal(at) || len(got.Items) != 2 || got.Items[0].Metrics["overall"] != 8.5 ||
+		got.Items[0].RunIDs[1] != "run_2" || got.Items[1].Error == "" || string(got.Result) != string(e.Result) {
+		t.Errorf("round trip: %+v", got)
+	}
+	_, err = es.GetEval(ctx, "nope")
+	wantCode(t, err, papersum.ENOTFOUND)
+	list, err := es.ListEvals(ctx, 10)
+	if err != nil || len(list) != 1 || list[0].ID != "eval_1" || list[0].Items != nil {
+		t.Errorf("ListEvals: %+v %v", list, err)
 	}
 }
