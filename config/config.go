@@ -44,6 +44,12 @@ type Config struct {
 	// and revise a tenth of the input price for it. Default true; false
 	// measures the cost without caching.
 	CachePaper *bool `yaml:"cache_paper" json:"cache_paper,omitempty"`
+	// Judge is the model that grades summaries in evaluations, with a
+	// fixed rubric prompt. Default: the local engine's measured critique.
+	Judge ModelRef `yaml:"judge" json:"judge"`
+	// Thresholds is the quality bar of evaluations: the share of
+	// summaries meeting it is reported. Defaults: accuracy 8.0, overall 7.5.
+	Thresholds Thresholds `yaml:"thresholds" json:"thresholds"`
 	// Retry is the one retry policy of model calls.
 	Retry RetryConfig `yaml:"retry" json:"retry"`
 	// Breaker configures the circuit breaker kept per provider and model.
@@ -80,6 +86,14 @@ type RetryConfig struct {
 	MaxDelay Duration `yaml:"max_delay" json:"max_delay"`
 	// TotalDeadline caps all tries of one call together. Default 5m.
 	TotalDeadline Duration `yaml:"total_deadline" json:"total_deadline"`
+}
+
+// Thresholds are minimum rubric scores (0-10).
+type Thresholds struct {
+	// Accuracy is the minimum accuracy score. Default 8.0.
+	Accuracy float64 `yaml:"accuracy" json:"accuracy"`
+	// Overall is the minimum weighted overall score. Default 7.5.
+	Overall float64 `yaml:"overall" json:"overall"`
 }
 
 // BreakerConfig configures the circuit breakers.
@@ -231,6 +245,15 @@ func (c *Config) applyDefaults() {
 			}
 		}
 	}
+	if c.Judge.Provider == "" {
+		c.Judge.Provider = ProviderLocal
+	}
+	if c.Judge.Model == "" && c.Judge.Provider == ProviderLocal {
+		c.Judge.Model = "local"
+	}
+	if c.Thresholds == (Thresholds{}) {
+		c.Thresholds = Thresholds{Accuracy: 8.0, Overall: 7.5}
+	}
 	if c.CachePaper == nil {
 		on := true
 		c.CachePaper = &on
@@ -298,6 +321,14 @@ func (c *Config) check() error {
 	}
 	if c.Retry.BaseDelay < 0 || c.Retry.MaxDelay < c.Retry.BaseDelay || c.Retry.TotalDeadline <= 0 {
 		return fmt.Errorf("retry delays must satisfy 0 <= base_delay <= max_delay and total_deadline > 0")
+	}
+	if _, ok := c.Provider(c.Judge.Provider); !ok || c.Judge.Model == "" {
+		return fmt.Errorf("judge needs a known provider and a model (got %q/%q)", c.Judge.Provider, c.Judge.Model)
+	}
+	for _, v := range []float64{c.Thresholds.Accuracy, c.Thresholds.Overall} {
+		if v < 0 || v > 10 {
+			return fmt.Errorf("thresholds must be between 0 and 10")
+		}
 	}
 	if c.Breaker.Failures < 1 || c.Breaker.OpenTimeout <= 0 {
 		return fmt.Errorf("breaker.failures must be at least 1 and breaker.open_timeout positive")
