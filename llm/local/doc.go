@@ -27,6 +27,11 @@
 //     never returns a summary that scores lower than the draft. It gives up
 //     an abstract sentence only for a material gain (ReviseMinGain).
 //
+// Engine.TLDR is a fourth, one-sentence mode (SciTLDR): the abstract
+// sentence that best states the contribution, scored by contribution cues,
+// title overlap, centrality, position and length, with a framing opening
+// ("In this paper,") and parenthetical asides removed.
+//
 // Everything is deterministic: the same paper, draft and configuration give
 // the same bytes, with no clock and no randomness.
 package local

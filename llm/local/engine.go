@@ -309,11 +309,26 @@ func (e *Engine) Generate(ctx context.Context, req *papersum.Request) (*papersum
 	var out string
 	switch t.Stage {
 	case papersum.StageSummarize:
-		out = "<summary>" + EscapeXML(e.summarize(a, target)) + "</summary>"
+		text := ""
+		if target <= TLDRMaxWords {
+			text = e.tldr(a, t.Paper.Title, defaultTLDR)
+		}
+		// No TLDR sentence (an odd paper), or one far too long: the
+		// summarizer's length rule applies instead.
+		if n := len(strings.Fields(text)); n == 0 || n > 2*TLDRMaxWords {
+			text = e.summarize(a, target)
+		}
+		out = "<summary>" + EscapeXML(text) + "</summary>"
 	case papersum.StageCritique:
 		out = RenderCritique(e.critique(a, t.Draft, target).critique)
 	case papersum.StageRevise:
-		out = "<revised_summary>" + EscapeXML(e.revise(ctx, a, t.Draft, t.Critique, target)) + "</revised_summary>"
+		if target <= TLDRMaxWords {
+			// A one-sentence TLDR has nothing to drop, add or reorder
+			// within its length: the draft stands.
+			out = "<revised_summary>" + EscapeXML(t.Draft) + "</revised_summary>"
+		} else {
+			out = "<revised_summary>" + EscapeXML(e.revise(ctx, a, t.Draft, t.Critique, target)) + "</revised_summary>"
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, fail(papersum.ClassTimeout, t.Stage, "cancelled", err)
@@ -330,6 +345,10 @@ func (e *Engine) Generate(ctx context.Context, req *papersum.Request) (*papersum
 		Model:      model,
 	}, nil
 }
+
+// TLDRMaxWords is the largest target length that asks for a one-sentence
+// TLDR (see Engine.TLDR) instead of a multi-sentence summary.
+const TLDRMaxWords = 30
 
 // EstimateTokens estimates the number of tokens a language model's
 // tokenizer would make of s, as one token per four characters (Unicode
