@@ -1,0 +1,401 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/eval"
+	"github.com/papersum/papersum/eval/dataset"
+	"github.com/papersum/papersum/eval/human"
+	"github.com/papersum/papersum/report"
+)
+
+func newEvalABCmd(e *env, g *globalFlags) *cobra.Command {
+	f := &evalFlags{}
+	var cfgA, cfgB string
+	var alpha float64
+	c := &cobra.Command{
+		Use:   "ab --a CONFIG_A --b CONFIG_B --dataset KIND:PATH",
+		Short: "Compare two configurations on the same papers, with real statistics",
+		Long: `Ab runs both configurations on the same papers (paired) and reports, per
+metric, the mean of each, the mean difference B-A with a 95% paired
+bootstrap interval, the p-values of the paired t-test and the Wilcoxon
+signed-rank test, Cohen's d, and a verdict after Holm correction across
+the metrics. --repeat K runs each paper K times per configuration, for
+nondeterministic models. "default" names the built-in configuration.`,
+		Example: `  papersum eval ab --a default --b examples/claude.yaml --dataset scisummnet:../shared/data/scisummnet --limit 30`,
+		Args:    cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if err := f.check(); err != nil {
+				return err
+			}
+			if cfgA == "" || cfgB == "" {
+				return &usageError{msg: "--a and --b are required (a config file, or \"default\")"}
+			}
+			ds, err := dataset.Load(c.Context(), f.dataset, dataset.Options{Limit: f.limit})
+			if err != nil {
+				return err
+			}
+			store, err := openStore(c.Context(), g, e.getenv)
+			if err != nil {
+				return err
+			}
+			defer store.Close()
+			var results [2]*eval.Result
+			for i, name := range []string{cfgA, cfgB} {
+				gg := *g
+				gg.config = name
+				if name == "default" {
+					gg.config = ""
+				}
+				cfg, err := loadConfig(&gg, func(k string) string {
+					if k == "PAPERSUM_CONFIG" {
+						return ""
+					}
+					return e.getenv(k)
+				})
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stderr, "%s: %s\n", map[int]string{0: "A", 1: "B"}[i], name)
+				if results[i], err = evaluate(c.Context(), e, &gg, f, cfg, name, ds, store); err != nil {
+					return err
+				}
+			}
+			rep := eval.CompareAB(*results[0], *results[1], nil, rand.New(rand.NewPCG(f.seed, 0xab)), alpha)
+			if f.format == "json" {
+				enc := json.NewEncoder(e.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(rep)
+			}
+			return report.WriteABMarkdown(e.stdout, rep)
+		},
+	}
+	f.register(c)
+	c.Flags().StringVar(&cfgA, "a", "", "configuration A (file, or \"default\")")
+	c.Flags().StringVar(&cfgB, "b", "", "configuration B (file, or \"default\")")
+	c.Flags().Float64Var(&alpha, "alpha", 0.05, "family-wise significance level (Holm)")
+	return c
+}
+
+func newEvalGateCmd(e *env) *cobra.Command {
+	var baseline, tolerances, metrics string
+	var alpha float64
+	var allowDataset bool
+	c := &cobra.Command{
+		Use:   "gate --baseline BASELINE.json CURRENT.json",
+		Short: "Fail when quality regresses against a stored baseline",
+		Long: `Gate compares an evaluation result (result.json of eval run, or its --format
+json output) with a baseline result. It exits 1 with a per-metric diff when
+a metric's mean gets worse by more than its tolerance, or gets
+significantly worse (paired tests, Holm-corrected), when the share of
+summaries meeting the thresholds drops, or when the dataset differs.
+Default tolerances: 0.1 for rubric scores, 0.01 for ROUGE, 0.05 for the
+pass rate. examples/ci/quality-gate.yml runs it in GitHub Actions.`,
+		Example: `  papersum eval gate --baseline eval/baseline.json current.json
+  papersum eval gate --baseline base.json --tolerance overall=0.2,rouge2_f/human=0.005 current.json`,
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) != 1 || baseline == "" {
+				return argsError(c, "eval gate takes --baseline FILE and one CURRENT file")
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			base, err := readResult(baseline)
+			if err != nil {
+				return err
+			}
+			cur, err := readResult(args[0])
+			if err != nil {
+				return err
+			}
+			opts := eval.GateOptions{Alpha: alpha, AllowDatasetChange: allowDataset}
+			if tolerances != "" {
+				opts.Tolerance = map[string]float64{}
+				for _, kv := range strings.Split(tolerances, ",") {
+					k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
+					x, err := strconv.ParseFloat(v, 64)
+					if !ok || err != nil || x < 0 {
+						return &usageError{msg: fmt.Sprintf("--tolerance %q: want metric=value, value >= 0", kv)}
+					}
+					opts.Tolerance[k] = x
+				}
+			}
+			if metrics != "" {
+				opts.Metrics = strings.Split(metrics, ",")
+			}
+			res := eval.Gate(*base, *cur, opts)
+			if _, err := fmt.Fprintln(e.stdout, res.String()); err != nil {
+				return err
+			}
+			if !res.Passed {
+				return papersum.Errorf(papersum.EINVALID, "quality gate failed: %s", strings.Join(res.Reasons, "; "))
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVar(&baseline, "baseline", "", "baseline result (JSON)")
+	c.Flags().StringVar(&tolerances, "tolerance", "", "allowed worsening per metric, e.g. overall=0.2,rouge2_f/human=0.005")
+	c.Flags().StringVar(&metrics, "metrics", "", "comma-separated metrics to gate (default: all of the baseline's but cost and latency, plus pass_rate)")
+	c.Flags().Float64Var(&alpha, "alpha", 0.05, "family-wise significance level (Holm)")
+	c.Flags().BoolVar(&allowDataset, "allow-dataset-change", false, "compare results computed on different data")
+	return c
+}
+
+// readResult reads an evaluation result written by eval run.
+func readResult(path string) (*eval.Result, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, papersum.Errorf(papersum.EINVALID, "%s: %v", path, unwrapPathError(err))
+	}
+	var r eval.Result
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&r); err != nil {
+		return nil, papersum.Errorf(papersum.EINVALID, "%s: not an evaluation result: %v", path, err)
+	}
+	if r.Schema != eval.SchemaResult {
+		return nil, papersum.Errorf(papersum.EINVALID, "%s: schema %q, want %q", path, r.Schema, eval.SchemaResult)
+	}
+	return &r, nil
+}
+
+func newEvalHumanCmd(e *env, g *globalFlags) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "human",
+		Short: "Blind human rating: export sheets, import them, measure agreement",
+	}
+	var a, b, sheet, key string
+	var seed uint64
+	export := &cobra.Command{
+		Use:   "export --a RESULT.json [--b RESULT.json] --sheet SHEET.csv --key KEY.csv",
+		Short: "Write blind rating sheets for the summaries of one or two evaluations",
+		Long: `Export writes a CSV rating sheet with the summaries of each paper of an
+evaluation (or, with --b, of two evaluations side by side, in an order drawn
+at random per paper) and a separate key file that says which system wrote
+which summary. Raters fill in accuracy, completeness, clarity and coherence
+(0-10 whole numbers), a preference and a comment; the sheet never names a
+system.`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if a == "" || sheet == "" || key == "" {
+				return &usageError{msg: "--a, --sheet and --key are required"}
+			}
+			store, err := openStore(c.Context(), g, e.getenv)
+			if err != nil {
+				return err
+			}
+			defer store.Close()
+			ra, err := readResult(a)
+			if err != nil {
+				return err
+			}
+			summaries := func(r *eval.Result) (map[string]*papersum.Run, error) {
+				out := map[string]*papersum.Run{}
+				for _, it := range r.Items {
+					if it.Error != "" || len(it.RunIDs) == 0 {
+						continue
+					}
+					run, err := store.GetRun(c.Context(), it.RunIDs[0])
+					if err != nil {
+						return nil, fmt.Errorf("evaluation %s item %s: %w", r.ID, it.ID, err)
+					}
+					out[it.ID] = run
+				}
+				return out, nil
+			}
+			sa, err := summaries(ra)
+			if err != nil {
+				return err
+			}
+			var sb map[string]*papersum.Run
+			nameB := ""
+			if b != "" {
+				rb, err := readResult(b)
+				if err != nil {
+					return err
+				}
+				if sb, err = summaries(rb); err != nil {
+					return err
+				}
+				nameB = rb.Config + " (" + rb.ID + ")"
+			}
+			var items []human.ExportItem
+			for _, it := range ra.Items {
+				run, ok := sa[it.ID]
+				if !ok {
+					continue
+				}
+				x := human.ExportItem{ID: it.ID, Title: run.Title, Source: run.Source,
+					SystemA: ra.Config + " (" + ra.ID + ")", SummaryA: run.Summary}
+				if sb != nil {
+					other, ok := sb[it.ID]
+					if !ok {
+						continue // rated only when both systems summarized it
+					}
+					x.SystemB, x.SummaryB = nameB, other.Summary
+				}
+				items = append(items, x)
+			}
+			if len(items) == 0 {
+				return papersum.Errorf(papersum.EINVALID, "no summaries to export")
+			}
+			var sheetBuf, keyBuf bytes.Buffer
+			if err := human.Export(items, rand.New(rand.NewPCG(seed, 0x4a)), &sheetBuf, &keyBuf); err != nil {
+				return err
+			}
+			if err := writeOutput(e, sheet, sheetBuf.Bytes()); err != nil {
+				return err
+			}
+			if err := writeOutput(e, key, keyBuf.Bytes()); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stderr, "%d items: sheet %s, key %s (keep the key away from raters)\n", len(items), sheet, key)
+			return nil
+		},
+	}
+	export.Flags().StringVar(&a, "a", "", "evaluation result of system A (result.json)")
+	export.Flags().StringVar(&b, "b", "", "evaluation result of system B, for side-by-side rating")
+	export.Flags().StringVar(&sheet, "sheet", "", "rating sheet to write (CSV)")
+	export.Flags().StringVar(&key, "key", "", "key file to write (CSV)")
+	export.Flags().Uint64Var(&seed, "seed", 1, "seed of the random order")
+
+	var rater, out string
+	imp := &cobra.Command{
+		Use:   "import --sheet SHEET.csv --key KEY.csv --rater NAME --out RATINGS.jsonl",
+		Short: "Read a filled rating sheet back, un-blinded with its key",
+		Long: `Import checks every row of a filled sheet (scores must be whole numbers from 0
+to 10, a preference 1, 2 or tie, known items, no duplicates, summaries that
+match the key) and appends the ratings to --out as JSON lines. If any row
+has a problem, every problem is listed and nothing is written.`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if sheet == "" || key == "" || rater == "" || out == "" {
+				return &usageError{msg: "--sheet, --key, --rater and --out are required"}
+			}
+			sf, err := os.Open(sheet)
+			if err != nil {
+				return papersum.Errorf(papersum.EINVALID, "%s: %v", sheet, unwrapPathError(err))
+			}
+			defer sf.Close()
+			kf, err := os.Open(key)
+			if err != nil {
+				return papersum.Errorf(papersum.EINVALID, "%s: %v", key, unwrapPathError(err))
+			}
+			defer kf.Close()
+			ratings, problems, err := human.Import(sf, kf, rater)
+			if err != nil {
+				return err
+			}
+			if len(problems) > 0 {
+				for _, p := range problems {
+					fmt.Fprintln(e.stderr, p.String())
+				}
+				return papersum.Errorf(papersum.EINVALID, "%s: %d problems; nothing imported", sheet, len(problems))
+			}
+			var buf bytes.Buffer
+			if old, err := os.ReadFile(out); err == nil {
+				buf.Write(old)
+			}
+			enc := json.NewEncoder(&buf)
+			for _, r := range ratings {
+				if err := enc.Encode(r); err != nil {
+					return err
+				}
+			}
+			if err := writeOutput(e, out, buf.Bytes()); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stderr, "%d ratings by %s added to %s\n", len(ratings), rater, out)
+			return nil
+		},
+	}
+	imp.Flags().StringVar(&sheet, "sheet", "", "filled rating sheet (CSV)")
+	imp.Flags().StringVar(&key, "key", "", "its key file (CSV)")
+	imp.Flags().StringVar(&rater, "rater", "", "who rated")
+	imp.Flags().StringVar(&out, "out", "", "ratings file to append to (JSON lines)")
+
+	var judges []string
+	agree := &cobra.Command{
+		Use:   "agreement RATINGS.jsonl [--judge RESULT.json ...]",
+		Short: "Inter-rater reliability, and agreement between the judge and the raters",
+		Long: `Agreement reports, per rubric dimension, Krippendorff's alpha (interval and
+ordinal) across raters, quadratic-weighted Cohen's kappa for each pair of
+raters, and, with --judge, the agreement of the judge's scores (from the
+evaluations that produced the rated summaries) with the mean human rating.`,
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return argsError(c, "eval human agreement takes one RATINGS.jsonl")
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			ratings, err := readRatings(args[0])
+			if err != nil {
+				return err
+			}
+			var judge map[human.Unit]papersum.Scores
+			for _, path := range judges {
+				r, err := readResult(path)
+				if err != nil {
+					return err
+				}
+				if judge == nil {
+					judge = map[human.Unit]papersum.Scores{}
+				}
+				system := r.Config + " (" + r.ID + ")"
+				for _, it := range r.Items {
+					m := it.Metrics
+					if it.Error != "" {
+						continue
+					}
+					judge[human.Unit{Item: it.ID, System: system}] = papersum.Scores{Accuracy: m["accuracy"],
+						Completeness: m["completeness"], Clarity: m["clarity"], Coherence: m["coherence"]}
+				}
+			}
+			return human.Agreement(ratings, judge).WriteMarkdown(e.stdout)
+		},
+	}
+	agree.Flags().StringArrayVar(&judges, "judge", nil, "evaluation result whose judge scores to compare (repeatable)")
+	c.AddCommand(export, imp, agree)
+	return c
+}
+
+// readRatings reads a ratings file written by eval human import.
+func readRatings(path string) ([]human.Rating, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, papersum.Errorf(papersum.EINVALID, "%s: %v", path, unwrapPathError(err))
+	}
+	defer f.Close()
+	var out []human.Rating
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	line := 0
+	for sc.Scan() {
+		line++
+		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+			continue
+		}
+		var r human.Rating
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			return nil, papersum.Errorf(papersum.EINVALID, "%s line %d: %v", path, line, err)
+		}
+		out = append(out, r)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, papersum.Errorf(papersum.EINVALID, "%s: %v", path, err)
+	}
+	if len(out) == 0 {
+		return nil, papersum.Errorf(papersum.EINVALID, "%s: no ratings", path)
+	}
+	return out, nil
+}
