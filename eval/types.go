@@ -36,6 +36,12 @@ type Result struct {
 	// PassRate is the share of items meeting Thresholds, with its Wilson
 	// interval.
 	PassRate Proportion `json:"pass_rate"`
+	// Corpus holds corpus-level ROUGE F scores as ROUGE-1.5.5 prints them
+	// for the whole set (its Average_F line: with -t 1, as the CL-SciSumm
+	// protocol uses, the counts of all papers are pooled), named like item
+	// metrics. Published shared-task tables report these, so they are the
+	// figures to rank against. Empty when not computed.
+	Corpus map[string]float64 `json:"corpus,omitempty"`
 }
 
 // Item is one paper's scores. For Repeat > 1, Metrics are the means over

@@ -22,6 +22,7 @@ import (
 	"github.com/papersum/papersum/config"
 	"github.com/papersum/papersum/eval"
 	"github.com/papersum/papersum/eval/dataset"
+	"github.com/papersum/papersum/eval/rouge"
 	"github.com/papersum/papersum/ingest/sentences"
 	"github.com/papersum/papersum/llm/local"
 	"github.com/papersum/papersum/pipeline"
@@ -208,6 +209,9 @@ func evaluate(ctx context.Context, e *env, g *globalFlags, f *evalFlags, cfg *co
 	}
 	rng := rand.New(rand.NewPCG(f.seed, 0x5eed))
 	res.Aggregate = eval.Aggregate(res.Items, rng)
+	if res.Corpus, err = corpusROUGE(ds, res.Items, store); err != nil {
+		return nil, err
+	}
 	res.PassRate = eval.PassRate(res.Items, res.Thresholds)
 	if es, ok := store.(papersum.EvalStore); ok {
 		body, err := json.Marshal(res)
@@ -224,6 +228,49 @@ func evaluate(ctx context.Context, e *env, g *globalFlags, f *evalFlags, cfg *co
 		}
 	}
 	return res, nil
+}
+
+// corpusROUGE computes the corpus-level ROUGE of the summaries, as
+// ROUGE-1.5.5 prints it for a whole set of evaluations (rouge.Aggregate),
+// per reference type, for the datasets whose protocol reports it
+// (CL-SciSumm). It re-reads each item's first run of each input.
+func corpusROUGE(ds *dataset.Dataset, items []eval.Item, store papersum.Store) (map[string]float64, error) {
+	if ds.Kind != "clscisumm" {
+		return nil, nil
+	}
+	cfg, err := rouge.Preset("clscisumm")
+	if err != nil {
+		return nil, err
+	}
+	perType := map[string][]rouge.Result{}
+	for i, it := range items {
+		if it.Error != "" {
+			continue
+		}
+		for j, in := range ds.Items[i].Inputs {
+			if j >= len(it.RunIDs) {
+				break
+			}
+			run, err := store.GetRun(context.Background(), it.RunIDs[j])
+			if err != nil {
+				return nil, err
+			}
+			for _, rt := range in.RefTypes {
+				r, err := rouge.Evaluate(sentences.Split(run.Summary), ds.Items[i].References[rt], cfg)
+				if err != nil {
+					return nil, err
+				}
+				perType[rt] = append(perType[rt], r)
+			}
+		}
+	}
+	out := map[string]float64{}
+	for rt, rs := range perType {
+		for metric, avg := range rouge.Aggregate(rs, cfg) {
+			out[eval.MetricName(eval.ROUGEKey(metric), eval.PartF, rt)] = avg.F.Mean
+		}
+	}
+	return out, nil
 }
 
 // finite drops NaN and infinite values, which JSON and the store cannot
@@ -392,6 +439,16 @@ func writeEvalText(e *env, res *eval.Result) error {
 		fmt.Fprintf(tw, "%s\t%d\t%.4f\t[%.4f, %.4f]\n", k, s.N, s.Mean, s.CI[0], s.CI[1])
 	}
 	tw.Flush()
+	if len(res.Corpus) > 0 {
+		fmt.Fprintf(&b, "\ncorpus-level ROUGE (as ROUGE-1.5.5 prints it for the whole set):\n")
+		keys := make([]string, 0, len(res.Corpus))
+		for k := range res.Corpus {
+			keys = append(keys, k)
+		}
+		for _, k := range eval.SortMetrics(keys) {
+			fmt.Fprintf(&b, "  %-28s %.4f\n", k, res.Corpus[k])
+		}
+	}
 	fmt.Fprintf(&b, "\npass rate (accuracy >= %.1f, overall >= %.1f): %d/%d = %.1f%% [%.1f%%, %.1f%%]\n",
 		res.Thresholds.Accuracy, res.Thresholds.Overall, res.PassRate.K, res.PassRate.N, 100*res.PassRate.Value,
 		100*res.PassRate.CI[0], 100*res.PassRate.CI[1])

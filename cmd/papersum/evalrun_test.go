@@ -153,3 +153,21 @@ func TestEvalHumanRoundTrip(t *testing.T) {
 		t.Fatalf("agreement: %v\n%s", ag.err, ag.stdout)
 	}
 }
+
+// TestQualityGate is papersum's own quality gate: the built-in
+// configuration evaluated on examples/ci/gate.jsonl must not regress
+// against examples/ci/baseline.json (see examples/ci/README.md to refresh
+// it on purpose).
+func TestQualityGate(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "g.db")
+	cur := filepath.Join(t.TempDir(), "current.json")
+	r := cli(t, db, "", "eval", "run", "--dataset", "jsonl:../../examples/ci/gate.jsonl", "--format", "json")
+	if r.err != nil {
+		t.Fatalf("%v\n%s", r.err, r.stderr)
+	}
+	os.WriteFile(cur, []byte(r.stdout), 0o644)
+	g := cli(t, db, "", "eval", "gate", "--baseline", "../../examples/ci/baseline.json", cur)
+	if g.err != nil {
+		t.Fatalf("quality gate: %v\n%s", g.err, g.stdout)
+	}
+}
