@@ -1,0 +1,36 @@
+// Package postgres is the papersum.Store, papersum.BatchStore and
+// papersum.EvalStore on PostgreSQL, through pgx v5 and its pool
+// (pgxpool). It is the store for more than one papersum process: an HTTP
+// server with several replicas, a queue of workers.
+//
+// It owns the connection pool, the embedded schema migrations in
+// migrations/*.sql (the Postgres twin of the SQLite schema) and the mapping
+// of papers, runs, stage results, batch jobs and evaluations to rows. Its
+// semantics and error codes are the SQLite store's; the shared suite
+// storetest checks both.
+//
+// Every method runs in one transaction. Where the SQLite store relies on
+// its single writer, this one locks: AddStage and FinishRun lock the run's
+// row (SELECT ... FOR NO KEY UPDATE), so stages of one run are numbered
+// without gaps in the order they were added, and a run cannot take a stage
+// after it finished, whichever replica writes. Inserts that may race
+// (CreateRun, PutJobRun, PutProviderBatch, PutEval) rely on the primary
+// key (INSERT ... ON CONFLICT DO NOTHING), not on a check made earlier.
+//
+// Besides the codes each method lists, every method returns EUNAVAILABLE
+// when the server cannot be reached, the connection is lost, the server is
+// overloaded or ctx ends (trying later may work), EINVALID for text
+// Postgres cannot hold (a NUL byte, invalid UTF-8), and EINTERNAL for any
+// other unexpected database error. Messages name the server as
+// host:port/database and user, never the password.
+//
+// Open migrates under a transaction-scoped advisory lock, one per schema,
+// so replicas that start at once apply each migration exactly once. The
+// tables live in Options.Schema ("public" by default), which Open puts
+// alone on the pool's search_path; a test or a tenant can take a schema of
+// its own.
+//
+// Pool and WithTx hand out the pool and its transactions, so that a queue
+// (River's riverpgxv5 driver) shares the connections and enqueues a job in
+// the same transaction that wrote the row it refers to.
+package postgres

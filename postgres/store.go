@@ -1,0 +1,606 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/papersum/papersum"
+)
+
+// List limits, as in the SQLite store. RunFilter.Limit 0 means
+// DefaultListLimit; larger than MaxListLimit is cut to MaxListLimit, so one
+// request cannot load the whole table.
+const (
+	DefaultListLimit = 50
+	MaxListLimit     = 1000
+)
+
+// The representable time range: times are stored as int64 nanoseconds
+// since the Unix epoch, about the years 1678 to 2262.
+var (
+	minTime = time.Unix(0, math.MinInt64)
+	maxTime = time.Unix(0, math.MaxInt64)
+)
+
+func encodeTime(t time.Time) (int64, bool) {
+	if t.Before(minTime) || t.After(maxTime) {
+		return 0, false
+	}
+	return t.UnixNano(), true
+}
+
+func decodeTime(ns int64) time.Time { return time.Unix(0, ns).UTC() }
+
+func invalid(op, format string, args ...any) error {
+	return &papersum.Error{Code: papersum.EINVALID, Op: op, Message: fmt.Sprintf(format, args...)}
+}
+
+func notFound(op, format string, args ...any) error {
+	return &papersum.Error{Code: papersum.ENOTFOUND, Op: op, Message: fmt.Sprintf(format, args...)}
+}
+
+func conflict(op, format string, args ...any) error {
+	return &papersum.Error{Code: papersum.ECONFLICT, Op: op, Message: fmt.Sprintf(format, args...)}
+}
+
+// PutPaper stores the paper under its ID. The ID is a content hash, so a
+// paper already stored under that ID is the same paper and storing it again
+// is a no-op that keeps the first row.
+//
+// Errors: EINVALID when p is nil or has no ID, or holds text Postgres
+// cannot store (a NUL byte, invalid UTF-8).
+func (s *DB) PutPaper(ctx context.Context, p *papersum.Paper) error {
+	const op = "postgres.PutPaper"
+	if p == nil || p.ID == "" {
+		return invalid(op, "paper has no ID")
+	}
+	sections, err := json.Marshal(p.Sections)
+	if err != nil {
+		return invalid(op, "paper %s: sections: %v", p.ID, err)
+	}
+	now, ok := encodeTime(s.clock.Now())
+	if !ok {
+		return invalid(op, "clock time out of range")
+	}
+	return s.tx(ctx, op, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO papers (id, title, source, format, sections, word_count, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
+			p.ID, p.Title, p.Source, p.Format, string(sections), p.WordCount(), now)
+		return err
+	})
+}
+
+// GetPaper returns the paper with this ID.
+//
+// Errors: ENOTFOUND when no paper has this ID.
+func (s *DB) GetPaper(ctx context.Context, id string) (*papersum.Paper, error) {
+	const op = "postgres.GetPaper"
+	var p papersum.Paper
+	err := s.tx(ctx, op, readOnly, func(tx pgx.Tx) error {
+		var sections []byte
+		err := tx.QueryRow(ctx, `SELECT id, title, source, format, sections FROM papers WHERE id = $1`, id).
+			Scan(&p.ID, &p.Title, &p.Source, &p.Format, &sections)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return notFound(op, "paper %s not found", id)
+		}
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(sections, &p.Sections); err != nil {
+			return fmt.Errorf("paper %s: decode sections: %w", id, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// validClass reports whether c is "" or one of papersum.Classes.
+func validClass(c papersum.Class) bool {
+	return c == "" || slices.Contains(papersum.Classes, c)
+}
+
+func validScores(sc *papersum.Scores) bool {
+	if sc == nil {
+		return true
+	}
+	for _, v := range []float64{sc.Accuracy, sc.Completeness, sc.Clarity, sc.Coherence} {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// marshalOptional returns the JSON text of v, or nil (SQL NULL) when
+// isNil.
+func marshalOptional(v any, isNil bool) (any, error) {
+	if isNil {
+		return nil, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
+}
+
+// CreateRun stores a new run in state running, with the stage results it
+// already carries, if any. When run.CreatedAt is zero it is set from the
+// store's clock; on success run.Status is RunRunning and run.CreatedAt is the
+// stored time.
+//
+// Errors: EINVALID when run is nil, has no ID or paper ID, has a status
+// other than "" or running, a FinishedAt, an unknown error class, a
+// negative target length or scores that are not finite; ENOTFOUND when its
+// paper is not stored; ECONFLICT when a run with this ID exists, also when
+// another process creates it at the same moment.
+func (s *DB) CreateRun(ctx context.Context, run *papersum.Run) error {
+	const op = "postgres.CreateRun"
+	switch {
+	case run == nil || run.ID == "":
+		return invalid(op, "run has no ID")
+	case run.PaperID == "":
+		return invalid(op, "run %s has no paper ID", run.ID)
+	case run.Status != "" && run.Status != papersum.RunRunning:
+		return invalid(op, "run %s: a new run is running, not %q", run.ID, run.Status)
+	case run.FinishedAt != nil:
+		return invalid(op, "run %s: a new run has no finish time", run.ID)
+	case run.TargetWords < 0:
+		return invalid(op, "run %s: negative target length %d", run.ID, run.TargetWords)
+	case !validClass(run.ErrorClass):
+		return invalid(op, "run %s: unknown error class %q", run.ID, run.ErrorClass)
+	case !validScores(run.Scores):
+		return invalid(op, "run %s: scores must be finite numbers", run.ID)
+	}
+	createdAt := run.CreatedAt
+	if createdAt.IsZero() {
+		createdAt = s.clock.Now()
+	}
+	created, ok := encodeTime(createdAt)
+	if !ok {
+		return invalid(op, "run %s: creation time %s out of range", run.ID, createdAt)
+	}
+	stages := make([]stageRow, len(run.Stages))
+	for i := range run.Stages {
+		r, err := s.newStageRow(op, run.ID, &run.Stages[i])
+		if err != nil {
+			return err
+		}
+		stages[i] = r
+	}
+	scores, err := marshalOptional(run.Scores, run.Scores == nil)
+	if err != nil {
+		return invalid(op, "run %s: scores: %v", run.ID, err)
+	}
+
+	err = s.tx(ctx, op, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		// The two checks give the SQLite store's codes in its order; the
+		// ON CONFLICT below, not the first check, is what keeps a run that
+		// two processes create at once from being stored twice.
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM runs WHERE id = $1)`, run.ID).Scan(&exists); err != nil {
+			return err
+		}
+		if exists {
+			return conflict(op, "run %s already exists", run.ID)
+		}
+		// FOR KEY SHARE: the paper row cannot go away before commit. (The
+		// foreign key would refuse the insert anyway; this names the error.)
+		var paper bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM papers WHERE id = $1 FOR KEY SHARE)`, run.PaperID).Scan(&paper); err != nil {
+			return err
+		}
+		if !paper {
+			return notFound(op, "run %s: paper %s not found; store the paper first", run.ID, run.PaperID)
+		}
+		tag, err := tx.Exec(ctx, `INSERT INTO runs (id, paper_id, title, source, status, error, error_class,
+				config_hash, target_words, summary, scores, team, user_name, created_at, finished_at)
+			VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL)
+			ON CONFLICT (id) DO NOTHING`,
+			run.ID, run.PaperID, run.Title, run.Source, run.Error, string(run.ErrorClass),
+			run.ConfigHash, run.TargetWords, run.Summary, scores, run.Team, run.User, created)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return conflict(op, "run %s already exists", run.ID)
+		}
+		for i, r := range stages {
+			if err := insertStage(ctx, tx, i+1, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	run.Status = papersum.RunRunning
+	run.CreatedAt = createdAt
+	for i := range run.Stages {
+		run.Stages[i].StartedAt = decodeTime(stages[i].startedAt)
+	}
+	return nil
+}
+
+// stageRow is a validated StageResult ready to insert.
+type stageRow struct {
+	runID     string
+	res       *papersum.StageResult
+	critique  any // JSON text or nil
+	startedAt int64
+}
+
+func (s *DB) newStageRow(op, runID string, res *papersum.StageResult) (stageRow, error) {
+	if res == nil {
+		return stageRow{}, invalid(op, "run %s: nil stage result", runID)
+	}
+	u := res.Usage
+	switch {
+	case !slices.Contains(papersum.Stages, res.Stage):
+		return stageRow{}, invalid(op, "run %s: unknown stage %q", runID, res.Stage)
+	case u.InputTokens < 0 || u.OutputTokens < 0 || u.CacheCreation5mTokens < 0 ||
+		u.CacheCreation1hTokens < 0 || u.CacheReadTokens < 0:
+		return stageRow{}, invalid(op, "run %s: %s: negative token count", runID, res.Stage)
+	case math.IsNaN(res.CostUSD) || math.IsInf(res.CostUSD, 0) || res.CostUSD < 0:
+		return stageRow{}, invalid(op, "run %s: %s: cost %v is not a non-negative number", runID, res.Stage, res.CostUSD)
+	case res.Latency < 0:
+		return stageRow{}, invalid(op, "run %s: %s: negative latency", runID, res.Stage)
+	case res.Critique != nil && !validScores(&res.Critique.Scores):
+		return stageRow{}, invalid(op, "run %s: %s: critique scores must be finite numbers", runID, res.Stage)
+	}
+	started := res.StartedAt
+	if started.IsZero() {
+		started = s.clock.Now()
+	}
+	startedNS, ok := encodeTime(started)
+	if !ok {
+		return stageRow{}, invalid(op, "run %s: %s: start time %s out of range", runID, res.Stage, started)
+	}
+	critique, err := marshalOptional(res.Critique, res.Critique == nil)
+	if err != nil {
+		return stageRow{}, invalid(op, "run %s: %s: critique: %v", runID, res.Stage, err)
+	}
+	return stageRow{runID: runID, res: res, critique: critique, startedAt: startedNS}, nil
+}
+
+func insertStage(ctx context.Context, tx pgx.Tx, seq int, r stageRow) error {
+	res, u := r.res, r.res.Usage
+	_, err := tx.Exec(ctx, `INSERT INTO stage_results (run_id, seq, stage, provider, model, prompt_version,
+			raw, output, critique, input_tokens, output_tokens, cache_creation_5m_tokens, cache_creation_1h_tokens,
+			cache_read_tokens, usage_estimated, cost_usd, latency_ns, stop_reason, fallback_reason, started_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+		r.runID, seq, string(res.Stage), res.Provider, res.Model, res.PromptVersion,
+		res.Raw, res.Output, r.critique, u.InputTokens, u.OutputTokens, u.CacheCreation5mTokens, u.CacheCreation1hTokens,
+		u.CacheReadTokens, u.Estimated, res.CostUSD, int64(res.Latency), string(res.StopReason), res.FallbackReason, r.startedAt)
+	return err
+}
+
+// lockRun locks the row of run id until the transaction ends and returns
+// its status. FOR NO KEY UPDATE is the weakest lock that makes AddStage
+// and FinishRun on one run wait for each other (which the SQLite store
+// gets from its single writer); unlike FOR UPDATE it lets other
+// transactions insert rows that reference the run (batch_job_runs).
+func lockRun(ctx context.Context, tx pgx.Tx, op, id string) (papersum.RunStatus, error) {
+	var st string
+	err := tx.QueryRow(ctx, `SELECT status FROM runs WHERE id = $1 FOR NO KEY UPDATE`, id).Scan(&st)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", notFound(op, "run %s not found", id)
+	}
+	return papersum.RunStatus(st), err
+}
+
+// AddStage appends a stage result to a running run; stages keep the order
+// in which they were added, also when several processes add to one run at
+// once: the run's row is locked while the next sequence number is chosen,
+// so the numbers have no gaps and no duplicates. When res.StartedAt is zero
+// it is set from the store's clock.
+//
+// Errors: EINVALID when res is nil, names an unknown stage, or has negative
+// token counts, latency or cost, or a cost that is not a number; ENOTFOUND
+// when the run does not exist; ECONFLICT when the run is finished.
+func (s *DB) AddStage(ctx context.Context, runID string, res *papersum.StageResult) error {
+	const op = "postgres.AddStage"
+	r, err := s.newStageRow(op, runID, res)
+	if err != nil {
+		return err
+	}
+	err = s.tx(ctx, op, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		st, err := lockRun(ctx, tx, op, runID)
+		if err != nil {
+			return err
+		}
+		if st != papersum.RunRunning {
+			return conflict(op, "run %s is %s; a finished run takes no more stages", runID, st)
+		}
+		var seq int
+		if err := tx.QueryRow(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM stage_results WHERE run_id = $1`, runID).Scan(&seq); err != nil {
+			return err
+		}
+		return insertStage(ctx, tx, seq, r)
+	})
+	if err != nil {
+		return err
+	}
+	res.StartedAt = decodeTime(r.startedAt)
+	return nil
+}
+
+// FinishRun ends a running run with run.Status (succeeded or failed) and
+// its summary, scores, error and error class, atomically. When
+// run.FinishedAt is nil it is set from the store's clock. Other fields of
+// run (title, config, stages, ...) are not changed.
+//
+// Errors: EINVALID when run is nil or has no ID, when the status is not
+// succeeded or failed, when a failed run has no error message, or for an
+// unknown error class or non-finite scores; ENOTFOUND when the run does not
+// exist; ECONFLICT when it is already finished.
+func (s *DB) FinishRun(ctx context.Context, run *papersum.Run) error {
+	const op = "postgres.FinishRun"
+	switch {
+	case run == nil || run.ID == "":
+		return invalid(op, "run has no ID")
+	case run.Status != papersum.RunSucceeded && run.Status != papersum.RunFailed:
+		return invalid(op, "run %s: a run finishes as succeeded or failed, not %q", run.ID, run.Status)
+	case run.Status == papersum.RunFailed && run.Error == "":
+		// A failed run must say why; an empty reason would be lost for good.
+		return invalid(op, "run %s: a failed run needs an error message", run.ID)
+	case !validClass(run.ErrorClass):
+		return invalid(op, "run %s: unknown error class %q", run.ID, run.ErrorClass)
+	case !validScores(run.Scores):
+		return invalid(op, "run %s: scores must be finite numbers", run.ID)
+	}
+	finishedAt := s.clock.Now()
+	if run.FinishedAt != nil {
+		finishedAt = *run.FinishedAt
+	}
+	finished, ok := encodeTime(finishedAt)
+	if !ok {
+		return invalid(op, "run %s: finish time %s out of range", run.ID, finishedAt)
+	}
+	scores, err := marshalOptional(run.Scores, run.Scores == nil)
+	if err != nil {
+		return invalid(op, "run %s: scores: %v", run.ID, err)
+	}
+	err = s.tx(ctx, op, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		st, err := lockRun(ctx, tx, op, run.ID)
+		if err != nil {
+			return err
+		}
+		if st != papersum.RunRunning {
+			return conflict(op, "run %s is already %s", run.ID, st)
+		}
+		_, err = tx.Exec(ctx, `UPDATE runs SET status = $1, error = $2, error_class = $3, summary = $4, scores = $5,
+				finished_at = $6 WHERE id = $7 AND status = 'running'`,
+			string(run.Status), run.Error, string(run.ErrorClass), run.Summary, scores, finished, run.ID)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if run.FinishedAt == nil {
+		t := decodeTime(finished)
+		run.FinishedAt = &t
+	}
+	return nil
+}
+
+// runColumns are the runs columns that scanRun reads, in order.
+const runColumns = `id, paper_id, title, source, status, error, error_class, config_hash, target_words,
+	summary, scores, team, user_name, created_at, finished_at`
+
+func scanRun(row pgx.Row) (*papersum.Run, error) {
+	var (
+		r                  papersum.Run
+		status, errorClass string
+		scores             []byte
+		created            int64
+		finished           *int64
+	)
+	if err := row.Scan(&r.ID, &r.PaperID, &r.Title, &r.Source, &status, &r.Error, &errorClass, &r.ConfigHash,
+		&r.TargetWords, &r.Summary, &scores, &r.Team, &r.User, &created, &finished); err != nil {
+		return nil, err
+	}
+	r.Status = papersum.RunStatus(status)
+	r.ErrorClass = papersum.Class(errorClass)
+	r.CreatedAt = decodeTime(created)
+	if finished != nil {
+		t := decodeTime(*finished)
+		r.FinishedAt = &t
+	}
+	if scores != nil {
+		r.Scores = new(papersum.Scores)
+		if err := json.Unmarshal(scores, r.Scores); err != nil {
+			return nil, fmt.Errorf("run %s: decode scores: %w", r.ID, err)
+		}
+	}
+	r.Stages = []papersum.StageResult{}
+	return &r, nil
+}
+
+// stageColumns are the stage_results columns that scanStage reads, in
+// order; %s is the raw column, or ” when raw output is left out.
+const stageColumns = `run_id, stage, provider, model, prompt_version, %s, output, critique, input_tokens,
+	output_tokens, cache_creation_5m_tokens, cache_creation_1h_tokens, cache_read_tokens, usage_estimated,
+	cost_usd, latency_ns, stop_reason, fallback_reason, started_at`
+
+func scanStage(row pgx.Row) (string, papersum.StageResult, error) {
+	var (
+		runID, stage, stop string
+		res                papersum.StageResult
+		critique           []byte
+		latency, started   int64
+		u                  = &res.Usage
+	)
+	if err := row.Scan(&runID, &stage, &res.Provider, &res.Model, &res.PromptVersion, &res.Raw, &res.Output, &critique,
+		&u.InputTokens, &u.OutputTokens, &u.CacheCreation5mTokens, &u.CacheCreation1hTokens, &u.CacheReadTokens,
+		&u.Estimated, &res.CostUSD, &latency, &stop, &res.FallbackReason, &started); err != nil {
+		return "", res, err
+	}
+	res.Stage = papersum.Stage(stage)
+	res.StopReason = papersum.StopReason(stop)
+	res.Latency = time.Duration(latency)
+	res.StartedAt = decodeTime(started)
+	if critique != nil {
+		res.Critique = new(papersum.Critique)
+		if err := json.Unmarshal(critique, res.Critique); err != nil {
+			return "", res, fmt.Errorf("run %s: decode critique: %w", runID, err)
+		}
+	}
+	return runID, res, nil
+}
+
+// GetRun returns a run with its stages in the order they were added,
+// including their raw output, read from one snapshot.
+//
+// Errors: ENOTFOUND when no run has this ID.
+func (s *DB) GetRun(ctx context.Context, id string) (*papersum.Run, error) {
+	const op = "postgres.GetRun"
+	var run *papersum.Run
+	err := s.tx(ctx, op, readOnly, func(tx pgx.Tx) error {
+		var err error
+		run, err = scanRun(tx.QueryRow(ctx, `SELECT `+runColumns+` FROM runs WHERE id = $1`, id))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return notFound(op, "run %s not found", id)
+		}
+		if err != nil {
+			return err
+		}
+		return loadStages(ctx, tx, map[string]*papersum.Run{id: run}, true)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return run, nil
+}
+
+// loadStages appends the stages of the given runs to them, in seq order.
+func loadStages(ctx context.Context, tx pgx.Tx, runs map[string]*papersum.Run, withRaw bool) error {
+	if len(runs) == 0 {
+		return nil
+	}
+	raw := "''"
+	if withRaw {
+		raw = "raw"
+	}
+	ids := make([]string, 0, len(runs))
+	for id := range runs {
+		ids = append(ids, id)
+	}
+	rows, err := tx.Query(ctx, `SELECT `+fmt.Sprintf(stageColumns, raw)+` FROM stage_results
+		WHERE run_id = ANY($1) ORDER BY run_id, seq`, ids)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		runID, res, err := scanStage(rows)
+		if err != nil {
+			return err
+		}
+		r := runs[runID]
+		r.Stages = append(r.Stages, res)
+	}
+	return rows.Err()
+}
+
+// ListRuns returns runs newest first (by creation time, then ID descending
+// bytewise), with their stages but without the stages' raw output, read
+// from one snapshot. f.Before pages: it lists the runs that sort after
+// that run, so a run created in the same nanosecond as the cursor is
+// neither skipped nor repeated.
+//
+// Errors: EINVALID for an unknown status filter or a negative limit;
+// ENOTFOUND when f.Before names no run.
+func (s *DB) ListRuns(ctx context.Context, f papersum.RunFilter) ([]*papersum.Run, error) {
+	const op = "postgres.ListRuns"
+	switch f.Status {
+	case "", papersum.RunRunning, papersum.RunSucceeded, papersum.RunFailed:
+	default:
+		return nil, invalid(op, "unknown run status %q", f.Status)
+	}
+	limit := f.Limit
+	switch {
+	case limit < 0:
+		return nil, invalid(op, "negative limit %d", limit)
+	case limit == 0:
+		limit = DefaultListLimit
+	case limit > MaxListLimit:
+		limit = MaxListLimit
+	}
+
+	var out []*papersum.Run
+	err := s.tx(ctx, op, readOnly, func(tx pgx.Tx) error {
+		var (
+			where []string
+			args  []any
+		)
+		arg := func(v any) string {
+			args = append(args, v)
+			return "$" + strconv.Itoa(len(args))
+		}
+		if f.Status != "" {
+			where = append(where, "status = "+arg(string(f.Status)))
+		}
+		if f.PaperID != "" {
+			where = append(where, "paper_id = "+arg(f.PaperID))
+		}
+		if f.Before != "" {
+			var created int64
+			err := tx.QueryRow(ctx, `SELECT created_at FROM runs WHERE id = $1`, f.Before).Scan(&created)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return notFound(op, "cursor run %s not found", f.Before)
+			}
+			if err != nil {
+				return err
+			}
+			// A row comparison, which the (created_at DESC, id DESC)
+			// indexes serve as one range; id is COLLATE "C", so the order
+			// is bytewise as in SQLite.
+			where = append(where, "(created_at, id) < ("+arg(created)+", "+arg(f.Before)+")")
+		}
+		q := `SELECT ` + runColumns + ` FROM runs`
+		if len(where) > 0 {
+			q += ` WHERE ` + strings.Join(where, " AND ")
+		}
+		q += ` ORDER BY created_at DESC, id DESC LIMIT ` + arg(limit)
+
+		rows, err := tx.Query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		byID := map[string]*papersum.Run{}
+		for rows.Next() {
+			r, err := scanRun(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			out = append(out, r)
+			byID[r.ID] = r
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return loadStages(ctx, tx, byID, false)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if out == nil {
+		out = []*papersum.Run{}
+	}
+	return out, nil
+}
