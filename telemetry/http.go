@@ -1,0 +1,84 @@
+package telemetry
+
+import (
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Handler serves the metrics of g in the Prometheus text format (or
+// OpenMetrics when the scraper asks for it), for /metrics. A gathering
+// error fails the scrape with HTTP 500 rather than serving a partial
+// page that would look like missing series.
+func Handler(g prometheus.Gatherer) http.Handler {
+	return promhttp.HandlerFor(g, promhttp.HandlerOpts{EnableOpenMetrics: true})
+}
+
+// httpMethods are the values of the method label; anything else (WebDAV
+// verbs, garbage sent by scanners) counts as "other".
+var httpMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
+	http.MethodPatch, http.MethodDelete, http.MethodOptions}
+
+// ObserveHTTP records one HTTP request. route is the mux pattern that
+// matched (Request.Pattern), never the raw path, which carries IDs.
+func (m *Metrics) ObserveHTTP(route, method string, status int, d time.Duration) {
+	if !slices.Contains(httpMethods, method) {
+		method = Other
+	}
+	observe(m.httpDuration.WithLabelValues(m.Route(route), method, statusClass(status)), d.Seconds())
+}
+
+// statusClass maps 200 to "2xx"; codes outside 100-599 are "other".
+func statusClass(code int) string {
+	if code < 100 || code > 599 {
+		return Other
+	}
+	return string(rune('0'+code/100)) + "xx"
+}
+
+// Middleware times each request to next by the route pattern that
+// net/http's ServeMux matched. Wrap the mux itself, not a handler inside
+// it: the mux sets Request.Pattern while serving, and Middleware reads it
+// afterwards.
+func (m *Metrics) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := m.clock.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		m.ObserveHTTP(r.Pattern, r.Method, sw.code(), m.clock.Now().Sub(start))
+	})
+}
+
+// statusWriter records the status code written through it.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer's
+// Flush, Hijack and deadlines (server-sent events need Flush).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *statusWriter) code() int {
+	if w.status == 0 {
+		return http.StatusOK // nothing written: net/http sends 200
+	}
+	return w.status
+}

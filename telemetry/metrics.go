@@ -1,0 +1,479 @@
+package telemetry
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/papersum/papersum"
+)
+
+// Label values that stand for everything outside a closed set.
+const (
+	// Other replaces a value that is not in its label's closed set.
+	Other = "other"
+	// None is the team of a run charged to nobody (Run.Team == "").
+	None = "none"
+)
+
+// Token kinds, the values of the kind label of pipeline_tokens_total.
+// They mirror the priced fields of papersum.Usage.
+const (
+	KindInput        = "input"
+	KindOutput       = "output"
+	KindCacheWrite5m = "cache_write_5m"
+	KindCacheWrite1h = "cache_write_1h"
+	KindCacheRead    = "cache_read"
+)
+
+// Quality dimensions, the values of the dimension label of
+// pipeline_quality_score: the four rubric scores and their weighted
+// overall.
+const (
+	DimAccuracy     = "accuracy"
+	DimCompleteness = "completeness"
+	DimClarity      = "clarity"
+	DimCoherence    = "coherence"
+	DimOverall      = "overall"
+)
+
+// QueueStates are the job states reported by pipeline_queue_depth (River's
+// job states).
+var QueueStates = []string{"available", "pending", "scheduled", "running", "retryable", "completed", "cancelled", "discarded"}
+
+// RateLimitScopes are the values of the scope label of
+// pipeline_rate_limit_rejections_total: which limit rejected the request.
+var RateLimitScopes = []string{"global", "team", "user", "ip", "key"}
+
+// BreakerState is a circuit breaker's state as a gauge value.
+type BreakerState int
+
+// The breaker states. The numbers order by severity so that alert rules
+// can say "> 0".
+const (
+	BreakerClosed   BreakerState = 0
+	BreakerHalfOpen BreakerState = 1
+	BreakerOpen     BreakerState = 2
+)
+
+// ModelRef names a configured model.
+type ModelRef struct {
+	Provider string
+	Model    string
+}
+
+// Default buckets.
+var (
+	// DefaultStageBuckets (seconds) span a fast local engine (tens of
+	// milliseconds) to a long model call near llm.TimeoutMax (3 minutes)
+	// plus retries.
+	DefaultStageBuckets = []float64{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600}
+	// DefaultHTTPBuckets (seconds) are Prometheus's defaults, fit for API
+	// calls that enqueue work rather than do it.
+	DefaultHTTPBuckets = prometheus.DefBuckets
+)
+
+// Config holds the closed label sets. Zero values take the documented
+// defaults.
+type Config struct {
+	// Teams are the team label values kept as they are; any other team
+	// counts as "other", and a run without a team as "none". Default
+	// none: every team is "other".
+	Teams []string
+	// Models are the configured models. Their names are the model label
+	// values of pipeline_cost_usd_total (others count as "other"), and
+	// the (provider, model) pairs are the only series of
+	// pipeline_breaker_state. Default none.
+	Models []ModelRef
+	// Routes are the HTTP route patterns as registered on the mux (for
+	// example "GET /v1/runs/{id}"); requests matching no listed pattern
+	// count as "other". Default none.
+	Routes []string
+	// StageBuckets are the histogram buckets of stage latency and run
+	// duration, in seconds. Default DefaultStageBuckets.
+	StageBuckets []float64
+	// HTTPBuckets are the histogram buckets of HTTP request duration, in
+	// seconds. Default DefaultHTTPBuckets.
+	HTTPBuckets []float64
+	// Clock times HTTP requests in Middleware. Default
+	// papersum.SystemClock.
+	Clock papersum.Clock
+}
+
+// Metrics are papersum's Prometheus metrics. Its methods are safe for
+// concurrent use and never panic on odd input (NaN, negative values,
+// unknown names): bad numbers are dropped and unknown names collapse to
+// "other".
+type Metrics struct {
+	requests     *prometheus.CounterVec
+	stageLatency *prometheus.HistogramVec
+	runDuration  *prometheus.HistogramVec
+	tokens       *prometheus.CounterVec
+	cost         *prometheus.CounterVec
+	quality      *prometheus.HistogramVec
+	queueDepth   *prometheus.GaugeVec
+	cacheHits    prometheus.Counter
+	cacheMisses  prometheus.Counter
+	rateLimited  *prometheus.CounterVec
+	retries      *prometheus.CounterVec
+	breaker      *prometheus.GaugeVec
+	httpDuration *prometheus.HistogramVec
+
+	teams  map[string]bool
+	models map[string]bool
+	pairs  map[ModelRef]bool
+	routes map[string]bool
+	clock  papersum.Clock
+}
+
+// NewMetrics builds the metrics and registers them on reg. On error
+// nothing stays registered.
+//
+// Errors: EINVALID for a bad Config; EINTERNAL when reg refuses a metric
+// (most often because NewMetrics already ran on it).
+func NewMetrics(reg prometheus.Registerer, cfg Config) (*Metrics, error) {
+	if reg == nil {
+		return nil, papersum.Errorf(papersum.EINVALID, "telemetry: nil registerer")
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if cfg.StageBuckets == nil {
+		cfg.StageBuckets = DefaultStageBuckets
+	}
+	if cfg.HTTPBuckets == nil {
+		cfg.HTTPBuckets = DefaultHTTPBuckets
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = papersum.SystemClock{}
+	}
+	m := &Metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pipeline_requests_total",
+			Help: "Finished pipeline runs by outcome.",
+		}, []string{"status"}),
+		stageLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "pipeline_latency_seconds",
+			Help:    "Wall time of one pipeline stage, retries and fallbacks included.",
+			Buckets: cfg.StageBuckets,
+		}, []string{"stage"}),
+		runDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "pipeline_run_duration_seconds",
+			Help:    "Wall time of a whole run, from creation to finish.",
+			Buckets: cfg.StageBuckets,
+		}, []string{"status"}),
+		tokens: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pipeline_tokens_total",
+			Help: "Model tokens by stage and kind (input, output, cache writes, cache reads).",
+		}, []string{"stage", "kind"}),
+		cost: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pipeline_cost_usd_total",
+			Help: "Model cost in US dollars by team and model.",
+		}, []string{"team", "model"}),
+		quality: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "pipeline_quality_score",
+			Help:    "Critique scores (0-10) of first drafts by rubric dimension.",
+			Buckets: prometheus.LinearBuckets(0, 1, 11),
+		}, []string{"dimension"}),
+		queueDepth: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "pipeline_queue_depth",
+			Help: "Jobs in the queue by state.",
+		}, []string{"state"}),
+		cacheHits: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "pipeline_cache_hits_total",
+			Help: "Requests answered from the result cache.",
+		}),
+		cacheMisses: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "pipeline_cache_misses_total",
+			Help: "Requests the result cache could not answer.",
+		}),
+		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pipeline_rate_limit_rejections_total",
+			Help: "Requests rejected by a rate limit, by the limit's scope.",
+		}, []string{"scope"}),
+		retries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pipeline_retries_total",
+			Help: "Model call retries by failure class.",
+		}, []string{"class"}),
+		breaker: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "pipeline_breaker_state",
+			Help: "Circuit breaker state per configured model: 0 closed, 1 half-open, 2 open.",
+		}, []string{"provider", "model"}),
+		httpDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "http_request_duration_seconds",
+			Help:    "HTTP request duration by route pattern, method and status class.",
+			Buckets: cfg.HTTPBuckets,
+		}, []string{"route", "method", "status_class"}),
+		teams:  set(cfg.Teams),
+		models: map[string]bool{},
+		pairs:  map[ModelRef]bool{},
+		routes: set(cfg.Routes),
+		clock:  cfg.Clock,
+	}
+	for _, r := range cfg.Models {
+		m.models[r.Model] = true
+		m.pairs[r] = true
+	}
+	m.initSeries()
+
+	cs := []prometheus.Collector{m.requests, m.stageLatency, m.runDuration, m.tokens, m.cost, m.quality,
+		m.queueDepth, m.cacheHits, m.cacheMisses, m.rateLimited, m.retries, m.breaker, m.httpDuration}
+	for i, c := range cs {
+		if err := reg.Register(c); err != nil {
+			for _, done := range cs[:i] {
+				reg.Unregister(done)
+			}
+			return nil, &papersum.Error{Code: papersum.EINTERNAL, Message: "telemetry: cannot register metrics", Op: "telemetry.NewMetrics", Err: err}
+		}
+	}
+	return m, nil
+}
+
+// initSeries creates the series of the small closed sets at zero, so that
+// dashboards and rate() see them before the first event rather than a
+// gap. Cost (teams x models) and HTTP (routes x methods x classes) are
+// left to appear on use: their products can be large.
+func (m *Metrics) initSeries() {
+	for _, s := range []string{string(papersum.RunSucceeded), string(papersum.RunFailed)} {
+		m.requests.WithLabelValues(s)
+		m.runDuration.WithLabelValues(s)
+	}
+	for _, st := range papersum.Stages {
+		m.stageLatency.WithLabelValues(string(st))
+		for _, k := range []string{KindInput, KindOutput, KindCacheWrite5m, KindCacheWrite1h, KindCacheRead} {
+			m.tokens.WithLabelValues(string(st), k)
+		}
+	}
+	for _, d := range []string{DimAccuracy, DimCompleteness, DimClarity, DimCoherence, DimOverall} {
+		m.quality.WithLabelValues(d)
+	}
+	for _, s := range QueueStates {
+		m.queueDepth.WithLabelValues(s)
+	}
+	for _, s := range RateLimitScopes {
+		m.rateLimited.WithLabelValues(s)
+	}
+	for _, c := range papersum.Classes {
+		m.retries.WithLabelValues(string(c))
+	}
+	for p := range m.pairs {
+		m.breaker.WithLabelValues(p.Provider, p.Model).Set(float64(BreakerClosed))
+	}
+}
+
+func (c Config) validate() error {
+	check := func(what string, vals []string) error {
+		for _, v := range vals {
+			switch {
+			case v == "" || strings.TrimSpace(v) != v:
+				return papersum.Errorf(papersum.EINVALID, "telemetry: %s %q is empty or has surrounding blanks", what, v)
+			case !utf8.ValidString(v):
+				return papersum.Errorf(papersum.EINVALID, "telemetry: %s %q is not valid UTF-8", what, v)
+			case v == Other || v == None:
+				return papersum.Errorf(papersum.EINVALID, "telemetry: %s %q is reserved", what, v)
+			}
+		}
+		return nil
+	}
+	if err := check("team", c.Teams); err != nil {
+		return err
+	}
+	if err := check("route", c.Routes); err != nil {
+		return err
+	}
+	for _, r := range c.Models {
+		if err := check("model", []string{r.Provider, r.Model}); err != nil {
+			return err
+		}
+	}
+	for name, b := range map[string][]float64{"stage": c.StageBuckets, "HTTP": c.HTTPBuckets} {
+		if b == nil {
+			continue
+		}
+		if len(b) == 0 {
+			return papersum.Errorf(papersum.EINVALID, "telemetry: %s buckets are empty", name)
+		}
+		for i, v := range b {
+			if math.IsNaN(v) || (i > 0 && v <= b[i-1]) {
+				return papersum.Errorf(papersum.EINVALID, "telemetry: %s buckets must increase strictly: %v", name, b)
+			}
+		}
+	}
+	return nil
+}
+
+func set(vals []string) map[string]bool {
+	m := make(map[string]bool, len(vals))
+	for _, v := range vals {
+		m[v] = true
+	}
+	return m
+}
+
+// ObserveRun records a finished run: one request by status, each stage's
+// latency and tokens, cost by team and model, the run's duration and its
+// quality scores. Call it once per run, when the run ends; a nil run is
+// ignored.
+func (m *Metrics) ObserveRun(run *papersum.Run) {
+	if run == nil {
+		return
+	}
+	status := m.status(run.Status)
+	m.requests.WithLabelValues(status).Inc()
+	if run.FinishedAt != nil && !run.CreatedAt.IsZero() {
+		observe(m.runDuration.WithLabelValues(status), run.FinishedAt.Sub(run.CreatedAt).Seconds())
+	}
+	team := m.Team(run.Team)
+	for i := range run.Stages {
+		st := &run.Stages[i]
+		stage := Stage(st.Stage)
+		if st.Latency > 0 {
+			m.stageLatency.WithLabelValues(stage).Observe(st.Latency.Seconds())
+		}
+		u := st.Usage
+		for _, kv := range []struct {
+			kind string
+			n    int64
+		}{
+			{KindInput, u.InputTokens}, {KindOutput, u.OutputTokens},
+			{KindCacheWrite5m, u.CacheCreation5mTokens}, {KindCacheWrite1h, u.CacheCreation1hTokens},
+			{KindCacheRead, u.CacheReadTokens},
+		} {
+			if kv.n > 0 {
+				m.tokens.WithLabelValues(stage, kv.kind).Add(float64(kv.n))
+			}
+		}
+		// A counter panics on a negative add, and NaN would poison the
+		// sum forever; a pricing bug must not take the process down.
+		if c := st.CostUSD; c > 0 && !math.IsInf(c, 0) {
+			m.cost.WithLabelValues(team, m.Model(st.Model)).Add(c)
+		}
+	}
+	if s := run.Scores; s != nil {
+		for _, kv := range []struct {
+			dim string
+			v   float64
+		}{
+			{DimAccuracy, s.Accuracy}, {DimCompleteness, s.Completeness}, {DimClarity, s.Clarity},
+			{DimCoherence, s.Coherence}, {DimOverall, s.Overall()},
+		} {
+			observe(m.quality.WithLabelValues(kv.dim), kv.v)
+		}
+	}
+}
+
+// observe drops NaN, infinite and negative values, which no duration or
+// score can be.
+func observe(o prometheus.Observer, v float64) {
+	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+		return
+	}
+	o.Observe(v)
+}
+
+// CacheHit counts a request answered from the result cache.
+func (m *Metrics) CacheHit() { m.cacheHits.Inc() }
+
+// CacheMiss counts a request the result cache could not answer.
+func (m *Metrics) CacheMiss() { m.cacheMisses.Inc() }
+
+// RateLimitRejected counts a request rejected by the limit of scope (one
+// of RateLimitScopes; anything else counts as "other").
+func (m *Metrics) RateLimitRejected(scope string) {
+	if !slices.Contains(RateLimitScopes, scope) {
+		scope = Other
+	}
+	m.rateLimited.WithLabelValues(scope).Inc()
+}
+
+// Retry counts a model call retried after a failure of class c; classes
+// outside papersum.Classes count as "other".
+func (m *Metrics) Retry(c papersum.Class) {
+	cl := string(c)
+	if !slices.Contains(papersum.Classes, c) {
+		cl = Other
+	}
+	m.retries.WithLabelValues(cl).Inc()
+}
+
+// SetQueueDepth reports n jobs in state (one of QueueStates). Unknown
+// states are ignored rather than folded into "other": a gauge shared by
+// several states would show whichever was set last, which is wrong.
+func (m *Metrics) SetQueueDepth(state string, n int) {
+	if !slices.Contains(QueueStates, state) || n < 0 {
+		return
+	}
+	m.queueDepth.WithLabelValues(state).Set(float64(n))
+}
+
+// SetBreakerState reports the breaker of a configured model. Models not
+// in Config.Models are ignored, for the same reason as in SetQueueDepth.
+func (m *Metrics) SetBreakerState(provider, model string, s BreakerState) {
+	if !m.pairs[ModelRef{Provider: provider, Model: model}] {
+		return
+	}
+	m.breaker.WithLabelValues(provider, model).Set(float64(s))
+}
+
+// Stage maps a stage to its label value: the three pipeline stages, or
+// "other".
+func Stage(s papersum.Stage) string {
+	if slices.Contains(papersum.Stages, s) {
+		return string(s)
+	}
+	return Other
+}
+
+func (m *Metrics) status(s papersum.RunStatus) string {
+	if s == papersum.RunSucceeded || s == papersum.RunFailed {
+		return string(s)
+	}
+	return Other
+}
+
+// Team maps a team to its label value: a configured team, "none" for no
+// team, or "other".
+func (m *Metrics) Team(team string) string {
+	switch {
+	case team == "":
+		return None
+	case m.teams[team]:
+		return team
+	}
+	return Other
+}
+
+// Model maps a model name to its label value: a configured model or
+// "other".
+func (m *Metrics) Model(model string) string {
+	if m.models[model] {
+		return model
+	}
+	return Other
+}
+
+// Route maps a route pattern to its label value: a configured pattern or
+// "other".
+func (m *Metrics) Route(pattern string) string {
+	if m.routes[pattern] {
+		return pattern
+	}
+	return Other
+}
+
+// String implements fmt.Stringer for logs.
+func (s BreakerState) String() string {
+	switch s {
+	case BreakerClosed:
+		return "closed"
+	case BreakerHalfOpen:
+		return "half_open"
+	case BreakerOpen:
+		return "open"
+	}
+	return fmt.Sprintf("BreakerState(%d)", int(s))
+}
