@@ -18,18 +18,25 @@ type result struct {
 	err            error
 }
 
-// cli runs the whole program in-process with a private database and
-// no inherited environment.
+// cli runs the whole program in-process with a private database, stdin
+// and no inherited environment.
 func cli(t *testing.T, db string, stdin string, args ...string) result {
 	t.Helper()
-	env := map[string]string{"HOME": t.TempDir()}
-	getenv := func(k string) string { return env[k] }
-	var out, errb bytes.Buffer
-	full := append([]string{"papersum"}, args...)
 	if db != "" {
-		full = append(full, "--db", db)
+		args = append(args, "--db", db)
 	}
-	err := run(context.Background(), full, getenv, strings.NewReader(stdin), &out, &errb)
+	return runCLI(t, context.Background(), nil, stdin, args...)
+}
+
+// runCLI runs the program with ctx, extra environment variables and stdin.
+func runCLI(t *testing.T, ctx context.Context, env map[string]string, stdin string, args ...string) result {
+	t.Helper()
+	full := map[string]string{"HOME": t.TempDir()}
+	for k, v := range env {
+		full[k] = v
+	}
+	var out, errb bytes.Buffer
+	err := run(ctx, append([]string{"papersum"}, args...), func(k string) string { return full[k] }, strings.NewReader(stdin), &out, &errb)
 	return result{stdout: out.String(), stderr: errb.String(), code: exitCode(err), err: err}
 }
 

@@ -38,18 +38,12 @@ func writeConfig(t *testing.T, body string) string {
 // cliEnv runs the program with extra environment variables.
 func cliEnv(t *testing.T, env map[string]string, args ...string) result {
 	t.Helper()
-	return cliCtx(t, context.Background(), env, args...)
+	return runCLI(t, context.Background(), env, "", args...)
 }
 
 func cliCtx(t *testing.T, ctx context.Context, env map[string]string, args ...string) result {
 	t.Helper()
-	full := map[string]string{"HOME": t.TempDir()}
-	for k, v := range env {
-		full[k] = v
-	}
-	var out, errb strings.Builder
-	err := run(ctx, append([]string{"papersum"}, args...), func(k string) string { return full[k] }, strings.NewReader(""), &out, &errb)
-	return result{stdout: out.String(), stderr: errb.String(), code: exitCode(err), err: err}
+	return runCLI(t, ctx, env, "", args...)
 }
 
 func TestSummarizeOnClaudeViaFakeUpstream(t *testing.T) {
