@@ -41,6 +41,7 @@ func Exercise(t *testing.T, newStore func(t *testing.T) papersum.Store) {
 		{"ConcurrentAddStage", testConcurrentAddStage},
 		{"BatchJobs", testBatchJobs},
 		{"Evals", testEvals},
+		{"APIKeys", testAPIKeys},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -865,5 +866,162 @@ func testEvals(t *testing.T, s papersum.Store) {
 	list, err := es.ListEvals(ctx, 10)
 	if err != nil || len(list) != 1 || list[0].ID != "eval_1" || list[0].Items != nil {
 		t.Errorf("ListEvals: %+v %v", list, err)
+	}
+}
+
+// testAPIKeys checks the KeyStore side of a store that has one. Hashes are
+// opaque bytes to a store, so the suite uses made-up ones, including NUL
+// and bytes that are not UTF-8, to catch a store that keeps them as text.
+func testAPIKeys(t *testing.T, s papersum.Store) {
+	ks, ok := s.(papersum.KeyStore)
+	if !ok {
+		t.Skip("store does not keep API keys")
+	}
+	ctx := context.Background()
+	hash := func(i byte) []byte {
+		h := make([]byte, 32)
+		for j := range h {
+			h[j] = i ^ byte(j*37)
+		}
+		h[0], h[1] = 0x00, 0xff
+		return h
+	}
+	created := time.Date(2026, 5, 6, 7, 8, 9, 123456789, zone)
+	expires := created.Add(90 * 24 * time.Hour)
+	k1 := &papersum.APIKey{ID: "k1", Team: "team-a", User: unicode, Scope: papersum.ScopeRead, Prefix: "psk_k1",
+		CreatedAt: created, ExpiresAt: &expires}
+	must(t, ks.CreateKey(ctx, k1, hash(1)))
+
+	for name, get := range map[string]func() (*papersum.APIKey, error){
+		"KeyByHash": func() (*papersum.APIKey, error) { return ks.KeyByHash(ctx, hash(1)) },
+		"KeyByID":   func() (*papersum.APIKey, error) { return ks.KeyByID(ctx, "k1") },
+	} {
+		got, err := get()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got.ID != "k1" || got.Team != "team-a" || got.User != unicode || got.Scope != papersum.ScopeRead ||
+			got.Prefix != "psk_k1" || got.RevokedAt != nil || got.ExpiresAt == nil {
+			t.Fatalf("%s round trip: %+v", name, got)
+		}
+		if !got.CreatedAt.Equal(created) || got.CreatedAt.Location() != time.UTC ||
+			!got.ExpiresAt.Equal(expires) || got.ExpiresAt.Location() != time.UTC {
+			t.Errorf("%s times: created %v expires %v; want %v and %v in UTC", name, got.CreatedAt, got.ExpiresAt, created, expires)
+		}
+	}
+
+	// A zero CreatedAt is stamped and written back.
+	k2 := &papersum.APIKey{ID: "k2", Team: "team-a", User: "bob", Scope: papersum.ScopeAdmin, Prefix: "psk_k2"}
+	must(t, ks.CreateKey(ctx, k2, hash(2)))
+	if k2.CreatedAt.IsZero() {
+		t.Error("CreateKey did not stamp a zero CreatedAt")
+	}
+
+	// The same secret or the same ID again is a conflict, and nothing of
+	// the refused key is stored.
+	wantCode(t, ks.CreateKey(ctx, &papersum.APIKey{ID: "k3", Team: "team-b", User: "eve", Scope: papersum.ScopeAdmin}, hash(1)), papersum.ECONFLICT)
+	wantCode(t, ks.CreateKey(ctx, &papersum.APIKey{ID: "k1", Team: "team-b", User: "eve", Scope: papersum.ScopeAdmin}, hash(3)), papersum.ECONFLICT)
+	if _, err := ks.KeyByID(ctx, "k3"); papersum.ErrorCode(err) != papersum.ENOTFOUND {
+		t.Fatalf("a refused key was stored: %v", err)
+	}
+	if _, err := ks.KeyByHash(ctx, hash(3)); papersum.ErrorCode(err) != papersum.ENOTFOUND {
+		t.Fatalf("a refused key's hash was stored: %v", err)
+	}
+	if got, err := ks.KeyByHash(ctx, hash(1)); err != nil || got.Team != "team-a" {
+		t.Fatalf("a conflicting create changed the stored key: %+v %v", got, err)
+	}
+
+	for name, k := range map[string]*papersum.APIKey{
+		"nil":        nil,
+		"no ID":      {Team: "t", User: "u", Scope: papersum.ScopeRead},
+		"no team":    {ID: "x", User: "u", Scope: papersum.ScopeRead},
+		"no user":    {ID: "x", Team: "t", Scope: papersum.ScopeRead},
+		"bad scope":  {ID: "x", Team: "t", User: "u", Scope: "root"},
+		"no scope":   {ID: "x", Team: "t", User: "u"},
+		"upper case": {ID: "x", Team: "t", User: "u", Scope: "ADMIN"},
+	} {
+		if err := ks.CreateKey(ctx, k, hash(9)); papersum.ErrorCode(err) != papersum.EINVALID {
+			t.Errorf("%s: CreateKey = %v, want %s", name, err, papersum.EINVALID)
+		}
+	}
+	wantCode(t, ks.CreateKey(ctx, &papersum.APIKey{ID: "x", Team: "t", User: "u", Scope: papersum.ScopeRead}, nil), papersum.EINVALID)
+
+	// Lookups are by the exact bytes.
+	_, err := ks.KeyByHash(ctx, hash(1)[:31])
+	wantCode(t, err, papersum.ENOTFOUND)
+	_, err = ks.KeyByHash(ctx, hash(7))
+	wantCode(t, err, papersum.ENOTFOUND)
+	_, err = ks.KeyByHash(ctx, nil)
+	wantCode(t, err, papersum.ENOTFOUND)
+	_, err = ks.KeyByID(ctx, "nope")
+	wantCode(t, err, papersum.ENOTFOUND)
+
+	// Revocation: stored as given, brought forward but never put off.
+	wantCode(t, ks.RevokeKey(ctx, "nope", created), papersum.ENOTFOUND)
+	revokeAt := func(id string) *time.Time {
+		t.Helper()
+		k, err := ks.KeyByID(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k.RevokedAt
+	}
+	t1 := created.Add(time.Hour)
+	must(t, ks.RevokeKey(ctx, "k1", t1))
+	if at := revokeAt("k1"); at == nil || !at.Equal(t1) {
+		t.Fatalf("revoked at %v, want %v", at, t1)
+	}
+	must(t, ks.RevokeKey(ctx, "k1", t1.Add(time.Hour)))
+	if at := revokeAt("k1"); at == nil || !at.Equal(t1) {
+		t.Fatalf("a later revocation moved %v to %v", t1, at)
+	}
+	t0 := created.Add(time.Minute)
+	must(t, ks.RevokeKey(ctx, "k1", t0))
+	if at := revokeAt("k1"); at == nil || !at.Equal(t0) {
+		t.Fatalf("an earlier revocation left %v, want %v", at, t0)
+	}
+	must(t, ks.RevokeKey(ctx, "k2", time.Time{}))
+	if at := revokeAt("k2"); at == nil || at.IsZero() {
+		t.Fatalf("revocation with a zero time: revoked at %v, want the store's clock", at)
+	}
+	// A revoked key is still found: the caller decides what it means.
+	if got, err := ks.KeyByHash(ctx, hash(1)); err != nil || got.RevokedAt == nil {
+		t.Fatalf("revoked key by hash: %+v %v", got, err)
+	}
+
+	// Listing: by team, newest first, revoked keys included.
+	for i, team := range []string{"team-a", "team-b", "team-a"} {
+		id := fmt.Sprint("list", i)
+		must(t, ks.CreateKey(ctx, &papersum.APIKey{ID: id, Team: team, User: "u", Scope: papersum.ScopeWrite, Prefix: "psk_" + id,
+			CreatedAt: created.Add(time.Duration(i+1) * time.Second)}, hash(byte(100+i))))
+	}
+	keyIDs := func(ks []*papersum.APIKey) []string {
+		out := []string{}
+		for _, k := range ks {
+			out = append(out, k.ID)
+		}
+		return out
+	}
+	list, err := ks.ListKeys(ctx, "team-a")
+	must(t, err)
+	// k2 was stamped by the store's clock, which may be any time, so only
+	// the keys with known times are checked for order.
+	var known []*papersum.APIKey
+	for _, k := range list {
+		if k.ID != "k2" {
+			known = append(known, k)
+		}
+	}
+	if got, want := keyIDs(known), []string{"list2", "list0", "k1"}; !reflect.DeepEqual(got, want) || len(list) != 4 {
+		t.Errorf("ListKeys(team-a) = %v, want %v and k2", keyIDs(list), want)
+	}
+	if list, err := ks.ListKeys(ctx, "team-b"); err != nil || !reflect.DeepEqual(keyIDs(list), []string{"list1"}) {
+		t.Errorf("ListKeys(team-b) = %v, %v", keyIDs(list), err)
+	}
+	if list, err := ks.ListKeys(ctx, "nobody"); err != nil || len(list) != 0 {
+		t.Errorf("ListKeys(nobody) = %v, %v", keyIDs(list), err)
+	}
+	if list, err := ks.ListKeys(ctx, ""); err != nil || len(list) != 5 {
+		t.Errorf("ListKeys(\"\") = %v, %v; want all 5", keyIDs(list), err)
 	}
 }

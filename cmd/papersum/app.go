@@ -39,7 +39,7 @@ func exitCode(err error) int {
 		return exitSignal
 	}
 	switch papersum.ErrorCode(err) {
-	case papersum.EINVALID, papersum.ENOTFOUND, papersum.ECONFLICT:
+	case papersum.EINVALID, papersum.ENOTFOUND, papersum.ECONFLICT, papersum.EUNAUTHORIZED, papersum.EFORBIDDEN:
 		return exitFailure
 	case papersum.EUNAVAILABLE:
 		return exitFailure

@@ -1,0 +1,210 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/papersum/papersum"
+)
+
+var _ papersum.KeyStore = (*DB)(nil)
+
+// apiKeyColumns are the columns scanAPIKey reads, in its order.
+const apiKeyColumns = `id, team, user_name, scope, prefix, created_at, revoked_at, expires_at`
+
+// CreateKey stores a new API key with the hash of its plaintext, in one
+// transaction that first checks the ID and the hash are free, so a
+// conflict is reported as such rather than as a constraint failure.
+//
+// Errors: EINVALID when the ID, team, user or hash is empty, the scope is
+// not valid or a time is out of range; ECONFLICT when the ID or the hash is
+// stored already.
+func (s *DB) CreateKey(ctx context.Context, k *papersum.APIKey, hash []byte) error {
+	const op = "sqlite.CreateKey"
+	if err := validateAPIKey(op, k, hash); err != nil {
+		return err
+	}
+	created := k.CreatedAt
+	if created.IsZero() {
+		created = s.clock.Now()
+	}
+	at, ok := encodeTime(created)
+	if !ok {
+		return invalid(op, "key %s: created_at out of range", k.ID)
+	}
+	revoked, ok := encodeKeyTime(k.RevokedAt)
+	if !ok {
+		return invalid(op, "key %s: revoked_at out of range", k.ID)
+	}
+	expires, ok := encodeKeyTime(k.ExpiresAt)
+	if !ok {
+		return invalid(op, "key %s: expires_at out of range", k.ID)
+	}
+	err := s.tx(ctx, op, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM api_keys WHERE id = ? OR hash = ?`, k.ID, hash).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return conflict(op, "API key %s, or one with the same secret, exists", k.ID)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO api_keys (id, hash, team, user_name, scope, prefix, created_at, revoked_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			k.ID, hash, k.Team, k.User, string(k.Scope), k.Prefix, at, revoked, expires)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	k.CreatedAt = created
+	return nil
+}
+
+// KeyByHash returns the key whose plaintext has this hash.
+//
+// Errors: ENOTFOUND when there is none.
+func (s *DB) KeyByHash(ctx context.Context, hash []byte) (*papersum.APIKey, error) {
+	const op = "sqlite.KeyByHash"
+	if len(hash) == 0 {
+		return nil, notFound(op, "API key not found")
+	}
+	k, err := scanAPIKey(s.db.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE hash = ?`, hash))
+	if errors.Is(err, sql.ErrNoRows) {
+		// The message never carries the hash: it is as good as the key to
+		// nobody, but it has no use in a log either.
+		return nil, notFound(op, "API key not found")
+	}
+	if err != nil {
+		return nil, dbError(op, err)
+	}
+	return k, nil
+}
+
+// KeyByID returns the key with this ID.
+//
+// Errors: ENOTFOUND when there is none.
+func (s *DB) KeyByID(ctx context.Context, id string) (*papersum.APIKey, error) {
+	const op = "sqlite.KeyByID"
+	k, err := scanAPIKey(s.db.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound(op, "API key %s not found", id)
+	}
+	if err != nil {
+		return nil, dbError(op, err)
+	}
+	return k, nil
+}
+
+// RevokeKey makes the key stop working at at, or the store's clock when at
+// is zero, unless it is revoked at an earlier time already.
+//
+// Errors: ENOTFOUND when there is no such key; EINVALID when at is out of
+// range.
+func (s *DB) RevokeKey(ctx context.Context, id string, at time.Time) error {
+	const op = "sqlite.RevokeKey"
+	if at.IsZero() {
+		at = s.clock.Now()
+	}
+	ns, ok := encodeTime(at)
+	if !ok {
+		return invalid(op, "key %s: revocation time out of range", id)
+	}
+	return s.tx(ctx, op, func(tx *sql.Tx) error {
+		// min keeps the earliest revocation: revoking can be brought
+		// forward, never put off, so a later call cannot revive a key.
+		res, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = min(coalesce(revoked_at, ?1), ?1) WHERE id = ?2`, ns, id)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return notFound(op, "API key %s not found", id)
+		}
+		return nil
+	})
+}
+
+// ListKeys returns the keys of team, or of every team when team is "",
+// newest first.
+func (s *DB) ListKeys(ctx context.Context, team string) ([]*papersum.APIKey, error) {
+	const op = "sqlite.ListKeys"
+	q := `SELECT ` + apiKeyColumns + ` FROM api_keys WHERE team = ? ORDER BY created_at DESC, id DESC`
+	args := []any{team}
+	if team == "" {
+		q = `SELECT ` + apiKeyColumns + ` FROM api_keys ORDER BY created_at DESC, id DESC`
+		args = nil
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, dbError(op, err)
+	}
+	defer rows.Close()
+	var out []*papersum.APIKey
+	for rows.Next() {
+		k, err := scanAPIKey(rows)
+		if err != nil {
+			return nil, dbError(op, err)
+		}
+		out = append(out, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, dbError(op, err)
+	}
+	return out, nil
+}
+
+// validateAPIKey checks a new key before it touches the database; the
+// table's CHECK on scope is the backstop.
+func validateAPIKey(op string, k *papersum.APIKey, hash []byte) error {
+	switch {
+	case k == nil || k.ID == "":
+		return invalid(op, "API key has no ID")
+	case k.Team == "" || k.User == "":
+		return invalid(op, "API key %s needs a team and a user", k.ID)
+	case !k.Scope.Valid():
+		return invalid(op, "API key %s: scope %q is not one of read, write, admin", k.ID, k.Scope)
+	case len(hash) == 0:
+		return invalid(op, "API key %s has no hash", k.ID)
+	}
+	return nil
+}
+
+// encodeKeyTime encodes a nil time as NULL.
+func encodeKeyTime(t *time.Time) (any, bool) {
+	if t == nil {
+		return nil, true
+	}
+	ns, ok := encodeTime(*t)
+	return ns, ok
+}
+
+func decodeKeyTime(ns sql.NullInt64) *time.Time {
+	if !ns.Valid {
+		return nil
+	}
+	t := decodeTime(ns.Int64)
+	return &t
+}
+
+// scanAPIKey reads one row of apiKeyColumns.
+func scanAPIKey(row interface{ Scan(...any) error }) (*papersum.APIKey, error) {
+	var (
+		k                papersum.APIKey
+		scope            string
+		created          int64
+		revoked, expires sql.NullInt64
+	)
+	if err := row.Scan(&k.ID, &k.Team, &k.User, &scope, &k.Prefix, &created, &revoked, &expires); err != nil {
+		return nil, err
+	}
+	k.Scope = papersum.Scope(scope)
+	k.CreatedAt = decodeTime(created)
+	k.RevokedAt = decodeKeyTime(revoked)
+	k.ExpiresAt = decodeKeyTime(expires)
+	return &k, nil
+}
