@@ -1,0 +1,317 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/ratelimit"
+	"github.com/papersum/papersum/telemetry"
+)
+
+// Summaries is the summarization service behind /api/v1/summaries.
+type Summaries interface {
+	// Submit starts a run for req and returns at once. When
+	// req.IdempotencyKey was seen before for the same team, it returns the
+	// original run with Deduplicated set instead of starting another.
+	//
+	// Errors: EINVALID for unusable input (no text, a URL that is not
+	// allowed, an unknown config, a PDF that cannot be read); ECONFLICT
+	// when the idempotency key was used for a different request;
+	// EUNAVAILABLE when the queue cannot take the job.
+	Submit(ctx context.Context, req SubmitRequest) (SubmitResult, error)
+	// Get returns the run with its stages. ENOTFOUND for an unknown ID.
+	Get(ctx context.Context, id string) (*papersum.Run, error)
+	// List returns runs newest first, as papersum.Store.ListRuns does.
+	// EINVALID for a bad filter; ENOTFOUND for an unknown cursor.
+	List(ctx context.Context, f papersum.RunFilter) ([]*papersum.Run, error)
+	// Cancel asks for the run to stop. ENOTFOUND for an unknown ID;
+	// ECONFLICT when the run has finished already.
+	Cancel(ctx context.Context, id string) error
+	// Wait blocks until the run has finished and returns it, or returns
+	// ctx's error when ctx ends first. ENOTFOUND for an unknown ID.
+	Wait(ctx context.Context, id string) (*papersum.Run, error)
+}
+
+// Batches is the service behind /api/v1/batches.
+type Batches interface {
+	// Create starts a run for every item of req and returns the batch.
+	// Errors: as Summaries.Submit.
+	Create(ctx context.Context, req BatchRequest) (BatchStatus, error)
+	// Get returns the batch's progress. ENOTFOUND for an unknown ID.
+	Get(ctx context.Context, id string) (BatchStatus, error)
+}
+
+// Authenticator finds the API key a request carries; *apikey.Authenticator
+// implements it.
+type Authenticator interface {
+	// Authenticate returns the key in header, an Authorization value
+	// ("Bearer psk_...") or a bare key. EUNAUTHORIZED for a missing,
+	// malformed, unknown, revoked or expired key; a store failure keeps
+	// its own code (EUNAVAILABLE), so that an outage is not reported as a
+	// bad key.
+	Authenticate(ctx context.Context, header string) (*papersum.APIKey, error)
+}
+
+// Check is the outcome of one readiness check.
+type Check struct {
+	// Name says what was checked: "store", "migrations", "workers",
+	// "providers". It is shown on /readyz.
+	Name string
+	// Err is nil when the check passed. It is logged, never shown: the
+	// probes answer without authentication.
+	Err error
+}
+
+// SubmitRequest is one summary request, parsed from any of the accepted
+// forms. Exactly one of Text, URL and PDF is set.
+type SubmitRequest struct {
+	// Text is the paper itself (plain text, Markdown or LaTeX).
+	Text string
+	// URL is where to fetch the paper; the service checks it against the
+	// fetch allowlist.
+	URL string
+	// PDF is an uploaded PDF, and PDFName its file name if one was given.
+	PDF     []byte
+	PDFName string
+	// Title overrides the title found in the paper.
+	Title string
+	// Config names a pipeline configuration; "" is the default one.
+	Config string
+	// CallbackURL, when set, receives a signed webhook when the run ends.
+	CallbackURL string
+	// IdempotencyKey makes a retried request return the first run
+	// instead of starting another. From the Idempotency-Key header or the
+	// idempotency_key field.
+	IdempotencyKey string
+	// Team and User come from the API key, never from the request: they
+	// decide who pays.
+	Team, User string
+	// KeyID is the ID of the API key that made the request, for audit
+	// logs.
+	KeyID string
+}
+
+// SubmitResult is what Submit did.
+type SubmitResult struct {
+	RunID  string
+	Status papersum.RunStatus
+	// Deduplicated reports that the idempotency key matched an earlier
+	// request and RunID is that request's run.
+	Deduplicated bool
+}
+
+// BatchItem is one paper of a batch.
+type BatchItem struct {
+	Text  string `json:"text,omitempty"`
+	URL   string `json:"url,omitempty"`
+	Title string `json:"title,omitempty"`
+}
+
+// BatchRequest is a request for many summaries with one configuration.
+type BatchRequest struct {
+	Items          []BatchItem
+	Config         string
+	CallbackURL    string
+	IdempotencyKey string
+	// Team, User and KeyID come from the API key, as in SubmitRequest.
+	Team, User, KeyID string
+}
+
+// BatchStatus is a batch's progress. It is encoded as the response body
+// as it is, so its JSON names are part of the API.
+type BatchStatus struct {
+	ID string `json:"id"`
+	// Status is "running" until every run has finished, then "finished".
+	Status string `json:"status"`
+	// Total is the number of runs; the other counts add up to it.
+	Total     int `json:"total"`
+	Queued    int `json:"queued"`
+	Running   int `json:"running"`
+	Succeeded int `json:"succeeded"`
+	Failed    int `json:"failed"`
+	Canceled  int `json:"canceled"`
+	// CostUSD is what the batch's runs have cost so far.
+	CostUSD   float64    `json:"cost_usd"`
+	RunIDs    []string   `json:"run_ids"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+	// Deduplicated is set when Create matched an earlier request by its
+	// idempotency key; it is sent as a header, not in the body.
+	Deduplicated bool `json:"-"`
+}
+
+// Defaults of Deps.
+const (
+	DefaultMaxBodyBytes  = 50 << 20
+	DefaultMaxJSONBytes  = 1 << 20
+	DefaultMaxWait       = 60 * time.Second
+	DefaultMaxBatchItems = 1000
+	DefaultReadyTimeout  = 2 * time.Second
+)
+
+// Deps are the server's dependencies and limits.
+type Deps struct {
+	// Summaries runs single summaries. Required.
+	Summaries Summaries
+	// Batches runs batches. Required.
+	Batches Batches
+	// Readiness runs the checks of /readyz and /startupz: store
+	// reachable, migrations applied, workers running, providers
+	// configured. Required.
+	Readiness func(ctx context.Context) []Check
+	// Auth authenticates API keys. Required.
+	Auth Authenticator
+	// Limiter limits each API key's requests; the bucket key is the API
+	// key's ID. Required: a service without a limit is one leaked key away
+	// from an unbounded bill, so "no limit" must be chosen explicitly
+	// (a ratelimit.Memory with zero Limits).
+	Limiter ratelimit.Limiter
+	// Metrics, when set, times every request by route and counts rate
+	// limit rejections. Configure its Routes with Routes(). Default: none.
+	Metrics *telemetry.Metrics
+	// MetricsHandler serves /metrics (telemetry.Handler). The route needs
+	// a read-scope key like every non-probe route; Prometheus sends one
+	// with the scrape config's authorization setting. Default: none, and
+	// /metrics answers 404.
+	MetricsHandler http.Handler
+	// Webhook serves POST /webhook/paper-published (webhook.Receiver). It
+	// authenticates by signature, not by API key. Default: none, and the
+	// route answers 404.
+	Webhook http.Handler
+	// MaxBodyBytes bounds PDF uploads and batch bodies. Default
+	// DefaultMaxBodyBytes (50 MiB).
+	MaxBodyBytes int64
+	// MaxJSONBytes bounds every other JSON body. Default
+	// DefaultMaxJSONBytes (1 MiB).
+	MaxJSONBytes int64
+	// MaxWait caps ?wait= on submit; longer waits are cut to it. Default
+	// DefaultMaxWait (60s).
+	MaxWait time.Duration
+	// MaxBatchItems bounds the items of one batch. Default
+	// DefaultMaxBatchItems (1000).
+	MaxBatchItems int
+	// ReadyTimeout bounds one run of the readiness checks. Default
+	// DefaultReadyTimeout (2s).
+	ReadyTimeout time.Duration
+	// Stopping, when closed, tells the server that shutdown has begun:
+	// /readyz answers 503 and waiting submits answer 202 at once. Default:
+	// never closed.
+	Stopping <-chan struct{}
+	// Clock is the rate limiter's time. Default papersum.SystemClock.
+	Clock papersum.Clock
+	// Logger receives an access line per request and the cause of every
+	// 5xx answer. Default: discard.
+	Logger *slog.Logger
+	// NewRequestID makes the ID of a request that brought no usable
+	// X-Request-ID. Default: 16 random bytes in hex.
+	NewRequestID func() string
+}
+
+func (d Deps) withDefaults() Deps {
+	if d.MaxBodyBytes == 0 {
+		d.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if d.MaxJSONBytes == 0 {
+		d.MaxJSONBytes = DefaultMaxJSONBytes
+	}
+	if d.MaxWait == 0 {
+		d.MaxWait = DefaultMaxWait
+	}
+	if d.MaxBatchItems == 0 {
+		d.MaxBatchItems = DefaultMaxBatchItems
+	}
+	if d.ReadyTimeout == 0 {
+		d.ReadyTimeout = DefaultReadyTimeout
+	}
+	if d.Clock == nil {
+		d.Clock = papersum.SystemClock{}
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.NewRequestID == nil {
+		d.NewRequestID = randomID
+	}
+	return d
+}
+
+func (d Deps) validate() error {
+	missing := func(what string) error {
+		return papersum.Errorf(papersum.EINVALID, "httpapi: %s is required", what)
+	}
+	switch {
+	case d.Summaries == nil:
+		return missing("Summaries")
+	case d.Batches == nil:
+		return missing("Batches")
+	case d.Readiness == nil:
+		return missing("Readiness")
+	case d.Auth == nil:
+		return missing("Auth")
+	case d.Limiter == nil:
+		return missing("Limiter")
+	case d.MaxBodyBytes < 0, d.MaxJSONBytes < 0:
+		return papersum.Errorf(papersum.EINVALID, "httpapi: negative body limit")
+	case d.MaxWait < 0:
+		return papersum.Errorf(papersum.EINVALID, "httpapi: max wait %s is negative", d.MaxWait)
+	case d.MaxBatchItems < 0:
+		return papersum.Errorf(papersum.EINVALID, "httpapi: max batch items %d is negative", d.MaxBatchItems)
+	case d.ReadyTimeout < 0:
+		return papersum.Errorf(papersum.EINVALID, "httpapi: ready timeout %s is negative", d.ReadyTimeout)
+	}
+	return nil
+}
+
+// randomID is 128 random bits: unique enough to find one request in the
+// logs of every replica.
+func randomID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return hex.EncodeToString(b[:])
+}
+
+// server holds the dependencies the handlers close over.
+type server struct {
+	deps Deps
+	log  *slog.Logger
+	// started turns true the first time every readiness check passes;
+	// /startupz reports it from then on without checking again.
+	started atomic.Bool
+}
+
+// NewServer returns the API's handler.
+//
+// Errors: EINVALID when a required dependency is missing or a limit is
+// negative.
+func NewServer(deps Deps) (http.Handler, error) {
+	deps = deps.withDefaults()
+	if err := deps.validate(); err != nil {
+		return nil, err
+	}
+	s := &server{deps: deps, log: deps.Logger}
+	mux := http.NewServeMux()
+	s.register(mux)
+	var h http.Handler = mux
+	if deps.Metrics != nil {
+		// Middleware reads Request.Pattern after the mux has set it, so
+		// it must wrap the mux directly (see telemetry.Metrics.Middleware).
+		h = deps.Metrics.Middleware(h)
+	}
+	return s.withRequest(h), nil
+}
+
+// stopping reports whether Deps.Stopping has been closed.
+func (s *server) stopping() bool {
+	select {
+	case <-s.deps.Stopping: // a nil channel never fires
+		return true
+	default:
+		return false
+	}
+}
