@@ -1,0 +1,174 @@
+package queue
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+)
+
+// Driver is the database a Queue keeps its jobs in: SQLite or Postgres.
+// Its methods are unexported; build one with SQLite or Postgres.
+type Driver interface {
+	// name is "sqlite" or "postgres", for logs and errors.
+	name() string
+	// defaults fills the fields of cfg whose defaults depend on the
+	// database.
+	defaults(cfg *Config)
+	// newEngine builds the River client and its migrator.
+	newEngine(cfg *river.Config, logger *slog.Logger) (engine, error)
+}
+
+// SQLite keeps the jobs in the SQLite database db (modernc.org/sqlite).
+// db should have one connection (db.SetMaxOpenConns(1)), WAL and a busy
+// timeout, as the sqlite store opens its own: River runs many small
+// statements concurrently, and on more than one connection they fail with
+// SQLITE_BUSY. With one connection, never call Enqueue (or any non-Tx
+// method) while holding a transaction on db: it would wait for the
+// connection the transaction holds. Use EnqueueSQLTx there.
+//
+// The Queue does not own db: close it after Stop.
+func SQLite(db *sql.DB) Driver { return sqliteDriver{db: db} }
+
+// Postgres keeps the jobs in the database of pool, in the first schema of
+// its connections' search_path (the postgres store sets it to its Schema).
+// The Queue does not own pool: close it after Stop.
+func Postgres(pool *pgxpool.Pool) Driver { return postgresDriver{pool: pool} }
+
+type sqliteDriver struct{ db *sql.DB }
+
+func (sqliteDriver) name() string { return "sqlite" }
+
+func (sqliteDriver) defaults(cfg *Config) {
+	// Polling is SQLite's only way to find new jobs, and River's defaults
+	// (100ms cooldown, 1s poll) cap it near MaxWorkers jobs per 100ms.
+	if cfg.FetchCooldown == 0 {
+		cfg.FetchCooldown = DefaultSQLiteFetchCooldown
+	}
+	if cfg.FetchPollInterval == 0 {
+		cfg.FetchPollInterval = DefaultSQLiteFetchPollInterval
+	}
+}
+
+func (d sqliteDriver) newEngine(cfg *river.Config, logger *slog.Logger) (engine, error) {
+	if d.db == nil {
+		return nil, fmt.Errorf("queue: SQLite driver with a nil *sql.DB")
+	}
+	return newRiverEngine(riversqlite.New(d.db), cfg, logger)
+}
+
+type postgresDriver struct{ pool *pgxpool.Pool }
+
+func (postgresDriver) name() string { return "postgres" }
+
+func (postgresDriver) defaults(cfg *Config) {
+	// LISTEN/NOTIFY wakes the producers on insert, so River's own
+	// defaults fit.
+	if cfg.FetchCooldown == 0 {
+		cfg.FetchCooldown = river.FetchCooldownDefault
+	}
+	if cfg.FetchPollInterval == 0 {
+		cfg.FetchPollInterval = river.FetchPollIntervalDefault
+	}
+}
+
+func (d postgresDriver) newEngine(cfg *river.Config, logger *slog.Logger) (engine, error) {
+	if d.pool == nil {
+		return nil, fmt.Errorf("queue: Postgres driver with a nil pool")
+	}
+	return newRiverEngine(riverpgxv5.New(d.pool), cfg, logger)
+}
+
+// engine hides the transaction type of River's generic client, so that
+// Queue is one type for both databases.
+type engine interface {
+	start(ctx context.Context) error
+	stop(ctx context.Context) error
+	stopAndCancel(ctx context.Context) error
+	migrate(ctx context.Context) error
+	insert(ctx context.Context, args river.JobArgs) (*rivertype.JobInsertResult, error)
+	// insertTx inserts in tx, which must be the driver's transaction type
+	// (*sql.Tx or pgx.Tx); errWrongTx otherwise.
+	insertTx(ctx context.Context, tx any, args river.JobArgs) (*rivertype.JobInsertResult, error)
+	insertMany(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
+	cancel(ctx context.Context, jobID int64) (*rivertype.JobRow, error)
+	get(ctx context.Context, jobID int64) (*rivertype.JobRow, error)
+	counts(ctx context.Context) (map[rivertype.JobState]int, error)
+}
+
+// errWrongTx is returned by insertTx for a transaction of the other driver.
+var errWrongTx = fmt.Errorf("transaction type does not match the queue's driver")
+
+type riverEngine[TTx any] struct {
+	driver   riverdriver.Driver[TTx]
+	client   *river.Client[TTx]
+	migrator *rivermigrate.Migrator[TTx]
+}
+
+// Compile-time checks that both transaction types fit.
+var (
+	_ engine = (*riverEngine[*sql.Tx])(nil)
+	_ engine = (*riverEngine[pgx.Tx])(nil)
+)
+
+func newRiverEngine[TTx any](driver riverdriver.Driver[TTx], cfg *river.Config, logger *slog.Logger) (*riverEngine[TTx], error) {
+	client, err := river.NewClient(driver, cfg)
+	if err != nil {
+		return nil, err
+	}
+	migrator, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	return &riverEngine[TTx]{driver: driver, client: client, migrator: migrator}, nil
+}
+
+func (e *riverEngine[TTx]) start(ctx context.Context) error { return e.client.Start(ctx) }
+func (e *riverEngine[TTx]) stop(ctx context.Context) error  { return e.client.Stop(ctx) }
+func (e *riverEngine[TTx]) stopAndCancel(ctx context.Context) error {
+	return e.client.StopAndCancel(ctx)
+}
+
+func (e *riverEngine[TTx]) migrate(ctx context.Context) error {
+	_, err := e.migrator.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	return err
+}
+
+func (e *riverEngine[TTx]) insert(ctx context.Context, args river.JobArgs) (*rivertype.JobInsertResult, error) {
+	return e.client.Insert(ctx, args, nil)
+}
+
+func (e *riverEngine[TTx]) insertTx(ctx context.Context, tx any, args river.JobArgs) (*rivertype.JobInsertResult, error) {
+	ttx, ok := tx.(TTx)
+	if !ok {
+		return nil, errWrongTx
+	}
+	return e.client.InsertTx(ctx, ttx, args, nil)
+}
+
+func (e *riverEngine[TTx]) insertMany(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
+	return e.client.InsertMany(ctx, params)
+}
+
+func (e *riverEngine[TTx]) cancel(ctx context.Context, jobID int64) (*rivertype.JobRow, error) {
+	return e.client.JobCancel(ctx, jobID)
+}
+
+func (e *riverEngine[TTx]) get(ctx context.Context, jobID int64) (*rivertype.JobRow, error) {
+	return e.client.JobGet(ctx, jobID)
+}
+
+func (e *riverEngine[TTx]) counts(ctx context.Context) (map[rivertype.JobState]int, error) {
+	// The client has no public count; the driver's executor has the query
+	// River's own UI uses, one GROUP BY over river_job.
+	return e.driver.GetExecutor().JobCountByAllStates(ctx, &riverdriver.JobCountByAllStatesParams{})
+}

@@ -1,0 +1,209 @@
+package queue
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// backend is one database the shared suite runs on.
+type backend struct {
+	name string
+	// fresh returns a new, empty database that is removed when t ends.
+	fresh func(t testing.TB) *testDB
+}
+
+// testDB is one database of a test. Every open is a new handle on it, as
+// a second process would have.
+type testDB struct {
+	// open returns a driver on a new handle (closed when the test ends)
+	// and a func that closes that handle early, idempotently.
+	open func(t testing.TB) (Driver, func())
+	// writeRunAndEnqueue writes a run row and enqueues its job in one
+	// transaction on the queue's handle h, then commits or rolls back.
+	writeRunAndEnqueue func(ctx context.Context, h any, q *Queue, runID string, commit bool) (int64, error)
+	// runRows counts the run rows written by writeRunAndEnqueue.
+	runRows func(ctx context.Context, h any) (int, error)
+	// handle returns the raw handle (*sql.DB or *pgxpool.Pool) of d.
+	handle func(d Driver) any
+}
+
+func backends() []backend {
+	return []backend{
+		{name: "sqlite", fresh: freshSQLite},
+		{name: "postgres", fresh: freshPostgres},
+	}
+}
+
+// testLogger discards logs unless QUEUE_TEST_LOG is set: River logs a lot,
+// and a t.Log from one of its goroutines after the test ended would panic.
+func testLogger() *slog.Logger {
+	if os.Getenv("QUEUE_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// openSQLite opens path the way the sqlite store does: one connection,
+// WAL, a busy timeout, and BEGIN IMMEDIATE.
+func openSQLite(path string) (*sql.DB, error) {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	u := url.URL{Scheme: "file", Path: path, RawQuery: q.Encode()}
+	db, err := sql.Open("sqlite", u.String())
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	return db, nil
+}
+
+func freshSQLite(t testing.TB) *testDB {
+	path := filepath.Join(t.TempDir(), "queue.db")
+	return &testDB{
+		open: func(t testing.TB) (Driver, func()) {
+			db, err := openSQLite(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var once sync.Once
+			closeDB := func() { once.Do(func() { db.Close() }) }
+			t.Cleanup(closeDB)
+			return SQLite(db), closeDB
+		},
+		writeRunAndEnqueue: func(ctx context.Context, h any, q *Queue, runID string, commit bool) (int64, error) {
+			db := h.(*sql.DB)
+			if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS test_runs (id TEXT PRIMARY KEY)`); err != nil {
+				return 0, err
+			}
+			tx, err := db.BeginTx(ctx, nil)
+			if err != nil {
+				return 0, err
+			}
+			defer tx.Rollback()
+			if _, err := tx.ExecContext(ctx, `INSERT INTO test_runs (id) VALUES (?)`, runID); err != nil {
+				return 0, err
+			}
+			id, err := q.EnqueueSQLTx(ctx, tx, runID)
+			if err != nil {
+				return 0, err
+			}
+			if commit {
+				return id, tx.Commit()
+			}
+			return id, tx.Rollback()
+		},
+		runRows: func(ctx context.Context, h any) (int, error) {
+			var n int
+			err := h.(*sql.DB).QueryRowContext(ctx, `SELECT count(*) FROM test_runs`).Scan(&n)
+			return n, err
+		},
+		handle: func(d Driver) any { return d.(sqliteDriver).db },
+	}
+}
+
+// testURL returns TEST_DATABASE_URL, or skips: plain `go test ./...`
+// stays hermetic, and CI sets the variable.
+func testURL(t testing.TB) string {
+	u := os.Getenv("TEST_DATABASE_URL")
+	if u == "" {
+		t.Skip("TEST_DATABASE_URL is not set; set it to run the Postgres tests, e.g. TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test")
+	}
+	return u
+}
+
+// freshPostgres makes a schema of its own for the test, so parallel tests
+// never see each other's jobs, and drops it at the end. Pools put it
+// first and alone in search_path, as the postgres store does, so River's
+// tables land there.
+func freshPostgres(t testing.TB) *testDB {
+	dbURL := testURL(t)
+	b := make([]byte, 6)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	schema := "queue_test_" + hex.EncodeToString(b)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+pgx.Identifier{schema}.Sanitize()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, dbURL)
+		if err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, `DROP SCHEMA IF EXISTS `+pgx.Identifier{schema}.Sanitize()+` CASCADE`); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	return &testDB{
+		open: func(t testing.TB) (Driver, func()) {
+			cfg, err := pgxpool.ParseConfig(dbURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{schema}.Sanitize()
+			pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var once sync.Once
+			closePool := func() { once.Do(pool.Close) }
+			t.Cleanup(closePool)
+			return Postgres(pool), closePool
+		},
+		writeRunAndEnqueue: func(ctx context.Context, h any, q *Queue, runID string, commit bool) (int64, error) {
+			pool := h.(*pgxpool.Pool)
+			if _, err := pool.Exec(ctx, `CREATE TABLE IF NOT EXISTS test_runs (id text PRIMARY KEY)`); err != nil {
+				return 0, err
+			}
+			tx, err := pool.Begin(ctx)
+			if err != nil {
+				return 0, err
+			}
+			defer tx.Rollback(ctx)
+			if _, err := tx.Exec(ctx, `INSERT INTO test_runs (id) VALUES ($1)`, runID); err != nil {
+				return 0, err
+			}
+			id, err := q.EnqueuePgxTx(ctx, tx, runID)
+			if err != nil {
+				return 0, err
+			}
+			if commit {
+				return id, tx.Commit(ctx)
+			}
+			return id, tx.Rollback(ctx)
+		},
+		runRows: func(ctx context.Context, h any) (int, error) {
+			var n int
+			err := h.(*pgxpool.Pool).QueryRow(ctx, `SELECT count(*) FROM test_runs`).Scan(&n)
+			return n, err
+		},
+		handle: func(d Driver) any { return d.(postgresDriver).pool },
+	}
+}

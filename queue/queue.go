@@ -1,0 +1,449 @@
+package queue
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/papersum/papersum"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+)
+
+// KindSummarize is the River job kind of SummarizeArgs. It is stored in
+// every job row: renaming it strands the jobs already queued.
+const KindSummarize = "summarize"
+
+// SummarizeArgs are the arguments of a summarize job: the ID of a run the
+// caller has already written, never the paper itself, so a job row stays
+// small and the run row stays the one source of truth.
+type SummarizeArgs struct {
+	RunID string `json:"run_id"`
+}
+
+// Kind implements river.JobArgs.
+func (SummarizeArgs) Kind() string { return KindSummarize }
+
+// InsertOpts implements river.JobArgsWithInsertOpts: jobs are unique by
+// their arguments, that is by run ID, in every state but cancelled and
+// discarded (River's default ByState). A run that already has a pending,
+// running or completed job is not queued again; one whose job was
+// cancelled or discarded can be.
+func (SummarizeArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// Handler does the work of one run. It must be idempotent, since a job can
+// run again after a crash, a timeout or a retry, and should return when
+// ctx ends (JobTimeout, Cancel or Stop). See the package comment for what
+// its errors do.
+type Handler func(ctx context.Context, runID string) error
+
+// Defaults of Config.
+const (
+	DefaultWorkers         = 10
+	DefaultMaxAttempts     = 5
+	DefaultJobTimeout      = 15 * time.Minute
+	DefaultRateLimitSnooze = 30 * time.Second
+	DefaultMaxSnooze       = time.Hour
+	// DefaultRescueMargin is added to JobTimeout to get the default
+	// RescueStuckJobsAfter: a job still marked running that long after it
+	// started belongs to a process that died.
+	DefaultRescueMargin = 5 * time.Minute
+	// DefaultSQLiteFetchCooldown and DefaultSQLiteFetchPollInterval are
+	// the SQLite fetch defaults, measured in NOTES.md: River's (100ms, 1s)
+	// cap a polling client near Workers jobs per 100ms.
+	DefaultSQLiteFetchCooldown     = 5 * time.Millisecond
+	DefaultSQLiteFetchPollInterval = 20 * time.Millisecond
+	// hardStopGrace bounds how long Stop waits, after its ctx ended, for
+	// the jobs whose contexts it cancelled to record their outcome.
+	hardStopGrace = 5 * time.Second
+)
+
+// Config configures New. Driver and Handler are required.
+type Config struct {
+	// Driver is the database of the jobs: SQLite(db) or Postgres(pool).
+	// Required.
+	Driver Driver
+	// Handler does the work of a summarize job. Required.
+	Handler Handler
+	// Logger receives the queue's and River's logs. Default: a logger that
+	// discards everything (River's own default writes to stdout).
+	Logger *slog.Logger
+	// Workers is how many jobs this process runs at once. Default:
+	// DefaultWorkers (10). At most 10,000.
+	Workers int
+	// MaxAttempts is how many times a failing job is tried before it is
+	// discarded. Snoozes (rate_limit, overloaded) do not count. Default:
+	// DefaultMaxAttempts (5).
+	MaxAttempts int
+	// JobTimeout is how long a job may run before its context is
+	// cancelled. Default: DefaultJobTimeout (15m).
+	JobTimeout time.Duration
+	// RescueStuckJobsAfter is how long after it started a job still marked
+	// running is taken for the job of a dead process, and made available
+	// again (its attempt counts). It must exceed JobTimeout, or live jobs
+	// would be run twice. Default: JobTimeout + DefaultRescueMargin (5m).
+	// River checks for such jobs every 30s, from the leader client only.
+	RescueStuckJobsAfter time.Duration
+	// RateLimitSnooze is how long a job waits after a rate_limit or
+	// overloaded error without a retry-after hint. Default:
+	// DefaultRateLimitSnooze (30s).
+	RateLimitSnooze time.Duration
+	// MaxSnooze caps a provider's retry-after hint. Default:
+	// DefaultMaxSnooze (1h).
+	MaxSnooze time.Duration
+	// FetchCooldown is the least time between two fetches of new jobs;
+	// it bounds throughput. Default: DefaultSQLiteFetchCooldown (5ms) on
+	// SQLite, River's river.FetchCooldownDefault (100ms) on Postgres.
+	FetchCooldown time.Duration
+	// FetchPollInterval is how often an idle client looks for new jobs:
+	// SQLite's only way to see them, a fallback to LISTEN/NOTIFY on
+	// Postgres. Default: DefaultSQLiteFetchPollInterval (20ms) on SQLite,
+	// River's river.FetchPollIntervalDefault (1s) on Postgres. Not below
+	// FetchCooldown.
+	FetchPollInterval time.Duration
+}
+
+// WithDefaults returns c with every unset field at its default.
+func (c Config) WithDefaults() Config {
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Workers == 0 {
+		c.Workers = DefaultWorkers
+	}
+	if c.MaxAttempts == 0 {
+		c.MaxAttempts = DefaultMaxAttempts
+	}
+	if c.JobTimeout == 0 {
+		c.JobTimeout = DefaultJobTimeout
+	}
+	if c.RescueStuckJobsAfter == 0 {
+		c.RescueStuckJobsAfter = c.JobTimeout + DefaultRescueMargin
+	}
+	if c.RateLimitSnooze == 0 {
+		c.RateLimitSnooze = DefaultRateLimitSnooze
+	}
+	if c.MaxSnooze == 0 {
+		c.MaxSnooze = DefaultMaxSnooze
+	}
+	if c.Driver != nil {
+		c.Driver.defaults(&c)
+	}
+	return c
+}
+
+func (c Config) validate() error {
+	var problems []string
+	if c.Driver == nil {
+		problems = append(problems, "no Driver (want queue.SQLite(db) or queue.Postgres(pool))")
+	}
+	if c.Handler == nil {
+		problems = append(problems, "no Handler")
+	}
+	if c.Workers < 1 || c.Workers > river.QueueNumWorkersMax {
+		problems = append(problems, fmt.Sprintf("Workers %d is not in [1, %d]", c.Workers, river.QueueNumWorkersMax))
+	}
+	if c.MaxAttempts < 1 {
+		problems = append(problems, fmt.Sprintf("MaxAttempts %d is below 1", c.MaxAttempts))
+	}
+	if c.JobTimeout < 0 {
+		problems = append(problems, fmt.Sprintf("JobTimeout %s is negative", c.JobTimeout))
+	}
+	if c.RescueStuckJobsAfter <= c.JobTimeout {
+		problems = append(problems, fmt.Sprintf("RescueStuckJobsAfter %s must exceed JobTimeout %s", c.RescueStuckJobsAfter, c.JobTimeout))
+	}
+	if c.RateLimitSnooze < 0 {
+		problems = append(problems, fmt.Sprintf("RateLimitSnooze %s is negative", c.RateLimitSnooze))
+	}
+	if c.MaxSnooze < c.RateLimitSnooze {
+		problems = append(problems, fmt.Sprintf("MaxSnooze %s is below RateLimitSnooze %s", c.MaxSnooze, c.RateLimitSnooze))
+	}
+	if c.FetchCooldown < river.FetchCooldownMin {
+		problems = append(problems, fmt.Sprintf("FetchCooldown %s is below River's minimum %s", c.FetchCooldown, river.FetchCooldownMin))
+	}
+	if c.FetchPollInterval < c.FetchCooldown || c.FetchPollInterval < river.FetchPollIntervalMin {
+		problems = append(problems, fmt.Sprintf("FetchPollInterval %s is below FetchCooldown %s or River's minimum %s", c.FetchPollInterval, c.FetchCooldown, river.FetchPollIntervalMin))
+	}
+	if len(problems) > 0 {
+		return papersum.Errorf(papersum.EINVALID, "queue: invalid config: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// Queue is papersum's durable job queue. Its methods are safe for
+// concurrent use.
+type Queue struct {
+	cfg    Config
+	logger *slog.Logger
+	eng    engine
+	// stopping is set while Stop cancels jobs that outlived its deadline,
+	// so that their context errors requeue them instead of using an
+	// attempt.
+	stopping atomic.Bool
+}
+
+// New builds a Queue on cfg.Driver. It neither touches the database nor
+// starts working: call Migrate once, then Start.
+//
+// Errors: EINVALID for an invalid Config.
+func New(ctx context.Context, cfg Config) (*Queue, error) {
+	cfg = cfg.WithDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	q := &Queue{cfg: cfg, logger: cfg.Logger}
+
+	workers := river.NewWorkers()
+	if err := river.AddWorkerSafely(workers, &summarizeWorker{q: q}); err != nil {
+		return nil, internal("queue.New", err)
+	}
+	rcfg := &river.Config{
+		FetchCooldown:        cfg.FetchCooldown,
+		FetchPollInterval:    cfg.FetchPollInterval,
+		JobTimeout:           cfg.JobTimeout,
+		Logger:               cfg.Logger,
+		MaxAttempts:          cfg.MaxAttempts,
+		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
+		RescueStuckJobsAfter: cfg.RescueStuckJobsAfter,
+		Workers:              workers,
+	}
+	eng, err := cfg.Driver.newEngine(rcfg, cfg.Logger)
+	if err != nil {
+		return nil, &papersum.Error{Code: papersum.EINVALID, Op: "queue.New", Message: "queue: cannot build the River client on " + cfg.Driver.name(), Err: err}
+	}
+	q.eng = eng
+	_ = ctx // reserved: New does no I/O today, but may check the schema later.
+	return q, nil
+}
+
+// Migrate creates or upgrades River's tables. It is idempotent, so every
+// process may call it at start-up.
+//
+// Errors: EUNAVAILABLE when the database cannot be reached; EINTERNAL
+// otherwise.
+func (q *Queue) Migrate(ctx context.Context) error {
+	if err := q.eng.migrate(ctx); err != nil {
+		return q.dbError("queue.Migrate", "queue: migrate River's tables", err)
+	}
+	return nil
+}
+
+// Start starts working jobs in the background. ctx bounds the start-up
+// only: the queue then runs until Stop, so that the end of a request or
+// signal context does not cut running jobs off without the grace period
+// Stop gives them.
+//
+// Errors: EINTERNAL when River cannot start (no tables: call Migrate).
+func (q *Queue) Start(ctx context.Context) error {
+	q.stopping.Store(false)
+	if err := q.eng.start(context.WithoutCancel(ctx)); err != nil {
+		return internal("queue.Start", err)
+	}
+	return nil
+}
+
+// Stop stops fetching jobs and waits for the running ones to finish, up to
+// ctx's deadline. Jobs still running then have their contexts cancelled;
+// Stop waits a few more seconds for them to return, and those that do are
+// requeued without using an attempt. A job that ignores its context stays
+// marked running and is rescued after RescueStuckJobsAfter.
+//
+// Errors: ctx's error (wrapped, EUNAVAILABLE) when jobs outlived its
+// deadline; nil otherwise, including when the queue was not started.
+func (q *Queue) Stop(ctx context.Context) error {
+	err := q.eng.stop(ctx)
+	if err == nil {
+		return nil
+	}
+	q.stopping.Store(true)
+	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), hardStopGrace)
+	defer cancel()
+	if herr := q.eng.stopAndCancel(hctx); herr != nil {
+		q.logger.WarnContext(ctx, "queue: jobs ignored cancellation at Stop; they will be rescued", "error", herr)
+	}
+	return &papersum.Error{Code: papersum.EUNAVAILABLE, Op: "queue.Stop", Message: "queue: running jobs outlived the stop deadline and were cancelled", Err: err}
+}
+
+// Enqueue queues the summarize job of run runID and returns its job ID.
+// When the run already has a job (see SummarizeArgs.InsertOpts), it
+// returns that job's ID and queues nothing.
+//
+// Errors: EINVALID for an empty runID; EUNAVAILABLE when the database
+// cannot be reached; EINTERNAL otherwise.
+func (q *Queue) Enqueue(ctx context.Context, runID string) (int64, error) {
+	const op = "queue.Enqueue"
+	if runID == "" {
+		return 0, emptyRunID(op)
+	}
+	res, err := q.eng.insert(ctx, SummarizeArgs{RunID: runID})
+	if err != nil {
+		return 0, q.dbError(op, "queue: enqueue run "+runID, err)
+	}
+	return res.Job.ID, nil
+}
+
+// EnqueueSQLTx is Enqueue inside tx, the SQLite transaction that wrote the
+// run row: the job exists if and only if tx commits. The queue's driver
+// must be SQLite.
+//
+// Errors: as Enqueue, and EINVALID when tx is nil or the driver is not
+// SQLite.
+func (q *Queue) EnqueueSQLTx(ctx context.Context, tx *sql.Tx, runID string) (int64, error) {
+	if tx == nil {
+		return 0, nilTx("queue.EnqueueSQLTx")
+	}
+	return q.enqueueTx(ctx, "queue.EnqueueSQLTx", tx, runID)
+}
+
+// EnqueuePgxTx is Enqueue inside tx, the Postgres transaction that wrote
+// the run row (see postgres.DB.WithTx): the job exists if and only if tx
+// commits. The queue's driver must be Postgres.
+//
+// Errors: as Enqueue, and EINVALID when tx is nil or the driver is not
+// Postgres.
+func (q *Queue) EnqueuePgxTx(ctx context.Context, tx pgx.Tx, runID string) (int64, error) {
+	if tx == nil {
+		return 0, nilTx("queue.EnqueuePgxTx")
+	}
+	return q.enqueueTx(ctx, "queue.EnqueuePgxTx", tx, runID)
+}
+
+func (q *Queue) enqueueTx(ctx context.Context, op string, tx any, runID string) (int64, error) {
+	if runID == "" {
+		return 0, emptyRunID(op)
+	}
+	res, err := q.eng.insertTx(ctx, tx, SummarizeArgs{RunID: runID})
+	if errors.Is(err, errWrongTx) {
+		return 0, &papersum.Error{Code: papersum.EINVALID, Op: op, Message: fmt.Sprintf("queue: %T is not a transaction of the %s driver", tx, q.cfg.Driver.name())}
+	}
+	if err != nil {
+		return 0, q.dbError(op, "queue: enqueue run "+runID, err)
+	}
+	return res.Job.ID, nil
+}
+
+// EnqueueMany queues the jobs of runIDs in one batch and returns their job
+// IDs in the order of runIDs. A run given twice, or that already has a
+// job, gets the one job's ID.
+//
+// Errors: as Enqueue.
+func (q *Queue) EnqueueMany(ctx context.Context, runIDs []string) ([]int64, error) {
+	const op = "queue.EnqueueMany"
+	// Duplicates are removed first: one statement cannot insert and then
+	// find the same unique key, and Postgres refuses an ON CONFLICT that
+	// touches one row twice.
+	index := make(map[string]int, len(runIDs))
+	params := make([]river.InsertManyParams, 0, len(runIDs))
+	for _, id := range runIDs {
+		if id == "" {
+			return nil, emptyRunID(op)
+		}
+		if _, seen := index[id]; !seen {
+			index[id] = len(params)
+			params = append(params, river.InsertManyParams{Args: SummarizeArgs{RunID: id}})
+		}
+	}
+	if len(params) == 0 {
+		return []int64{}, nil
+	}
+	res, err := q.eng.insertMany(ctx, params)
+	if err != nil {
+		return nil, q.dbError(op, fmt.Sprintf("queue: enqueue %d runs", len(params)), err)
+	}
+	ids := make([]int64, len(runIDs))
+	for i, id := range runIDs {
+		ids[i] = res[index[id]].Job.ID
+	}
+	return ids, nil
+}
+
+// Cancel cancels job jobID: a queued job is never run; a running one has
+// its context cancelled and is marked cancelled when its Handler returns.
+// A finished job is left as it is.
+//
+// Errors: ENOTFOUND when there is no such job; EUNAVAILABLE when the
+// database cannot be reached; EINTERNAL otherwise.
+func (q *Queue) Cancel(ctx context.Context, jobID int64) error {
+	const op = "queue.Cancel"
+	if _, err := q.eng.cancel(ctx, jobID); err != nil {
+		if errors.Is(err, rivertype.ErrNotFound) {
+			return &papersum.Error{Code: papersum.ENOTFOUND, Op: op, Message: fmt.Sprintf("queue: no job %d", jobID), Err: err}
+		}
+		return q.dbError(op, fmt.Sprintf("queue: cancel job %d", jobID), err)
+	}
+	return nil
+}
+
+// States are the job states Counts reports, River's names.
+var States = []string{
+	string(rivertype.JobStateAvailable),
+	string(rivertype.JobStateRunning),
+	string(rivertype.JobStateRetryable),
+	string(rivertype.JobStateScheduled),
+	string(rivertype.JobStateCompleted),
+	string(rivertype.JobStateCancelled),
+	string(rivertype.JobStateDiscarded),
+}
+
+// Counts returns how many jobs are in each state, for a queue-depth
+// metric. Every state of States is present, at zero when empty; River's
+// other states (pending) appear when the database reports them. Finished jobs are
+// counted until River deletes them (24h for completed and cancelled, 7
+// days for discarded).
+//
+// Errors: EUNAVAILABLE when the database cannot be reached; EINTERNAL
+// otherwise.
+func (q *Queue) Counts(ctx context.Context) (map[string]int, error) {
+	counts, err := q.eng.counts(ctx)
+	if err != nil {
+		return nil, q.dbError("queue.Counts", "queue: count jobs", err)
+	}
+	out := make(map[string]int, len(States))
+	for _, s := range States {
+		out[s] = 0
+	}
+	for s, n := range counts {
+		out[string(s)] = n
+	}
+	return out, nil
+}
+
+type summarizeWorker struct {
+	river.WorkerDefaults[SummarizeArgs]
+	q *Queue
+}
+
+func (w *summarizeWorker) Work(ctx context.Context, job *river.Job[SummarizeArgs]) error {
+	err := w.q.cfg.Handler(ctx, job.Args.RunID)
+	return w.q.outcome(ctx, job.ID, job.Args.RunID, err)
+}
+
+func emptyRunID(op string) error {
+	return &papersum.Error{Code: papersum.EINVALID, Op: op, Message: "queue: empty run ID"}
+}
+
+func nilTx(op string) error {
+	return &papersum.Error{Code: papersum.EINVALID, Op: op, Message: "queue: nil transaction"}
+}
+
+func internal(op string, err error) error {
+	return &papersum.Error{Code: papersum.EINTERNAL, Op: op, Message: "queue: " + err.Error(), Err: err}
+}
+
+// dbError classifies a database error: a cancelled or expired ctx, or a
+// connection that cannot be had, is EUNAVAILABLE; the rest is EINTERNAL.
+func (q *Queue) dbError(op, msg string, err error) error {
+	code := papersum.EINTERNAL
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, sql.ErrConnDone) {
+		code = papersum.EUNAVAILABLE
+	}
+	return &papersum.Error{Code: code, Op: op, Message: msg, Err: err}
+}
