@@ -120,7 +120,7 @@ recorded in an embedded SQLite database.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &usageError{msg: err.Error() + " (see '" + c.CommandPath() + " --help')"}
 	})
-	root.AddCommand(newSummarizeCmd(e, g), newBatchCmd(e, g), newRunsCmd(e, g), newDoctorCmd(e, g), newEvalCmd(e, g), newDevCmd(e), newVersionCmd(e))
+	root.AddCommand(newSummarizeCmd(e, g), newBatchCmd(e, g), newRunsCmd(e, g), newDoctorCmd(e, g), newEvalCmd(e, g), newKeysCmd(e, g), newDevCmd(e), newVersionCmd(e))
 	return root
 }
 
