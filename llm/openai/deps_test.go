@@ -1,49 +1,13 @@
 package openai
 
 import (
-	"go/parser"
-	"go/token"
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
+
+	"github.com/papersum/papersum/internal/deptest"
 )
 
-// TestImports guards the layout rule that an adapter imports the root
-// package, its SDK and the standard library, and never another adapter.
+// TestImports keeps this package to the root package, its SDK and the
+// standard library.
 func TestImports(t *testing.T) {
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	allowed := []string{"github.com/papersum/papersum", "github.com/openai/openai-go/v3"}
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		af, err := parser.ParseFile(token.NewFileSet(), f, src, parser.ImportsOnly)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, imp := range af.Imports {
-			p, _ := strconv.Unquote(imp.Path.Value)
-			if !strings.Contains(strings.SplitN(p, "/", 2)[0], ".") {
-				continue // standard library
-			}
-			ok := false
-			for _, a := range allowed {
-				if p == a || (a != "github.com/papersum/papersum" && strings.HasPrefix(p, a+"/")) {
-					ok = true
-				}
-			}
-			if !ok {
-				t.Errorf("%s imports %s; adapters import only the root package, their SDK and the standard library", f, p)
-			}
-		}
-	}
+	deptest.AllowOnly(t, "github.com/openai/openai-go/v3")
 }
