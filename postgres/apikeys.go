@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/internal/storeutil"
 )
 
 var _ papersum.KeyStore = (*DB)(nil)
@@ -31,17 +32,17 @@ func (s *DB) CreateKey(ctx context.Context, k *papersum.APIKey, hash []byte) err
 	if created.IsZero() {
 		created = s.clock.Now()
 	}
-	at, ok := encodeTime(created)
+	at, ok := storeutil.EncodeTime(created)
 	if !ok {
-		return invalid(op, "key %s: created_at out of range", k.ID)
+		return storeutil.Invalid(op, "key %s: created_at out of range", k.ID)
 	}
 	revoked, ok := encodeKeyTime(k.RevokedAt)
 	if !ok {
-		return invalid(op, "key %s: revoked_at out of range", k.ID)
+		return storeutil.Invalid(op, "key %s: revoked_at out of range", k.ID)
 	}
 	expires, ok := encodeKeyTime(k.ExpiresAt)
 	if !ok {
-		return invalid(op, "key %s: expires_at out of range", k.ID)
+		return storeutil.Invalid(op, "key %s: expires_at out of range", k.ID)
 	}
 	err := s.tx(ctx, op, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `INSERT INTO api_keys (id, hash, team, user_name, scope, prefix, created_at, revoked_at, expires_at)
@@ -51,7 +52,7 @@ func (s *DB) CreateKey(ctx context.Context, k *papersum.APIKey, hash []byte) err
 			return err
 		}
 		if tag.RowsAffected() == 0 {
-			return conflict(op, "API key %s, or one with the same secret, exists", k.ID)
+			return storeutil.Conflict(op, "API key %s, or one with the same secret, exists", k.ID)
 		}
 		return nil
 	})
@@ -68,12 +69,12 @@ func (s *DB) CreateKey(ctx context.Context, k *papersum.APIKey, hash []byte) err
 func (s *DB) KeyByHash(ctx context.Context, hash []byte) (*papersum.APIKey, error) {
 	const op = "postgres.KeyByHash"
 	if len(hash) == 0 {
-		return nil, notFound(op, "API key not found")
+		return nil, storeutil.NotFound(op, "API key not found")
 	}
 	k, err := scanAPIKey(s.pool.QueryRow(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE hash = $1`, hash))
 	if errors.Is(err, pgx.ErrNoRows) {
 		// The message never carries the hash: it has no use in a log.
-		return nil, notFound(op, "API key not found")
+		return nil, storeutil.NotFound(op, "API key not found")
 	}
 	if err != nil {
 		return nil, s.dbError(op, err)
@@ -88,7 +89,7 @@ func (s *DB) KeyByID(ctx context.Context, id string) (*papersum.APIKey, error) {
 	const op = "postgres.KeyByID"
 	k, err := scanAPIKey(s.pool.QueryRow(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, notFound(op, "API key %s not found", id)
+		return nil, storeutil.NotFound(op, "API key %s not found", id)
 	}
 	if err != nil {
 		return nil, s.dbError(op, err)
@@ -106,9 +107,9 @@ func (s *DB) RevokeKey(ctx context.Context, id string, at time.Time) error {
 	if at.IsZero() {
 		at = s.clock.Now()
 	}
-	ns, ok := encodeTime(at)
+	ns, ok := storeutil.EncodeTime(at)
 	if !ok {
-		return invalid(op, "key %s: revocation time out of range", id)
+		return storeutil.Invalid(op, "key %s: revocation time out of range", id)
 	}
 	// LEAST keeps the earliest revocation: revoking can be brought
 	// forward, never put off, so a later call cannot revive a key. One
@@ -118,7 +119,7 @@ func (s *DB) RevokeKey(ctx context.Context, id string, at time.Time) error {
 		return s.dbError(op, err)
 	}
 	if tag.RowsAffected() == 0 {
-		return notFound(op, "API key %s not found", id)
+		return storeutil.NotFound(op, "API key %s not found", id)
 	}
 	return nil
 }
@@ -157,13 +158,13 @@ func (s *DB) ListKeys(ctx context.Context, team string) ([]*papersum.APIKey, err
 func validateAPIKey(op string, k *papersum.APIKey, hash []byte) error {
 	switch {
 	case k == nil || k.ID == "":
-		return invalid(op, "API key has no ID")
+		return storeutil.Invalid(op, "API key has no ID")
 	case k.Team == "" || k.User == "":
-		return invalid(op, "API key %s needs a team and a user", k.ID)
+		return storeutil.Invalid(op, "API key %s needs a team and a user", k.ID)
 	case !k.Scope.Valid():
-		return invalid(op, "API key %s: scope %q is not one of read, write, admin", k.ID, k.Scope)
+		return storeutil.Invalid(op, "API key %s: scope %q is not one of read, write, admin", k.ID, k.Scope)
 	case len(hash) == 0:
-		return invalid(op, "API key %s has no hash", k.ID)
+		return storeutil.Invalid(op, "API key %s has no hash", k.ID)
 	}
 	return nil
 }
@@ -173,7 +174,7 @@ func encodeKeyTime(t *time.Time) (*int64, bool) {
 	if t == nil {
 		return nil, true
 	}
-	ns, ok := encodeTime(*t)
+	ns, ok := storeutil.EncodeTime(*t)
 	return &ns, ok
 }
 
@@ -181,7 +182,7 @@ func decodeKeyTime(ns *int64) *time.Time {
 	if ns == nil {
 		return nil
 	}
-	t := decodeTime(*ns)
+	t := storeutil.DecodeTime(*ns)
 	return &t
 }
 
@@ -197,7 +198,7 @@ func scanAPIKey(row pgx.Row) (*papersum.APIKey, error) {
 		return nil, err
 	}
 	k.Scope = papersum.Scope(scope)
-	k.CreatedAt = decodeTime(created)
+	k.CreatedAt = storeutil.DecodeTime(created)
 	k.RevokedAt = decodeKeyTime(revoked)
 	k.ExpiresAt = decodeKeyTime(expires)
 	return &k, nil

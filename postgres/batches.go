@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/internal/storeutil"
 )
 
 // PutJobRun records that runID is the run of paperID in job jobID and
@@ -18,7 +19,7 @@ import (
 func (s *DB) PutJobRun(ctx context.Context, jobID, paperID, runID string) (string, error) {
 	const op = "postgres.PutJobRun"
 	if jobID == "" || paperID == "" || runID == "" {
-		return "", invalid(op, "job, paper and run IDs are required")
+		return "", storeutil.Invalid(op, "job, paper and run IDs are required")
 	}
 	var got string
 	err := s.tx(ctx, op, pgx.TxOptions{}, func(tx pgx.Tx) error {
@@ -32,7 +33,7 @@ func (s *DB) PutJobRun(ctx context.Context, jobID, paperID, runID string) (strin
 			return err
 		}
 		if !exists {
-			return invalid(op, "run %s is not stored", runID)
+			return storeutil.Invalid(op, "run %s is not stored", runID)
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO batch_job_runs (job_id, paper_id, run_id) VALUES ($1, $2, $3)
 			ON CONFLICT (job_id, paper_id) DO NOTHING`, jobID, paperID, runID); err != nil {
@@ -77,15 +78,15 @@ func (s *DB) JobRuns(ctx context.Context, jobID string) (map[string]string, erro
 func (s *DB) PutProviderBatch(ctx context.Context, b *papersum.ProviderBatch) error {
 	const op = "postgres.PutProviderBatch"
 	if b == nil || b.JobID == "" || b.Provider == "" || b.BatchID == "" || b.Stage == "" {
-		return invalid(op, "job, stage, provider and batch IDs are required")
+		return storeutil.Invalid(op, "job, stage, provider and batch IDs are required")
 	}
 	ids, err := json.Marshal(b.RunIDs)
 	if err != nil {
-		return invalid(op, "run ids: %v", err)
+		return storeutil.Invalid(op, "run ids: %v", err)
 	}
-	at, ok := encodeTime(b.SubmittedAt)
+	at, ok := storeutil.EncodeTime(b.SubmittedAt)
 	if !ok {
-		return invalid(op, "submitted_at out of range")
+		return storeutil.Invalid(op, "submitted_at out of range")
 	}
 	return s.tx(ctx, op, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `INSERT INTO provider_batches (provider, batch_id, job_id, stage, run_ids, submitted_at, done)
@@ -95,7 +96,7 @@ func (s *DB) PutProviderBatch(ctx context.Context, b *papersum.ProviderBatch) er
 			return err
 		}
 		if tag.RowsAffected() == 0 {
-			return conflict(op, "batch %s is recorded already", b.BatchID)
+			return storeutil.Conflict(op, "batch %s is recorded already", b.BatchID)
 		}
 		return nil
 	})
@@ -121,7 +122,7 @@ func (s *DB) ProviderBatches(ctx context.Context, jobID string) ([]papersum.Prov
 		_, err = pgx.ForEachRow(rows, []any{&b.Provider, &b.BatchID, &b.JobID, &stage, &ids, &at, &b.Done}, func() error {
 			c := b
 			c.Stage = papersum.Stage(stage)
-			c.SubmittedAt = decodeTime(at)
+			c.SubmittedAt = storeutil.DecodeTime(at)
 			c.RunIDs = nil
 			if err := json.Unmarshal(ids, &c.RunIDs); err != nil {
 				return err
@@ -148,7 +149,7 @@ func (s *DB) FinishProviderBatch(ctx context.Context, provider, batchID string) 
 			return err
 		}
 		if tag.RowsAffected() == 0 {
-			return notFound(op, "batch %s not found", batchID)
+			return storeutil.NotFound(op, "batch %s not found", batchID)
 		}
 		return nil
 	})

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/internal/storeutil"
 )
 
 // PutEval stores a complete evaluation in one transaction: whole or not at
@@ -19,11 +20,11 @@ import (
 func (s *DB) PutEval(ctx context.Context, e *papersum.EvalRecord) error {
 	const op = "postgres.PutEval"
 	if e == nil || e.ID == "" || len(e.Result) == 0 {
-		return invalid(op, "evaluation needs an ID and a result")
+		return storeutil.Invalid(op, "evaluation needs an ID and a result")
 	}
-	at, ok := encodeTime(e.CreatedAt)
+	at, ok := storeutil.EncodeTime(e.CreatedAt)
 	if !ok {
-		return invalid(op, "created_at out of range")
+		return storeutil.Invalid(op, "created_at out of range")
 	}
 	// Validate and encode every item before writing anything.
 	metrics := make([]string, len(e.Items))
@@ -31,16 +32,16 @@ func (s *DB) PutEval(ctx context.Context, e *papersum.EvalRecord) error {
 	for i, it := range e.Items {
 		for k, v := range it.Metrics {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return invalid(op, "item %s: metric %s is %v", it.ItemID, k, v)
+				return storeutil.Invalid(op, "item %s: metric %s is %v", it.ItemID, k, v)
 			}
 		}
 		m, err := json.Marshal(it.Metrics)
 		if err != nil {
-			return invalid(op, "item %s: metrics: %v", it.ItemID, err)
+			return storeutil.Invalid(op, "item %s: metrics: %v", it.ItemID, err)
 		}
 		ids, err := json.Marshal(it.RunIDs)
 		if err != nil {
-			return invalid(op, "item %s: run ids: %v", it.ItemID, err)
+			return storeutil.Invalid(op, "item %s: run ids: %v", it.ItemID, err)
 		}
 		metrics[i], runIDs[i] = string(m), string(ids)
 	}
@@ -52,7 +53,7 @@ func (s *DB) PutEval(ctx context.Context, e *papersum.EvalRecord) error {
 			return err
 		}
 		if tag.RowsAffected() == 0 {
-			return conflict(op, "evaluation %s exists", e.ID)
+			return storeutil.Conflict(op, "evaluation %s exists", e.ID)
 		}
 		for i, it := range e.Items {
 			if _, err := tx.Exec(ctx, `INSERT INTO eval_items (eval_id, seq, item_id, metrics, run_ids, error)
@@ -78,12 +79,12 @@ func (s *DB) GetEval(ctx context.Context, id string) (*papersum.EvalRecord, erro
 		err := tx.QueryRow(ctx, `SELECT dataset, dataset_hash, config_hash, created_at, result FROM evals WHERE id = $1`, id).
 			Scan(&e.Dataset, &e.DatasetHash, &e.ConfigHash, &at, &result)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return notFound(op, "evaluation %s not found", id)
+			return storeutil.NotFound(op, "evaluation %s not found", id)
 		}
 		if err != nil {
 			return err
 		}
-		e.CreatedAt, e.Result = decodeTime(at), []byte(result)
+		e.CreatedAt, e.Result = storeutil.DecodeTime(at), []byte(result)
 		rows, err := tx.Query(ctx, `SELECT item_id, metrics, run_ids, error FROM eval_items WHERE eval_id = $1 ORDER BY seq`, id)
 		if err != nil {
 			return err
@@ -132,7 +133,7 @@ func (s *DB) ListEvals(ctx context.Context, limit int) ([]*papersum.EvalRecord, 
 		)
 		_, err = pgx.ForEachRow(rows, []any{&e.ID, &e.Dataset, &e.DatasetHash, &e.ConfigHash, &at}, func() error {
 			c := e
-			c.CreatedAt = decodeTime(at)
+			c.CreatedAt = storeutil.DecodeTime(at)
 			out = append(out, &c)
 			return nil
 		})

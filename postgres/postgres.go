@@ -6,11 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"math"
 	"net"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -19,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/internal/storeutil"
 )
 
 //go:embed migrations/*.sql
@@ -72,18 +70,18 @@ func (o Options) validate() error {
 	const op = "postgres.Open"
 	switch {
 	case o.MaxConns < 0 || o.MaxConns > math.MaxInt32:
-		return invalid(op, "postgres: max connections %d out of range", o.MaxConns)
+		return storeutil.Invalid(op, "postgres: max connections %d out of range", o.MaxConns)
 	case o.ConnectTimeout < 0:
-		return invalid(op, "postgres: connect timeout %s is negative", o.ConnectTimeout)
+		return storeutil.Invalid(op, "postgres: connect timeout %s is negative", o.ConnectTimeout)
 	// Postgres truncates identifiers to 63 bytes; a truncated name would
 	// silently be another schema.
 	case len(o.Schema) > 63:
-		return invalid(op, "postgres: schema name %q is longer than 63 bytes", o.Schema)
+		return storeutil.Invalid(op, "postgres: schema name %q is longer than 63 bytes", o.Schema)
 	case strings.ContainsRune(o.Schema, 0):
-		return invalid(op, "postgres: schema name contains a NUL byte")
+		return storeutil.Invalid(op, "postgres: schema name contains a NUL byte")
 	// Postgres reserves pg_* schema names for itself.
 	case strings.HasPrefix(strings.ToLower(o.Schema), "pg_"):
-		return invalid(op, "postgres: schema name %q is reserved (pg_ prefix)", o.Schema)
+		return storeutil.Invalid(op, "postgres: schema name %q is reserved (pg_ prefix)", o.Schema)
 	}
 	return nil
 }
@@ -125,13 +123,13 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		return nil, err
 	}
 	if strings.TrimSpace(url) == "" {
-		return nil, invalid(op, "postgres: empty database URL")
+		return nil, storeutil.Invalid(op, "postgres: empty database URL")
 	}
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		// pgx redacts passwords from its parse errors only on a best-effort
 		// basis, so neither its text nor the error itself is kept.
-		return nil, invalid(op, "postgres: cannot parse the database URL; want postgres://user[:password]@host[:port]/database[?param=value...]")
+		return nil, storeutil.Invalid(op, "postgres: cannot parse the database URL; want postgres://user[:password]@host[:port]/database[?param=value...]")
 	}
 	if opts.MaxConns > 0 {
 		cfg.MaxConns = int32(opts.MaxConns)
@@ -258,47 +256,11 @@ func (s *DB) dbError(op string, err error) error {
 }
 
 // migration is one embedded migrations/NNNN_name.sql file.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
+type migration = storeutil.Migration
 
-// loadMigrations returns the embedded migrations sorted by version. The
-// version is the file name's numeric prefix; two files with one version
-// are a build bug that a test catches.
+// loadMigrations returns the embedded migrations sorted by version.
 func loadMigrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	seen := map[int]string{}
-	for _, e := range entries {
-		name := e.Name()
-		if !strings.HasSuffix(name, ".sql") {
-			continue
-		}
-		prefix, _, ok := strings.Cut(name, "_")
-		if !ok {
-			return nil, fmt.Errorf("migration %s: name must be NNNN_description.sql", name)
-		}
-		v, err := strconv.Atoi(prefix)
-		if err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: name must start with a positive number", name)
-		}
-		if other, dup := seen[v]; dup {
-			return nil, fmt.Errorf("migrations %s and %s share version %d", other, name, v)
-		}
-		seen[v] = name
-		body, err := fs.ReadFile(migrationFS, "migrations/"+name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: strings.TrimSuffix(name, ".sql"), sql: string(body)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	return ms, nil
+	return storeutil.LoadMigrations(migrationFS, "migrations")
 }
 
 // migrateLockClass is the first key of the advisory lock that serialises
@@ -321,7 +283,7 @@ func (s *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return &papersum.Error{Code: papersum.EINTERNAL, Op: op, Message: "postgres: embedded migrations", Err: err}
 	}
-	latest := ms[len(ms)-1].version
+	latest := ms[len(ms)-1].Version
 	for i, m := range ms {
 		err := s.tx(ctx, op, pgx.TxOptions{}, func(tx pgx.Tx) error {
 			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, int32(migrateLockClass), s.schema); err != nil {
@@ -333,7 +295,7 @@ func (s *DB) migrate(ctx context.Context) error {
 				}
 			}
 			var applied bool
-			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)`, m.version).Scan(&applied); err != nil {
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)`, m.Version).Scan(&applied); err != nil {
 				return err
 			}
 			if applied {
@@ -341,16 +303,16 @@ func (s *DB) migrate(ctx context.Context) error {
 			}
 			// No arguments: pgx sends it with the simple protocol, which
 			// runs a file of several statements.
-			if _, err := tx.Exec(ctx, m.sql); err != nil {
+			if _, err := tx.Exec(ctx, m.SQL); err != nil {
 				var pgErr *pgconn.PgError
 				if errors.As(err, &pgErr) && pgErr.Code == "42P07" { // duplicate_table
 					return &papersum.Error{Code: papersum.EINVALID, Op: op, Err: err,
 						Message: fmt.Sprintf("postgres: schema %q already holds tables that papersum did not create (%s); left unchanged, choose another schema", s.schema, pgErr.Message)}
 				}
-				return fmt.Errorf("migration %s: %w", m.name, err)
+				return fmt.Errorf("migration %s: %w", m.Name, err)
 			}
 			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
-				m.version, m.name, s.clock.Now().UnixNano())
+				m.Version, m.Name, s.clock.Now().UnixNano())
 			return err
 		})
 		if err != nil {

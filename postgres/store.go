@@ -13,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/internal/storeutil"
 )
 
 // List limits, as in the SQLite store. RunFilter.Limit 0 means
@@ -23,34 +24,6 @@ const (
 	MaxListLimit     = 1000
 )
 
-// The representable time range: times are stored as int64 nanoseconds
-// since the Unix epoch, about the years 1678 to 2262.
-var (
-	minTime = time.Unix(0, math.MinInt64)
-	maxTime = time.Unix(0, math.MaxInt64)
-)
-
-func encodeTime(t time.Time) (int64, bool) {
-	if t.Before(minTime) || t.After(maxTime) {
-		return 0, false
-	}
-	return t.UnixNano(), true
-}
-
-func decodeTime(ns int64) time.Time { return time.Unix(0, ns).UTC() }
-
-func invalid(op, format string, args ...any) error {
-	return &papersum.Error{Code: papersum.EINVALID, Op: op, Message: fmt.Sprintf(format, args...)}
-}
-
-func notFound(op, format string, args ...any) error {
-	return &papersum.Error{Code: papersum.ENOTFOUND, Op: op, Message: fmt.Sprintf(format, args...)}
-}
-
-func conflict(op, format string, args ...any) error {
-	return &papersum.Error{Code: papersum.ECONFLICT, Op: op, Message: fmt.Sprintf(format, args...)}
-}
-
 // PutPaper stores the paper under its ID. The ID is a content hash, so a
 // paper already stored under that ID is the same paper and storing it again
 // is a no-op that keeps the first row.
@@ -60,15 +33,15 @@ func conflict(op, format string, args ...any) error {
 func (s *DB) PutPaper(ctx context.Context, p *papersum.Paper) error {
 	const op = "postgres.PutPaper"
 	if p == nil || p.ID == "" {
-		return invalid(op, "paper has no ID")
+		return storeutil.Invalid(op, "paper has no ID")
 	}
 	sections, err := json.Marshal(p.Sections)
 	if err != nil {
-		return invalid(op, "paper %s: sections: %v", p.ID, err)
+		return storeutil.Invalid(op, "paper %s: sections: %v", p.ID, err)
 	}
-	now, ok := encodeTime(s.clock.Now())
+	now, ok := storeutil.EncodeTime(s.clock.Now())
 	if !ok {
-		return invalid(op, "clock time out of range")
+		return storeutil.Invalid(op, "clock time out of range")
 	}
 	return s.tx(ctx, op, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO papers (id, title, source, format, sections, word_count, created_at)
@@ -89,7 +62,7 @@ func (s *DB) GetPaper(ctx context.Context, id string) (*papersum.Paper, error) {
 		err := tx.QueryRow(ctx, `SELECT id, title, source, format, sections FROM papers WHERE id = $1`, id).
 			Scan(&p.ID, &p.Title, &p.Source, &p.Format, &sections)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return notFound(op, "paper %s not found", id)
+			return storeutil.NotFound(op, "paper %s not found", id)
 		}
 		if err != nil {
 			return err
@@ -103,23 +76,6 @@ func (s *DB) GetPaper(ctx context.Context, id string) (*papersum.Paper, error) {
 		return nil, err
 	}
 	return &p, nil
-}
-
-// validClass reports whether c is "" or one of papersum.Classes.
-func validClass(c papersum.Class) bool {
-	return c == "" || slices.Contains(papersum.Classes, c)
-}
-
-func validScores(sc *papersum.Scores) bool {
-	if sc == nil {
-		return true
-	}
-	for _, v := range []float64{sc.Accuracy, sc.Completeness, sc.Clarity, sc.Coherence} {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return false
-		}
-	}
-	return true
 }
 
 // marshalOptional returns the JSON text of v, or nil (SQL NULL) when
@@ -149,27 +105,27 @@ func (s *DB) CreateRun(ctx context.Context, run *papersum.Run) error {
 	const op = "postgres.CreateRun"
 	switch {
 	case run == nil || run.ID == "":
-		return invalid(op, "run has no ID")
+		return storeutil.Invalid(op, "run has no ID")
 	case run.PaperID == "":
-		return invalid(op, "run %s has no paper ID", run.ID)
+		return storeutil.Invalid(op, "run %s has no paper ID", run.ID)
 	case run.Status != "" && run.Status != papersum.RunRunning:
-		return invalid(op, "run %s: a new run is running, not %q", run.ID, run.Status)
+		return storeutil.Invalid(op, "run %s: a new run is running, not %q", run.ID, run.Status)
 	case run.FinishedAt != nil:
-		return invalid(op, "run %s: a new run has no finish time", run.ID)
+		return storeutil.Invalid(op, "run %s: a new run has no finish time", run.ID)
 	case run.TargetWords < 0:
-		return invalid(op, "run %s: negative target length %d", run.ID, run.TargetWords)
-	case !validClass(run.ErrorClass):
-		return invalid(op, "run %s: unknown error class %q", run.ID, run.ErrorClass)
-	case !validScores(run.Scores):
-		return invalid(op, "run %s: scores must be finite numbers", run.ID)
+		return storeutil.Invalid(op, "run %s: negative target length %d", run.ID, run.TargetWords)
+	case !storeutil.ValidClass(run.ErrorClass):
+		return storeutil.Invalid(op, "run %s: unknown error class %q", run.ID, run.ErrorClass)
+	case !storeutil.ValidScores(run.Scores):
+		return storeutil.Invalid(op, "run %s: scores must be finite numbers", run.ID)
 	}
 	createdAt := run.CreatedAt
 	if createdAt.IsZero() {
 		createdAt = s.clock.Now()
 	}
-	created, ok := encodeTime(createdAt)
+	created, ok := storeutil.EncodeTime(createdAt)
 	if !ok {
-		return invalid(op, "run %s: creation time %s out of range", run.ID, createdAt)
+		return storeutil.Invalid(op, "run %s: creation time %s out of range", run.ID, createdAt)
 	}
 	stages := make([]stageRow, len(run.Stages))
 	for i := range run.Stages {
@@ -181,7 +137,7 @@ func (s *DB) CreateRun(ctx context.Context, run *papersum.Run) error {
 	}
 	scores, err := marshalOptional(run.Scores, run.Scores == nil)
 	if err != nil {
-		return invalid(op, "run %s: scores: %v", run.ID, err)
+		return storeutil.Invalid(op, "run %s: scores: %v", run.ID, err)
 	}
 
 	err = s.tx(ctx, op, pgx.TxOptions{}, func(tx pgx.Tx) error {
@@ -193,7 +149,7 @@ func (s *DB) CreateRun(ctx context.Context, run *papersum.Run) error {
 			return err
 		}
 		if exists {
-			return conflict(op, "run %s already exists", run.ID)
+			return storeutil.Conflict(op, "run %s already exists", run.ID)
 		}
 		// FOR KEY SHARE: the paper row cannot go away before commit. (The
 		// foreign key would refuse the insert anyway; this names the error.)
@@ -202,7 +158,7 @@ func (s *DB) CreateRun(ctx context.Context, run *papersum.Run) error {
 			return err
 		}
 		if !paper {
-			return notFound(op, "run %s: paper %s not found; store the paper first", run.ID, run.PaperID)
+			return storeutil.NotFound(op, "run %s: paper %s not found; store the paper first", run.ID, run.PaperID)
 		}
 		tag, err := tx.Exec(ctx, `INSERT INTO runs (id, paper_id, title, source, status, error, error_class,
 				config_hash, target_words, summary, scores, team, user_name, created_at, finished_at)
@@ -214,7 +170,7 @@ func (s *DB) CreateRun(ctx context.Context, run *papersum.Run) error {
 			return err
 		}
 		if tag.RowsAffected() == 0 {
-			return conflict(op, "run %s already exists", run.ID)
+			return storeutil.Conflict(op, "run %s already exists", run.ID)
 		}
 		for i, r := range stages {
 			if err := insertStage(ctx, tx, i+1, r); err != nil {
@@ -229,7 +185,7 @@ func (s *DB) CreateRun(ctx context.Context, run *papersum.Run) error {
 	run.Status = papersum.RunRunning
 	run.CreatedAt = createdAt
 	for i := range run.Stages {
-		run.Stages[i].StartedAt = decodeTime(stages[i].startedAt)
+		run.Stages[i].StartedAt = storeutil.DecodeTime(stages[i].startedAt)
 	}
 	return nil
 }
@@ -244,33 +200,33 @@ type stageRow struct {
 
 func (s *DB) newStageRow(op, runID string, res *papersum.StageResult) (stageRow, error) {
 	if res == nil {
-		return stageRow{}, invalid(op, "run %s: nil stage result", runID)
+		return stageRow{}, storeutil.Invalid(op, "run %s: nil stage result", runID)
 	}
 	u := res.Usage
 	switch {
 	case !slices.Contains(papersum.Stages, res.Stage):
-		return stageRow{}, invalid(op, "run %s: unknown stage %q", runID, res.Stage)
+		return stageRow{}, storeutil.Invalid(op, "run %s: unknown stage %q", runID, res.Stage)
 	case u.InputTokens < 0 || u.OutputTokens < 0 || u.CacheCreation5mTokens < 0 ||
 		u.CacheCreation1hTokens < 0 || u.CacheReadTokens < 0:
-		return stageRow{}, invalid(op, "run %s: %s: negative token count", runID, res.Stage)
+		return stageRow{}, storeutil.Invalid(op, "run %s: %s: negative token count", runID, res.Stage)
 	case math.IsNaN(res.CostUSD) || math.IsInf(res.CostUSD, 0) || res.CostUSD < 0:
-		return stageRow{}, invalid(op, "run %s: %s: cost %v is not a non-negative number", runID, res.Stage, res.CostUSD)
+		return stageRow{}, storeutil.Invalid(op, "run %s: %s: cost %v is not a non-negative number", runID, res.Stage, res.CostUSD)
 	case res.Latency < 0:
-		return stageRow{}, invalid(op, "run %s: %s: negative latency", runID, res.Stage)
-	case res.Critique != nil && !validScores(&res.Critique.Scores):
-		return stageRow{}, invalid(op, "run %s: %s: critique scores must be finite numbers", runID, res.Stage)
+		return stageRow{}, storeutil.Invalid(op, "run %s: %s: negative latency", runID, res.Stage)
+	case res.Critique != nil && !storeutil.ValidScores(&res.Critique.Scores):
+		return stageRow{}, storeutil.Invalid(op, "run %s: %s: critique scores must be finite numbers", runID, res.Stage)
 	}
 	started := res.StartedAt
 	if started.IsZero() {
 		started = s.clock.Now()
 	}
-	startedNS, ok := encodeTime(started)
+	startedNS, ok := storeutil.EncodeTime(started)
 	if !ok {
-		return stageRow{}, invalid(op, "run %s: %s: start time %s out of range", runID, res.Stage, started)
+		return stageRow{}, storeutil.Invalid(op, "run %s: %s: start time %s out of range", runID, res.Stage, started)
 	}
 	critique, err := marshalOptional(res.Critique, res.Critique == nil)
 	if err != nil {
-		return stageRow{}, invalid(op, "run %s: %s: critique: %v", runID, res.Stage, err)
+		return stageRow{}, storeutil.Invalid(op, "run %s: %s: critique: %v", runID, res.Stage, err)
 	}
 	return stageRow{runID: runID, res: res, critique: critique, startedAt: startedNS}, nil
 }
@@ -296,7 +252,7 @@ func lockRun(ctx context.Context, tx pgx.Tx, op, id string) (papersum.RunStatus,
 	var st string
 	err := tx.QueryRow(ctx, `SELECT status FROM runs WHERE id = $1 FOR NO KEY UPDATE`, id).Scan(&st)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return "", notFound(op, "run %s not found", id)
+		return "", storeutil.NotFound(op, "run %s not found", id)
 	}
 	return papersum.RunStatus(st), err
 }
@@ -322,7 +278,7 @@ func (s *DB) AddStage(ctx context.Context, runID string, res *papersum.StageResu
 			return err
 		}
 		if st != papersum.RunRunning {
-			return conflict(op, "run %s is %s; a finished run takes no more stages", runID, st)
+			return storeutil.Conflict(op, "run %s is %s; a finished run takes no more stages", runID, st)
 		}
 		var seq int
 		if err := tx.QueryRow(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM stage_results WHERE run_id = $1`, runID).Scan(&seq); err != nil {
@@ -333,7 +289,7 @@ func (s *DB) AddStage(ctx context.Context, runID string, res *papersum.StageResu
 	if err != nil {
 		return err
 	}
-	res.StartedAt = decodeTime(r.startedAt)
+	res.StartedAt = storeutil.DecodeTime(r.startedAt)
 	return nil
 }
 
@@ -350,28 +306,28 @@ func (s *DB) FinishRun(ctx context.Context, run *papersum.Run) error {
 	const op = "postgres.FinishRun"
 	switch {
 	case run == nil || run.ID == "":
-		return invalid(op, "run has no ID")
+		return storeutil.Invalid(op, "run has no ID")
 	case run.Status != papersum.RunSucceeded && run.Status != papersum.RunFailed:
-		return invalid(op, "run %s: a run finishes as succeeded or failed, not %q", run.ID, run.Status)
+		return storeutil.Invalid(op, "run %s: a run finishes as succeeded or failed, not %q", run.ID, run.Status)
 	case run.Status == papersum.RunFailed && run.Error == "":
 		// A failed run must say why; an empty reason would be lost for good.
-		return invalid(op, "run %s: a failed run needs an error message", run.ID)
-	case !validClass(run.ErrorClass):
-		return invalid(op, "run %s: unknown error class %q", run.ID, run.ErrorClass)
-	case !validScores(run.Scores):
-		return invalid(op, "run %s: scores must be finite numbers", run.ID)
+		return storeutil.Invalid(op, "run %s: a failed run needs an error message", run.ID)
+	case !storeutil.ValidClass(run.ErrorClass):
+		return storeutil.Invalid(op, "run %s: unknown error class %q", run.ID, run.ErrorClass)
+	case !storeutil.ValidScores(run.Scores):
+		return storeutil.Invalid(op, "run %s: scores must be finite numbers", run.ID)
 	}
 	finishedAt := s.clock.Now()
 	if run.FinishedAt != nil {
 		finishedAt = *run.FinishedAt
 	}
-	finished, ok := encodeTime(finishedAt)
+	finished, ok := storeutil.EncodeTime(finishedAt)
 	if !ok {
-		return invalid(op, "run %s: finish time %s out of range", run.ID, finishedAt)
+		return storeutil.Invalid(op, "run %s: finish time %s out of range", run.ID, finishedAt)
 	}
 	scores, err := marshalOptional(run.Scores, run.Scores == nil)
 	if err != nil {
-		return invalid(op, "run %s: scores: %v", run.ID, err)
+		return storeutil.Invalid(op, "run %s: scores: %v", run.ID, err)
 	}
 	err = s.tx(ctx, op, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		st, err := lockRun(ctx, tx, op, run.ID)
@@ -379,7 +335,7 @@ func (s *DB) FinishRun(ctx context.Context, run *papersum.Run) error {
 			return err
 		}
 		if st != papersum.RunRunning {
-			return conflict(op, "run %s is already %s", run.ID, st)
+			return storeutil.Conflict(op, "run %s is already %s", run.ID, st)
 		}
 		_, err = tx.Exec(ctx, `UPDATE runs SET status = $1, error = $2, error_class = $3, summary = $4, scores = $5,
 				finished_at = $6 WHERE id = $7 AND status = 'running'`,
@@ -390,7 +346,7 @@ func (s *DB) FinishRun(ctx context.Context, run *papersum.Run) error {
 		return err
 	}
 	if run.FinishedAt == nil {
-		t := decodeTime(finished)
+		t := storeutil.DecodeTime(finished)
 		run.FinishedAt = &t
 	}
 	return nil
@@ -414,9 +370,9 @@ func scanRun(row pgx.Row) (*papersum.Run, error) {
 	}
 	r.Status = papersum.RunStatus(status)
 	r.ErrorClass = papersum.Class(errorClass)
-	r.CreatedAt = decodeTime(created)
+	r.CreatedAt = storeutil.DecodeTime(created)
 	if finished != nil {
-		t := decodeTime(*finished)
+		t := storeutil.DecodeTime(*finished)
 		r.FinishedAt = &t
 	}
 	if scores != nil {
@@ -451,7 +407,7 @@ func scanStage(row pgx.Row) (string, papersum.StageResult, error) {
 	res.Stage = papersum.Stage(stage)
 	res.StopReason = papersum.StopReason(stop)
 	res.Latency = time.Duration(latency)
-	res.StartedAt = decodeTime(started)
+	res.StartedAt = storeutil.DecodeTime(started)
 	if critique != nil {
 		res.Critique = new(papersum.Critique)
 		if err := json.Unmarshal(critique, res.Critique); err != nil {
@@ -472,7 +428,7 @@ func (s *DB) GetRun(ctx context.Context, id string) (*papersum.Run, error) {
 		var err error
 		run, err = scanRun(tx.QueryRow(ctx, `SELECT `+runColumns+` FROM runs WHERE id = $1`, id))
 		if errors.Is(err, pgx.ErrNoRows) {
-			return notFound(op, "run %s not found", id)
+			return storeutil.NotFound(op, "run %s not found", id)
 		}
 		if err != nil {
 			return err
@@ -528,12 +484,12 @@ func (s *DB) ListRuns(ctx context.Context, f papersum.RunFilter) ([]*papersum.Ru
 	switch f.Status {
 	case "", papersum.RunRunning, papersum.RunSucceeded, papersum.RunFailed:
 	default:
-		return nil, invalid(op, "unknown run status %q", f.Status)
+		return nil, storeutil.Invalid(op, "unknown run status %q", f.Status)
 	}
 	limit := f.Limit
 	switch {
 	case limit < 0:
-		return nil, invalid(op, "negative limit %d", limit)
+		return nil, storeutil.Invalid(op, "negative limit %d", limit)
 	case limit == 0:
 		limit = DefaultListLimit
 	case limit > MaxListLimit:
@@ -560,7 +516,7 @@ func (s *DB) ListRuns(ctx context.Context, f papersum.RunFilter) ([]*papersum.Ru
 			var created int64
 			err := tx.QueryRow(ctx, `SELECT created_at FROM runs WHERE id = $1`, f.Before).Scan(&created)
 			if errors.Is(err, pgx.ErrNoRows) {
-				return notFound(op, "cursor run %s not found", f.Before)
+				return storeutil.NotFound(op, "cursor run %s not found", f.Before)
 			}
 			if err != nil {
 				return err

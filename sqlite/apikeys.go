@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/internal/storeutil"
 )
 
 var _ papersum.KeyStore = (*DB)(nil)
@@ -30,17 +31,17 @@ func (s *DB) CreateKey(ctx context.Context, k *papersum.APIKey, hash []byte) err
 	if created.IsZero() {
 		created = s.clock.Now()
 	}
-	at, ok := encodeTime(created)
+	at, ok := storeutil.EncodeTime(created)
 	if !ok {
-		return invalid(op, "key %s: created_at out of range", k.ID)
+		return storeutil.Invalid(op, "key %s: created_at out of range", k.ID)
 	}
 	revoked, ok := encodeKeyTime(k.RevokedAt)
 	if !ok {
-		return invalid(op, "key %s: revoked_at out of range", k.ID)
+		return storeutil.Invalid(op, "key %s: revoked_at out of range", k.ID)
 	}
 	expires, ok := encodeKeyTime(k.ExpiresAt)
 	if !ok {
-		return invalid(op, "key %s: expires_at out of range", k.ID)
+		return storeutil.Invalid(op, "key %s: expires_at out of range", k.ID)
 	}
 	err := s.tx(ctx, op, func(tx *sql.Tx) error {
 		var n int
@@ -48,7 +49,7 @@ func (s *DB) CreateKey(ctx context.Context, k *papersum.APIKey, hash []byte) err
 			return err
 		}
 		if n > 0 {
-			return conflict(op, "API key %s, or one with the same secret, exists", k.ID)
+			return storeutil.Conflict(op, "API key %s, or one with the same secret, exists", k.ID)
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO api_keys (id, hash, team, user_name, scope, prefix, created_at, revoked_at, expires_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -68,13 +69,13 @@ func (s *DB) CreateKey(ctx context.Context, k *papersum.APIKey, hash []byte) err
 func (s *DB) KeyByHash(ctx context.Context, hash []byte) (*papersum.APIKey, error) {
 	const op = "sqlite.KeyByHash"
 	if len(hash) == 0 {
-		return nil, notFound(op, "API key not found")
+		return nil, storeutil.NotFound(op, "API key not found")
 	}
 	k, err := scanAPIKey(s.db.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE hash = ?`, hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		// The message never carries the hash: it is as good as the key to
 		// nobody, but it has no use in a log either.
-		return nil, notFound(op, "API key not found")
+		return nil, storeutil.NotFound(op, "API key not found")
 	}
 	if err != nil {
 		return nil, dbError(op, err)
@@ -89,7 +90,7 @@ func (s *DB) KeyByID(ctx context.Context, id string) (*papersum.APIKey, error) {
 	const op = "sqlite.KeyByID"
 	k, err := scanAPIKey(s.db.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound(op, "API key %s not found", id)
+		return nil, storeutil.NotFound(op, "API key %s not found", id)
 	}
 	if err != nil {
 		return nil, dbError(op, err)
@@ -107,9 +108,9 @@ func (s *DB) RevokeKey(ctx context.Context, id string, at time.Time) error {
 	if at.IsZero() {
 		at = s.clock.Now()
 	}
-	ns, ok := encodeTime(at)
+	ns, ok := storeutil.EncodeTime(at)
 	if !ok {
-		return invalid(op, "key %s: revocation time out of range", id)
+		return storeutil.Invalid(op, "key %s: revocation time out of range", id)
 	}
 	return s.tx(ctx, op, func(tx *sql.Tx) error {
 		// min keeps the earliest revocation: revoking can be brought
@@ -123,7 +124,7 @@ func (s *DB) RevokeKey(ctx context.Context, id string, at time.Time) error {
 			return err
 		}
 		if n == 0 {
-			return notFound(op, "API key %s not found", id)
+			return storeutil.NotFound(op, "API key %s not found", id)
 		}
 		return nil
 	})
@@ -163,13 +164,13 @@ func (s *DB) ListKeys(ctx context.Context, team string) ([]*papersum.APIKey, err
 func validateAPIKey(op string, k *papersum.APIKey, hash []byte) error {
 	switch {
 	case k == nil || k.ID == "":
-		return invalid(op, "API key has no ID")
+		return storeutil.Invalid(op, "API key has no ID")
 	case k.Team == "" || k.User == "":
-		return invalid(op, "API key %s needs a team and a user", k.ID)
+		return storeutil.Invalid(op, "API key %s needs a team and a user", k.ID)
 	case !k.Scope.Valid():
-		return invalid(op, "API key %s: scope %q is not one of read, write, admin", k.ID, k.Scope)
+		return storeutil.Invalid(op, "API key %s: scope %q is not one of read, write, admin", k.ID, k.Scope)
 	case len(hash) == 0:
-		return invalid(op, "API key %s has no hash", k.ID)
+		return storeutil.Invalid(op, "API key %s has no hash", k.ID)
 	}
 	return nil
 }
@@ -179,7 +180,7 @@ func encodeKeyTime(t *time.Time) (any, bool) {
 	if t == nil {
 		return nil, true
 	}
-	ns, ok := encodeTime(*t)
+	ns, ok := storeutil.EncodeTime(*t)
 	return ns, ok
 }
 
@@ -187,7 +188,7 @@ func decodeKeyTime(ns sql.NullInt64) *time.Time {
 	if !ns.Valid {
 		return nil
 	}
-	t := decodeTime(ns.Int64)
+	t := storeutil.DecodeTime(ns.Int64)
 	return &t
 }
 
@@ -203,7 +204,7 @@ func scanAPIKey(row interface{ Scan(...any) error }) (*papersum.APIKey, error) {
 		return nil, err
 	}
 	k.Scope = papersum.Scope(scope)
-	k.CreatedAt = decodeTime(created)
+	k.CreatedAt = storeutil.DecodeTime(created)
 	k.RevokedAt = decodeKeyTime(revoked)
 	k.ExpiresAt = decodeKeyTime(expires)
 	return &k, nil

@@ -7,6 +7,7 @@ import (
 	"errors"
 
 	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/internal/storeutil"
 )
 
 var _ papersum.BatchStore = (*DB)(nil)
@@ -19,7 +20,7 @@ var _ papersum.BatchStore = (*DB)(nil)
 func (s *DB) PutJobRun(ctx context.Context, jobID, paperID, runID string) (string, error) {
 	const op = "sqlite.PutJobRun"
 	if jobID == "" || paperID == "" || runID == "" {
-		return "", invalid(op, "job, paper and run IDs are required")
+		return "", storeutil.Invalid(op, "job, paper and run IDs are required")
 	}
 	var got string
 	err := s.tx(ctx, op, func(tx *sql.Tx) error {
@@ -35,7 +36,7 @@ func (s *DB) PutJobRun(ctx context.Context, jobID, paperID, runID string) (strin
 			return err
 		}
 		if exists == 0 {
-			return invalid(op, "run %s is not stored", runID)
+			return storeutil.Invalid(op, "run %s is not stored", runID)
 		}
 		got = runID
 		_, err = tx.ExecContext(ctx, `INSERT INTO batch_job_runs (job_id, paper_id, run_id) VALUES (?, ?, ?)`, jobID, paperID, runID)
@@ -73,15 +74,15 @@ func (s *DB) JobRuns(ctx context.Context, jobID string) (map[string]string, erro
 func (s *DB) PutProviderBatch(ctx context.Context, b *papersum.ProviderBatch) error {
 	const op = "sqlite.PutProviderBatch"
 	if b == nil || b.JobID == "" || b.Provider == "" || b.BatchID == "" || b.Stage == "" {
-		return invalid(op, "job, stage, provider and batch IDs are required")
+		return storeutil.Invalid(op, "job, stage, provider and batch IDs are required")
 	}
 	ids, err := json.Marshal(b.RunIDs)
 	if err != nil {
-		return invalid(op, "run ids: %v", err)
+		return storeutil.Invalid(op, "run ids: %v", err)
 	}
-	at, ok := encodeTime(b.SubmittedAt)
+	at, ok := storeutil.EncodeTime(b.SubmittedAt)
 	if !ok {
-		return invalid(op, "submitted_at out of range")
+		return storeutil.Invalid(op, "submitted_at out of range")
 	}
 	return s.tx(ctx, op, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO provider_batches (provider, batch_id, job_id, stage, run_ids, submitted_at, done)
@@ -115,7 +116,7 @@ func (s *DB) ProviderBatches(ctx context.Context, jobID string) ([]papersum.Prov
 			return nil, dbError(op, err)
 		}
 		b.Stage = papersum.Stage(stage)
-		b.SubmittedAt = decodeTime(at)
+		b.SubmittedAt = storeutil.DecodeTime(at)
 		if err := json.Unmarshal([]byte(ids), &b.RunIDs); err != nil {
 			return nil, dbError(op, err)
 		}

@@ -9,5 +9,5 @@ import (
 // TestImports keeps this package to the root package, its driver and the
 // standard library: adapters never import each other.
 func TestImports(t *testing.T) {
-	deptest.AllowOnly(t, "modernc.org/sqlite")
+	deptest.AllowOnly(t, "modernc.org/sqlite", deptest.Root+"/internal/storeutil")
 }

@@ -8,6 +8,7 @@ import (
 	"math"
 
 	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/internal/storeutil"
 )
 
 var _ papersum.EvalStore = (*DB)(nil)
@@ -19,11 +20,11 @@ var _ papersum.EvalStore = (*DB)(nil)
 func (s *DB) PutEval(ctx context.Context, e *papersum.EvalRecord) error {
 	const op = "sqlite.PutEval"
 	if e == nil || e.ID == "" || len(e.Result) == 0 {
-		return invalid(op, "evaluation needs an ID and a result")
+		return storeutil.Invalid(op, "evaluation needs an ID and a result")
 	}
-	at, ok := encodeTime(e.CreatedAt)
+	at, ok := storeutil.EncodeTime(e.CreatedAt)
 	if !ok {
-		return invalid(op, "created_at out of range")
+		return storeutil.Invalid(op, "created_at out of range")
 	}
 	return s.tx(ctx, op, func(tx *sql.Tx) error {
 		var n int
@@ -40,7 +41,7 @@ func (s *DB) PutEval(ctx context.Context, e *papersum.EvalRecord) error {
 		for i, it := range e.Items {
 			for k, v := range it.Metrics {
 				if math.IsNaN(v) || math.IsInf(v, 0) {
-					return invalid(op, "item %s: metric %s is %v", it.ItemID, k, v)
+					return storeutil.Invalid(op, "item %s: metric %s is %v", it.ItemID, k, v)
 				}
 			}
 			m, _ := json.Marshal(it.Metrics)
@@ -65,12 +66,12 @@ func (s *DB) GetEval(ctx context.Context, id string) (*papersum.EvalRecord, erro
 	err := s.db.QueryRowContext(ctx, `SELECT dataset, dataset_hash, config_hash, created_at, result FROM evals WHERE id = ?`, id).
 		Scan(&e.Dataset, &e.DatasetHash, &e.ConfigHash, &at, &result)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound(op, "evaluation %s not found", id)
+		return nil, storeutil.NotFound(op, "evaluation %s not found", id)
 	}
 	if err != nil {
 		return nil, dbError(op, err)
 	}
-	e.CreatedAt, e.Result = decodeTime(at), []byte(result)
+	e.CreatedAt, e.Result = storeutil.DecodeTime(at), []byte(result)
 	rows, err := s.db.QueryContext(ctx, `SELECT item_id, metrics, run_ids, error FROM eval_items WHERE eval_id = ? ORDER BY seq`, id)
 	if err != nil {
 		return nil, dbError(op, err)
@@ -115,7 +116,7 @@ func (s *DB) ListEvals(ctx context.Context, limit int) ([]*papersum.EvalRecord, 
 		if err := rows.Scan(&e.ID, &e.Dataset, &e.DatasetHash, &e.ConfigHash, &at); err != nil {
 			return nil, dbError(op, err)
 		}
-		e.CreatedAt = decodeTime(at)
+		e.CreatedAt = storeutil.DecodeTime(at)
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {

@@ -12,13 +12,13 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/internal/storeutil"
 	msqlite "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -218,47 +218,11 @@ func (s *DB) Close() error {
 }
 
 // migration is one embedded migrations/NNNN_name.sql file.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
+type migration = storeutil.Migration
 
-// loadMigrations returns the embedded migrations sorted by version. The
-// version is the file name's numeric prefix; two files with one version
-// are a build bug that a test catches.
+// loadMigrations returns the embedded migrations sorted by version.
 func loadMigrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	seen := map[int]string{}
-	for _, e := range entries {
-		name := e.Name()
-		if !strings.HasSuffix(name, ".sql") {
-			continue
-		}
-		prefix, _, ok := strings.Cut(name, "_")
-		if !ok {
-			return nil, fmt.Errorf("migration %s: name must be NNNN_description.sql", name)
-		}
-		v, err := strconv.Atoi(prefix)
-		if err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: name must start with a positive number", name)
-		}
-		if other, dup := seen[v]; dup {
-			return nil, fmt.Errorf("migrations %s and %s share version %d", other, name, v)
-		}
-		seen[v] = name
-		body, err := fs.ReadFile(migrationFS, "migrations/"+name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: strings.TrimSuffix(name, ".sql"), sql: string(body)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	return ms, nil
+	return storeutil.LoadMigrations(migrationFS, "migrations")
 }
 
 // migrate applies the pending migrations, each in its own transaction
@@ -272,7 +236,7 @@ func (s *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return &papersum.Error{Code: papersum.EINTERNAL, Op: op, Message: "sqlite: embedded migrations", Err: err}
 	}
-	latest := ms[len(ms)-1].version
+	latest := ms[len(ms)-1].Version
 
 	// Refuse a database that is not ours before writing anything to it.
 	if err := s.checkOwnership(ctx, latest); err != nil {
@@ -289,17 +253,17 @@ func (s *DB) migrate(ctx context.Context) error {
 				return err
 			}
 			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.Version).Scan(&n); err != nil {
 				return err
 			}
 			if n > 0 {
 				return nil
 			}
-			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-				return fmt.Errorf("migration %s: %w", m.name, err)
+			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+				return fmt.Errorf("migration %s: %w", m.Name, err)
 			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-				m.version, m.name, s.clock.Now().UnixNano())
+				m.Version, m.Name, s.clock.Now().UnixNano())
 			return err
 		})
 		if err != nil {
