@@ -8,12 +8,21 @@ import (
 // RunStatus is the state of a run.
 type RunStatus string
 
-// Run states. A run is created running and ends succeeded or failed.
+// Run states. The CLI creates a run running; the service creates it
+// queued, and a worker moves it to running. A run ends succeeded, failed or
+// canceled, and a finished run never changes again.
 const (
+	RunQueued    RunStatus = "queued"
 	RunRunning   RunStatus = "running"
 	RunSucceeded RunStatus = "succeeded"
 	RunFailed    RunStatus = "failed"
+	RunCanceled  RunStatus = "canceled"
 )
+
+// Finished reports whether s is a final state.
+func (s RunStatus) Finished() bool {
+	return s == RunSucceeded || s == RunFailed || s == RunCanceled
+}
 
 // Run is one pass of a paper through the pipeline.
 type Run struct {
@@ -35,11 +44,21 @@ type Run struct {
 	// Scores are the critique's scores of the first draft.
 	Scores *Scores `json:"scores,omitempty"`
 	// Team and User are who the run is charged to ("" on the CLI).
-	Team       string        `json:"team,omitempty"`
-	User       string        `json:"user,omitempty"`
-	Stages     []StageResult `json:"stages"`
-	CreatedAt  time.Time     `json:"created_at"`
-	FinishedAt *time.Time    `json:"finished_at,omitempty"`
+	Team string `json:"team,omitempty"`
+	User string `json:"user,omitempty"`
+	// Config names the service configuration the run uses ("" is the
+	// default one), so that a worker on any replica runs it the same way.
+	Config string `json:"config,omitempty"`
+	// Cached reports that the run was answered from the result cache: it
+	// made no model call and cost nothing.
+	Cached bool `json:"cached,omitempty"`
+	// BatchID is the service batch the run belongs to, if any.
+	BatchID string `json:"batch_id,omitempty"`
+	// CallbackURL receives a signed webhook when the run finishes.
+	CallbackURL string        `json:"callback_url,omitempty"`
+	Stages      []StageResult `json:"stages"`
+	CreatedAt   time.Time     `json:"created_at"`
+	FinishedAt  *time.Time    `json:"finished_at,omitempty"`
 }
 
 // TotalCost is the sum of the stages' costs in US dollars.
@@ -86,6 +105,11 @@ type StageResult struct {
 type RunFilter struct {
 	Status  RunStatus
 	PaperID string
+	// Team, when set, selects that team's runs only; the service always
+	// sets it from the caller's API key.
+	Team string
+	// BatchID, when set, selects the runs of one service batch.
+	BatchID string
 	// Limit bounds the result; zero means the store's default (50), a
 	// value above 1000 is cut to 1000 and a negative one is EINVALID.
 	Limit int
@@ -107,8 +131,9 @@ type Store interface {
 	PutPaper(ctx context.Context, p *Paper) error
 	// GetPaper returns the paper with this ID.
 	GetPaper(ctx context.Context, id string) (*Paper, error)
-	// CreateRun stores a new run in state running. run.ID must be set and
-	// its paper must already be stored.
+	// CreateRun stores a new run in state running or queued. run.ID must
+	// be set and its paper must already be stored. A run answered from the
+	// result cache is created finished: state succeeded with Cached set.
 	CreateRun(ctx context.Context, run *Run) error
 	// AddStage appends a stage result to a running run.
 	AddStage(ctx context.Context, runID string, res *StageResult) error
@@ -207,4 +232,88 @@ type EvalStore interface {
 	GetEval(ctx context.Context, id string) (*EvalRecord, error)
 	// ListEvals returns evaluations newest first, without items or result.
 	ListEvals(ctx context.Context, limit int) ([]*EvalRecord, error)
+}
+
+// Batch is a set of runs submitted together through the service.
+type Batch struct {
+	ID     string
+	Team   string
+	User   string
+	RunIDs []string
+	// CallbackURL receives a signed webhook when the whole batch has
+	// finished.
+	CallbackURL string
+	CreatedAt   time.Time
+	// Counts is the number of runs by state and CostUSD their cost so far;
+	// GetBatch fills both from the runs.
+	Counts  map[RunStatus]int
+	CostUSD float64
+	// UpdatedAt is when a run of the batch last finished, nil before.
+	UpdatedAt *time.Time
+}
+
+// Submission is what the service stores for one accepted request: papers
+// already stored with PutPaper, their runs in state queued, optionally the
+// batch they form, and optionally the idempotency key that names the
+// request.
+type Submission struct {
+	Runs  []*Run
+	Batch *Batch
+	// IdempotencyKey, when set, is recorded for Team with RequestHash and
+	// the ID of the created run (one run) or batch (a batch).
+	IdempotencyKey string
+	Team           string
+	// RequestHash identifies the request's content, so that a key reused
+	// for a different request is refused instead of silently answered
+	// with another request's result.
+	RequestHash string
+}
+
+// Delivery is one attempt at delivering a completion webhook.
+type Delivery struct {
+	// WebhookID is the webhook-id, the same for every attempt.
+	WebhookID string
+	// RunID or BatchID names what finished.
+	RunID   string
+	BatchID string
+	URL     string
+	Attempt int
+	// Status is the HTTP status, 0 when no answer arrived.
+	Status   int
+	Error    string
+	At       time.Time
+	Duration time.Duration
+}
+
+// JobStore is the part of the store the service's job queue needs: runs
+// created queued in the same transaction as their jobs, started, canceled,
+// grouped into batches, deduplicated by idempotency key, and their
+// callbacks recorded.
+//
+// Errors: as Store; ECONFLICT also when an idempotency key is reused for a
+// different request, or when a finished run is canceled.
+type JobStore interface {
+	// Submit stores s.Runs (state queued), s.Batch and the idempotency key
+	// in one transaction, and calls enqueue inside it with the store's
+	// transaction (*sql.Tx on SQLite, pgx.Tx on Postgres) and the run IDs,
+	// so that a run never exists without its job, nor a job without its
+	// run. When the key was already recorded for the team with the same
+	// RequestHash, nothing is written, enqueue is not called, and the ID
+	// recorded with the key is returned; otherwise Submit returns "".
+	Submit(ctx context.Context, s *Submission, enqueue func(ctx context.Context, tx any, runIDs []string) error) (existing string, err error)
+	// StartRun moves a queued run to running and returns it with its
+	// stages. A running run (a job rescued after a crash) and a finished
+	// run are returned unchanged; the caller decides from Status.
+	StartRun(ctx context.Context, id string) (*Run, error)
+	// CancelRun moves a queued or running run to canceled and returns it.
+	// ECONFLICT when the run has finished.
+	CancelRun(ctx context.Context, id string) (*Run, error)
+	// GetBatch returns a batch with its run IDs (in submission order),
+	// its counts by state and its cost so far. ENOTFOUND when unknown.
+	GetBatch(ctx context.Context, id string) (*Batch, error)
+	// RecordDelivery stores one webhook delivery attempt.
+	RecordDelivery(ctx context.Context, d *Delivery) error
+	// Deliveries returns the attempts recorded for a run or batch ID,
+	// oldest first.
+	Deliveries(ctx context.Context, id string) ([]Delivery, error)
 }
