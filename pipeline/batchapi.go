@@ -245,8 +245,7 @@ func (r *Runner) jobRuns(ctx context.Context, papers []*papersum.Paper, o BatchO
 			if err := r.store.PutPaper(ctx, p); err != nil {
 				return nil, fmt.Errorf("store paper: %w", err)
 			}
-			run := &papersum.Run{ID: r.newID(), PaperID: p.ID, Title: p.Title, Source: p.Source,
-				Status: papersum.RunRunning, ConfigHash: r.hash, TargetWords: o.TargetWords, CreatedAt: r.clock.Now().UTC()}
+			run := r.NewRun(p, Options{TargetWords: o.TargetWords})
 			if err := r.store.CreateRun(ctx, run); err != nil {
 				return nil, fmt.Errorf("store run: %w", err)
 			}

@@ -132,6 +132,11 @@ type Options struct {
 	// OnStage, when set, is called after each stage finishes (for progress
 	// display). It must not block.
 	OnStage func(papersum.StageResult)
+	// Retryable, when set, picks the errors after which a run is left
+	// running for the job queue to try again (a rate limit, a shutdown)
+	// instead of being recorded as failed. Default: every error fails the
+	// run.
+	Retryable func(error) bool
 }
 
 // MaxWords is the hard limit that prompts state for a target length: 20%
@@ -146,50 +151,130 @@ func (r *Runner) Run(ctx context.Context, paper *papersum.Paper, opts Options) (
 	if opts.TargetWords == 0 {
 		opts.TargetWords = DefaultTargetWords
 	}
-	if opts.TargetWords < 10 || opts.TargetWords > 5000 {
-		return nil, papersum.Errorf(papersum.EINVALID, "target length %d words is out of range (10-5000)", opts.TargetWords)
+	if err := CheckTargetWords(opts.TargetWords); err != nil {
+		return nil, err
 	}
 	if err := r.store.PutPaper(ctx, paper); err != nil {
 		return nil, fmt.Errorf("store paper: %w", err)
 	}
-	run := &papersum.Run{
+	run := r.NewRun(paper, opts)
+	if err := r.store.CreateRun(ctx, run); err != nil {
+		return nil, fmt.Errorf("store run: %w", err)
+	}
+	return r.execute(ctx, run, paper, opts)
+}
+
+// CheckTargetWords returns EINVALID for a summary length out of range.
+func CheckTargetWords(n int) error {
+	if n < 10 || n > 5000 {
+		return papersum.Errorf(papersum.EINVALID, "target length %d words is out of range (10-5000)", n)
+	}
+	return nil
+}
+
+// NewRun returns a new run of paper in state running, with this runner's
+// configuration hash, not yet stored. The service sets it queued before
+// storing it.
+func (r *Runner) NewRun(paper *papersum.Paper, opts Options) *papersum.Run {
+	if opts.TargetWords == 0 {
+		opts.TargetWords = DefaultTargetWords
+	}
+	return &papersum.Run{
 		ID: r.newID(), PaperID: paper.ID, Title: paper.Title, Source: paper.Source,
 		Status: papersum.RunRunning, ConfigHash: r.hash, TargetWords: opts.TargetWords,
 		Team: opts.Team, User: opts.User, CreatedAt: r.clock.Now().UTC(),
 	}
-	if err := r.store.CreateRun(ctx, run); err != nil {
-		return nil, fmt.Errorf("store run: %w", err)
+}
+
+// ConfigHash is the hash of the configuration this runner records on its
+// runs.
+func (r *Runner) ConfigHash() string { return r.hash }
+
+// PromptVersions names the versions of the three stage prompts, in stage
+// order, for cache keys: editing a prompt must not serve results of the
+// old one.
+func (r *Runner) PromptVersions() string {
+	var b strings.Builder
+	for _, s := range papersum.Stages {
+		b.WriteString(string(s) + "=" + r.prompts[s].Version + ";")
 	}
+	return b.String()
+}
+
+// Resume carries a stored run of paper to its end: the stages whose usable
+// result is already stored are not run again, so a job that is run a
+// second time (after a crash, a snooze or a retry) pays only for what it
+// had not finished. run must be in state running (see
+// papersum.JobStore.StartRun) and carry its stages; its TargetWords, Team
+// and User override opts'.
+//
+// A failure ends the run as failed, unless opts.Retryable says the error
+// is worth another attempt: then the run stays running and the error is
+// returned, for the job queue to try again.
+func (r *Runner) Resume(ctx context.Context, run *papersum.Run, paper *papersum.Paper, opts Options) (*papersum.Run, error) {
+	if run.Status != papersum.RunRunning {
+		return run, papersum.Errorf(papersum.ECONFLICT, "run %s is %s, not running", run.ID, run.Status)
+	}
+	if run.PaperID != paper.ID {
+		return run, papersum.Errorf(papersum.EINVALID, "run %s is of paper %s, not %s", run.ID, run.PaperID, paper.ID)
+	}
+	opts.TargetWords, opts.Team, opts.User = run.TargetWords, run.Team, run.User
+	if err := CheckTargetWords(opts.TargetWords); err != nil {
+		return run, err
+	}
+	return r.execute(ctx, run, paper, opts)
+}
+
+// execute runs the stages of run that have no usable stored result.
+func (r *Runner) execute(ctx context.Context, run *papersum.Run, paper *papersum.Paper, opts Options) (*papersum.Run, error) {
 	log := r.logger.With("run", run.ID, "paper", paper.ID)
+	stored := &jobRun{paper: paper, run: run}
+	failed := func(err error) (*papersum.Run, error) {
+		if opts.Retryable != nil && opts.Retryable(err) {
+			log.Info("run interrupted; it stays running for another attempt", "err", err)
+			return run, err
+		}
+		return r.fail(ctx, run, err, log)
+	}
 
 	task := papersum.Task{Paper: paper, TargetWords: opts.TargetWords}
 	doc := &papersum.Document{Text: paper.Text(), Cacheable: !r.noCache, CacheTTL: r.cacheTTL()}
 
-	draftRes, err := r.stage(ctx, run, papersum.StageSummarize, doc, task, opts)
-	if papersum.ClassOf(err) == papersum.ClassContextTooLarge {
-		// The paper does not fit the model: summarize its parts, then
-		// critique and revise against the merged part summaries, which
-		// stand in for the paper from here on.
-		log.Info("paper too large for the model; summarizing by parts")
-		var merged *papersum.Paper
-		draftRes, merged, err = r.mapReduce(ctx, run, paper, task, opts, 0)
-		if err == nil {
-			task.Paper = merged
-			doc = &papersum.Document{Text: merged.Text(), Cacheable: !r.noCache, CacheTTL: r.cacheTTL()}
+	draftRes := stored.usable(papersum.StageSummarize)
+	if draftRes == nil {
+		var err error
+		draftRes, err = r.stage(ctx, run, papersum.StageSummarize, doc, task, opts)
+		if papersum.ClassOf(err) == papersum.ClassContextTooLarge {
+			// The paper does not fit the model: summarize its parts, then
+			// critique and revise against the merged part summaries, which
+			// stand in for the paper from here on.
+			log.Info("paper too large for the model; summarizing by parts")
+			var merged *papersum.Paper
+			draftRes, merged, err = r.mapReduce(ctx, run, paper, task, opts, 0)
+			if err == nil {
+				task.Paper = merged
+				doc = &papersum.Document{Text: merged.Text(), Cacheable: !r.noCache, CacheTTL: r.cacheTTL()}
+			}
+		}
+		if err != nil {
+			return failed(err)
 		}
 	}
-	if err != nil {
-		return r.fail(ctx, run, err, log)
-	}
 	task.Draft = draftRes.Output
-	critRes, err := r.stage(ctx, run, papersum.StageCritique, doc, task, opts)
-	if err != nil {
-		return r.fail(ctx, run, err, log)
+	critRes := stored.usable(papersum.StageCritique)
+	if critRes == nil {
+		var err error
+		if critRes, err = r.stage(ctx, run, papersum.StageCritique, doc, task, opts); err != nil {
+			return failed(err)
+		}
 	}
 	task.Critique = critRes.Critique
-	revRes, err := r.stage(ctx, run, papersum.StageRevise, doc, task, opts)
-	if err != nil {
-		return r.fail(ctx, run, err, log)
+	revRes := stored.usable(papersum.StageRevise)
+	if revRes == nil {
+		var err error
+		if revRes, err = r.stage(ctx, run, papersum.StageRevise, doc, task, opts); err != nil {
+			return failed(err)
+		}
 	}
 
 	run.Status = papersum.RunSucceeded

@@ -340,3 +340,60 @@ func TestContextTooLargeSummarizesByParts(t *testing.T) {
 		t.Errorf("%d recorded calls, want 7; sizes seen %v", answered, w.sizes)
 	}
 }
+
+// A run interrupted after its first stage is resumed without paying for
+// that stage again, and an error Retryable accepts leaves it running.
+func TestResumeSkipsStoredStages(t *testing.T) {
+	overloaded := &papersum.ProviderError{Class: papersum.ClassOverloaded, Message: "529"}
+	m := &scriptedModel{
+		replies: map[papersum.Stage]string{
+			papersum.StageSummarize: "<summary>Draft.</summary>",
+			papersum.StageCritique:  goodCritique,
+			papersum.StageRevise:    "<revised_summary>Final.</revised_summary>",
+		},
+		errs: map[papersum.Stage]error{papersum.StageCritique: overloaded},
+	}
+	r, store := newTestRunner(t, m)
+	ctx := context.Background()
+	paper := testPaper()
+	if err := store.PutPaper(ctx, paper); err != nil {
+		t.Fatal(err)
+	}
+	run := r.NewRun(paper, Options{TargetWords: 40})
+	if err := store.CreateRun(ctx, run); err != nil {
+		t.Fatal(err)
+	}
+	retryable := func(err error) bool { return papersum.ClassOf(err) == papersum.ClassOverloaded }
+	if _, err := r.Resume(ctx, run, paper, Options{Retryable: retryable}); papersum.ClassOf(err) != papersum.ClassOverloaded {
+		t.Fatalf("first attempt: err %v", err)
+	}
+	stored, err := store.GetRun(ctx, run.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored.Status != papersum.RunRunning || len(stored.Stages) != 1 {
+		t.Fatalf("after a retryable error: status %s, %d stages", stored.Status, len(stored.Stages))
+	}
+
+	m.mu.Lock()
+	m.errs = nil
+	m.seen = nil
+	m.mu.Unlock()
+	done, err := r.Resume(ctx, stored, paper, Options{Retryable: retryable})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.seen) != 2 || m.seen[0].Task.Stage != papersum.StageCritique || m.seen[0].Task.Draft != "Draft." {
+		t.Fatalf("resume made %d calls; want critique (with the stored draft) and revise", len(m.seen))
+	}
+	final, err := store.GetRun(ctx, run.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if final.Status != papersum.RunSucceeded || final.Summary != "Final." || len(final.Stages) != 3 || done.TargetWords != 40 {
+		t.Fatalf("final run %+v", final)
+	}
+	if _, err := r.Resume(ctx, final, paper, Options{}); papersum.ErrorCode(err) != papersum.ECONFLICT {
+		t.Fatalf("resuming a finished run: err %v, want ECONFLICT", err)
+	}
+}
