@@ -5,19 +5,38 @@
 // A job carries the ID of a run, never the paper: the caller writes the run
 // row first, then enqueues SummarizeArgs{RunID} — in the same transaction
 // when it can (EnqueueSQLTx, EnqueuePgxTx), so a run row never exists
-// without its job nor a job without its row. Jobs are unique by run ID:
-// enqueueing a run twice yields the one job.
+// without its job nor a job without its row. EnqueueManyTx does the same
+// for a batch, in whichever transaction a store hands its enqueue callback
+// (*sql.Tx or pgx.Tx). Jobs are unique by run ID: enqueueing a run twice
+// yields the one job.
 //
-// The work itself is the caller's Handler, which must be idempotent: a job
-// may run more than once (after a crash it is rescued and run again). The
-// queue owns the retry policy, so that one layer decides:
+// A second kind of job, KindCallback, sends the completion webhook of a
+// run or a batch: CallbackArgs carry exactly one of a run ID and a batch
+// ID, are unique by those arguments too, and are queued with
+// EnqueueCallback or, in the transaction that finishes the run or batch,
+// EnqueueCallbackTx. Their work is Config.Callback; a process without one
+// neither queues nor works callback jobs. They run on a River queue of
+// their own, QueueCallbacks, with Config.CallbackWorkers workers (4), so
+// that slow webhook endpoints never hold the workers of summarize jobs,
+// which stay on River's default queue. They are tried up to
+// Config.CallbackMaxAttempts times (3): the webhook sender retries within
+// one attempt, and River's attempts carry a callback across crashes.
+//
+// The work itself is the caller's Handler (Callback for callback jobs),
+// which must be idempotent: a job may run more than once (after a crash it
+// is rescued and run again). The queue owns the retry policy of both
+// kinds, so that one layer decides:
 //
 //   - a *papersum.ProviderError of class rate_limit or overloaded snoozes
 //     the job for the provider's retry-after hint (Config.RateLimitSnooze
 //     without one). A snooze does not use up an attempt;
 //   - an error wrapped with Permanent cancels the job at once;
 //   - any other error is retried with River's backoff, up to
-//     Config.MaxAttempts attempts, after which the job is discarded.
+//     Config.MaxAttempts attempts (Config.CallbackMaxAttempts for
+//     callback jobs), after which the job is discarded.
+//
+// Running reports whether the queue is between Start and Stop, for a
+// readiness check.
 //
 // The queue owns River's tables (river_job, river_leader, ...), which
 // Migrate creates in the database the driver points at: on PostgreSQL the

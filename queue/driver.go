@@ -34,7 +34,8 @@ type Driver interface {
 // statements concurrently, and on more than one connection they fail with
 // SQLITE_BUSY. With one connection, never call Enqueue (or any non-Tx
 // method) while holding a transaction on db: it would wait for the
-// connection the transaction holds. Use EnqueueSQLTx there.
+// connection the transaction holds. Use the Tx methods there
+// (EnqueueSQLTx, EnqueueManyTx, EnqueueCallbackTx).
 //
 // The Queue does not own db: close it after Stop.
 func SQLite(db *sql.DB) Driver { return sqliteDriver{db: db} }
@@ -95,11 +96,21 @@ type engine interface {
 	stop(ctx context.Context) error
 	stopAndCancel(ctx context.Context) error
 	migrate(ctx context.Context) error
-	insert(ctx context.Context, args river.JobArgs) (*rivertype.JobInsertResult, error)
-	// insertTx inserts in tx, which must be the driver's transaction type
-	// (*sql.Tx or pgx.Tx); errWrongTx otherwise.
-	insertTx(ctx context.Context, tx any, args river.JobArgs) (*rivertype.JobInsertResult, error)
+	// stopped is closed once a started client has stopped; nil before
+	// the first Start.
+	stopped() <-chan struct{}
+	// opts, when not nil, override the args' own InsertOpts field by
+	// field.
+	insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	// acceptsTx reports whether tx is the driver's transaction type
+	// (*sql.Tx or pgx.Tx).
+	acceptsTx(tx any) bool
+	// insertTx inserts in tx, which must be the driver's transaction type;
+	// errWrongTx otherwise.
+	insertTx(ctx context.Context, tx any, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 	insertMany(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
+	// insertManyTx is insertMany in tx, as insertTx.
+	insertManyTx(ctx context.Context, tx any, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
 	cancel(ctx context.Context, jobID int64) (*rivertype.JobRow, error)
 	get(ctx context.Context, jobID int64) (*rivertype.JobRow, error)
 	counts(ctx context.Context) (map[rivertype.JobState]int, error)
@@ -143,20 +154,35 @@ func (e *riverEngine[TTx]) migrate(ctx context.Context) error {
 	return err
 }
 
-func (e *riverEngine[TTx]) insert(ctx context.Context, args river.JobArgs) (*rivertype.JobInsertResult, error) {
-	return e.client.Insert(ctx, args, nil)
+func (e *riverEngine[TTx]) stopped() <-chan struct{} { return e.client.Stopped() }
+
+func (e *riverEngine[TTx]) insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
+	return e.client.Insert(ctx, args, opts)
 }
 
-func (e *riverEngine[TTx]) insertTx(ctx context.Context, tx any, args river.JobArgs) (*rivertype.JobInsertResult, error) {
+func (e *riverEngine[TTx]) acceptsTx(tx any) bool {
+	_, ok := tx.(TTx)
+	return ok
+}
+
+func (e *riverEngine[TTx]) insertTx(ctx context.Context, tx any, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
 	ttx, ok := tx.(TTx)
 	if !ok {
 		return nil, errWrongTx
 	}
-	return e.client.InsertTx(ctx, ttx, args, nil)
+	return e.client.InsertTx(ctx, ttx, args, opts)
 }
 
 func (e *riverEngine[TTx]) insertMany(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
 	return e.client.InsertMany(ctx, params)
+}
+
+func (e *riverEngine[TTx]) insertManyTx(ctx context.Context, tx any, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
+	ttx, ok := tx.(TTx)
+	if !ok {
+		return nil, errWrongTx
+	}
+	return e.client.InsertManyTx(ctx, ttx, params)
 }
 
 func (e *riverEngine[TTx]) cancel(ctx context.Context, jobID int64) (*rivertype.JobRow, error) {

@@ -32,14 +32,15 @@ type permanentError struct{ err error }
 func (e *permanentError) Error() string { return "permanent: " + e.err.Error() }
 func (e *permanentError) Unwrap() error { return e.err }
 
-// outcome turns a Handler's error into what River should do with the job.
-// stopping is true while Stop is cancelling jobs that outlived its
+// outcome turns the error of a job's work (Handler or Callback) into what
+// River should do with the job; logAttrs identify the job in the logs.
+// q.stopping is true while Stop is cancelling jobs that outlived its
 // deadline.
-func (q *Queue) outcome(ctx context.Context, jobID int64, runID string, err error) error {
+func (q *Queue) outcome(ctx context.Context, err error, logAttrs ...any) error {
 	if err == nil {
 		return nil
 	}
-	log := q.logger.With("job_id", jobID, "run_id", runID)
+	log := q.logger.With(logAttrs...)
 	if IsPermanent(err) {
 		log.WarnContext(ctx, "queue: job cancelled by a permanent error", "error", err)
 		return river.JobCancel(err)

@@ -34,8 +34,14 @@ type testDB struct {
 	// writeRunAndEnqueue writes a run row and enqueues its job in one
 	// transaction on the queue's handle h, then commits or rolls back.
 	writeRunAndEnqueue func(ctx context.Context, h any, q *Queue, runID string, commit bool) (int64, error)
-	// runRows counts the run rows written by writeRunAndEnqueue.
+	// runRows counts the run rows written by writeRunAndEnqueue and
+	// writeRunsInTx.
 	runRows func(ctx context.Context, h any) (int, error)
+	// writeRunsInTx writes a run row per runID and calls fn with the
+	// transaction (*sql.Tx or pgx.Tx, as a store's Submit hands it to its
+	// enqueue callback), on the queue's handle h; then it commits or rolls
+	// back.
+	writeRunsInTx func(ctx context.Context, h any, runIDs []string, commit bool, fn func(tx any) error) error
 	// handle returns the raw handle (*sql.DB or *pgxpool.Pool) of d.
 	handle func(d Driver) any
 }
@@ -112,6 +118,29 @@ func freshSQLite(t testing.TB) *testDB {
 			var n int
 			err := h.(*sql.DB).QueryRowContext(ctx, `SELECT count(*) FROM test_runs`).Scan(&n)
 			return n, err
+		},
+		writeRunsInTx: func(ctx context.Context, h any, runIDs []string, commit bool, fn func(tx any) error) error {
+			db := h.(*sql.DB)
+			if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS test_runs (id TEXT PRIMARY KEY)`); err != nil {
+				return err
+			}
+			tx, err := db.BeginTx(ctx, nil)
+			if err != nil {
+				return err
+			}
+			defer tx.Rollback()
+			for _, id := range runIDs {
+				if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO test_runs (id) VALUES (?)`, id); err != nil {
+					return err
+				}
+			}
+			if err := fn(tx); err != nil {
+				return err
+			}
+			if commit {
+				return tx.Commit()
+			}
+			return tx.Rollback()
 		},
 		handle: func(d Driver) any { return d.(sqliteDriver).db },
 	}
@@ -203,6 +232,29 @@ func freshPostgres(t testing.TB) *testDB {
 			var n int
 			err := h.(*pgxpool.Pool).QueryRow(ctx, `SELECT count(*) FROM test_runs`).Scan(&n)
 			return n, err
+		},
+		writeRunsInTx: func(ctx context.Context, h any, runIDs []string, commit bool, fn func(tx any) error) error {
+			pool := h.(*pgxpool.Pool)
+			if _, err := pool.Exec(ctx, `CREATE TABLE IF NOT EXISTS test_runs (id text PRIMARY KEY)`); err != nil {
+				return err
+			}
+			tx, err := pool.Begin(ctx)
+			if err != nil {
+				return err
+			}
+			defer tx.Rollback(ctx)
+			for _, id := range runIDs {
+				if _, err := tx.Exec(ctx, `INSERT INTO test_runs (id) VALUES ($1) ON CONFLICT DO NOTHING`, id); err != nil {
+					return err
+				}
+			}
+			if err := fn(tx); err != nil {
+				return err
+			}
+			if commit {
+				return tx.Commit(ctx)
+			}
+			return tx.Rollback(ctx)
 		},
 		handle: func(d Driver) any { return d.(postgresDriver).pool },
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -52,6 +53,10 @@ const (
 	DefaultJobTimeout      = 15 * time.Minute
 	DefaultRateLimitSnooze = 30 * time.Second
 	DefaultMaxSnooze       = time.Hour
+	// DefaultCallbackWorkers and DefaultCallbackMaxAttempts are the
+	// defaults of the callback queue (see Config.Callback).
+	DefaultCallbackWorkers     = 4
+	DefaultCallbackMaxAttempts = 3
 	// DefaultRescueMargin is added to JobTimeout to get the default
 	// RescueStuckJobsAfter: a job still marked running that long after it
 	// started belongs to a process that died.
@@ -73,6 +78,23 @@ type Config struct {
 	Driver Driver
 	// Handler does the work of a summarize job. Required.
 	Handler Handler
+	// Callback does the work of a callback job: it sends the completion
+	// webhook of a run or a batch (see CallbackArgs). It must be
+	// idempotent, as Handler, and its errors are treated as Handler's
+	// (Permanent cancels the job, others are retried). Optional: when nil,
+	// this process works no callback jobs and EnqueueCallback refuses
+	// them.
+	Callback func(ctx context.Context, args CallbackArgs) error
+	// CallbackWorkers is how many callback jobs this process runs at
+	// once. Callback jobs have a River queue of their own (QueueCallbacks),
+	// so slow webhooks never hold the Workers of summarize jobs. Only used
+	// with a Callback. Default: DefaultCallbackWorkers (4).
+	CallbackWorkers int
+	// CallbackMaxAttempts is MaxAttempts for callback jobs, fixed in each
+	// job when it is queued. Default: DefaultCallbackMaxAttempts (3): the
+	// webhook sender already retries with backoff within one attempt, so
+	// River's attempts mostly carry a callback across crashes.
+	CallbackMaxAttempts int
 	// Logger receives the queue's and River's logs. Default: a logger that
 	// discards everything (River's own default writes to stdout).
 	Logger *slog.Logger
@@ -122,6 +144,12 @@ func (c Config) WithDefaults() Config {
 	if c.MaxAttempts == 0 {
 		c.MaxAttempts = DefaultMaxAttempts
 	}
+	if c.CallbackWorkers == 0 {
+		c.CallbackWorkers = DefaultCallbackWorkers
+	}
+	if c.CallbackMaxAttempts == 0 {
+		c.CallbackMaxAttempts = DefaultCallbackMaxAttempts
+	}
 	if c.JobTimeout == 0 {
 		c.JobTimeout = DefaultJobTimeout
 	}
@@ -153,6 +181,12 @@ func (c Config) validate() error {
 	}
 	if c.MaxAttempts < 1 {
 		problems = append(problems, fmt.Sprintf("MaxAttempts %d is below 1", c.MaxAttempts))
+	}
+	if c.CallbackWorkers < 1 || c.CallbackWorkers > river.QueueNumWorkersMax {
+		problems = append(problems, fmt.Sprintf("CallbackWorkers %d is not in [1, %d]", c.CallbackWorkers, river.QueueNumWorkersMax))
+	}
+	if c.CallbackMaxAttempts < 1 {
+		problems = append(problems, fmt.Sprintf("CallbackMaxAttempts %d is below 1", c.CallbackMaxAttempts))
 	}
 	if c.JobTimeout < 0 {
 		problems = append(problems, fmt.Sprintf("JobTimeout %s is negative", c.JobTimeout))
@@ -188,7 +222,12 @@ type Queue struct {
 	// so that their context errors requeue them instead of using an
 	// attempt.
 	stopping atomic.Bool
+	// started is set by a successful Start and cleared by Stop; it holds
+	// the channel River closes when the client has stopped.
+	started atomic.Pointer[startedState]
 }
+
+type startedState struct{ stopped <-chan struct{} }
 
 // New builds a Queue on cfg.Driver. It neither touches the database nor
 // starts working: call Migrate once, then Start.
@@ -205,13 +244,22 @@ func New(ctx context.Context, cfg Config) (*Queue, error) {
 	if err := river.AddWorkerSafely(workers, &summarizeWorker{q: q}); err != nil {
 		return nil, internal("queue.New", err)
 	}
+	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}}
+	if cfg.Callback != nil {
+		// Without a Callback the process must not fetch callback jobs
+		// (another process may queue them): it has no worker for them.
+		if err := river.AddWorkerSafely(workers, &callbackWorker{q: q}); err != nil {
+			return nil, internal("queue.New", err)
+		}
+		queues[QueueCallbacks] = river.QueueConfig{MaxWorkers: cfg.CallbackWorkers}
+	}
 	rcfg := &river.Config{
 		FetchCooldown:        cfg.FetchCooldown,
 		FetchPollInterval:    cfg.FetchPollInterval,
 		JobTimeout:           cfg.JobTimeout,
 		Logger:               cfg.Logger,
 		MaxAttempts:          cfg.MaxAttempts,
-		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
+		Queues:               queues,
 		RescueStuckJobsAfter: cfg.RescueStuckJobsAfter,
 		Workers:              workers,
 	}
@@ -247,18 +295,37 @@ func (q *Queue) Start(ctx context.Context) error {
 	if err := q.eng.start(context.WithoutCancel(ctx)); err != nil {
 		return internal("queue.Start", err)
 	}
+	q.started.Store(&startedState{stopped: q.eng.stopped()})
 	return nil
+}
+
+// Running reports whether the queue is working jobs: true from a
+// successful Start until Stop is called (or River's client stops by
+// itself), for a readiness check.
+func (q *Queue) Running() bool {
+	s := q.started.Load()
+	if s == nil {
+		return false
+	}
+	select {
+	case <-s.stopped:
+		return false
+	default:
+		return true
+	}
 }
 
 // Stop stops fetching jobs and waits for the running ones to finish, up to
 // ctx's deadline. Jobs still running then have their contexts cancelled;
 // Stop waits a few more seconds for them to return, and those that do are
 // requeued without using an attempt. A job that ignores its context stays
-// marked running and is rescued after RescueStuckJobsAfter.
+// marked running and is rescued after RescueStuckJobsAfter. Running is
+// false from the call on.
 //
 // Errors: ctx's error (wrapped, EUNAVAILABLE) when jobs outlived its
 // deadline; nil otherwise, including when the queue was not started.
 func (q *Queue) Stop(ctx context.Context) error {
+	q.started.Store(nil)
 	err := q.eng.stop(ctx)
 	if err == nil {
 		return nil
@@ -283,7 +350,7 @@ func (q *Queue) Enqueue(ctx context.Context, runID string) (int64, error) {
 	if runID == "" {
 		return 0, emptyRunID(op)
 	}
-	res, err := q.eng.insert(ctx, SummarizeArgs{RunID: runID})
+	res, err := q.eng.insert(ctx, SummarizeArgs{RunID: runID}, nil)
 	if err != nil {
 		return 0, q.dbError(op, "queue: enqueue run "+runID, err)
 	}
@@ -320,14 +387,52 @@ func (q *Queue) enqueueTx(ctx context.Context, op string, tx any, runID string) 
 	if runID == "" {
 		return 0, emptyRunID(op)
 	}
-	res, err := q.eng.insertTx(ctx, tx, SummarizeArgs{RunID: runID})
-	if errors.Is(err, errWrongTx) {
-		return 0, &papersum.Error{Code: papersum.EINVALID, Op: op, Message: fmt.Sprintf("queue: %T is not a transaction of the %s driver", tx, q.cfg.Driver.name())}
+	if err := q.checkTx(op, tx); err != nil {
+		return 0, err
 	}
+	res, err := q.eng.insertTx(ctx, tx, SummarizeArgs{RunID: runID}, nil)
 	if err != nil {
-		return 0, q.dbError(op, "queue: enqueue run "+runID, err)
+		return 0, q.txError(op, tx, "queue: enqueue run "+runID, err)
 	}
 	return res.Job.ID, nil
+}
+
+// checkTx refuses a nil tx, or one that is not the driver's transaction
+// type, with EINVALID.
+func (q *Queue) checkTx(op string, tx any) error {
+	if isNil(tx) {
+		return nilTx(op)
+	}
+	if !q.eng.acceptsTx(tx) {
+		return q.wrongTx(op, tx)
+	}
+	return nil
+}
+
+func (q *Queue) wrongTx(op string, tx any) error {
+	return &papersum.Error{Code: papersum.EINVALID, Op: op, Message: fmt.Sprintf("queue: %T is not a transaction of the %s driver", tx, q.cfg.Driver.name())}
+}
+
+// txError is dbError for the insert of a Tx method.
+func (q *Queue) txError(op string, tx any, msg string, err error) error {
+	if errors.Is(err, errWrongTx) {
+		return q.wrongTx(op, tx)
+	}
+	return q.dbError(op, msg, err)
+}
+
+// isNil reports whether tx is nil, or a nil pointer (a nil *sql.Tx, or a
+// pgx.Tx holding one) that would panic inside River.
+func isNil(tx any) bool {
+	if tx == nil {
+		return true
+	}
+	v := reflect.ValueOf(tx)
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan:
+		return v.IsNil()
+	}
+	return false
 }
 
 // EnqueueMany queues the jobs of runIDs in one batch and returns their job
@@ -336,7 +441,27 @@ func (q *Queue) enqueueTx(ctx context.Context, op string, tx any, runID string) 
 //
 // Errors: as Enqueue.
 func (q *Queue) EnqueueMany(ctx context.Context, runIDs []string) ([]int64, error) {
-	const op = "queue.EnqueueMany"
+	return q.enqueueMany(ctx, "queue.EnqueueMany", nil, runIDs)
+}
+
+// EnqueueManyTx is EnqueueMany inside tx, the transaction that wrote the
+// run rows: a *sql.Tx when the queue's driver is SQLite, a pgx.Tx when it
+// is Postgres. The jobs exist if and only if tx commits. It fits the
+// enqueue callback of a store's Submit, which hands over its own
+// transaction.
+//
+// Errors: as EnqueueMany, and EINVALID when tx is nil or not the driver's
+// transaction type.
+func (q *Queue) EnqueueManyTx(ctx context.Context, tx any, runIDs []string) ([]int64, error) {
+	const op = "queue.EnqueueManyTx"
+	if err := q.checkTx(op, tx); err != nil {
+		return nil, err
+	}
+	return q.enqueueMany(ctx, op, tx, runIDs)
+}
+
+// enqueueMany is EnqueueMany (tx nil) and EnqueueManyTx (tx checked).
+func (q *Queue) enqueueMany(ctx context.Context, op string, tx any, runIDs []string) ([]int64, error) {
 	// Duplicates are removed first: one statement cannot insert and then
 	// find the same unique key, and Postgres refuses an ON CONFLICT that
 	// touches one row twice.
@@ -354,9 +479,15 @@ func (q *Queue) EnqueueMany(ctx context.Context, runIDs []string) ([]int64, erro
 	if len(params) == 0 {
 		return []int64{}, nil
 	}
-	res, err := q.eng.insertMany(ctx, params)
+	var res []*rivertype.JobInsertResult
+	var err error
+	if tx == nil {
+		res, err = q.eng.insertMany(ctx, params)
+	} else {
+		res, err = q.eng.insertManyTx(ctx, tx, params)
+	}
 	if err != nil {
-		return nil, q.dbError(op, fmt.Sprintf("queue: enqueue %d runs", len(params)), err)
+		return nil, q.txError(op, tx, fmt.Sprintf("queue: enqueue %d runs", len(params)), err)
 	}
 	ids := make([]int64, len(runIDs))
 	for i, id := range runIDs {
@@ -423,7 +554,7 @@ type summarizeWorker struct {
 
 func (w *summarizeWorker) Work(ctx context.Context, job *river.Job[SummarizeArgs]) error {
 	err := w.q.cfg.Handler(ctx, job.Args.RunID)
-	return w.q.outcome(ctx, job.ID, job.Args.RunID, err)
+	return w.q.outcome(ctx, err, "job_id", job.ID, "run_id", job.Args.RunID)
 }
 
 func emptyRunID(op string) error {

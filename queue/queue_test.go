@@ -24,6 +24,7 @@ func TestQueue(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
 			exercise(t, b)
+			exerciseTxAndCallbacks(t, b)
 		})
 	}
 }
@@ -573,7 +574,8 @@ func TestConfig(t *testing.T) {
 	c := Config{Driver: SQLite(db), Handler: ok}.WithDefaults()
 	if c.Workers != 10 || c.MaxAttempts != 5 || c.JobTimeout != 15*time.Minute ||
 		c.RescueStuckJobsAfter != 20*time.Minute || c.RateLimitSnooze != 30*time.Second ||
-		c.FetchCooldown != 5*time.Millisecond || c.FetchPollInterval != 20*time.Millisecond || c.Logger == nil {
+		c.FetchCooldown != 5*time.Millisecond || c.FetchPollInterval != 20*time.Millisecond || c.Logger == nil ||
+		c.CallbackWorkers != 4 || c.CallbackMaxAttempts != 3 {
 		t.Fatalf("SQLite defaults: %+v", c)
 	}
 	p := Config{Driver: Postgres(&pgxpool.Pool{}), Handler: ok}.WithDefaults()
@@ -582,17 +584,20 @@ func TestConfig(t *testing.T) {
 	}
 
 	bad := map[string]Config{
-		"no driver":           {Handler: ok},
-		"no handler":          {Driver: SQLite(db)},
-		"nil db":              {Driver: SQLite(nil), Handler: ok},
-		"nil pool":            {Driver: Postgres(nil), Handler: ok},
-		"negative workers":    {Driver: SQLite(db), Handler: ok, Workers: -1},
-		"too many workers":    {Driver: SQLite(db), Handler: ok, Workers: 10001},
-		"negative attempts":   {Driver: SQLite(db), Handler: ok, MaxAttempts: -1},
-		"rescue before done":  {Driver: SQLite(db), Handler: ok, JobTimeout: time.Hour, RescueStuckJobsAfter: time.Minute},
-		"rescue equals":       {Driver: SQLite(db), Handler: ok, JobTimeout: time.Minute, RescueStuckJobsAfter: time.Minute},
-		"poll under cooldown": {Driver: SQLite(db), Handler: ok, FetchCooldown: time.Second, FetchPollInterval: time.Millisecond * 500},
-		"negative snooze":     {Driver: SQLite(db), Handler: ok, RateLimitSnooze: -time.Second},
+		"no driver":                  {Handler: ok},
+		"no handler":                 {Driver: SQLite(db)},
+		"nil db":                     {Driver: SQLite(nil), Handler: ok},
+		"nil pool":                   {Driver: Postgres(nil), Handler: ok},
+		"negative workers":           {Driver: SQLite(db), Handler: ok, Workers: -1},
+		"too many workers":           {Driver: SQLite(db), Handler: ok, Workers: 10001},
+		"negative attempts":          {Driver: SQLite(db), Handler: ok, MaxAttempts: -1},
+		"rescue before done":         {Driver: SQLite(db), Handler: ok, JobTimeout: time.Hour, RescueStuckJobsAfter: time.Minute},
+		"rescue equals":              {Driver: SQLite(db), Handler: ok, JobTimeout: time.Minute, RescueStuckJobsAfter: time.Minute},
+		"poll under cooldown":        {Driver: SQLite(db), Handler: ok, FetchCooldown: time.Second, FetchPollInterval: time.Millisecond * 500},
+		"negative snooze":            {Driver: SQLite(db), Handler: ok, RateLimitSnooze: -time.Second},
+		"negative callback workers":  {Driver: SQLite(db), Handler: ok, CallbackWorkers: -1},
+		"too many callback workers":  {Driver: SQLite(db), Handler: ok, CallbackWorkers: 10001},
+		"negative callback attempts": {Driver: SQLite(db), Handler: ok, CallbackMaxAttempts: -1},
 	}
 	for name, cfg := range bad {
 		t.Run(name, func(t *testing.T) {
