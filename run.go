@@ -46,6 +46,9 @@ type Run struct {
 	// Team and User are who the run is charged to ("" on the CLI).
 	Team string `json:"team,omitempty"`
 	User string `json:"user,omitempty"`
+	// KeyID is the API key that submitted the run, whose tokens-per-day
+	// limit its usage is charged to ("" outside the HTTP API).
+	KeyID string `json:"key_id,omitempty"`
 	// Config names the service configuration the run uses ("" is the
 	// default one), so that a worker on any replica runs it the same way.
 	Config string `json:"config,omitempty"`

@@ -1,11 +1,13 @@
-// Package postgres is the papersum.Store, papersum.BatchStore and
-// papersum.EvalStore on PostgreSQL, through pgx v5 and its pool
+// Package postgres is the papersum.Store, BatchStore, EvalStore, KeyStore
+// and JobStore on PostgreSQL, through pgx v5 and its pool
 // (pgxpool). It is the store for more than one papersum process: an HTTP
 // server with several replicas, a queue of workers.
 //
 // It owns the connection pool, the embedded schema migrations in
 // migrations/*.sql (the Postgres twin of the SQLite schema) and the mapping
-// of papers, runs, stage results, batch jobs and evaluations to rows. Its
+// of papers, runs, stage results, batch jobs, evaluations, API keys and
+// the service's submissions, batches, idempotency keys and webhook
+// deliveries to rows. Its
 // semantics and error codes are the SQLite store's; the shared suite
 // storetest checks both.
 //
@@ -13,9 +15,12 @@
 // its single writer, this one locks: AddStage and FinishRun lock the run's
 // row (SELECT ... FOR NO KEY UPDATE), so stages of one run are numbered
 // without gaps in the order they were added, and a run cannot take a stage
-// after it finished, whichever replica writes. Inserts that may race
-// (CreateRun, PutJobRun, PutProviderBatch, PutEval) rely on the primary
-// key (INSERT ... ON CONFLICT DO NOTHING), not on a check made earlier.
+// after it finished, whichever replica writes; StartRun and CancelRun take
+// the same lock. Inserts that may race (CreateRun, PutJobRun,
+// PutProviderBatch, PutEval, and Submit's idempotency key, which it
+// inserts first so that concurrent retries of one request wait for the
+// first) rely on the primary key (INSERT ... ON CONFLICT DO NOTHING), not
+// on a check made earlier.
 //
 // Besides the codes each method lists, every method returns EUNAVAILABLE
 // when the server cannot be reached, the connection is lost, the server is

@@ -86,7 +86,7 @@ func (o Options) validate() error {
 	return nil
 }
 
-// DB is a papersum.Store, papersum.BatchStore and papersum.EvalStore on
+// DB is a papersum.Store, BatchStore, EvalStore, KeyStore and JobStore on
 // one PostgreSQL schema. It is safe for concurrent use, by goroutines and
 // by processes that share the database.
 type DB struct {
@@ -104,6 +104,7 @@ var (
 	_ papersum.Store      = (*DB)(nil)
 	_ papersum.BatchStore = (*DB)(nil)
 	_ papersum.EvalStore  = (*DB)(nil)
+	_ papersum.JobStore   = (*DB)(nil)
 )
 
 // Open connects to the database at url (postgres://user@host:port/db?...
@@ -284,6 +285,13 @@ func (s *DB) migrate(ctx context.Context) error {
 		return &papersum.Error{Code: papersum.EINTERNAL, Op: op, Message: "postgres: embedded migrations", Err: err}
 	}
 	latest := ms[len(ms)-1].Version
+	for _, m := range ms {
+		// Directives steer the SQLite store's migrate; none is needed
+		// here, and one that would be silently ignored is a bug.
+		if err := storeutil.CheckDirectives(m); err != nil {
+			return &papersum.Error{Code: papersum.EINTERNAL, Op: op, Message: "postgres: embedded migrations", Err: err}
+		}
+	}
 	for i, m := range ms {
 		err := s.tx(ctx, op, pgx.TxOptions{}, func(tx pgx.Tx) error {
 			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, int32(migrateLockClass), s.schema); err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/internal/storeutil"
 	"github.com/papersum/papersum/storetest"
 )
 
@@ -71,7 +72,18 @@ func openTest(t *testing.T, opts Options) *DB {
 
 func TestStore(t *testing.T) {
 	testURL(t)
-	storetest.Exercise(t, func(t *testing.T) papersum.Store { return openTest(t, Options{}) })
+	storetest.Exercise(t, func(t *testing.T) papersum.Store { return openTest(t, Options{}) }, storetest.Options{
+		// Submit hands enqueue a pgx.Tx: write through it.
+		PutPaperInTx: func(ctx context.Context, tx any, paperID string) error {
+			pgxTx, ok := tx.(pgx.Tx)
+			if !ok {
+				return fmt.Errorf("enqueue got a %T, want a pgx.Tx", tx)
+			}
+			_, err := pgxTx.Exec(ctx, `INSERT INTO papers (id, title, source, format, sections, word_count, created_at)
+				VALUES ($1, '', '', 'text', '[]', 0, 0)`, paperID)
+			return err
+		},
+	})
 }
 
 func wantCode(t *testing.T, err error, code string) {
@@ -509,6 +521,9 @@ func TestMigrationsAreWellFormed(t *testing.T) {
 	for i, m := range ms {
 		if m.Version != i+1 {
 			t.Errorf("migration %s has version %d, want %d (no gaps)", m.Name, m.Version, i+1)
+		}
+		if err := storeutil.CheckDirectives(m); err != nil {
+			t.Error(err)
 		}
 	}
 }

@@ -20,8 +20,8 @@ import (
 // DefaultListLimit; larger than MaxListLimit is cut to MaxListLimit, so one
 // request cannot load the whole table.
 const (
-	DefaultListLimit = 50
-	MaxListLimit     = 1000
+	DefaultListLimit = storeutil.DefaultListLimit
+	MaxListLimit     = storeutil.MaxListLimit
 )
 
 // PutPaper stores the paper under its ID. The ID is a content hash, so a
@@ -91,101 +91,141 @@ func marshalOptional(v any, isNil bool) (any, error) {
 	return string(b), nil
 }
 
-// CreateRun stores a new run in state running, with the stage results it
-// already carries, if any. When run.CreatedAt is zero it is set from the
-// store's clock; on success run.Status is RunRunning and run.CreatedAt is the
-// stored time.
+// CreateRun stores a new run, with the stage results it already carries,
+// if any. A run is created running (Status "" or running: the CLI) or
+// queued (the service); a run answered from the result cache is created
+// finished: succeeded, with Cached set, the cached summary and no stages,
+// its FinishedAt set from the store's clock when nil. When run.CreatedAt is
+// zero it is set from the store's clock. On success run.Status,
+// run.CreatedAt and a cached run's FinishedAt are the stored values.
 //
-// Errors: EINVALID when run is nil, has no ID or paper ID, has a status
-// other than "" or running, a FinishedAt, an unknown error class, a
+// Errors: EINVALID when run is nil, has no ID or paper ID, breaks the
+// rules above (see storeutil.CheckNewRun), has an unknown error class, a
 // negative target length or scores that are not finite; ENOTFOUND when its
 // paper is not stored; ECONFLICT when a run with this ID exists, also when
 // another process creates it at the same moment.
 func (s *DB) CreateRun(ctx context.Context, run *papersum.Run) error {
 	const op = "postgres.CreateRun"
-	switch {
-	case run == nil || run.ID == "":
-		return storeutil.Invalid(op, "run has no ID")
-	case run.PaperID == "":
-		return storeutil.Invalid(op, "run %s has no paper ID", run.ID)
-	case run.Status != "" && run.Status != papersum.RunRunning:
-		return storeutil.Invalid(op, "run %s: a new run is running, not %q", run.ID, run.Status)
-	case run.FinishedAt != nil:
-		return storeutil.Invalid(op, "run %s: a new run has no finish time", run.ID)
-	case run.TargetWords < 0:
-		return storeutil.Invalid(op, "run %s: negative target length %d", run.ID, run.TargetWords)
-	case !storeutil.ValidClass(run.ErrorClass):
-		return storeutil.Invalid(op, "run %s: unknown error class %q", run.ID, run.ErrorClass)
-	case !storeutil.ValidScores(run.Scores):
-		return storeutil.Invalid(op, "run %s: scores must be finite numbers", run.ID)
-	}
-	createdAt := run.CreatedAt
-	if createdAt.IsZero() {
-		createdAt = s.clock.Now()
-	}
-	created, ok := storeutil.EncodeTime(createdAt)
-	if !ok {
-		return storeutil.Invalid(op, "run %s: creation time %s out of range", run.ID, createdAt)
-	}
-	stages := make([]stageRow, len(run.Stages))
-	for i := range run.Stages {
-		r, err := s.newStageRow(op, run.ID, &run.Stages[i])
-		if err != nil {
-			return err
-		}
-		stages[i] = r
-	}
-	scores, err := marshalOptional(run.Scores, run.Scores == nil)
-	if err != nil {
-		return storeutil.Invalid(op, "run %s: scores: %v", run.ID, err)
-	}
-
-	err = s.tx(ctx, op, pgx.TxOptions{}, func(tx pgx.Tx) error {
-		// The two checks give the SQLite store's codes in its order; the
-		// ON CONFLICT below, not the first check, is what keeps a run that
-		// two processes create at once from being stored twice.
-		var exists bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM runs WHERE id = $1)`, run.ID).Scan(&exists); err != nil {
-			return err
-		}
-		if exists {
-			return storeutil.Conflict(op, "run %s already exists", run.ID)
-		}
-		// FOR KEY SHARE: the paper row cannot go away before commit. (The
-		// foreign key would refuse the insert anyway; this names the error.)
-		var paper bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM papers WHERE id = $1 FOR KEY SHARE)`, run.PaperID).Scan(&paper); err != nil {
-			return err
-		}
-		if !paper {
-			return storeutil.NotFound(op, "run %s: paper %s not found; store the paper first", run.ID, run.PaperID)
-		}
-		tag, err := tx.Exec(ctx, `INSERT INTO runs (id, paper_id, title, source, status, error, error_class,
-				config_hash, target_words, summary, scores, team, user_name, created_at, finished_at)
-			VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL)
-			ON CONFLICT (id) DO NOTHING`,
-			run.ID, run.PaperID, run.Title, run.Source, run.Error, string(run.ErrorClass),
-			run.ConfigHash, run.TargetWords, run.Summary, scores, run.Team, run.User, created)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return storeutil.Conflict(op, "run %s already exists", run.ID)
-		}
-		for i, r := range stages {
-			if err := insertStage(ctx, tx, i+1, r); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	row, err := s.newRunRow(op, run)
 	if err != nil {
 		return err
 	}
-	run.Status = papersum.RunRunning
-	run.CreatedAt = createdAt
+	if err := s.tx(ctx, op, pgx.TxOptions{}, func(tx pgx.Tx) error { return insertRun(ctx, tx, op, row) }); err != nil {
+		return err
+	}
+	row.writeBack()
+	return nil
+}
+
+// runRow is a validated new run, encoded and ready to insert.
+type runRow struct {
+	run       *papersum.Run
+	status    papersum.RunStatus
+	batchID   string
+	createdAt time.Time
+	created   int64
+	// finishedAt is set for a cached run only, the one created finished.
+	finishedAt *time.Time
+	finished   *int64
+	scores     any // JSON text or nil
+	stages     []stageRow
+}
+
+// newRunRow validates run with storeutil.CheckNewRun and encodes it,
+// stamping a zero CreatedAt, and a cached run's nil FinishedAt, from the
+// store's clock.
+func (s *DB) newRunRow(op string, run *papersum.Run) (runRow, error) {
+	status, err := storeutil.CheckNewRun(op, run)
+	if err != nil {
+		return runRow{}, err
+	}
+	r := runRow{run: run, status: status, batchID: run.BatchID, createdAt: run.CreatedAt}
+	if r.createdAt.IsZero() {
+		r.createdAt = s.clock.Now()
+	}
+	var ok bool
+	if r.created, ok = storeutil.EncodeTime(r.createdAt); !ok {
+		return runRow{}, storeutil.Invalid(op, "run %s: creation time %s out of range", run.ID, r.createdAt)
+	}
+	if status == papersum.RunSucceeded {
+		at := s.clock.Now()
+		if run.FinishedAt != nil {
+			at = *run.FinishedAt
+		}
+		ns, ok := storeutil.EncodeTime(at)
+		if !ok {
+			return runRow{}, storeutil.Invalid(op, "run %s: finish time %s out of range", run.ID, at)
+		}
+		r.finishedAt, r.finished = &at, &ns
+	}
+	r.stages = make([]stageRow, len(run.Stages))
 	for i := range run.Stages {
-		run.Stages[i].StartedAt = storeutil.DecodeTime(stages[i].startedAt)
+		if r.stages[i], err = s.newStageRow(op, run.ID, &run.Stages[i]); err != nil {
+			return runRow{}, err
+		}
+	}
+	if r.scores, err = marshalOptional(run.Scores, run.Scores == nil); err != nil {
+		return runRow{}, storeutil.Invalid(op, "run %s: scores: %v", run.ID, err)
+	}
+	return r, nil
+}
+
+// writeBack sets what the store decided in the caller's run, once it is
+// stored.
+func (r runRow) writeBack() {
+	r.run.Status = r.status
+	r.run.CreatedAt = r.createdAt
+	r.run.BatchID = r.batchID
+	if r.finishedAt != nil {
+		r.run.FinishedAt = r.finishedAt
+	}
+	for i := range r.run.Stages {
+		r.run.Stages[i].StartedAt = storeutil.DecodeTime(r.stages[i].startedAt)
+	}
+}
+
+// insertRun inserts r and its stages.
+//
+// Errors: ECONFLICT when the run exists; ENOTFOUND when its paper does not.
+func insertRun(ctx context.Context, tx pgx.Tx, op string, r runRow) error {
+	run := r.run
+	// The two checks give the SQLite store's codes in its order; the ON
+	// CONFLICT below, not the first check, is what keeps a run that two
+	// processes create at once from being stored twice.
+	var exists bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM runs WHERE id = $1)`, run.ID).Scan(&exists); err != nil {
+		return err
+	}
+	if exists {
+		return storeutil.Conflict(op, "run %s already exists", run.ID)
+	}
+	// FOR KEY SHARE: the paper row cannot go away before commit. (The
+	// foreign key would refuse the insert anyway; this names the error.)
+	var paper bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM papers WHERE id = $1 FOR KEY SHARE)`, run.PaperID).Scan(&paper); err != nil {
+		return err
+	}
+	if !paper {
+		return storeutil.NotFound(op, "run %s: paper %s not found; store the paper first", run.ID, run.PaperID)
+	}
+	tag, err := tx.Exec(ctx, `INSERT INTO runs (id, paper_id, title, source, status, error, error_class,
+			config_hash, target_words, summary, scores, team, user_name, created_at, finished_at,
+			config, cached, batch_id, callback_url, key_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+		ON CONFLICT (id) DO NOTHING`,
+		run.ID, run.PaperID, run.Title, run.Source, string(r.status), run.Error, string(run.ErrorClass),
+		run.ConfigHash, run.TargetWords, run.Summary, r.scores, run.Team, run.User, r.created, r.finished,
+		run.Config, run.Cached, r.batchID, run.CallbackURL, run.KeyID)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return storeutil.Conflict(op, "run %s already exists", run.ID)
+	}
+	for i, st := range r.stages {
+		if err := insertStage(ctx, tx, i+1, st); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -265,7 +305,8 @@ func lockRun(ctx context.Context, tx pgx.Tx, op, id string) (papersum.RunStatus,
 //
 // Errors: EINVALID when res is nil, names an unknown stage, or has negative
 // token counts, latency or cost, or a cost that is not a number; ENOTFOUND
-// when the run does not exist; ECONFLICT when the run is finished.
+// when the run does not exist; ECONFLICT when the run is not running
+// (queued, which StartRun must move first, or finished).
 func (s *DB) AddStage(ctx context.Context, runID string, res *papersum.StageResult) error {
 	const op = "postgres.AddStage"
 	r, err := s.newStageRow(op, runID, res)
@@ -278,7 +319,7 @@ func (s *DB) AddStage(ctx context.Context, runID string, res *papersum.StageResu
 			return err
 		}
 		if st != papersum.RunRunning {
-			return storeutil.Conflict(op, "run %s is %s; a finished run takes no more stages", runID, st)
+			return storeutil.Conflict(op, "run %s is %s; only a running run takes stages", runID, st)
 		}
 		var seq int
 		if err := tx.QueryRow(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM stage_results WHERE run_id = $1`, runID).Scan(&seq); err != nil {
@@ -301,7 +342,8 @@ func (s *DB) AddStage(ctx context.Context, runID string, res *papersum.StageResu
 // Errors: EINVALID when run is nil or has no ID, when the status is not
 // succeeded or failed, when a failed run has no error message, or for an
 // unknown error class or non-finite scores; ENOTFOUND when the run does not
-// exist; ECONFLICT when it is already finished.
+// exist; ECONFLICT when it is not running (queued, or already finished).
+// A run is canceled with CancelRun.
 func (s *DB) FinishRun(ctx context.Context, run *papersum.Run) error {
 	const op = "postgres.FinishRun"
 	switch {
@@ -335,7 +377,7 @@ func (s *DB) FinishRun(ctx context.Context, run *papersum.Run) error {
 			return err
 		}
 		if st != papersum.RunRunning {
-			return storeutil.Conflict(op, "run %s is already %s", run.ID, st)
+			return storeutil.Conflict(op, "run %s is %s, not running; only a running run finishes", run.ID, st)
 		}
 		_, err = tx.Exec(ctx, `UPDATE runs SET status = $1, error = $2, error_class = $3, summary = $4, scores = $5,
 				finished_at = $6 WHERE id = $7 AND status = 'running'`,
@@ -354,7 +396,7 @@ func (s *DB) FinishRun(ctx context.Context, run *papersum.Run) error {
 
 // runColumns are the runs columns that scanRun reads, in order.
 const runColumns = `id, paper_id, title, source, status, error, error_class, config_hash, target_words,
-	summary, scores, team, user_name, created_at, finished_at`
+	summary, scores, team, user_name, created_at, finished_at, config, cached, batch_id, callback_url, key_id`
 
 func scanRun(row pgx.Row) (*papersum.Run, error) {
 	var (
@@ -365,7 +407,8 @@ func scanRun(row pgx.Row) (*papersum.Run, error) {
 		finished           *int64
 	)
 	if err := row.Scan(&r.ID, &r.PaperID, &r.Title, &r.Source, &status, &r.Error, &errorClass, &r.ConfigHash,
-		&r.TargetWords, &r.Summary, &scores, &r.Team, &r.User, &created, &finished); err != nil {
+		&r.TargetWords, &r.Summary, &scores, &r.Team, &r.User, &created, &finished,
+		&r.Config, &r.Cached, &r.BatchID, &r.CallbackURL, &r.KeyID); err != nil {
 		return nil, err
 	}
 	r.Status = papersum.RunStatus(status)
@@ -426,16 +469,25 @@ func (s *DB) GetRun(ctx context.Context, id string) (*papersum.Run, error) {
 	var run *papersum.Run
 	err := s.tx(ctx, op, readOnly, func(tx pgx.Tx) error {
 		var err error
-		run, err = scanRun(tx.QueryRow(ctx, `SELECT `+runColumns+` FROM runs WHERE id = $1`, id))
-		if errors.Is(err, pgx.ErrNoRows) {
-			return storeutil.NotFound(op, "run %s not found", id)
-		}
-		if err != nil {
-			return err
-		}
-		return loadStages(ctx, tx, map[string]*papersum.Run{id: run}, true)
+		run, err = getRun(ctx, tx, op, id)
+		return err
 	})
 	if err != nil {
+		return nil, err
+	}
+	return run, nil
+}
+
+// getRun reads run id with its stages, raw output included, inside tx.
+func getRun(ctx context.Context, tx pgx.Tx, op, id string) (*papersum.Run, error) {
+	run, err := scanRun(tx.QueryRow(ctx, `SELECT `+runColumns+` FROM runs WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, storeutil.NotFound(op, "run %s not found", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := loadStages(ctx, tx, map[string]*papersum.Run{id: run}, true); err != nil {
 		return nil, err
 	}
 	return run, nil
@@ -477,27 +529,19 @@ func loadStages(ctx context.Context, tx pgx.Tx, runs map[string]*papersum.Run, w
 // that run, so a run created in the same nanosecond as the cursor is
 // neither skipped nor repeated.
 //
+// The filters (status, paper, team, batch) combine with AND.
+//
 // Errors: EINVALID for an unknown status filter or a negative limit;
 // ENOTFOUND when f.Before names no run.
 func (s *DB) ListRuns(ctx context.Context, f papersum.RunFilter) ([]*papersum.Run, error) {
 	const op = "postgres.ListRuns"
-	switch f.Status {
-	case "", papersum.RunRunning, papersum.RunSucceeded, papersum.RunFailed:
-	default:
-		return nil, storeutil.Invalid(op, "unknown run status %q", f.Status)
-	}
-	limit := f.Limit
-	switch {
-	case limit < 0:
-		return nil, storeutil.Invalid(op, "negative limit %d", limit)
-	case limit == 0:
-		limit = DefaultListLimit
-	case limit > MaxListLimit:
-		limit = MaxListLimit
+	limit, err := storeutil.CheckRunFilter(op, f)
+	if err != nil {
+		return nil, err
 	}
 
 	var out []*papersum.Run
-	err := s.tx(ctx, op, readOnly, func(tx pgx.Tx) error {
+	err = s.tx(ctx, op, readOnly, func(tx pgx.Tx) error {
 		var (
 			where []string
 			args  []any
@@ -506,11 +550,12 @@ func (s *DB) ListRuns(ctx context.Context, f papersum.RunFilter) ([]*papersum.Ru
 			args = append(args, v)
 			return "$" + strconv.Itoa(len(args))
 		}
-		if f.Status != "" {
-			where = append(where, "status = "+arg(string(f.Status)))
-		}
-		if f.PaperID != "" {
-			where = append(where, "paper_id = "+arg(f.PaperID))
+		for _, c := range []struct{ column, value string }{
+			{"status", string(f.Status)}, {"paper_id", f.PaperID}, {"team", f.Team}, {"batch_id", f.BatchID},
+		} {
+			if c.value != "" {
+				where = append(where, c.column+" = "+arg(c.value))
+			}
 		}
 		if f.Before != "" {
 			var created int64

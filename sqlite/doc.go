@@ -3,14 +3,23 @@
 //
 // It owns the database file: opening it (WAL, busy timeout, foreign keys),
 // the embedded schema migrations in migrations/*.sql, and the mapping of
-// papers, runs and stage results to rows. Every Store method runs in one
-// transaction.
+// papers, runs and stage results, batch jobs, evaluations, API keys and the
+// service's submissions, batches, idempotency keys and webhook deliveries
+// to rows. Every method runs in one transaction.
+//
+// A migration whose leading comment carries "-- papersum:foreign-keys-off"
+// runs with foreign keys off (set on the connection before BEGIN, since
+// SQLite ignores the pragma inside a transaction) and must pass PRAGMA
+// foreign_key_check before it commits: that is how a table others
+// reference is rebuilt without cascading deletes (0005_service).
 //
 // The store uses a single connection. SQLite allows one writer at a time
 // anyway, and one connection makes every transaction serial inside the
 // process, so no write ever waits on SQLITE_BUSY from its own siblings (see
 // NOTES.md). Readers share that connection; the store's transactions are
-// short, so they are not starved.
+// short, so they are not starved. SQL hands out the handle so that a queue
+// (River's riversqlite driver) shares that connection too, and Submit
+// enqueues jobs in the transaction that writes their runs.
 //
 // A file at the path that is not a SQLite database, or is the database of
 // some other program, is refused with EINVALID and left untouched: bad

@@ -59,8 +59,8 @@ func (o Options) validate() error {
 	return nil
 }
 
-// DB is a papersum.Store on one SQLite database file. It is safe for
-// concurrent use.
+// DB is a papersum.Store, BatchStore, EvalStore, KeyStore and JobStore on
+// one SQLite database file. It is safe for concurrent use.
 type DB struct {
 	db    *sql.DB
 	path  string
@@ -86,6 +86,16 @@ var sqliteHeader = []byte("SQLite format 3\x00")
 // locked by another process beyond the busy timeout; EINTERNAL otherwise.
 // The file is never modified when Open fails because of what it holds.
 func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	ms, err := loadMigrations()
+	if err != nil {
+		return nil, &papersum.Error{Code: papersum.EINTERNAL, Op: "sqlite.Open", Message: "sqlite: embedded migrations", Err: err}
+	}
+	return open(ctx, path, opts, ms)
+}
+
+// open is Open with the migrations to apply, so that a test can build a
+// database at an older schema version and then Open it.
+func open(ctx context.Context, path string, opts Options, ms []migration) (*DB, error) {
 	const op = "sqlite.Open"
 	opts = opts.withDefaults()
 	if err := opts.validate(); err != nil {
@@ -124,7 +134,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	db.SetConnMaxIdleTime(0)
 
 	s := &DB{db: db, path: path, clock: opts.Clock}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrate(ctx, ms); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
@@ -206,6 +216,14 @@ func checkHeader(path string, size int64) error {
 // Path returns the absolute path of the database file, or ":memory:".
 func (s *DB) Path() string { return s.path }
 
+// SQL returns the database handle, for a queue (River's riversqlite
+// driver) that shares it: the store keeps one connection (see the package
+// comment), and a second handle on the file would have its writes wait on
+// this one's lock instead of being serialised with them. The handle
+// belongs to the DB: Close closes it. A caller that holds a transaction or
+// a *sql.Conn of it blocks every store method until it lets go.
+func (s *DB) SQL() *sql.DB { return s.db }
+
 // Close closes the database. Closing again is a no-op that returns the
 // first call's result.
 func (s *DB) Close() error {
@@ -225,17 +243,18 @@ func loadMigrations() ([]migration, error) {
 	return storeutil.LoadMigrations(migrationFS, "migrations")
 }
 
-// migrate applies the pending migrations, each in its own transaction
-// together with its schema_migrations row, so a failure leaves the schema
-// at the last complete version. The check of what is applied happens inside
-// that transaction, which holds the write lock from BEGIN (_txlock), so two
-// processes opening one new file cannot both apply a migration.
-func (s *DB) migrate(ctx context.Context) error {
-	const op = "sqlite.Open"
-	ms, err := loadMigrations()
-	if err != nil {
-		return &papersum.Error{Code: papersum.EINTERNAL, Op: op, Message: "sqlite: embedded migrations", Err: err}
-	}
+// directiveForeignKeysOff is the migration directive
+// ("-- papersum:foreign-keys-off") of a migration that rebuilds a table
+// others reference. See applyMigration.
+const directiveForeignKeysOff = "foreign-keys-off"
+
+// migrate applies the pending migrations of ms (sorted by version), each
+// in its own transaction together with its schema_migrations row, so a
+// failure leaves the schema at the last complete version. The check of
+// what is applied happens inside that transaction, which holds the write
+// lock from BEGIN (_txlock), so two processes opening one new file cannot
+// both apply a migration.
+func (s *DB) migrate(ctx context.Context, ms []migration) error {
 	latest := ms[len(ms)-1].Version
 
 	// Refuse a database that is not ours before writing anything to it.
@@ -243,34 +262,117 @@ func (s *DB) migrate(ctx context.Context) error {
 		return err
 	}
 
+	// One pinned connection, so that a pragma set before BEGIN applies to
+	// the transaction that follows, whatever the pool size.
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return openError(s.path, err)
+	}
+	defer conn.Close()
 	for _, m := range ms {
-		err := s.tx(ctx, op, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-				version    INTEGER NOT NULL PRIMARY KEY,
-				name       TEXT    NOT NULL,
-				applied_at INTEGER NOT NULL
-			) STRICT`); err != nil {
-				return err
-			}
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.Version).Scan(&n); err != nil {
-				return err
-			}
-			if n > 0 {
-				return nil
-			}
-			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
-				return fmt.Errorf("migration %s: %w", m.Name, err)
-			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-				m.Version, m.Name, s.clock.Now().UnixNano())
-			return err
-		})
-		if err != nil {
+		if err := s.applyMigration(ctx, conn, m); err != nil {
 			return openError(s.path, err)
 		}
 	}
 	return nil
+}
+
+// applyMigration applies m on conn unless it is recorded as applied.
+//
+// A migration with the foreign-keys-off directive runs with foreign keys
+// off: it rebuilds a table (create, copy, drop, rename), and dropping a
+// table with foreign keys on deletes its rows first, cascading to the rows
+// that reference them. SQLite ignores PRAGMA foreign_keys inside a
+// transaction, so it is set on the connection before BEGIN; the
+// transaction runs PRAGMA foreign_key_check before it commits, so the
+// rebuild cannot leave a dangling reference behind, and foreign keys are
+// turned back on afterwards, also when the migration failed.
+func (s *DB) applyMigration(ctx context.Context, conn *sql.Conn, m migration) (err error) {
+	if err := storeutil.CheckDirectives(m, directiveForeignKeysOff); err != nil {
+		return &papersum.Error{Code: papersum.EINTERNAL, Op: "sqlite.Open", Message: "sqlite: embedded migrations", Err: err}
+	}
+	fkOff := m.Has(directiveForeignKeysOff)
+	if fkOff {
+		if err := setForeignKeys(ctx, conn, false); err != nil {
+			return fmt.Errorf("migration %s: %w", m.Name, err)
+		}
+		defer func() {
+			// Not ctx: a cancelled context must not leave them off.
+			if onErr := setForeignKeys(context.WithoutCancel(ctx), conn, true); onErr != nil && err == nil {
+				err = fmt.Errorf("migration %s: %w", m.Name, onErr)
+			}
+		}()
+	}
+	return inTx(ctx, conn, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version    INTEGER NOT NULL PRIMARY KEY,
+			name       TEXT    NOT NULL,
+			applied_at INTEGER NOT NULL
+		) STRICT`); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.Version).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+			return fmt.Errorf("migration %s: %w", m.Name, err)
+		}
+		if fkOff {
+			if err := foreignKeyCheck(ctx, tx); err != nil {
+				return fmt.Errorf("migration %s: %w", m.Name, err)
+			}
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+			m.Version, m.Name, s.clock.Now().UnixNano())
+		return err
+	})
+}
+
+// setForeignKeys turns foreign key enforcement on conn on or off, and
+// reads it back: SQLite silently ignores the pragma inside a transaction,
+// and a silently ignored "off" is what this must never miss.
+func setForeignKeys(ctx context.Context, conn *sql.Conn, on bool) error {
+	want := 0
+	if on {
+		want = 1
+	}
+	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = `+strconv.Itoa(want)); err != nil {
+		return err
+	}
+	var got int
+	if err := conn.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&got); err != nil {
+		return err
+	}
+	if got != want {
+		return fmt.Errorf("PRAGMA foreign_keys = %d did not take effect (still %d)", want, got)
+	}
+	return nil
+}
+
+// foreignKeyCheck returns an error naming the first row whose foreign key
+// points at nothing.
+func foreignKeyCheck(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if rows.Next() {
+		var (
+			table, parent string
+			rowid         sql.NullInt64
+			fkid          int
+		)
+		if err := rows.Scan(&table, &rowid, &parent, &fkid); err != nil {
+			return err
+		}
+		return fmt.Errorf("foreign key check failed: a row of %s (rowid %d) references a missing row of %s", table, rowid.Int64, parent)
+	}
+	return rows.Err()
 }
 
 // checkOwnership reads the schema and returns EINVALID when the database
@@ -383,16 +485,32 @@ func dbError(op string, err error) error {
 // tx runs fn in one transaction and commits it, or rolls it back when fn
 // or the commit fails. Errors are classified by dbError.
 func (s *DB) tx(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return dbError(op, err)
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return dbError(op, err)
-	}
-	if err := tx.Commit(); err != nil {
+	if err := inTx(ctx, s.db, fn); err != nil {
 		return dbError(op, err)
 	}
 	return nil
+}
+
+// inTx runs fn in a transaction begun on db (the pool or one connection)
+// and commits it when fn returns nil. It rolls back when fn returns an
+// error or panics: fn may run caller code (Submit's enqueue), and a
+// transaction left open would hold the store's only connection forever.
+func inTx(ctx context.Context, db interface {
+	BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
+}, fn func(tx *sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			_ = tx.Rollback()
+		}
+	}()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	committed = true
+	return tx.Commit()
 }

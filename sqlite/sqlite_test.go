@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
 	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/internal/storeutil"
 	"github.com/papersum/papersum/storetest"
 )
 
@@ -24,8 +27,22 @@ func openTemp(t *testing.T) *DB {
 	return db
 }
 
+// suiteOptions gives the suite a write through the transaction that
+// Submit hands to enqueue, which on this store must be a *sql.Tx.
+var suiteOptions = storetest.Options{
+	PutPaperInTx: func(ctx context.Context, tx any, paperID string) error {
+		sqlTx, ok := tx.(*sql.Tx)
+		if !ok {
+			return fmt.Errorf("enqueue got a %T, want a *sql.Tx", tx)
+		}
+		_, err := sqlTx.ExecContext(ctx, `INSERT INTO papers (id, title, source, format, sections, word_count, created_at)
+			VALUES (?, '', '', 'text', '[]', 0, 0)`, paperID)
+		return err
+	},
+}
+
 func TestStore(t *testing.T) {
-	storetest.Exercise(t, func(t *testing.T) papersum.Store { return openTemp(t) })
+	storetest.Exercise(t, func(t *testing.T) papersum.Store { return openTemp(t) }, suiteOptions)
 }
 
 func TestStoreInMemory(t *testing.T) {
@@ -36,7 +53,7 @@ func TestStoreInMemory(t *testing.T) {
 		}
 		t.Cleanup(func() { db.Close() })
 		return db
-	})
+	}, suiteOptions)
 }
 
 func TestOpenCreatesPrivateDirsAndFile(t *testing.T) {
@@ -296,8 +313,216 @@ func TestMigrationsAreWellFormed(t *testing.T) {
 		if m.Version != i+1 {
 			t.Errorf("migration %s has version %d, want %d (no gaps)", m.Name, m.Version, i+1)
 		}
+		if err := storeutil.CheckDirectives(m, directiveForeignKeysOff); err != nil {
+			t.Error(err)
+		}
 	}
 }
 
 // openRaw opens path without migrations, to inspect it.
 func openRaw(path string) (*sql.DB, error) { return sql.Open("sqlite", path) }
+
+// openAt opens a new database at path with only the first n migrations
+// applied, as an older papersum left it.
+func openAt(t *testing.T, path string, n int) *DB {
+	t.Helper()
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := open(context.Background(), path, Options{}, ms[:n])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// countRows returns count(*) of each table.
+func countRows(t *testing.T, db *sql.DB, tables ...string) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	for _, table := range tables {
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM ` + table).Scan(&n); err != nil {
+			t.Fatalf("count %s: %v", table, err)
+		}
+		out[table] = n
+	}
+	return out
+}
+
+// Migration 5 rebuilds runs, which stage_results references with ON
+// DELETE CASCADE. A database at version 4 with runs and stages must come
+// out at version 5 with every row, the new columns at their defaults, the
+// new states allowed, and foreign keys on and intact.
+func TestMigrateV4ToV5KeepsRunsAndStages(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v4.db")
+	old := openAt(t, path, 4)
+	for _, q := range []string{
+		`INSERT INTO papers (id, title, source, format, sections, word_count, created_at) VALUES ('p', 'P', 'p.txt', 'text', '[]', 0, 1)`,
+		`INSERT INTO runs (id, paper_id, title, source, status, error, error_class, config_hash, target_words, summary,
+			scores, team, user_name, created_at, finished_at) VALUES
+			('r1', 'p', 'T', 'p.txt', 'succeeded', '', '', 'sha256:c', 250, 'sum', '{"accuracy":8}', 'team', 'user', 10, 20),
+			('r2', 'p', 'T', 'p.txt', 'failed', 'boom', 'overloaded', 'sha256:c', 250, '', NULL, '', '', 11, 21),
+			('r3', 'p', 'T', 'p.txt', 'running', '', '', 'sha256:c', 250, '', NULL, '', '', 12, NULL)`,
+		`INSERT INTO stage_results (run_id, seq, stage, provider, model, prompt_version, raw, output, critique,
+			input_tokens, output_tokens, cache_creation_5m_tokens, cache_creation_1h_tokens, cache_read_tokens,
+			usage_estimated, cost_usd, latency_ns, stop_reason, fallback_reason, started_at) VALUES
+			('r1', 1, 'summarize', 'local', 'm', 'v', 'raw1', 'out', NULL, 1, 2, 0, 0, 0, 0, 0.5, 3, 'end', '', 10),
+			('r1', 2, 'critique', 'local', 'm', 'v', 'raw2', '', '{"scores":{}}', 1, 2, 0, 0, 0, 0, 0.25, 3, 'end', '', 11),
+			('r2', 1, 'summarize', 'local', 'm', 'v', 'raw3', 'out', NULL, 1, 2, 0, 0, 0, 1, 0.125, 3, 'end', '', 12),
+			('r3', 1, 'summarize', 'local', 'm', 'v', 'raw4', 'out', NULL, 1, 2, 0, 0, 0, 0, 0, 3, 'end', '', 13)`,
+		// batch_job_runs references runs without a cascade: with foreign
+		// keys on, dropping runs would fail instead of deleting.
+		`INSERT INTO batch_job_runs (job_id, paper_id, run_id) VALUES ('job', 'p', 'r1')`,
+	} {
+		if _, err := old.db.Exec(q); err != nil {
+			t.Fatal(q, err)
+		}
+	}
+	tables := []string{"papers", "runs", "stage_results", "batch_job_runs"}
+	before := countRows(t, old.db, tables...)
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatalf("migrating a version 4 database: %v", err)
+	}
+	defer db.Close()
+	if after := countRows(t, db.db, tables...); !reflect.DeepEqual(after, before) {
+		t.Fatalf("rows by table after the migration = %v, want %v", after, before)
+	}
+	var version int
+	if err := db.db.QueryRow(`SELECT max(version) FROM schema_migrations`).Scan(&version); err != nil || version != 5 {
+		t.Fatalf("schema version %d (%v), want 5", version, err)
+	}
+	var fk int
+	if err := db.db.QueryRow(`PRAGMA foreign_keys`).Scan(&fk); err != nil || fk != 1 {
+		t.Fatalf("foreign_keys = %d (%v) after the migration, want 1", fk, err)
+	}
+	rows, err := db.db.Query(`PRAGMA foreign_key_check`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows.Next() {
+		t.Error("foreign_key_check reports a dangling reference")
+	}
+	rows.Close()
+	for _, index := range []string{"runs_by_created", "runs_by_status", "runs_by_paper", "runs_by_team", "runs_by_batch"} {
+		var n int
+		if err := db.db.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = ? AND tbl_name = 'runs'`, index).Scan(&n); err != nil || n != 1 {
+			t.Errorf("index %s on runs: %d (%v)", index, n, err)
+		}
+	}
+
+	got, err := db.GetRun(ctx, "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != papersum.RunSucceeded || got.Summary != "sum" || got.Scores == nil || got.Scores.Accuracy != 8 ||
+		got.FinishedAt == nil || got.FinishedAt.UnixNano() != 20 || len(got.Stages) != 2 || got.Stages[1].Raw != "raw2" ||
+		got.Config != "" || got.Cached || got.BatchID != "" || got.CallbackURL != "" || got.KeyID != "" {
+		t.Errorf("r1 after the migration: %+v", got)
+	}
+	if got, err := db.GetRun(ctx, "r2"); err != nil || got.Error != "boom" || len(got.Stages) != 1 || !got.Stages[0].Usage.Estimated {
+		t.Errorf("r2 after the migration: %+v, %v", got, err)
+	}
+	// The running run goes on, and the new states are allowed.
+	st := &papersum.StageResult{Stage: papersum.StageCritique}
+	if err := db.AddStage(ctx, "r3", st); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CancelRun(ctx, "r3"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateRun(ctx, &papersum.Run{ID: "r4", PaperID: "p", Status: papersum.RunQueued}); err != nil {
+		t.Fatal(err)
+	}
+	// Foreign keys are enforced again.
+	if _, err := db.db.Exec(`INSERT INTO stage_results (run_id, seq, stage, provider, model, prompt_version, raw, output,
+		input_tokens, output_tokens, cache_creation_5m_tokens, cache_creation_1h_tokens, cache_read_tokens,
+		usage_estimated, cost_usd, latency_ns, stop_reason, fallback_reason, started_at)
+		VALUES ('ghost', 1, 'summarize', '', '', '', '', '', 0, 0, 0, 0, 0, 0, 0, 0, '', '', 0)`); err == nil {
+		t.Error("a stage of a missing run was accepted after the migration")
+	}
+}
+
+// A foreign-keys-off migration that leaves a dangling reference fails,
+// changes nothing, and leaves foreign keys on; so does one that fails on
+// its own.
+func TestForeignKeysOffMigrationIsChecked(t *testing.T) {
+	ctx := context.Background()
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	latest := ms[len(ms)-1].Version
+	for name, body := range map[string]string{
+		"dangling reference": `INSERT INTO stage_results (run_id, seq, stage, provider, model, prompt_version, raw, output,
+			input_tokens, output_tokens, cache_creation_5m_tokens, cache_creation_1h_tokens, cache_read_tokens,
+			usage_estimated, cost_usd, latency_ns, stop_reason, fallback_reason, started_at)
+			VALUES ('ghost', 1, 'summarize', '', '', '', '', '', 0, 0, 0, 0, 0, 0, 0, 0, '', '', 0)`,
+		"failing statement": `CREATE TABLE scratch (x INTEGER) STRICT; INSERT INTO no_such_table VALUES (1)`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "x.db")
+			db := openAt(t, path, len(ms))
+			defer db.Close()
+			bad := migration{Version: latest + 1, Name: fmt.Sprintf("%04d_bad", latest+1),
+				SQL: "-- papersum:foreign-keys-off\n" + body, Directives: []string{directiveForeignKeysOff}}
+			if err := db.migrate(ctx, append(ms[:len(ms):len(ms)], bad)); err == nil {
+				t.Fatal("migrate succeeded")
+			}
+			var fk, version, stages, scratch int
+			if err := db.db.QueryRow(`PRAGMA foreign_keys`).Scan(&fk); err != nil || fk != 1 {
+				t.Fatalf("foreign_keys = %d (%v) after a failed migration, want 1", fk, err)
+			}
+			if err := db.db.QueryRow(`SELECT max(version) FROM schema_migrations`).Scan(&version); err != nil || version != latest {
+				t.Fatalf("schema version %d (%v), want %d", version, err, latest)
+			}
+			if err := db.db.QueryRow(`SELECT count(*) FROM stage_results`).Scan(&stages); err != nil || stages != 0 {
+				t.Fatalf("%d stage rows (%v), want the failed migration's rolled back", stages, err)
+			}
+			if err := db.db.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE name = 'scratch'`).Scan(&scratch); err != nil || scratch != 0 {
+				t.Fatalf("the failed migration's table exists (%v)", err)
+			}
+		})
+	}
+}
+
+// A directive this store does not know fails the migration instead of
+// being ignored.
+func TestUnknownDirectiveIsRefused(t *testing.T) {
+	ctx := context.Background()
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := openAt(t, filepath.Join(t.TempDir(), "x.db"), len(ms))
+	defer db.Close()
+	latest := ms[len(ms)-1].Version
+	bad := migration{Version: latest + 1, Name: "bad", SQL: "-- papersum:foreign-key-off\nCREATE TABLE scratch (x INTEGER) STRICT",
+		Directives: []string{"foreign-key-off"}}
+	if err := db.migrate(ctx, append(ms[:len(ms):len(ms)], bad)); papersum.ErrorCode(err) != papersum.EINTERNAL {
+		t.Fatalf("migrate = %v, want %s", err, papersum.EINTERNAL)
+	}
+}
+
+// SQL is the store's own handle: what a queue writes through it, the
+// store reads.
+func TestSQLSharesTheConnection(t *testing.T) {
+	db := openTemp(t)
+	if _, err := db.SQL().Exec(`INSERT INTO papers (id, title, source, format, sections, word_count, created_at)
+		VALUES ('shared', '', '', 'text', '[]', 0, 0)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.GetPaper(context.Background(), "shared"); err != nil {
+		t.Fatal(err)
+	}
+	if db.SQL().Stats().MaxOpenConnections != 1 {
+		t.Fatalf("the handle allows %d connections, want 1", db.SQL().Stats().MaxOpenConnections)
+	}
+}

@@ -15,10 +15,24 @@ import (
 	"github.com/papersum/papersum"
 )
 
-// Exercise runs the Store conformance suite. newStore must return a new,
-// empty store for each call and arrange its Close with t.Cleanup; the suite
-// closes nothing it did not open itself.
-func Exercise(t *testing.T, newStore func(t *testing.T) papersum.Store) {
+// Options are what a store's own test adds to the suite. The zero value
+// is valid.
+type Options struct {
+	// PutPaperInTx stores a paper with this ID (any title, no sections)
+	// through tx, the transaction that Submit hands to enqueue, with the
+	// store's own SQL; it should fail when tx is not of the type the
+	// store documents. The suite uses it to check that tx is live and is
+	// the one the runs are written in: the paper must be stored when
+	// Submit succeeds and gone when enqueue fails. When nil, the suite
+	// checks only that tx is not nil.
+	PutPaperInTx func(ctx context.Context, tx any, paperID string) error
+}
+
+// Exercise runs the Store conformance suite, and the BatchStore,
+// EvalStore, KeyStore and JobStore parts for a store that has them.
+// newStore must return a new, empty store for each call and arrange its
+// Close with t.Cleanup; the suite closes nothing it did not open itself.
+func Exercise(t *testing.T, newStore func(t *testing.T) papersum.Store, opts Options) {
 	t.Helper()
 	tests := []struct {
 		name string
@@ -48,6 +62,7 @@ func Exercise(t *testing.T, newStore func(t *testing.T) papersum.Store) {
 			tc.fn(t, newStore(t))
 		})
 	}
+	exerciseJobs(t, newStore, opts)
 }
 
 // wantCode fails unless err carries a *papersum.Error with code.
@@ -110,6 +125,7 @@ func newRun(id, paperID string, created time.Time) *papersum.Run {
 		TargetWords: 250,
 		Team:        "team-ü",
 		User:        "user-論",
+		KeyID:       "psk-key-" + id,
 		CreatedAt:   created,
 	}
 }

@@ -1,6 +1,6 @@
 // Package storeutil holds what papersum's SQL stores (sqlite, postgres)
 // share apart from their SQL: the time encoding, the error constructors,
-// input checks and the loading of embedded migration files. Both stores
+// input checks (runs.go) and the loading of embedded migration files. Both stores
 // pass one suite (storetest), so their behaviour must not drift apart; one
 // copy of these rules keeps it so.
 package storeutil
@@ -78,6 +78,59 @@ type Migration struct {
 	Version int
 	Name    string
 	SQL     string
+	// Directives are the "-- papersum:NAME" lines of the file's leading
+	// comment block, without that prefix: instructions to the store's
+	// migrate about how to run the file (see CheckDirectives).
+	Directives []string
+}
+
+// directivePrefix starts a directive line in a migration file; after
+// the "--" and any spaces comes directiveMark, then the directive.
+const (
+	directivePrefix = "-- " + directiveMark
+	directiveMark   = "papersum:"
+)
+
+// parseDirectives returns the directives of the leading comment block of a
+// migration: the lines before the first one that is neither blank nor a
+// comment. Spacing is forgiven ("--papersum:x" is a directive too), so
+// that a near miss is checked rather than taken for a plain comment; a
+// directive further down would not be obeyed, so it is refused.
+func parseDirectives(name, body string) ([]string, error) {
+	var out []string
+	leading := true
+	for _, line := range strings.Split(body, "\n") {
+		line = strings.TrimSpace(line)
+		comment, isComment := strings.CutPrefix(line, "--")
+		if line != "" && !isComment {
+			leading = false
+		}
+		d, ok := strings.CutPrefix(strings.TrimSpace(comment), directiveMark)
+		if !isComment || !ok {
+			continue
+		}
+		if !leading {
+			return nil, fmt.Errorf("migration %s: directive %q after the first statement; directives go in the leading comment block", name, line)
+		}
+		out = append(out, strings.TrimSpace(d))
+	}
+	return out, nil
+}
+
+// Has reports whether m carries directive d.
+func (m Migration) Has(d string) bool { return slices.Contains(m.Directives, d) }
+
+// CheckDirectives returns an error naming the first directive of m that is
+// not among known. A misspelt directive must fail loudly: silently not
+// obeying "foreign-keys-off", say, would let a table rebuild cascade-delete
+// rows.
+func CheckDirectives(m Migration, known ...string) error {
+	for _, d := range m.Directives {
+		if !slices.Contains(known, d) {
+			return fmt.Errorf("migration %s: unknown directive %q (this store knows %q)", m.Name, directivePrefix+d, known)
+		}
+	}
+	return nil
 }
 
 // LoadMigrations returns the .sql files of dir in fsys sorted by version.
@@ -111,7 +164,11 @@ func LoadMigrations(fsys fs.FS, dir string) ([]Migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		ms = append(ms, Migration{Version: v, Name: strings.TrimSuffix(name, ".sql"), SQL: string(body)})
+		directives, err := parseDirectives(name, string(body))
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, Migration{Version: v, Name: strings.TrimSuffix(name, ".sql"), SQL: string(body), Directives: directives})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
 	return ms, nil

@@ -2,6 +2,7 @@ package storeutil
 
 import (
 	"math"
+	"reflect"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -49,5 +50,120 @@ func TestLoadMigrations(t *testing.T) {
 		if _, err := LoadMigrations(bad, "m"); err == nil {
 			t.Errorf("%s: no error", name)
 		}
+	}
+}
+
+func TestMigrationDirectives(t *testing.T) {
+	fsys := fstest.MapFS{
+		"m/0001_a.sql": {Data: []byte("-- papersum:foreign-keys-off\n-- 0001_a: about a (papersum: the tool).\n\nCREATE TABLE a (x int);\n")},
+		"m/0002_b.sql": {Data: []byte("-- 0002_b\nCREATE TABLE b (x int);\n-- a comment after a statement\n")},
+	}
+	ms, err := LoadMigrations(fsys, "m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(ms[0].Directives, []string{"foreign-keys-off"}) || !ms[0].Has("foreign-keys-off") || ms[0].Has("x") {
+		t.Errorf("0001 directives = %q", ms[0].Directives)
+	}
+	if len(ms[1].Directives) != 0 {
+		t.Errorf("0002 directives = %q, want none", ms[1].Directives)
+	}
+	if err := CheckDirectives(ms[0], "foreign-keys-off"); err != nil {
+		t.Error(err)
+	}
+	// A store that knows no directive, or a misspelt one, refuses it.
+	if err := CheckDirectives(ms[0]); err == nil {
+		t.Error("CheckDirectives accepted a directive the store does not know")
+	}
+	if err := CheckDirectives(ms[0], "foreign-key-off"); err == nil {
+		t.Error("CheckDirectives accepted an unknown directive")
+	}
+	// Without the space, a directive is still one, and so still checked.
+	tight := fstest.MapFS{"m/0001_a.sql": {Data: []byte("--papersum:foreign-key-off\nCREATE TABLE a (x int);\n")}}
+	if ms, err := LoadMigrations(tight, "m"); err != nil || !reflect.DeepEqual(ms[0].Directives, []string{"foreign-key-off"}) {
+		t.Errorf("--papersum:foreign-key-off: %+v, %v", ms, err)
+	}
+
+	// A directive below the first statement would not be obeyed before
+	// it; it is refused rather than ignored.
+	late := fstest.MapFS{"m/0001_a.sql": {Data: []byte("CREATE TABLE a (x int);\n-- papersum:foreign-keys-off\n")}}
+	if _, err := LoadMigrations(late, "m"); err == nil {
+		t.Error("a directive after the first statement was accepted")
+	}
+}
+
+func TestCheckRunFilter(t *testing.T) {
+	for _, tc := range []struct {
+		f     papersum.RunFilter
+		limit int
+		ok    bool
+	}{
+		{papersum.RunFilter{}, DefaultListLimit, true},
+		{papersum.RunFilter{Limit: 7, Status: papersum.RunQueued}, 7, true},
+		{papersum.RunFilter{Limit: 5000, Status: papersum.RunCanceled}, MaxListLimit, true},
+		{papersum.RunFilter{Limit: -1}, 0, false},
+		{papersum.RunFilter{Status: "cancelled"}, 0, false},
+	} {
+		limit, err := CheckRunFilter("op", tc.f)
+		if (err == nil) != tc.ok || limit != tc.limit {
+			t.Errorf("CheckRunFilter(%+v) = %d, %v", tc.f, limit, err)
+		}
+		if err != nil && papersum.ErrorCode(err) != papersum.EINVALID {
+			t.Errorf("CheckRunFilter(%+v): code %s", tc.f, papersum.ErrorCode(err))
+		}
+	}
+}
+
+func TestCheckNewRunStates(t *testing.T) {
+	done := time.Unix(1, 0)
+	for _, tc := range []struct {
+		name string
+		run  papersum.Run
+		want papersum.RunStatus // "" for EINVALID
+	}{
+		{"default running", papersum.Run{}, papersum.RunRunning},
+		{"running", papersum.Run{Status: papersum.RunRunning}, papersum.RunRunning},
+		{"queued", papersum.Run{Status: papersum.RunQueued}, papersum.RunQueued},
+		{"cached", papersum.Run{Status: papersum.RunSucceeded, Cached: true, Summary: "s", FinishedAt: &done}, papersum.RunSucceeded},
+		{"succeeded, not cached", papersum.Run{Status: papersum.RunSucceeded, Summary: "s"}, ""},
+		{"cached, no summary", papersum.Run{Status: papersum.RunSucceeded, Cached: true}, ""},
+		{"cached with stages", papersum.Run{Status: papersum.RunSucceeded, Cached: true, Summary: "s", Stages: make([]papersum.StageResult, 1)}, ""},
+		{"cached but queued", papersum.Run{Status: papersum.RunQueued, Cached: true, Summary: "s"}, ""},
+		{"queued with stages", papersum.Run{Status: papersum.RunQueued, Stages: make([]papersum.StageResult, 1)}, ""},
+		{"running with finish", papersum.Run{FinishedAt: &done}, ""},
+		{"failed", papersum.Run{Status: papersum.RunFailed, Error: "x"}, ""},
+		{"canceled", papersum.Run{Status: papersum.RunCanceled}, ""},
+	} {
+		r := tc.run
+		r.ID, r.PaperID = "r", "p"
+		got, err := CheckNewRun("op", &r)
+		if got != tc.want || (tc.want == "") != (papersum.ErrorCode(err) == papersum.EINVALID) {
+			t.Errorf("%s: CheckNewRun = %q, %v; want %q", tc.name, got, err, tc.want)
+		}
+	}
+}
+
+func TestCheckDelivery(t *testing.T) {
+	ok := papersum.Delivery{WebhookID: "w", BatchID: "b", URL: "https://x", Attempt: 1, Status: 200}
+	if err := CheckDelivery("op", &ok); err != nil {
+		t.Fatal(err)
+	}
+	for name, mutate := range map[string]func(d *papersum.Delivery){
+		"no webhook":    func(d *papersum.Delivery) { d.WebhookID = "" },
+		"no URL":        func(d *papersum.Delivery) { d.URL = "" },
+		"no target":     func(d *papersum.Delivery) { d.BatchID = "" },
+		"attempt":       func(d *papersum.Delivery) { d.Attempt = -1 },
+		"status":        func(d *papersum.Delivery) { d.Status = -1 },
+		"duration":      func(d *papersum.Delivery) { d.Duration = -1 },
+		"status > 999 ": func(d *papersum.Delivery) { d.Status = 1000 },
+	} {
+		d := ok
+		mutate(&d)
+		if err := CheckDelivery("op", &d); papersum.ErrorCode(err) != papersum.EINVALID {
+			t.Errorf("%s: CheckDelivery = %v", name, err)
+		}
+	}
+	if err := CheckDelivery("op", nil); papersum.ErrorCode(err) != papersum.EINVALID {
+		t.Errorf("nil: CheckDelivery = %v", err)
 	}
 }

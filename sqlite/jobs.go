@@ -1,0 +1,330 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/internal/storeutil"
+)
+
+var _ papersum.JobStore = (*DB)(nil)
+
+// Submit stores the queued runs of s, its batch and its idempotency key
+// in one transaction, and calls enqueue inside it with that transaction
+// (a *sql.Tx of SQL()) and the run IDs in order; the transaction commits
+// only when enqueue returns nil. With a batch, every run's BatchID is set
+// to the batch's ID and the batch's RunIDs to the runs' IDs in order. A
+// zero CreatedAt of a run or the batch is set from the store's clock. On
+// success the caller's runs and batch hold the stored values.
+//
+// When s.IdempotencyKey is recorded for s.Team with the same RequestHash,
+// Submit writes nothing, does not call enqueue, and returns the ID
+// recorded with the key (the batch's, or the single run's). Concurrent
+// Submits with one key need no further care here: every transaction takes
+// the write lock at BEGIN (_txlock=immediate), so they run one after the
+// other and all but the first find the key.
+//
+// Errors: EINVALID for a submission that storeutil.CheckSubmission
+// refuses; ENOTFOUND when a run's paper is not stored; ECONFLICT when a
+// run or the batch exists, or the key was used for another request;
+// enqueue's error as it returned it (its code preserved).
+func (s *DB) Submit(ctx context.Context, sub *papersum.Submission, enqueue func(ctx context.Context, tx any, runIDs []string) error) (string, error) {
+	const op = "sqlite.Submit"
+	if err := storeutil.CheckSubmission(op, sub, enqueue); err != nil {
+		return "", err
+	}
+	rows := make([]runRow, len(sub.Runs))
+	for i, run := range sub.Runs {
+		r, err := s.newRunRow(op, run)
+		if err != nil {
+			return "", err
+		}
+		if sub.Batch != nil {
+			r.batchID = sub.Batch.ID
+		}
+		rows[i] = r
+	}
+	var (
+		batchAt time.Time
+		batchNS int64
+	)
+	if b := sub.Batch; b != nil {
+		batchAt = b.CreatedAt
+		if batchAt.IsZero() {
+			batchAt = s.clock.Now()
+		}
+		var ok bool
+		if batchNS, ok = storeutil.EncodeTime(batchAt); !ok {
+			return "", storeutil.Invalid(op, "batch %s: creation time %s out of range", b.ID, batchAt)
+		}
+	}
+	now, ok := storeutil.EncodeTime(s.clock.Now())
+	if !ok {
+		return "", storeutil.Invalid(op, "clock time out of range")
+	}
+	runIDs := storeutil.RunIDs(sub.Runs)
+
+	var existing string
+	// enqueueErr is kept apart so that it reaches the caller as enqueue
+	// returned it, not classified as a database error.
+	var enqueueErr error
+	err := s.tx(ctx, op, func(tx *sql.Tx) error {
+		if sub.IdempotencyKey != "" {
+			res, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (team, key, request_hash, target_id, created_at)
+				VALUES (?, ?, ?, ?, ?) ON CONFLICT (team, key) DO NOTHING`,
+				sub.Team, sub.IdempotencyKey, sub.RequestHash, storeutil.SubmissionTarget(sub), now)
+			if err != nil {
+				return err
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				var hash string
+				if err := tx.QueryRowContext(ctx, `SELECT request_hash, target_id FROM idempotency_keys WHERE team = ? AND key = ?`,
+					sub.Team, sub.IdempotencyKey).Scan(&hash, &existing); err != nil {
+					return err
+				}
+				if hash != sub.RequestHash {
+					existing = ""
+					return storeutil.KeyReused(op, sub.Team, sub.IdempotencyKey)
+				}
+				return nil
+			}
+		}
+		for _, r := range rows {
+			if err := insertRun(ctx, tx, op, r); err != nil {
+				return err
+			}
+		}
+		if b := sub.Batch; b != nil {
+			res, err := tx.ExecContext(ctx, `INSERT INTO service_batches (id, team, user_name, callback_url, created_at)
+				VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`, b.ID, b.Team, b.User, b.CallbackURL, batchNS)
+			if err != nil {
+				return err
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				return storeutil.Conflict(op, "batch %s already exists", b.ID)
+			}
+			for i, id := range runIDs {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO service_batch_runs (batch_id, seq, run_id) VALUES (?, ?, ?)`,
+					b.ID, i+1, id); err != nil {
+					return err
+				}
+			}
+		}
+		if err := enqueue(ctx, tx, runIDs); err != nil {
+			enqueueErr = err
+			return err
+		}
+		return nil
+	})
+	if enqueueErr != nil {
+		return "", enqueueErr
+	}
+	if err != nil {
+		return "", err
+	}
+	if existing != "" {
+		return existing, nil
+	}
+	for _, r := range rows {
+		r.writeBack()
+	}
+	if b := sub.Batch; b != nil {
+		b.RunIDs = runIDs
+		b.CreatedAt = batchAt
+	}
+	return "", nil
+}
+
+// StartRun moves a queued run to running, keeping its creation time, and
+// returns it with its stages (raw output included). A running run (a job
+// rescued after a crash) or a finished one is returned unchanged.
+//
+// Errors: ENOTFOUND when the run does not exist.
+func (s *DB) StartRun(ctx context.Context, id string) (*papersum.Run, error) {
+	const op = "sqlite.StartRun"
+	var run *papersum.Run
+	err := s.tx(ctx, op, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE runs SET status = 'running' WHERE id = ? AND status = 'queued'`, id); err != nil {
+			return err
+		}
+		var err error
+		run, err = getRun(ctx, tx, op, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return run, nil
+}
+
+// CancelRun moves a queued or running run to canceled, with its finish
+// time from the store's clock, and returns it with its stages. A worker
+// still running it finds out when its next AddStage or FinishRun fails
+// with ECONFLICT.
+//
+// Errors: ENOTFOUND when the run does not exist; ECONFLICT when it has
+// finished (canceled included).
+func (s *DB) CancelRun(ctx context.Context, id string) (*papersum.Run, error) {
+	const op = "sqlite.CancelRun"
+	now, ok := storeutil.EncodeTime(s.clock.Now())
+	if !ok {
+		return nil, storeutil.Invalid(op, "clock time out of range")
+	}
+	var run *papersum.Run
+	err := s.tx(ctx, op, func(tx *sql.Tx) error {
+		st, err := runStatus(ctx, tx, op, id)
+		if err != nil {
+			return err
+		}
+		if st.Finished() {
+			return storeutil.Conflict(op, "run %s is already %s; a finished run cannot be canceled", id, st)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE runs SET status = 'canceled', finished_at = ? WHERE id = ?`, now, id); err != nil {
+			return err
+		}
+		run, err = getRun(ctx, tx, op, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return run, nil
+}
+
+// GetBatch returns a service batch with its run IDs in submission order,
+// the number of its runs in each state (states with no run are left out),
+// the cost of their stages so far, and when a run of it last finished.
+//
+// Errors: ENOTFOUND when no batch has this ID.
+func (s *DB) GetBatch(ctx context.Context, id string) (*papersum.Batch, error) {
+	const op = "sqlite.GetBatch"
+	b := &papersum.Batch{RunIDs: []string{}, Counts: map[papersum.RunStatus]int{}}
+	err := s.tx(ctx, op, func(tx *sql.Tx) error {
+		var created int64
+		err := tx.QueryRowContext(ctx, `SELECT id, team, user_name, callback_url, created_at FROM service_batches WHERE id = ?`, id).
+			Scan(&b.ID, &b.Team, &b.User, &b.CallbackURL, &created)
+		if errors.Is(err, sql.ErrNoRows) {
+			return storeutil.NotFound(op, "batch %s not found", id)
+		}
+		if err != nil {
+			return err
+		}
+		b.CreatedAt = storeutil.DecodeTime(created)
+
+		rows, err := tx.QueryContext(ctx, `SELECT b.run_id, r.status, r.finished_at FROM service_batch_runs b
+			JOIN runs r ON r.id = b.run_id WHERE b.batch_id = ? ORDER BY b.seq`, id)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var last sql.NullInt64
+		for rows.Next() {
+			var (
+				runID, st string
+				finished  sql.NullInt64
+			)
+			if err := rows.Scan(&runID, &st, &finished); err != nil {
+				return err
+			}
+			b.RunIDs = append(b.RunIDs, runID)
+			b.Counts[papersum.RunStatus(st)]++
+			if finished.Valid && (!last.Valid || finished.Int64 > last.Int64) {
+				last = finished
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if last.Valid {
+			t := storeutil.DecodeTime(last.Int64)
+			b.UpdatedAt = &t
+		}
+		return tx.QueryRowContext(ctx, `SELECT coalesce(sum(s.cost_usd), 0) FROM stage_results s
+			JOIN service_batch_runs b ON b.run_id = s.run_id WHERE b.batch_id = ?`, id).Scan(&b.CostUSD)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// RecordDelivery stores one webhook delivery attempt. A zero d.At is set
+// from the store's clock, and written back.
+//
+// Errors: EINVALID when d is nil, has no webhook ID or URL, names neither a
+// run nor a batch, or has a negative attempt or duration, an HTTP status
+// out of range or a time out of range.
+func (s *DB) RecordDelivery(ctx context.Context, d *papersum.Delivery) error {
+	const op = "sqlite.RecordDelivery"
+	if err := storeutil.CheckDelivery(op, d); err != nil {
+		return err
+	}
+	at := d.At
+	if at.IsZero() {
+		at = s.clock.Now()
+	}
+	ns, ok := storeutil.EncodeTime(at)
+	if !ok {
+		return storeutil.Invalid(op, "delivery %s: time %s out of range", d.WebhookID, at)
+	}
+	err := s.tx(ctx, op, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (webhook_id, run_id, batch_id, url, attempt, status,
+				error, at, duration_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			d.WebhookID, d.RunID, d.BatchID, d.URL, d.Attempt, d.Status, d.Error, ns, int64(d.Duration))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	d.At = at
+	return nil
+}
+
+// Deliveries returns the attempts recorded for the run or batch with this
+// ID, oldest first (by time, then attempt). An ID with none, or "", has an
+// empty list.
+func (s *DB) Deliveries(ctx context.Context, id string) ([]papersum.Delivery, error) {
+	const op = "sqlite.Deliveries"
+	out := []papersum.Delivery{}
+	if id == "" {
+		// "" is what run_id or batch_id holds when a delivery is about
+		// the other; it names nothing.
+		return out, nil
+	}
+	err := s.tx(ctx, op, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT webhook_id, run_id, batch_id, url, attempt, status, error, at, duration_ns
+			FROM webhook_deliveries WHERE run_id = ?1 OR batch_id = ?1 ORDER BY at, attempt, webhook_id`, id)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				d            papersum.Delivery
+				at, duration int64
+			)
+			if err := rows.Scan(&d.WebhookID, &d.RunID, &d.BatchID, &d.URL, &d.Attempt, &d.Status, &d.Error, &at, &duration); err != nil {
+				return err
+			}
+			d.At = storeutil.DecodeTime(at)
+			d.Duration = time.Duration(duration)
+			out = append(out, d)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
