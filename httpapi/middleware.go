@@ -112,6 +112,18 @@ func (w *statusWriter) code() int {
 
 type apiKeyKey struct{}
 
+// CallerKey returns the API key that authenticated the request whose
+// context ctx is, or nil. The services behind the API read the caller's
+// team from it, to keep each team to its own runs.
+func CallerKey(ctx context.Context) *papersum.APIKey { return callerKey(ctx) }
+
+// WithCallerKey returns ctx carrying k as the caller's key, as the
+// authentication middleware does; services use it in tests and for work
+// done on a caller's behalf.
+func WithCallerKey(ctx context.Context, k *papersum.APIKey) context.Context {
+	return context.WithValue(ctx, apiKeyKey{}, k)
+}
+
 // callerKey returns the API key that authenticated the request.
 func callerKey(ctx context.Context) *papersum.APIKey {
 	k, _ := ctx.Value(apiKeyKey{}).(*papersum.APIKey)

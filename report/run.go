@@ -25,18 +25,23 @@ const SchemaRun = "papersum.run/v1"
 
 // RunJSON is the stable JSON form of a run.
 type RunJSON struct {
-	Schema       string      `json:"schema"`
-	ID           string      `json:"id"`
-	Status       string      `json:"status"`
-	Error        string      `json:"error,omitempty"`
-	ErrorClass   string      `json:"error_class,omitempty"`
-	PaperID      string      `json:"paper_id"`
-	Title        string      `json:"title"`
-	Source       string      `json:"source"`
-	TargetWords  int         `json:"target_words"`
-	ConfigHash   string      `json:"config_hash"`
-	Team         string      `json:"team,omitempty"`
-	User         string      `json:"user,omitempty"`
+	Schema      string `json:"schema"`
+	ID          string `json:"id"`
+	Status      string `json:"status"`
+	Error       string `json:"error,omitempty"`
+	ErrorClass  string `json:"error_class,omitempty"`
+	PaperID     string `json:"paper_id"`
+	Title       string `json:"title"`
+	Source      string `json:"source"`
+	TargetWords int    `json:"target_words"`
+	ConfigHash  string `json:"config_hash"`
+	Team        string `json:"team,omitempty"`
+	User        string `json:"user,omitempty"`
+	// Cached is set when the run was answered from the result cache, at
+	// no cost.
+	Cached bool `json:"cached,omitempty"`
+	// BatchID is the service batch the run belongs to.
+	BatchID      string      `json:"batch_id,omitempty"`
 	CreatedAt    time.Time   `json:"created_at"`
 	FinishedAt   *time.Time  `json:"finished_at,omitempty"`
 	Summary      string      `json:"summary"`
@@ -81,7 +86,7 @@ func NewRunJSON(r *papersum.Run) RunJSON {
 	out := RunJSON{
 		Schema: SchemaRun, ID: r.ID, Status: string(r.Status), Error: r.Error, ErrorClass: string(r.ErrorClass),
 		PaperID: r.PaperID, Title: r.Title, Source: r.Source, TargetWords: r.TargetWords,
-		ConfigHash: r.ConfigHash, Team: r.Team, User: r.User, CreatedAt: r.CreatedAt, FinishedAt: r.FinishedAt,
+		ConfigHash: r.ConfigHash, Team: r.Team, User: r.User, Cached: r.Cached, BatchID: r.BatchID, CreatedAt: r.CreatedAt, FinishedAt: r.FinishedAt,
 		Summary: r.Summary, SummaryWords: len(strings.Fields(r.Summary)), Issues: []string{}, Stages: []StageJSON{},
 	}
 	if r.Scores != nil {

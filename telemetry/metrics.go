@@ -348,8 +348,9 @@ func (m *Metrics) ObserveRun(run *papersum.Run) {
 			}
 		}
 		// A counter panics on a negative add, and NaN would poison the
-		// sum forever; a pricing bug must not take the process down.
-		if c := st.CostUSD; c > 0 && !math.IsInf(c, 0) {
+		// sum forever; a pricing bug must not take the process down. A
+		// zero cost is added, so that free runs show as a $0 series.
+		if c := st.CostUSD; c >= 0 && !math.IsInf(c, 0) {
 			m.cost.WithLabelValues(team, m.Model(st.Model)).Add(c)
 		}
 	}

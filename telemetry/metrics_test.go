@@ -140,9 +140,10 @@ func TestObserveRun(t *testing.T) {
 	if v := testutil.ToFloat64(m.cost.WithLabelValues("ml", "claude-sonnet-4-5")); math.Abs(v-0.08) > 1e-12 {
 		t.Errorf("cost{ml,claude-sonnet-4-5} = %v, want 0.08", v)
 	}
-	// A zero cost adds no series.
-	if n := testutil.CollectAndCount(m.cost); n != 1 {
-		t.Errorf("cost has %d series, want 1", n)
+	// A zero cost (the local engine, a cache hit) still shows its
+	// series, at $0, so that free runs are visible per team and model.
+	if n := testutil.CollectAndCount(m.cost); n != 2 {
+		t.Errorf("cost has %d series, want 2", n)
 	}
 	if n, sum := histogram(t, reg, "pipeline_latency_seconds", map[string]string{"stage": "summarize"}); n != 2 || sum != 24 {
 		t.Errorf("latency{summarize} count %d sum %v, want 2 and 24", n, sum)

@@ -1,0 +1,42 @@
+// Package service is papersum as a service: it accepts papers from the
+// HTTP API, signed webhooks and Kafka, stores each as a queued run, and
+// runs it on the durable job queue with the same pipeline the CLI uses.
+//
+// It implements httpapi.Summaries and httpapi.Batches, the queue's job
+// handlers (Work for a run, Deliver for a completion webhook), the inbound
+// webhook's handler and the Kafka consumer's handler. It owns no storage,
+// transport or queue of its own: those are the store (SQLite or Postgres),
+// the queue (River), the cache (in-process or Redis), the producer (Kafka)
+// and the webhook sender, all injected by cmd/papersum.
+//
+// # The life of a run
+//
+//  1. Submit reads the paper (text, PDF or a fetched URL), stores it, and
+//     writes the run in state queued together with its job in one
+//     transaction (papersum.JobStore.Submit): a run never exists without
+//     its job nor a job without its run. A repeated idempotency key
+//     answers the first run instead.
+//  2. Work, called by a queue worker with the run's ID, moves the run to
+//     running and resumes it (pipeline.Runner.Resume): stages already
+//     stored are not paid for twice, so a job run again after a crash
+//     finishes the run exactly once.
+//  3. When the run ends, Work stores the result in the cache, publishes it
+//     to Kafka, queues its completion webhook and wakes the requests
+//     waiting for it. Each of these is safe to repeat: a job retried after
+//     a failed publish finds the run finished and repeats only them.
+//
+// # Teams
+//
+// Every run is charged to the team and user of the API key that submitted
+// it. A key sees only its own team's runs and batches; an admin key sees
+// all. Another team's run is answered as not found, not forbidden, so that
+// IDs do not leak.
+//
+// # Cache
+//
+// A finished result is cached under the paper's content hash, the
+// configuration hash and the prompt versions. A submission whose raw bytes
+// were seen before (with no idempotency key) is answered from the cache
+// without reading the paper again: the run is recorded at once as
+// succeeded, cached, at $0.
+package service

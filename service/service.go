@@ -1,0 +1,255 @@
+package service
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/cache"
+	"github.com/papersum/papersum/events"
+	"github.com/papersum/papersum/fetch"
+	"github.com/papersum/papersum/httpapi"
+	"github.com/papersum/papersum/ingest"
+	"github.com/papersum/papersum/pipeline"
+	"github.com/papersum/papersum/queue"
+	"github.com/papersum/papersum/ratelimit"
+	"github.com/papersum/papersum/telemetry"
+)
+
+// Store is what the service keeps its papers, runs and batches in: the
+// SQLite and Postgres stores both implement it.
+type Store interface {
+	papersum.Store
+	papersum.JobStore
+}
+
+// Queue is the job queue the service puts its work on; *queue.Queue
+// implements it.
+type Queue interface {
+	// EnqueueManyTx queues the summarize jobs of runIDs inside the store's
+	// transaction tx.
+	EnqueueManyTx(ctx context.Context, tx any, runIDs []string) ([]int64, error)
+	// EnqueueCallback queues a completion webhook.
+	EnqueueCallback(ctx context.Context, args queue.CallbackArgs) (int64, error)
+}
+
+// Publisher publishes finished runs; *events.Producer implements it.
+type Publisher interface {
+	Publish(ctx context.Context, msg events.SummaryMessage) error
+}
+
+// Deliverer delivers signed webhooks with retries; *webhook.Sender
+// implements it.
+type Deliverer interface {
+	Deliver(ctx context.Context, rawURL, id string, payload any) error
+}
+
+// Defaults of Config.
+const (
+	DefaultCacheTTL = 7 * 24 * time.Hour
+	// DefaultWaitPoll is how often Wait reads a run that is being worked
+	// on by another replica; runs of this process wake their waiters at
+	// once.
+	DefaultWaitPoll = 250 * time.Millisecond
+	// DefaultTargetWords is the summary length of service runs.
+	DefaultTargetWords = pipeline.DefaultTargetWords
+)
+
+// Config holds the service's dependencies. Store, Queue and Runners are
+// required; the rest is optional and its absence turns a feature off.
+type Config struct {
+	Store Store
+	Queue Queue
+	// Runners are the pipeline configurations by name; "" is the default
+	// and must be present. A request may name another one.
+	Runners map[string]*pipeline.Runner
+	// Fetcher fetches papers given by URL. Default nil: URL submissions
+	// are refused.
+	Fetcher *fetch.Fetcher
+	// Ingest are the options papers are read with (size limit, pdftotext).
+	Ingest ingest.Options
+	// Cache stores finished results. Default nil: no cache.
+	Cache cache.Cache
+	// CacheTTL is how long a result stays cached. Default DefaultCacheTTL.
+	CacheTTL time.Duration
+	// Publisher publishes finished runs to Kafka. Default nil: none.
+	Publisher Publisher
+	// Deliverer sends completion webhooks. Default nil: callback_url is
+	// refused.
+	Deliverer Deliverer
+	// Metrics records runs and cache hits. Default nil.
+	Metrics *telemetry.Metrics
+	// Limiter is charged each run's tokens against the submitting key's
+	// tokens-per-day limit. Default nil.
+	Limiter ratelimit.Limiter
+	// WebhookTeam is the team that runs submitted by signed webhook are
+	// charged to. Default "webhook".
+	WebhookTeam string
+	// TargetWords is the summary length. Default DefaultTargetWords.
+	TargetWords int
+	Clock       papersum.Clock
+	Logger      *slog.Logger
+	// WaitPoll is how often Wait reads the store. Default DefaultWaitPoll.
+	WaitPoll time.Duration
+}
+
+// Service runs summaries for the API, webhooks and Kafka. It is safe for
+// concurrent use.
+type Service struct {
+	cfg Config
+	log *slog.Logger
+
+	mu sync.Mutex
+	// waiters are the channels of Wait calls by run ID, closed when the
+	// run finishes in this process.
+	waiters map[string][]chan struct{}
+	// working are the cancel functions of the runs this process is
+	// working on, for Cancel.
+	working map[string]context.CancelFunc
+}
+
+var _ httpapi.Summaries = (*Service)(nil)
+
+// New checks cfg and returns a Service.
+func New(cfg Config) (*Service, error) {
+	if cfg.Store == nil || cfg.Queue == nil {
+		return nil, papersum.Errorf(papersum.EINTERNAL, "service: store and queue are required")
+	}
+	if cfg.Runners[""] == nil {
+		return nil, papersum.Errorf(papersum.EINTERNAL, "service: the default pipeline configuration is required")
+	}
+	if cfg.CacheTTL == 0 {
+		cfg.CacheTTL = DefaultCacheTTL
+	}
+	if cfg.WaitPoll == 0 {
+		cfg.WaitPoll = DefaultWaitPoll
+	}
+	if cfg.TargetWords == 0 {
+		cfg.TargetWords = DefaultTargetWords
+	}
+	if cfg.WebhookTeam == "" {
+		cfg.WebhookTeam = "webhook"
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = papersum.SystemClock{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Service{cfg: cfg, log: cfg.Logger, waiters: map[string][]chan struct{}{},
+		working: map[string]context.CancelFunc{}}, nil
+}
+
+// Get returns the run with its stages, if the caller's team may see it.
+func (s *Service) Get(ctx context.Context, id string) (*papersum.Run, error) {
+	run, err := s.cfg.Store.GetRun(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !visible(ctx, run.Team) {
+		return nil, notFound("run", id)
+	}
+	return run, nil
+}
+
+// List returns the caller's team's runs (every team's for an admin key).
+func (s *Service) List(ctx context.Context, f papersum.RunFilter) ([]*papersum.Run, error) {
+	if k := httpapi.CallerKey(ctx); k != nil && !k.Scope.Allows(papersum.ScopeAdmin) {
+		f.Team = k.Team
+	}
+	return s.cfg.Store.ListRuns(ctx, f)
+}
+
+// Cancel cancels a queued or running run. A run being worked on in this
+// process stops at once; one on another replica stops when it next tries
+// to record a stage, which the store refuses for a canceled run.
+func (s *Service) Cancel(ctx context.Context, id string) error {
+	if _, err := s.Get(ctx, id); err != nil {
+		return err
+	}
+	run, err := s.cfg.Store.CancelRun(ctx, id)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	stop := s.working[id]
+	s.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+	return s.finished(ctx, run, false)
+}
+
+// Wait blocks until the run has finished and returns it, or returns ctx's
+// error.
+func (s *Service) Wait(ctx context.Context, id string) (*papersum.Run, error) {
+	done := s.waitFor(id)
+	defer s.stopWaiting(id, done)
+	tick := time.NewTicker(s.cfg.WaitPoll)
+	defer tick.Stop()
+	for {
+		run, err := s.Get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if run.Status.Finished() {
+			return run, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-done:
+		case <-tick.C:
+		}
+	}
+}
+
+func (s *Service) waitFor(id string) chan struct{} {
+	ch := make(chan struct{})
+	s.mu.Lock()
+	s.waiters[id] = append(s.waiters[id], ch)
+	s.mu.Unlock()
+	return ch
+}
+
+func (s *Service) stopWaiting(id string, ch chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	list := s.waiters[id]
+	for i, c := range list {
+		if c == ch {
+			list = append(list[:i], list[i+1:]...)
+			break
+		}
+	}
+	if len(list) == 0 {
+		delete(s.waiters, id)
+	} else {
+		s.waiters[id] = list
+	}
+}
+
+// wake closes the channels of the Wait calls for run id.
+func (s *Service) wake(id string) {
+	s.mu.Lock()
+	list := s.waiters[id]
+	delete(s.waiters, id)
+	s.mu.Unlock()
+	for _, ch := range list {
+		close(ch)
+	}
+}
+
+// visible reports whether the caller (the API key in ctx) may see a run or
+// batch of team. Calls from inside the service (workers, webhooks, Kafka)
+// carry no key and see everything.
+func visible(ctx context.Context, team string) bool {
+	k := httpapi.CallerKey(ctx)
+	return k == nil || k.Team == team || k.Scope.Allows(papersum.ScopeAdmin)
+}
+
+func notFound(what, id string) error {
+	return papersum.Errorf(papersum.ENOTFOUND, "no %s %s", what, id)
+}

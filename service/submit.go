@@ -1,0 +1,327 @@
+package service
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"path"
+	"strings"
+
+	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/cache"
+	"github.com/papersum/papersum/httpapi"
+	"github.com/papersum/papersum/ingest"
+	"github.com/papersum/papersum/pipeline"
+)
+
+// Submit reads the paper of req and queues its run, or answers it from the
+// cache. See the package comment.
+func (s *Service) Submit(ctx context.Context, req httpapi.SubmitRequest) (httpapi.SubmitResult, error) {
+	return s.submitAs(ctx, req, "")
+}
+
+// submitAs is Submit, with the run's Source set to source when it is not
+// empty.
+func (s *Service) submitAs(ctx context.Context, req httpapi.SubmitRequest, source string) (httpapi.SubmitResult, error) {
+	runner, err := s.runner(req.Config)
+	if err != nil {
+		return httpapi.SubmitResult{}, err
+	}
+	if err := s.checkCallback(req.CallbackURL); err != nil {
+		return httpapi.SubmitResult{}, err
+	}
+	in, err := s.read(ctx, req.Text, req.URL, req.PDF, req.PDFName)
+	if err != nil {
+		return httpapi.SubmitResult{}, err
+	}
+	if req.IdempotencyKey == "" {
+		if run, ok := s.fromCache(ctx, runner, in, req); ok {
+			return httpapi.SubmitResult{RunID: run.ID, Status: run.Status}, nil
+		}
+	}
+	paper, err := s.paper(ctx, runner, in, req.Title)
+	if err != nil {
+		return httpapi.SubmitResult{}, err
+	}
+	run := s.newRun(runner, paper, req.Config, req.Team, req.User, req.CallbackURL)
+	run.KeyID = req.KeyID
+	if source != "" {
+		run.Source = source
+	}
+	sub := &papersum.Submission{Runs: []*papersum.Run{run}, IdempotencyKey: req.IdempotencyKey, Team: req.Team,
+		RequestHash: requestHash(in.hash, req.URL, req.Title, req.Config, req.CallbackURL)}
+	existing, err := s.cfg.Store.Submit(ctx, sub, s.enqueue)
+	if err != nil {
+		return httpapi.SubmitResult{}, err
+	}
+	if existing != "" {
+		prev, err := s.cfg.Store.GetRun(ctx, existing)
+		if err != nil {
+			return httpapi.SubmitResult{}, err
+		}
+		return httpapi.SubmitResult{RunID: prev.ID, Status: prev.Status, Deduplicated: true}, nil
+	}
+	return httpapi.SubmitResult{RunID: run.ID, Status: run.Status}, nil
+}
+
+// enqueue is the callback of JobStore.Submit: it queues the runs' jobs in
+// the store's transaction.
+func (s *Service) enqueue(ctx context.Context, tx any, runIDs []string) error {
+	_, err := s.cfg.Queue.EnqueueManyTx(ctx, tx, runIDs)
+	return err
+}
+
+// runner returns the pipeline configuration called name.
+func (s *Service) runner(name string) (*pipeline.Runner, error) {
+	r := s.cfg.Runners[name]
+	if r == nil {
+		return nil, papersum.Errorf(papersum.EINVALID, "unknown config %q", name)
+	}
+	return r, nil
+}
+
+// checkCallback refuses a callback URL that could never be delivered. The
+// address it resolves to is checked at delivery, by the sender's dialer,
+// since DNS can change in between.
+func (s *Service) checkCallback(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	if s.cfg.Deliverer == nil {
+		return papersum.Errorf(papersum.EINVALID, "callbacks are not enabled on this server")
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
+		return papersum.Errorf(papersum.EINVALID, "callback_url %q is not an absolute http(s) URL", raw)
+	}
+	return nil
+}
+
+// input is a submitted paper before it is read: its bytes, the name that
+// tells ingest its format, and the hash of both.
+type input struct {
+	data []byte
+	name string
+	hash string
+}
+
+// read returns the bytes of a submission: the text, the PDF, or what the
+// URL serves.
+func (s *Service) read(ctx context.Context, text, rawURL string, pdf []byte, pdfName string) (*input, error) {
+	var in input
+	switch {
+	case text != "":
+		in = input{data: []byte(text), name: "submitted text"}
+	case len(pdf) > 0:
+		in = input{data: pdf, name: orDefault(pdfName, "upload.pdf")}
+	case rawURL != "":
+		if s.cfg.Fetcher == nil {
+			return nil, papersum.Errorf(papersum.EINVALID, "fetching papers by URL is not enabled on this server")
+		}
+		doc, err := s.cfg.Fetcher.Fetch(ctx, rawURL)
+		if err != nil {
+			return nil, err
+		}
+		in = input{data: doc.Body, name: nameFor(doc.FinalURL, doc.ContentType)}
+	default:
+		return nil, papersum.Errorf(papersum.EINVALID, "no paper: give text, url or a PDF")
+	}
+	sum := sha256.Sum256(in.data)
+	in.hash = "sha256:" + hex.EncodeToString(sum[:])
+	return &in, nil
+}
+
+// nameFor names a fetched document so that ingest picks its format: the
+// URL's last path element when it has an extension, else one from the
+// content type. arXiv serves PDFs from /pdf/ID without an extension.
+func nameFor(finalURL, contentType string) string {
+	base := "fetched"
+	if u, err := url.Parse(finalURL); err == nil {
+		if b := path.Base(u.Path); b != "." && b != "/" {
+			base = b
+		}
+	}
+	if path.Ext(base) != "" {
+		return base
+	}
+	switch {
+	case strings.Contains(contentType, "pdf"):
+		return base + ".pdf"
+	case strings.Contains(contentType, "html"), strings.Contains(contentType, "xml"):
+		return base + ".xml"
+	}
+	return base + ".txt"
+}
+
+// paper reads in into a stored paper and remembers that in's bytes are
+// that paper, so that the next identical submission is a cache lookup.
+func (s *Service) paper(ctx context.Context, runner *pipeline.Runner, in *input, title string) (*papersum.Paper, error) {
+	paper, err := ingest.Parse(ctx, in.name, in.data, s.cfg.Ingest)
+	if err != nil {
+		return nil, err
+	}
+	if title = strings.TrimSpace(title); title != "" {
+		paper.Title = title
+	}
+	if err := s.cfg.Store.PutPaper(ctx, paper); err != nil {
+		return nil, err
+	}
+	if s.cfg.Cache != nil {
+		_ = s.cfg.Cache.Set(ctx, s.aliasKey(runner, in.hash), []byte(paper.ID), s.cfg.CacheTTL)
+	}
+	return paper, nil
+}
+
+// newRun returns a queued run of paper, not yet stored.
+func (s *Service) newRun(runner *pipeline.Runner, paper *papersum.Paper, config, team, user, callback string) *papersum.Run {
+	run := runner.NewRun(paper, pipeline.Options{TargetWords: s.cfg.TargetWords, Team: team, User: user})
+	run.Status = papersum.RunQueued
+	run.Config = config
+	run.CallbackURL = callback
+	return run
+}
+
+// requestHash identifies a request's content for its idempotency key.
+func requestHash(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		fmt.Fprintf(h, "%d:%s;", len(p), p)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// cached is what the result cache holds for a finished run.
+type cached struct {
+	PaperID string           `json:"paper_id"`
+	Title   string           `json:"title"`
+	Source  string           `json:"source"`
+	Summary string           `json:"summary"`
+	Scores  *papersum.Scores `json:"scores,omitempty"`
+	RunID   string           `json:"run_id"`
+}
+
+// resultKey is the cache key of a paper's result under runner's
+// configuration.
+func (s *Service) resultKey(runner *pipeline.Runner, paperID string) cache.Key {
+	return cache.Key{PaperHash: paperID, ConfigHash: fmt.Sprintf("%s;words=%d", runner.ConfigHash(), s.cfg.TargetWords),
+		PromptVersions: runner.PromptVersions()}
+}
+
+// aliasKey maps the hash of submitted bytes to the paper they were read
+// into. It shares the result key's configuration fields, so that it is
+// dropped together with the results when the configuration changes.
+func (s *Service) aliasKey(runner *pipeline.Runner, inputHash string) cache.Key {
+	k := s.resultKey(runner, "input:"+inputHash)
+	return k
+}
+
+// fromCache answers req from the cache when its bytes were read before and
+// the paper's result is cached: the run is recorded as succeeded and
+// cached, with no stages and no cost.
+func (s *Service) fromCache(ctx context.Context, runner *pipeline.Runner, in *input, req httpapi.SubmitRequest) (*papersum.Run, bool) {
+	if s.cfg.Cache == nil {
+		return nil, false
+	}
+	hit := func() (*papersum.Run, bool) {
+		paperID, ok, err := s.cfg.Cache.Get(ctx, s.aliasKey(runner, in.hash))
+		if err != nil || !ok {
+			return nil, false
+		}
+		data, ok, err := s.cfg.Cache.Get(ctx, s.resultKey(runner, string(paperID)))
+		if err != nil || !ok {
+			return nil, false
+		}
+		var c cached
+		if json.Unmarshal(data, &c) != nil || c.PaperID != string(paperID) || c.Summary == "" {
+			return nil, false
+		}
+		title := c.Title
+		if t := strings.TrimSpace(req.Title); t != "" {
+			title = t
+		}
+		now := s.cfg.Clock.Now().UTC()
+		run := &papersum.Run{
+			ID: pipeline.NewRunID(), PaperID: c.PaperID, Title: title, Source: c.Source,
+			Status: papersum.RunSucceeded, ConfigHash: runner.ConfigHash(), TargetWords: s.cfg.TargetWords,
+			Summary: c.Summary, Scores: c.Scores, Team: req.Team, User: req.User, Config: req.Config,
+			Cached: true, CallbackURL: req.CallbackURL, KeyID: req.KeyID, CreatedAt: now, FinishedAt: &now,
+		}
+		if err := s.cfg.Store.CreateRun(ctx, run); err != nil {
+			// The paper row is gone or the store refused: run it anew.
+			s.log.Warn("cache hit could not be recorded; running the paper", "err", err)
+			return nil, false
+		}
+		return run, true
+	}
+	run, ok := hit()
+	if s.cfg.Metrics != nil {
+		if ok {
+			s.cfg.Metrics.CacheHit()
+		} else {
+			s.cfg.Metrics.CacheMiss()
+		}
+	}
+	if ok {
+		// A cached run has finished: its webhook, event and metrics are
+		// due like any other run's.
+		if err := s.finished(ctx, run, true); err != nil {
+			s.log.Warn("cached run's completion effects failed", "run", run.ID, "err", err)
+		}
+	}
+	return run, ok
+}
+
+// storeResult caches a succeeded run's result.
+func (s *Service) storeResult(ctx context.Context, run *papersum.Run) {
+	if s.cfg.Cache == nil || run.Status != papersum.RunSucceeded || run.Cached {
+		return
+	}
+	runner := s.cfg.Runners[run.Config]
+	if runner == nil || runner.ConfigHash() != run.ConfigHash {
+		return // the configuration changed since the run was queued
+	}
+	data, err := json.Marshal(cached{PaperID: run.PaperID, Title: run.Title, Source: run.Source,
+		Summary: run.Summary, Scores: run.Scores, RunID: run.ID})
+	if err != nil {
+		return
+	}
+	_ = s.cfg.Cache.Set(ctx, s.resultKey(runner, run.PaperID), data, s.cfg.CacheTTL)
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// SubmitPaper stores an already read paper and queues its run with the
+// default configuration, charged to team and user. It is how the CLI's
+// batch command puts its papers on the queue. A queued or running run of
+// the same paper and configuration (left by an interrupted batch) is
+// returned instead of queueing another, so a rerun resumes it.
+func (s *Service) SubmitPaper(ctx context.Context, paper *papersum.Paper, team, user string) (*papersum.Run, error) {
+	runner := s.cfg.Runners[""]
+	for _, st := range []papersum.RunStatus{papersum.RunRunning, papersum.RunQueued} {
+		runs, err := s.cfg.Store.ListRuns(ctx, papersum.RunFilter{PaperID: paper.ID, Status: st, Limit: 100})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range runs {
+			if r.ConfigHash == runner.ConfigHash() && r.TargetWords == s.cfg.TargetWords && r.Config == "" {
+				return r, nil
+			}
+		}
+	}
+	if err := s.cfg.Store.PutPaper(ctx, paper); err != nil {
+		return nil, err
+	}
+	run := s.newRun(runner, paper, "", team, user, "")
+	if _, err := s.cfg.Store.Submit(ctx, &papersum.Submission{Runs: []*papersum.Run{run}}, s.enqueue); err != nil {
+		return nil, err
+	}
+	return run, nil
+}

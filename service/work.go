@@ -1,0 +1,217 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/events"
+	"github.com/papersum/papersum/pipeline"
+	"github.com/papersum/papersum/queue"
+	"github.com/papersum/papersum/webhook"
+)
+
+// kafkaSourcePrefix marks the Source of a run that a Kafka message asked
+// for; the rest is the message's ID, which the summary event echoes.
+const kafkaSourcePrefix = "kafka:"
+
+// Work does the job of run id: it is the queue's summarize handler. It is
+// idempotent: a finished run is not run again (only its completion effects
+// are repeated), and a run left running by a crash resumes from its stored
+// stages.
+//
+// Errors: nil when the run ended (succeeded, failed or canceled);
+// otherwise an error for the queue's policy: a rate limit or overload
+// snoozes the job, a shutdown requeues it, anything else is retried.
+func (s *Service) Work(ctx context.Context, id string) error {
+	run, err := s.cfg.Store.StartRun(ctx, id)
+	if papersum.ErrorCode(err) == papersum.ENOTFOUND {
+		return queue.Permanent(err)
+	}
+	if err != nil {
+		return err
+	}
+	if run.Status.Finished() {
+		// A previous attempt finished the run but not its effects (it
+		// crashed, or publishing failed): repeat them.
+		return s.finished(ctx, run, false)
+	}
+	runner := s.cfg.Runners[run.Config]
+	if runner == nil {
+		return s.failRun(ctx, run, papersum.Errorf(papersum.EINVALID, "config %q is not configured on this server", run.Config))
+	}
+	paper, err := s.cfg.Store.GetPaper(ctx, run.PaperID)
+	if err != nil {
+		return err
+	}
+
+	jobCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	s.mu.Lock()
+	s.working[id] = cancel
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.working, id)
+		s.mu.Unlock()
+	}()
+
+	run, err = runner.Resume(jobCtx, run, paper, pipeline.Options{Retryable: func(err error) bool {
+		return jobCtx.Err() != nil || snoozes(err)
+	}})
+	if err != nil {
+		// A cancel (here or on another replica) shows in the store, not in
+		// the error, which is then a context or conflict error.
+		if now, gerr := s.cfg.Store.GetRun(context.WithoutCancel(ctx), id); gerr == nil && now.Status == papersum.RunCanceled {
+			s.wake(id)
+			return nil
+		}
+		if run.Status == papersum.RunRunning {
+			return err // retryable: the queue snoozes or requeues the job
+		}
+	}
+	return s.finished(ctx, run, true)
+}
+
+// snoozes reports whether err is a provider asking to come back later.
+func snoozes(err error) bool {
+	c := papersum.ClassOf(err)
+	return c == papersum.ClassRateLimit || c == papersum.ClassOverloaded
+}
+
+// failRun records run as failed for a reason that no retry can fix.
+func (s *Service) failRun(ctx context.Context, run *papersum.Run, cause error) error {
+	run.Status = papersum.RunFailed
+	run.Error = cause.Error()
+	run.ErrorClass = papersum.ClassOf(cause)
+	now := s.cfg.Clock.Now().UTC()
+	run.FinishedAt = &now
+	if err := s.cfg.Store.FinishRun(ctx, run); err != nil {
+		return err
+	}
+	return s.finished(ctx, run, true)
+}
+
+// finished does what follows the end of a run: cache its result, count
+// it, charge its tokens, publish it, queue its webhooks and wake its
+// waiters. first is false when the effects are repeated (a retried job),
+// so that the metrics and the token charge, which cannot be deduplicated,
+// happen once. The others are safe to repeat: the cache write is
+// idempotent, Kafka readers dedupe on run_id, and a webhook job is unique
+// by its run.
+func (s *Service) finished(ctx context.Context, run *papersum.Run, first bool) error {
+	defer s.wake(run.ID)
+	s.storeResult(ctx, run)
+	if first {
+		if s.cfg.Metrics != nil {
+			s.cfg.Metrics.ObserveRun(run)
+		}
+		if s.cfg.Limiter != nil && run.KeyID != "" {
+			u := run.TotalUsage()
+			if err := s.cfg.Limiter.Record(ctx, run.KeyID, s.cfg.Clock.Now(), int64(u.TotalInput()+u.OutputTokens)); err != nil {
+				s.log.Warn("charge tokens to the key", "run", run.ID, "err", err)
+			}
+		}
+	}
+	var errs []error
+	if s.cfg.Publisher != nil && run.Status != papersum.RunCanceled {
+		msgID := ""
+		if strings.HasPrefix(run.Source, kafkaSourcePrefix) {
+			msgID = strings.TrimPrefix(run.Source, kafkaSourcePrefix)
+		}
+		msg, err := events.SummaryFromRun(run, msgID)
+		if err == nil {
+			err = s.cfg.Publisher.Publish(ctx, msg)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("publish run %s: %w", run.ID, err))
+		}
+	}
+	if run.CallbackURL != "" && s.cfg.Deliverer != nil {
+		if _, err := s.cfg.Queue.EnqueueCallback(ctx, queue.CallbackArgs{RunID: run.ID}); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if run.BatchID != "" {
+		if err := s.batchStep(ctx, run.BatchID); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// batchStep queues the batch's webhook when its last run has finished.
+func (s *Service) batchStep(ctx context.Context, batchID string) error {
+	b, err := s.cfg.Store.GetBatch(ctx, batchID)
+	if err != nil {
+		return err
+	}
+	if b.CallbackURL == "" || s.cfg.Deliverer == nil || !batchDone(b) {
+		return nil
+	}
+	_, err = s.cfg.Queue.EnqueueCallback(ctx, queue.CallbackArgs{BatchID: batchID})
+	return err
+}
+
+func batchDone(b *papersum.Batch) bool {
+	return b.Counts[papersum.RunQueued] == 0 && b.Counts[papersum.RunRunning] == 0
+}
+
+// callbackBody is the JSON a completion webhook carries.
+type callbackBody struct {
+	Type  string        `json:"type"`
+	Run   *papersum.Run `json:"run,omitempty"`
+	Batch any           `json:"batch,omitempty"`
+}
+
+// Deliver sends the completion webhook of a run or batch: it is the
+// queue's callback handler. The webhook ID is the run or batch ID, the
+// same on every attempt and every retried job, so that a receiver that
+// dedupes on it (as Standard Webhooks asks) handles it once.
+func (s *Service) Deliver(ctx context.Context, args queue.CallbackArgs) error {
+	if s.cfg.Deliverer == nil {
+		return queue.Permanent(papersum.Errorf(papersum.EINVALID, "callbacks are not enabled on this server"))
+	}
+	switch {
+	case args.RunID != "":
+		run, err := s.cfg.Store.GetRun(ctx, args.RunID)
+		if err != nil {
+			return err
+		}
+		if run.CallbackURL == "" {
+			return nil
+		}
+		for i := range run.Stages {
+			run.Stages[i].Raw = "" // the receiver can GET the run for the raw output
+		}
+		return s.cfg.Deliverer.Deliver(ctx, run.CallbackURL, run.ID, callbackBody{Type: "summary." + string(run.Status), Run: run})
+	case args.BatchID != "":
+		b, err := s.cfg.Store.GetBatch(ctx, args.BatchID)
+		if err != nil {
+			return err
+		}
+		if b.CallbackURL == "" {
+			return nil
+		}
+		return s.cfg.Deliverer.Deliver(ctx, b.CallbackURL, b.ID, callbackBody{Type: "batch.finished", Batch: batchStatus(b)})
+	}
+	return queue.Permanent(papersum.Errorf(papersum.EINVALID, "callback job names neither a run nor a batch"))
+}
+
+// RecordDelivery stores a webhook attempt; it is the sender's Record hook.
+func (s *Service) RecordDelivery(ctx context.Context, a webhook.Attempt) {
+	del := &papersum.Delivery{WebhookID: a.ID, URL: a.URL, Attempt: a.N, Status: a.Status, At: a.At, Duration: a.Duration}
+	if strings.HasPrefix(a.ID, batchIDPrefix) {
+		del.BatchID = a.ID
+	} else {
+		del.RunID = a.ID
+	}
+	if a.Err != nil {
+		del.Error = a.Err.Error()
+	}
+	if err := s.cfg.Store.RecordDelivery(ctx, del); err != nil {
+		s.log.Warn("record webhook delivery", "webhook_id", a.ID, "err", err)
+	}
+}
