@@ -70,9 +70,11 @@ type env struct {
 
 // globalFlags are flags every command takes.
 type globalFlags struct {
-	db      string
-	config  string
-	verbose bool
+	db          string
+	databaseURL string
+	pgSchema    string
+	config      string
+	verbose     bool
 }
 
 // run is the whole program.
@@ -115,12 +117,14 @@ recorded in an embedded SQLite database.`,
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().StringVar(&g.db, "db", "", "SQLite database file (default $PAPERSUM_DB, else $XDG_DATA_HOME/papersum/papersum.db)")
+	root.PersistentFlags().StringVar(&g.databaseURL, "database-url", "", "use PostgreSQL at this URL instead of SQLite, e.g. postgres://user@host:5432/db (default $PAPERSUM_DATABASE_URL)")
+	root.PersistentFlags().StringVar(&g.pgSchema, "database-schema", "", "PostgreSQL schema of papersum's tables (default $PAPERSUM_DATABASE_SCHEMA, else public)")
 	root.PersistentFlags().StringVar(&g.config, "config", "", "configuration file (YAML); see examples/config.yaml (default $PAPERSUM_CONFIG, else none: all stages local)")
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log what papersum does to stderr")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &usageError{msg: err.Error() + " (see '" + c.CommandPath() + " --help')"}
 	})
-	root.AddCommand(newSummarizeCmd(e, g), newBatchCmd(e, g), newRunsCmd(e, g), newDoctorCmd(e, g), newEvalCmd(e, g), newKeysCmd(e, g), newDevCmd(e), newVersionCmd(e))
+	root.AddCommand(newSummarizeCmd(e, g), newBatchCmd(e, g), newRunsCmd(e, g), newDoctorCmd(e, g), newEvalCmd(e, g), newKeysCmd(e, g), newServeCmd(e, g), newDevCmd(e), newVersionCmd(e))
 	return root
 }
 

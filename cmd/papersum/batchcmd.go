@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,7 +18,9 @@ import (
 	"github.com/papersum/papersum/config"
 	"github.com/papersum/papersum/ingest"
 	"github.com/papersum/papersum/pipeline"
+	"github.com/papersum/papersum/queue"
 	"github.com/papersum/papersum/report"
+	"github.com/papersum/papersum/service"
 )
 
 type batchFlags struct {
@@ -114,7 +117,7 @@ func runBatch(ctx context.Context, e *env, g *globalFlags, f *batchFlags, src st
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, g, e.getenv)
+	store, driver, err := openServiceStore(ctx, g, e.getenv)
 	if err != nil {
 		return err
 	}
@@ -127,6 +130,15 @@ func runBatch(ctx context.Context, e *env, g *globalFlags, f *batchFlags, src st
 	if f.batchAPI {
 		return runBatchAPI(ctx, e, f, cfg, deps, runner, store, items, opts, ext)
 	}
+	// The papers go through the same durable queue as the service's: a
+	// run is stored queued with its job, workers of this process run it,
+	// and an interrupted batch leaves queued runs that the rerun (or a
+	// server on the same database) finishes.
+	svc, stopQueue, err := startLocalQueue(ctx, store, driver, runner, cfg.TargetWords, f.concurrency, logger)
+	if err != nil {
+		return err
+	}
+	defer stopQueue()
 	bar := newProgressBar(e.stderr)
 	sum, runErr := batch.Run(ctx, batch.Config{
 		Ingest: func(ctx context.Context, it batch.Item) (*papersum.Paper, error) {
@@ -136,7 +148,17 @@ func runBatch(ctx context.Context, e *env, g *globalFlags, f *batchFlags, src st
 			return ingest.Open(ctx, it.Path, nil, opts)
 		},
 		Summarize: func(ctx context.Context, p *papersum.Paper) (*papersum.Run, error) {
-			return runner.Run(ctx, p, pipeline.Options{TargetWords: cfg.TargetWords})
+			run, err := svc.SubmitPaper(ctx, p, "", "")
+			if err != nil {
+				return nil, err
+			}
+			if run, err = svc.Wait(ctx, run.ID); err != nil {
+				return nil, err
+			}
+			if run.Status != papersum.RunSucceeded {
+				return run, papersum.Errorf(papersum.EINVALID, "%s", orStatus(run))
+			}
+			return run, nil
 		},
 		Store: store, ConfigHash: cfg.Hash(), Concurrency: f.concurrency,
 		OnProgress: bar.update,
@@ -319,4 +341,43 @@ func runBatchAPI(ctx context.Context, e *env, f *batchFlags, cfg *config.Config,
 		return papersum.Errorf(papersum.EINVALID, "%d of %d papers failed", failed, len(items))
 	}
 	return nil
+}
+
+// orStatus is why a finished run did not succeed.
+func orStatus(run *papersum.Run) string {
+	if run.Error != "" {
+		return run.Error
+	}
+	return "run " + string(run.Status)
+}
+
+// startLocalQueue starts a job queue with workers in this process over
+// the store's database, and the service that feeds it. stop drains it.
+func startLocalQueue(ctx context.Context, store papersum.Store, driver queue.Driver, runner *pipeline.Runner,
+	targetWords, workers int, logger *slog.Logger) (*service.Service, func(), error) {
+	var svc *service.Service
+	q, err := queue.New(ctx, queue.Config{Driver: driver, Logger: logger, Workers: workers,
+		Handler: func(ctx context.Context, runID string) error { return svc.Work(ctx, runID) }})
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := q.Migrate(ctx); err != nil {
+		return nil, nil, err
+	}
+	svc, err = service.New(service.Config{Store: store.(service.Store), Queue: q,
+		Runners: map[string]*pipeline.Runner{"": runner}, TargetWords: targetWords, Logger: logger})
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := q.Start(ctx); err != nil {
+		return nil, nil, err
+	}
+	stop := func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if err := q.Stop(sctx); err != nil {
+			logger.Warn("stop the queue", "err", err)
+		}
+	}
+	return svc, stop, nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/papersum/papersum/llm/openai"
 	"github.com/papersum/papersum/llm/pricing"
 	"github.com/papersum/papersum/pipeline"
+	"github.com/papersum/papersum/postgres"
 	"github.com/papersum/papersum/sqlite"
 )
 
@@ -60,12 +61,26 @@ func newLogger(e *env, g *globalFlags) *slog.Logger {
 	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
+// openStore opens the store the flags name: PostgreSQL when a database URL
+// is given, else the SQLite file.
 func openStore(ctx context.Context, g *globalFlags, getenv func(string) string) (papersum.Store, error) {
+	if u := firstNonEmpty(g.databaseURL, getenv("PAPERSUM_DATABASE_URL")); u != "" {
+		return postgres.Open(ctx, u, postgres.Options{Schema: firstNonEmpty(g.pgSchema, getenv("PAPERSUM_DATABASE_SCHEMA"))})
+	}
 	path, err := dbPath(g, getenv)
 	if err != nil {
 		return nil, err
 	}
 	return sqlite.Open(ctx, path, sqlite.Options{})
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // pipelineDeps are the parts of a pipeline that do not need the store:

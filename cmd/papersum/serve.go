@@ -1,0 +1,468 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
+	"github.com/spf13/cobra"
+
+	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/apikey"
+	"github.com/papersum/papersum/cache"
+	"github.com/papersum/papersum/events"
+	"github.com/papersum/papersum/fetch"
+	"github.com/papersum/papersum/httpapi"
+	"github.com/papersum/papersum/ingest"
+	"github.com/papersum/papersum/pipeline"
+	"github.com/papersum/papersum/postgres"
+	"github.com/papersum/papersum/queue"
+	"github.com/papersum/papersum/ratelimit"
+	"github.com/papersum/papersum/service"
+	"github.com/papersum/papersum/sqlite"
+	"github.com/papersum/papersum/telemetry"
+	"github.com/papersum/papersum/webhook"
+)
+
+// serveFlags are the settings of `papersum serve`.
+type serveFlags struct {
+	addr            string
+	redisURL        string
+	kafkaBrokers    []string
+	kafkaGroup      string
+	papersTopic     string
+	summariesTopic  string
+	workers         int
+	jobTimeout      time.Duration
+	rescueAfter     time.Duration
+	maxWait         time.Duration
+	shutdownTimeout time.Duration
+	rpm             int
+	tokensPerDay    int64
+	fetchHosts      []string
+	cacheEntries    int
+	cacheTTL        time.Duration
+	maxBytes        int64
+	// allowPrivate lets fetches and callbacks reach loopback and private
+	// addresses. Tests need it; production must not.
+	allowPrivate bool
+}
+
+func newServeCmd(e *env, g *globalFlags) *cobra.Command {
+	f := &serveFlags{}
+	c := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the HTTP API with its job queue and workers",
+		Long: `serve runs papersum as a service: the HTTP API (v1) on --addr, a durable job
+queue (River) and its workers, in one process.
+
+With no flags it is self-contained: SQLite (the same --db as the other
+commands), an in-process result cache and rate limiter, and the pipeline of
+--config (the local engine by default). At scale, run several replicas with
+the same flags:
+
+  --database-url  PostgreSQL for the store and the queue
+  --redis-url     shared result cache and rate limits
+  --kafka-brokers consume the "papers" topic, publish to "summaries"
+
+Every endpoint except the probes needs an API key: create one with
+'papersum keys create --team T --user U --scope write' and send it as
+"Authorization: Bearer psk_...". The OpenAPI document is served at
+/api/v1/openapi.json and Prometheus metrics at /metrics (read scope).
+
+Secrets come from the environment, never from flags:
+  PAPERSUM_WEBHOOK_SECRET   whsec_... key of POST /webhook/paper-published
+                            (the route is off without it)
+  PAPERSUM_CALLBACK_SECRET  whsec_... key that signs completion callbacks
+                            (callback_url is refused without it)
+
+SIGINT or SIGTERM drains: /readyz turns 503, in-flight requests finish,
+running jobs get --shutdown-timeout to end and are requeued otherwise.`,
+		Example: `  papersum keys create --team research --user ana --scope write
+  papersum serve --addr 127.0.0.1:8080
+  curl -H "Authorization: Bearer $KEY" -d '{"text": "..."}' 'http://127.0.0.1:8080/api/v1/summaries?wait=30s'
+  papersum serve --database-url postgres://postgres@127.0.0.1:5432/papersum --redis-url redis://127.0.0.1:6379`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return serve(c.Context(), e, g, f)
+		},
+	}
+	fl := c.Flags()
+	fl.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port; the address is logged)")
+	fl.StringVar(&f.redisURL, "redis-url", "", "Redis for the shared result cache and rate limits, e.g. redis://127.0.0.1:6379 (default $PAPERSUM_REDIS_URL, else in-process)")
+	fl.StringSliceVar(&f.kafkaBrokers, "kafka-brokers", nil, "Kafka seed brokers host:port,... (default $PAPERSUM_KAFKA_BROKERS, else no Kafka)")
+	fl.StringVar(&f.kafkaGroup, "kafka-group", "papersum", "Kafka consumer group of the papers topic")
+	fl.StringVar(&f.papersTopic, "kafka-papers-topic", events.DefaultPapersTopic, "topic of papers to summarize")
+	fl.StringVar(&f.summariesTopic, "kafka-summaries-topic", events.DefaultSummariesTopic, "topic finished runs are published to")
+	fl.IntVar(&f.workers, "workers", queue.DefaultWorkers, "jobs run at once by this process")
+	fl.DurationVar(&f.jobTimeout, "job-timeout", queue.DefaultJobTimeout, "longest a job may run before it is cancelled and retried")
+	fl.DurationVar(&f.rescueAfter, "rescue-after", 0, "how long a job may stay running before it is taken to belong to a dead process and run again (default job-timeout + 5m)")
+	fl.DurationVar(&f.maxWait, "max-wait", httpapi.DefaultMaxWait, "cap on ?wait= of submissions")
+	fl.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown waits for requests and jobs to finish")
+	fl.IntVar(&f.rpm, "rate-limit-rpm", 600, "requests per minute per API key (0: no limit)")
+	fl.Int64Var(&f.tokensPerDay, "rate-limit-tokens-per-day", 0, "model tokens per day per API key (0: no limit)")
+	fl.StringSliceVar(&f.fetchHosts, "fetch-allow-host", fetch.DefaultAllowedHosts, "hosts papers may be fetched from by URL")
+	fl.IntVar(&f.cacheEntries, "cache-entries", 10000, "entries of the in-process result cache (without --redis-url)")
+	fl.DurationVar(&f.cacheTTL, "cache-ttl", service.DefaultCacheTTL, "how long a result stays cached")
+	fl.Int64Var(&f.maxBytes, "max-bytes", ingest.DefaultMaxBytes, "largest paper accepted, in bytes")
+	fl.BoolVar(&f.allowPrivate, "insecure-allow-private", false, "let URL fetches and callbacks reach loopback and private addresses (tests only)")
+	_ = fl.MarkHidden("insecure-allow-private")
+	return c
+}
+
+// server is everything serve started, in the order it must stop.
+type server struct {
+	log      *slog.Logger
+	http     *http.Server
+	queue    *queue.Queue
+	stopping chan struct{}
+	closers  []func()
+}
+
+func serve(ctx context.Context, e *env, g *globalFlags, f *serveFlags) error {
+	if f.workers < 1 {
+		return &usageError{msg: "--workers must be at least 1"}
+	}
+	logger := newServeLogger(e, g)
+	s, ln, err := startServer(ctx, e, g, f, logger)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+
+	// The address is printed on its own line so that scripts and tests
+	// that ask for port 0 can find the port.
+	fmt.Fprintf(e.stderr, "papersum: listening on http://%s\n", ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- s.http.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return papersum.Errorf(papersum.EUNAVAILABLE, "http server: %v", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: draining requests and jobs", "timeout", f.shutdownTimeout.String())
+	close(s.stopping)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), f.shutdownTimeout)
+	defer cancel()
+	if err := s.http.Shutdown(sctx); err != nil {
+		logger.Warn("http shutdown", "err", err)
+	}
+	if err := s.queue.Stop(sctx); err != nil {
+		logger.Warn("queue shutdown", "err", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+func (s *server) close() {
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		s.closers[i]()
+	}
+}
+
+// startServer builds the service from the flags and starts its queue. On
+// error everything already opened is closed.
+func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, logger *slog.Logger) (_ *server, _ net.Listener, err error) {
+	s := &server{log: logger, stopping: make(chan struct{})}
+	defer func() {
+		if err != nil {
+			s.close()
+		}
+	}()
+	cfg, err := loadConfig(g, e.getenv)
+	if err != nil {
+		return nil, nil, err
+	}
+	deps, err := newPipelineDeps(cfg, e, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	store, driver, err := openServiceStore(ctx, g, e.getenv)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.closers = append(s.closers, func() { _ = store.Close() })
+	keys, ok := store.(papersum.KeyStore)
+	if !ok {
+		return nil, nil, papersum.Errorf(papersum.EINTERNAL, "the store keeps no API keys")
+	}
+	runner, err := deps.runner(store, logger, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics, err := telemetry.NewMetrics(reg, telemetry.Config{Routes: httpapi.Routes(), Models: configuredModels(deps)})
+	if err != nil {
+		return nil, nil, err
+	}
+
+	var rdb *redis.Client
+	if u := firstNonEmpty(f.redisURL, e.getenv("PAPERSUM_REDIS_URL")); u != "" {
+		opt, err := redis.ParseURL(u)
+		if err != nil {
+			return nil, nil, &usageError{msg: fmt.Sprintf("--redis-url: %v", err)}
+		}
+		rdb = redis.NewClient(opt)
+		s.closers = append(s.closers, func() { _ = rdb.Close() })
+		if err := rdb.Ping(ctx).Err(); err != nil {
+			return nil, nil, papersum.Errorf(papersum.EUNAVAILABLE, "redis at %s: %v", opt.Addr, err)
+		}
+	}
+	resultCache, limiter, err := newCacheAndLimiter(rdb, f, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+
+	fetcherCfg := fetch.Config{AllowedHosts: f.fetchHosts, MaxBytes: f.maxBytes}
+	dialerCfg := fetch.DialerConfig{}
+	if f.allowPrivate {
+		any := func(net.IP) bool { return true }
+		fetcherCfg.AllowPrivateForTests, dialerCfg.AllowPrivateForTests = any, any
+		fetcherCfg.AllowedPorts = allPorts()
+		dialerCfg.AllowedPorts = fetcherCfg.AllowedPorts
+	}
+	fetcher, err := fetch.New(fetcherCfg)
+	if err != nil {
+		return nil, nil, err
+	}
+
+	var svc *service.Service // the queue's handlers close over it
+	q, err := queue.New(ctx, queue.Config{
+		Driver:               driver,
+		Handler:              func(ctx context.Context, runID string) error { return svc.Work(ctx, runID) },
+		Callback:             func(ctx context.Context, a queue.CallbackArgs) error { return svc.Deliver(ctx, a) },
+		Logger:               logger,
+		Workers:              f.workers,
+		JobTimeout:           f.jobTimeout,
+		RescueStuckJobsAfter: f.rescueAfter,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	s.queue = q
+	if err := q.Migrate(ctx); err != nil {
+		return nil, nil, err
+	}
+
+	svcCfg := service.Config{
+		Store: store.(service.Store), Queue: q, Runners: map[string]*pipeline.Runner{"": runner},
+		Fetcher: fetcher, Ingest: ingest.Options{MaxBytes: f.maxBytes}, Cache: resultCache, CacheTTL: f.cacheTTL,
+		Metrics: metrics, Limiter: limiter, Logger: logger,
+	}
+	if secret := e.getenv("PAPERSUM_CALLBACK_SECRET"); secret != "" {
+		key, err := webhook.ParseSecret(secret)
+		if err != nil {
+			return nil, nil, papersum.Errorf(papersum.EINVALID, "PAPERSUM_CALLBACK_SECRET: %v", err)
+		}
+		dialer, err := fetch.NewDialer(dialerCfg)
+		if err != nil {
+			return nil, nil, err
+		}
+		sender, err := webhook.NewSender(webhook.SenderConfig{Secret: key, Client: &http.Client{Transport: dialer.Transport()},
+			Record: func(ctx context.Context, a webhook.Attempt) { svc.RecordDelivery(ctx, a) }})
+		if err != nil {
+			return nil, nil, err
+		}
+		svcCfg.Deliverer = sender
+	}
+	if brokers := kafkaBrokers(f, e.getenv); len(brokers) > 0 {
+		producer, err := events.NewProducer(events.ProducerConfig{Brokers: brokers, Topic: f.summariesTopic, Logger: logger})
+		if err != nil {
+			return nil, nil, err
+		}
+		s.closers = append(s.closers, producer.Close)
+		svcCfg.Publisher = producer
+	}
+	if svc, err = service.New(svcCfg); err != nil {
+		return nil, nil, err
+	}
+
+	var inbound http.Handler
+	if secret := e.getenv("PAPERSUM_WEBHOOK_SECRET"); secret != "" {
+		key, err := webhook.ParseSecret(secret)
+		if err != nil {
+			return nil, nil, papersum.Errorf(papersum.EINVALID, "PAPERSUM_WEBHOOK_SECRET: %v", err)
+		}
+		recv, err := webhook.NewReceiver(webhook.ReceiverConfig{Secrets: [][]byte{key},
+			Seen: webhook.NewMemorySeenStore(papersum.SystemClock{}), Handle: svc.HandlePaperPublished, Logger: logger})
+		if err != nil {
+			return nil, nil, err
+		}
+		inbound = recv
+	}
+
+	auth, err := apikey.NewAuthenticator(keys, apikey.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	handler, err := httpapi.NewServer(httpapi.Deps{
+		Summaries: svc, Batches: svc.Batches(), Auth: auth, Limiter: limiter,
+		Readiness: readiness(store, q, runner), Metrics: metrics, MetricsHandler: telemetry.Handler(reg),
+		Webhook: inbound, MaxBodyBytes: f.maxBytes, MaxWait: f.maxWait, Stopping: s.stopping, Logger: logger,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	s.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return nil, nil, papersum.Errorf(papersum.EUNAVAILABLE, "listen on %s: %v", f.addr, err)
+	}
+	s.closers = append(s.closers, func() { _ = ln.Close() })
+	if err := q.Start(ctx); err != nil {
+		return nil, nil, err
+	}
+	go reportQueueDepth(ctx, q, metrics, logger)
+	if brokers := kafkaBrokers(f, e.getenv); len(brokers) > 0 {
+		consumer, err := events.NewConsumer(events.ConsumerConfig{Brokers: brokers, Topic: f.papersTopic,
+			Group: f.kafkaGroup, Logger: logger}, svc.HandlePaperMessage)
+		if err != nil {
+			return nil, nil, err
+		}
+		go func() {
+			if err := consumer.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				logger.Error("kafka consumer stopped", "err", err)
+			}
+		}()
+	}
+	return s, ln, nil
+}
+
+// openServiceStore opens the store and the queue driver on the same
+// database, so that a run and its job are written in one transaction.
+func openServiceStore(ctx context.Context, g *globalFlags, getenv func(string) string) (papersum.Store, queue.Driver, error) {
+	store, err := openStore(ctx, g, getenv)
+	if err != nil {
+		return nil, nil, err
+	}
+	switch db := store.(type) {
+	case *sqlite.DB:
+		return store, queue.SQLite(db.SQL()), nil
+	case *postgres.DB:
+		return store, queue.Postgres(db.Pool()), nil
+	}
+	_ = store.Close()
+	return nil, nil, papersum.Errorf(papersum.EINTERNAL, "no job queue for store %T", store)
+}
+
+func newCacheAndLimiter(rdb *redis.Client, f *serveFlags, logger *slog.Logger) (cache.Cache, ratelimit.Limiter, error) {
+	limits := ratelimit.PerKey(ratelimit.Limits{RequestsPerMinute: f.rpm, TokensPerDay: f.tokensPerDay}, nil)
+	local, err := ratelimit.NewMemory(ratelimit.MemoryConfig{Limits: limits})
+	if err != nil {
+		return nil, nil, err
+	}
+	if rdb == nil {
+		c, err := cache.NewLRU(cache.LRUConfig{MaxEntries: f.cacheEntries})
+		return c, local, err
+	}
+	c, err := cache.NewRedis(rdb, cache.RedisConfig{Logger: logger})
+	if err != nil {
+		return nil, nil, err
+	}
+	// While Redis is down, each replica keeps its own limit rather than
+	// none at all.
+	l, err := ratelimit.NewRedis(rdb, ratelimit.RedisConfig{Limits: limits, Fallback: local, Logger: logger})
+	return c, l, err
+}
+
+// readiness is /readyz: the store answers (its migrations ran when it was
+// opened, or it would not have opened), the workers run, and a pipeline
+// is configured.
+func readiness(store papersum.Store, q *queue.Queue, runner *pipeline.Runner) func(context.Context) []httpapi.Check {
+	return func(ctx context.Context) []httpapi.Check {
+		_, err := store.ListRuns(ctx, papersum.RunFilter{Limit: 1})
+		var workers error
+		if !q.Running() {
+			workers = errors.New("the queue's workers are not running")
+		}
+		var providers error
+		if runner == nil {
+			providers = errors.New("no pipeline configured")
+		}
+		return []httpapi.Check{{Name: "store", Err: err}, {Name: "migrations", Err: err},
+			{Name: "workers", Err: workers}, {Name: "providers", Err: providers}}
+	}
+}
+
+// reportQueueDepth sets the queue-depth gauges every few seconds.
+func reportQueueDepth(ctx context.Context, q *queue.Queue, m *telemetry.Metrics, logger *slog.Logger) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		counts, err := q.Counts(ctx)
+		if err == nil {
+			for state, n := range counts {
+				m.SetQueueDepth(state, n)
+			}
+		} else if ctx.Err() == nil {
+			logger.Warn("count queued jobs", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func configuredModels(d *pipelineDeps) []telemetry.ModelRef {
+	var out []telemetry.ModelRef
+	seen := map[telemetry.ModelRef]bool{}
+	for _, st := range papersum.Stages {
+		for m := d.stages[st]; ; m = *m.Fallback {
+			ref := telemetry.ModelRef{Provider: m.Provider, Model: m.Model}
+			if !seen[ref] {
+				seen[ref] = true
+				out = append(out, ref)
+			}
+			if m.Fallback == nil {
+				break
+			}
+		}
+	}
+	return out
+}
+
+func kafkaBrokers(f *serveFlags, getenv func(string) string) []string {
+	if len(f.kafkaBrokers) > 0 {
+		return f.kafkaBrokers
+	}
+	if v := getenv("PAPERSUM_KAFKA_BROKERS"); v != "" {
+		return strings.Split(v, ",")
+	}
+	return nil
+}
+
+func allPorts() []int {
+	ports := make([]int, 0, 65535)
+	for p := 1; p <= 65535; p++ {
+		ports = append(ports, p)
+	}
+	return ports
+}
+
+// newServeLogger logs JSON lines at info level (debug with -v): a
+// service's logs are read by machines first.
+func newServeLogger(e *env, g *globalFlags) *slog.Logger {
+	level := "info"
+	if g.verbose {
+		level = "debug"
+	}
+	l, err := telemetry.NewLogger(e.stderr, level, "json")
+	if err != nil {
+		return slog.New(slog.NewJSONHandler(e.stderr, nil))
+	}
+	return l
+}
