@@ -16,6 +16,7 @@ import (
 	"github.com/papersum/papersum/llm/local"
 	"github.com/papersum/papersum/pipeline"
 	"github.com/papersum/papersum/queue"
+	"github.com/papersum/papersum/ratelimit"
 	"github.com/papersum/papersum/sqlite"
 )
 
@@ -319,5 +320,48 @@ func TestWorkIsIdempotent(t *testing.T) {
 	}
 	if err := h.svc.Work(ctx, "run_unknown"); !queue.IsPermanent(err) {
 		t.Fatalf("unknown run: %v, want a permanent error", err)
+	}
+}
+
+// recordingLimiter records the tokens charged to each key.
+type recordingLimiter struct {
+	mu     sync.Mutex
+	tokens map[string]int64
+}
+
+func (l *recordingLimiter) Allow(context.Context, string, time.Time, ratelimit.Cost) (ratelimit.Decision, error) {
+	return ratelimit.Decision{Allowed: true}, nil
+}
+
+func (l *recordingLimiter) Record(_ context.Context, key string, _ time.Time, tokens int64) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.tokens[key] += tokens
+	return nil
+}
+
+func (l *recordingLimiter) Stats() ratelimit.Stats { return ratelimit.Stats{} }
+
+// A finished run's tokens are charged to the key that submitted it, for
+// the tokens-per-day limit, once even when its job runs again.
+func TestTokensChargedToKey(t *testing.T) {
+	h := newHarness(t, false)
+	lim := &recordingLimiter{tokens: map[string]int64{}}
+	h.svc.cfg.Limiter = lim
+	ctx := context.Background()
+	res, err := h.svc.Submit(ctx, httpapi.SubmitRequest{Text: paper(10), Team: "t", KeyID: "key_1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := h.wait(t, res.RunID)
+	u := run.TotalUsage()
+	want := int64(u.TotalInput() + u.OutputTokens)
+	if err := h.svc.Work(ctx, res.RunID); err != nil {
+		t.Fatal(err)
+	}
+	lim.mu.Lock()
+	defer lim.mu.Unlock()
+	if want == 0 || lim.tokens["key_1"] != want {
+		t.Fatalf("charged %d tokens to key_1, want %d", lim.tokens["key_1"], want)
 	}
 }
