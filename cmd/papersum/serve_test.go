@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/sqlite"
 	"github.com/papersum/papersum/webhook"
 )
 
@@ -260,6 +261,11 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Errorf("key reused for another paper: %d, want 409", code)
 	}
 
+	// A URL off the fetch allowlist is refused before anything is stored.
+	if code, _ := api(t, "POST", base+"/api/v1/summaries", writer, map[string]string{"url": receiver.URL + "/paper.pdf"}, nil); code != 400 {
+		t.Errorf("URL off the allowlist: %d, want 400", code)
+	}
+
 	// Teams see only their runs.
 	if code, _ := api(t, "GET", base+"/api/v1/summaries/"+first.ID, other, nil, nil); code != 404 {
 		t.Errorf("other team reads the run: %d, want 404", code)
@@ -381,5 +387,16 @@ func TestServeEndToEnd(t *testing.T) {
 	}
 	if !strings.Contains(srv.stderr.String(), `"msg":"stopped"`) {
 		t.Errorf("no clean stop in the log:\n%s", srv.stderr.String())
+	}
+
+	// Every callback attempt is recorded with its answer.
+	store, err := sqlite.Open(context.Background(), db, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	dels, err := store.Deliveries(context.Background(), first.ID)
+	if err != nil || len(dels) != 1 || dels[0].Status != 200 || dels[0].URL != receiver.URL+"/done" || dels[0].Attempt != 1 {
+		t.Errorf("deliveries of %s: %+v (%v)", first.ID, dels, err)
 	}
 }
