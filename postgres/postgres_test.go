@@ -2,59 +2,27 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
 	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/internal/pgtest"
 	"github.com/papersum/papersum/internal/storeutil"
 	"github.com/papersum/papersum/storetest"
 )
 
 // testURL returns TEST_DATABASE_URL, or skips the test when it is unset:
 // plain `go test ./...` stays hermetic, and CI sets the variable.
-func testURL(t *testing.T) string {
-	t.Helper()
-	url := os.Getenv("TEST_DATABASE_URL")
-	if url == "" {
-		t.Skip("TEST_DATABASE_URL is not set; set it to run the Postgres tests, e.g. TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test")
-	}
-	return url
-}
+func testURL(t *testing.T) string { return pgtest.URL(t) }
 
-// freshSchema returns the name of a schema that does not exist yet and
-// drops it, with everything Open put in it, when the test ends. Every test
-// store has its own schema, so parallel and repeated runs never see each
-// other's rows and the CI database is left as it was.
-func freshSchema(t *testing.T, url string) string {
-	t.Helper()
-	b := make([]byte, 8)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	schema := "papersum_test_" + hex.EncodeToString(b)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, url)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, `DROP SCHEMA IF EXISTS `+pgx.Identifier{schema}.Sanitize()+` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	return schema
-}
+// freshSchema returns a schema of the test's own, dropped when it ends.
+func freshSchema(t *testing.T, url string) string { return pgtest.Schema(t, url) }
 
 // openTest opens a store on a fresh schema and closes it when the test
 // ends (before the schema is dropped: cleanups run last-in first-out).

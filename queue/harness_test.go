@@ -2,9 +2,7 @@ package queue
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"log/slog"
 	"net/url"
 	"os"
@@ -16,6 +14,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/papersum/papersum/internal/pgtest"
 )
 
 // backend is one database the shared suite runs on.
@@ -146,15 +146,9 @@ func freshSQLite(t testing.TB) *testDB {
 	}
 }
 
-// testURL returns TEST_DATABASE_URL, or skips: plain `go test ./...`
+// testURL returns TEST_DATABASE_URL, or skips the test: plain `go test`
 // stays hermetic, and CI sets the variable.
-func testURL(t testing.TB) string {
-	u := os.Getenv("TEST_DATABASE_URL")
-	if u == "" {
-		t.Skip("TEST_DATABASE_URL is not set; set it to run the Postgres tests, e.g. TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test")
-	}
-	return u
-}
+func testURL(t testing.TB) string { return pgtest.URL(t) }
 
 // freshPostgres makes a schema of its own for the test, so parallel tests
 // never see each other's jobs, and drops it at the end. Pools put it
@@ -162,11 +156,7 @@ func testURL(t testing.TB) string {
 // tables land there.
 func freshPostgres(t testing.TB) *testDB {
 	dbURL := testURL(t)
-	b := make([]byte, 6)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	schema := "queue_test_" + hex.EncodeToString(b)
+	schema := pgtest.Schema(t, dbURL)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, dbURL)
@@ -177,19 +167,6 @@ func freshPostgres(t testing.TB) *testDB {
 	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+pgx.Identifier{schema}.Sanitize()); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, dbURL)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, `DROP SCHEMA IF EXISTS `+pgx.Identifier{schema}.Sanitize()+` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
 	return &testDB{
 		open: func(t testing.TB) (Driver, func()) {
 			cfg, err := pgxpool.ParseConfig(dbURL)

@@ -3,8 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	crand "crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,9 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/internal/pgtest"
 	"github.com/papersum/papersum/llm/llmtest/fakeupstream"
 	"github.com/papersum/papersum/postgres"
 	"github.com/papersum/papersum/sqlite"
@@ -240,23 +237,4 @@ func openTestStore(t *testing.T, storeArgs []string) papersum.Store {
 }
 
 // pgTestSchema names a fresh schema and drops it when the test ends.
-func pgTestSchema(t *testing.T, url string) string {
-	t.Helper()
-	b := make([]byte, 6)
-	_, _ = crand.Read(b)
-	schema := "papersum_cli_" + hex.EncodeToString(b)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, url)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, `DROP SCHEMA IF EXISTS `+pgx.Identifier{schema}.Sanitize()+` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	return schema
-}
+func pgTestSchema(t *testing.T, url string) string { return pgtest.Schema(t, url) }
