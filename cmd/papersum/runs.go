@@ -19,18 +19,21 @@ func newRunsCmd(e *env, g *globalFlags) *cobra.Command {
 		Short: "List and show recorded runs",
 		Long:  "Every summarize run is recorded in the store, with each stage's raw output, usage, cost and time.",
 	}
-	var listFormat, status, before string
+	var listFormat, status, before, team string
 	var limit int
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List runs, newest first",
 		Example: `  papersum runs list
   papersum runs list --status failed --limit 10
+  papersum runs list --team nlp --database-url postgres://...   # what the service ran for a team
   papersum runs list --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if status != "" && status != string(papersum.RunRunning) && status != string(papersum.RunSucceeded) && status != string(papersum.RunFailed) {
-				return &usageError{msg: fmt.Sprintf("--status %q is not one of running, succeeded, failed", status)}
+			switch papersum.RunStatus(status) {
+			case "", papersum.RunQueued, papersum.RunRunning, papersum.RunSucceeded, papersum.RunFailed, papersum.RunCanceled:
+			default:
+				return &usageError{msg: fmt.Sprintf("--status %q is not one of queued, running, succeeded, failed, canceled", status)}
 			}
 			if limit < 1 || limit > 1000 {
 				return &usageError{msg: "--limit must be between 1 and 1000"}
@@ -40,7 +43,7 @@ func newRunsCmd(e *env, g *globalFlags) *cobra.Command {
 				return err
 			}
 			defer store.Close()
-			runs, err := store.ListRuns(c.Context(), papersum.RunFilter{Status: papersum.RunStatus(status), Limit: limit, Before: before})
+			runs, err := store.ListRuns(c.Context(), papersum.RunFilter{Status: papersum.RunStatus(status), Team: team, Limit: limit, Before: before})
 			if err != nil {
 				return err
 			}
@@ -48,8 +51,9 @@ func newRunsCmd(e *env, g *globalFlags) *cobra.Command {
 		},
 	}
 	list.Flags().StringVarP(&listFormat, "format", "f", "text", "output format: text or json")
-	list.Flags().StringVar(&status, "status", "", "only runs in this state: running, succeeded or failed")
+	list.Flags().StringVar(&status, "status", "", "only runs in this state: queued, running, succeeded, failed or canceled")
 	list.Flags().IntVar(&limit, "limit", 50, "at most this many runs")
+	list.Flags().StringVar(&team, "team", "", "only runs charged to this team")
 	list.Flags().StringVar(&before, "before", "", "only runs older than this run ID (to page through)")
 
 	var showFormat string
