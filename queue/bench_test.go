@@ -6,13 +6,16 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/riverqueue/river"
 )
 
 // BenchmarkEnqueueManyAndWork inserts 500 jobs with one EnqueueMany and
 // waits until a started queue has worked them all, on each driver, with
-// the default Workers and with 100, and on Postgres also with SQLite's
-// 5ms FetchCooldown (River's 100ms caps a client at Workers jobs per
-// 100ms when jobs take no time). It reports jobs/s over insert + work.
+// the default Workers and with 100, and on Postgres also with River's
+// 100ms FetchCooldown (which caps a client at Workers jobs per 100ms when
+// jobs take no time; see DefaultPostgresFetchCooldown). It reports jobs/s
+// over insert + work.
 //
 //	TEST_DATABASE_URL=postgres://... go test -run '^$' -bench EnqueueManyAndWork ./queue/
 func BenchmarkEnqueueManyAndWork(b *testing.B) {
@@ -24,7 +27,7 @@ func BenchmarkEnqueueManyAndWork(b *testing.B) {
 		}
 		variants := []variant{{DefaultWorkers, 0}, {100, 0}}
 		if be.name == "postgres" {
-			variants = append(variants, variant{DefaultWorkers, DefaultSQLiteFetchCooldown})
+			variants = append(variants, variant{DefaultWorkers, river.FetchCooldownDefault})
 		}
 		for _, v := range variants {
 			workers := v.workers

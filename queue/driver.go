@@ -72,10 +72,11 @@ type postgresDriver struct{ pool *pgxpool.Pool }
 func (postgresDriver) name() string { return "postgres" }
 
 func (postgresDriver) defaults(cfg *Config) {
-	// LISTEN/NOTIFY wakes the producers on insert, so River's own
-	// defaults fit.
+	// LISTEN/NOTIFY wakes the producers on insert, so River's poll
+	// interval fits; its 100ms cooldown does not (see
+	// DefaultPostgresFetchCooldown).
 	if cfg.FetchCooldown == 0 {
-		cfg.FetchCooldown = river.FetchCooldownDefault
+		cfg.FetchCooldown = DefaultPostgresFetchCooldown
 	}
 	if cfg.FetchPollInterval == 0 {
 		cfg.FetchPollInterval = river.FetchPollIntervalDefault

@@ -579,7 +579,7 @@ func TestConfig(t *testing.T) {
 		t.Fatalf("SQLite defaults: %+v", c)
 	}
 	p := Config{Driver: Postgres(&pgxpool.Pool{}), Handler: ok}.WithDefaults()
-	if p.FetchCooldown != 100*time.Millisecond || p.FetchPollInterval != time.Second {
+	if p.FetchCooldown != 10*time.Millisecond || p.FetchPollInterval != time.Second {
 		t.Fatalf("Postgres defaults: cooldown %s poll %s", p.FetchCooldown, p.FetchPollInterval)
 	}
 

@@ -60,8 +60,10 @@ func (m *gatedModel) Generate(ctx context.Context, req *papersum.Request) (*pape
 
 type freePricer struct{}
 
-func (freePricer) Price(string, string, papersum.Usage, bool, time.Time) (float64, error) { return 0, nil }
-func (freePricer) Known(string, string, time.Time) bool                                     { return true }
+func (freePricer) Price(string, string, papersum.Usage, bool, time.Time) (float64, error) {
+	return 0, nil
+}
+func (freePricer) Known(string, string, time.Time) bool { return true }
 
 type harness struct {
 	svc   *Service

@@ -2,6 +2,7 @@
 // driver modernc.org/sqlite (no cgo).
 //
 // It owns the database file: opening it (WAL, busy timeout, foreign keys),
+// checkpointing its log beside the store's connection (checkpoint.go),
 // the embedded schema migrations in migrations/*.sql, and the mapping of
 // papers, runs and stage results, batch jobs, evaluations, API keys and the
 // service's submissions, batches, idempotency keys and webhook deliveries
@@ -13,10 +14,10 @@
 // foreign_key_check before it commits: that is how a table others
 // reference is rebuilt without cascading deletes (0005_service).
 //
-// The store uses a single connection. SQLite allows one writer at a time
-// anyway, and one connection makes every transaction serial inside the
-// process, so no write ever waits on SQLITE_BUSY from its own siblings (see
-// NOTES.md). Readers share that connection; the store's transactions are
+// The store uses a single connection (and a second one that only
+// checkpoints the log). SQLite allows one writer at a time anyway, and one
+// connection makes every transaction serial inside the process, so no
+// write ever waits on SQLITE_BUSY from its own siblings (see NOTES.md). Readers share that connection; the store's transactions are
 // short, so they are not starved. SQL hands out the handle so that a queue
 // (River's riversqlite driver) shares that connection too, and Submit
 // enqueues jobs in the transaction that writes their runs.

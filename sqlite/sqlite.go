@@ -65,6 +65,8 @@ type DB struct {
 	db    *sql.DB
 	path  string
 	clock papersum.Clock
+	// ckpt checkpoints the log of a file database; nil for ":memory:".
+	ckpt *checkpointer
 
 	closeOnce sync.Once
 	closeErr  error
@@ -138,6 +140,12 @@ func open(ctx context.Context, path string, opts Options, ms []migration) (*DB, 
 		_ = db.Close()
 		return nil, err
 	}
+	if path != ":memory:" {
+		if s.ckpt, err = startCheckpointer(dsn, db); err != nil {
+			_ = db.Close()
+			return nil, &papersum.Error{Code: papersum.EINTERNAL, Op: op, Message: "sqlite: open " + path, Err: err}
+		}
+	}
 	return s, nil
 }
 
@@ -154,6 +162,8 @@ func dsnParams(opts Options) string {
 	// NORMAL is durable in WAL mode up to the last checkpointed commit on
 	// power loss and never corrupts; FULL would fsync on every commit.
 	q.Add("_pragma", "synchronous(NORMAL)")
+	// Checkpoints run on a connection of their own: see checkpoint.go.
+	q.Add("_pragma", "wal_autocheckpoint(0)")
 	q.Set("_txlock", "immediate")
 	return q.Encode()
 }
@@ -228,6 +238,12 @@ func (s *DB) SQL() *sql.DB { return s.db }
 // first call's result.
 func (s *DB) Close() error {
 	s.closeOnce.Do(func() {
+		// The checkpointer's connection closes first, so that the store's
+		// is the file's last: closing the last connection checkpoints the
+		// log and deletes it.
+		if s.ckpt != nil {
+			_ = s.ckpt.close()
+		}
 		if err := s.db.Close(); err != nil {
 			s.closeErr = &papersum.Error{Code: papersum.EINTERNAL, Op: "sqlite.Close", Message: "sqlite: close " + s.path, Err: err}
 		}
@@ -434,6 +450,10 @@ const (
 	sqliteCantOpen   = 14
 	sqliteConstraint = 19
 	sqliteNotADB     = 26
+
+	// sqliteConstraintForeignKey is the extended code of a foreign key
+	// violation (SQLITE_CONSTRAINT_FOREIGNKEY).
+	sqliteConstraintForeignKey = sqliteConstraint | 3<<8
 )
 
 // sqliteCode returns the primary result code of a driver error, or 0.
@@ -441,6 +461,16 @@ func sqliteCode(err error) int {
 	var se *msqlite.Error
 	if errors.As(err, &se) {
 		return se.Code() & 0xff
+	}
+	return 0
+}
+
+// sqliteExtendedCode returns the extended result code of a driver error,
+// or 0.
+func sqliteExtendedCode(err error) int {
+	var se *msqlite.Error
+	if errors.As(err, &se) {
+		return se.Code()
 	}
 	return 0
 }
