@@ -438,6 +438,13 @@ func parseListQuery(r *http.Request) (papersum.RunFilter, error) {
 	q := r.URL.Query()
 	f := papersum.RunFilter{Status: papersum.RunStatus(q.Get("status")), PaperID: q.Get("paper_id"),
 		Before: q.Get("cursor"), Limit: defaultListLimit}
+	switch f.Status {
+	case "", papersum.RunQueued, papersum.RunRunning, papersum.RunSucceeded, papersum.RunFailed, papersum.RunCanceled:
+	default:
+		// A misspelt state would otherwise list nothing, which reads as
+		// "no such runs".
+		return f, invalid("status %q is not one of queued, running, succeeded, failed, canceled", f.Status)
+	}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > maxListLimit {

@@ -401,3 +401,11 @@ func TestCancelSummary(t *testing.T) {
 	wantError(t, e.do(req("DELETE", "/api/v1/summaries/done", e.write, "", nil)), http.StatusConflict, "conflict")
 	wantError(t, e.do(req("DELETE", "/api/v1/summaries/nope", e.write, "", nil)), http.StatusNotFound, "not_found")
 }
+
+func TestListRefusesUnknownStatus(t *testing.T) {
+	e := newEnv(t)
+	resp := e.do(req("GET", "/api/v1/summaries?status=done", e.read, "", nil))
+	if resp.Code != 400 {
+		t.Fatalf("status=done: %d, want 400", resp.Code)
+	}
+}
