@@ -88,7 +88,8 @@ SIGINT or SIGTERM drains: /readyz turns 503, in-flight requests finish,
 running jobs get --shutdown-timeout to end and are requeued otherwise.`,
 		Example: `  papersum keys create --team research --user ana --scope write
   papersum serve --addr 127.0.0.1:8080
-  curl -H "Authorization: Bearer $KEY" -d '{"text": "..."}' 'http://127.0.0.1:8080/api/v1/summaries?wait=30s'
+  curl -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d '{"text": "..."}' 'http://127.0.0.1:8080/api/v1/summaries?wait=30s'
+  curl -H "Authorization: Bearer $KEY" -H 'Content-Type: application/pdf' --data-binary @paper.pdf http://127.0.0.1:8080/api/v1/summaries
   papersum serve --database-url postgres://postgres@127.0.0.1:5432/papersum --redis-url redis://127.0.0.1:6379`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
