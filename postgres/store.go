@@ -147,24 +147,13 @@ func (s *DB) newRunRow(op string, run *papersum.Run) (runRow, error) {
 	if err != nil {
 		return runRow{}, err
 	}
-	r := runRow{run: run, status: status, batchID: run.BatchID, createdAt: run.CreatedAt}
-	if r.createdAt.IsZero() {
-		r.createdAt = s.clock.Now()
+	times, err := storeutil.NewRunTimes(op, run, status, s.clock)
+	if err != nil {
+		return runRow{}, err
 	}
-	var ok bool
-	if r.created, ok = storeutil.EncodeTime(r.createdAt); !ok {
-		return runRow{}, storeutil.Invalid(op, "run %s: creation time %s out of range", run.ID, r.createdAt)
-	}
-	if status == papersum.RunSucceeded {
-		at := s.clock.Now()
-		if run.FinishedAt != nil {
-			at = *run.FinishedAt
-		}
-		ns, ok := storeutil.EncodeTime(at)
-		if !ok {
-			return runRow{}, storeutil.Invalid(op, "run %s: finish time %s out of range", run.ID, at)
-		}
-		r.finishedAt, r.finished = &at, &ns
+	r := runRow{run: run, status: status, batchID: run.BatchID, createdAt: times.CreatedAt, created: times.Created}
+	if times.FinishedAt != nil {
+		r.finishedAt, r.finished = times.FinishedAt, &times.Finished
 	}
 	r.stages = make([]stageRow, len(run.Stages))
 	for i := range run.Stages {

@@ -47,23 +47,9 @@ func (s *DB) Submit(ctx context.Context, sub *papersum.Submission, enqueue func(
 		}
 		rows[i] = r
 	}
-	var (
-		batchAt time.Time
-		batchNS int64
-	)
-	if b := sub.Batch; b != nil {
-		batchAt = b.CreatedAt
-		if batchAt.IsZero() {
-			batchAt = s.clock.Now()
-		}
-		var ok bool
-		if batchNS, ok = storeutil.EncodeTime(batchAt); !ok {
-			return "", storeutil.Invalid(op, "batch %s: creation time %s out of range", b.ID, batchAt)
-		}
-	}
-	now, ok := storeutil.EncodeTime(s.clock.Now())
-	if !ok {
-		return "", storeutil.Invalid(op, "clock time out of range")
+	times, err := storeutil.NewSubmissionTimes(op, sub, s.clock)
+	if err != nil {
+		return "", err
 	}
 	runIDs := storeutil.RunIDs(sub.Runs)
 
@@ -71,11 +57,11 @@ func (s *DB) Submit(ctx context.Context, sub *papersum.Submission, enqueue func(
 	// enqueueErr is kept apart so that it reaches the caller as enqueue
 	// returned it, not classified as a database error.
 	var enqueueErr error
-	err := s.tx(ctx, op, func(tx *sql.Tx) error {
+	err = s.tx(ctx, op, func(tx *sql.Tx) error {
 		if sub.IdempotencyKey != "" {
 			res, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (team, key, request_hash, target_id, created_at)
 				VALUES (?, ?, ?, ?, ?) ON CONFLICT (team, key) DO NOTHING`,
-				sub.Team, sub.IdempotencyKey, sub.RequestHash, storeutil.SubmissionTarget(sub), now)
+				sub.Team, sub.IdempotencyKey, sub.RequestHash, storeutil.SubmissionTarget(sub), times.Now)
 			if err != nil {
 				return err
 			}
@@ -103,7 +89,7 @@ func (s *DB) Submit(ctx context.Context, sub *papersum.Submission, enqueue func(
 		}
 		if b := sub.Batch; b != nil {
 			res, err := tx.ExecContext(ctx, `INSERT INTO service_batches (id, team, user_name, callback_url, created_at)
-				VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`, b.ID, b.Team, b.User, b.CallbackURL, batchNS)
+				VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`, b.ID, b.Team, b.User, b.CallbackURL, times.Batch)
 			if err != nil {
 				return err
 			}
@@ -141,7 +127,7 @@ func (s *DB) Submit(ctx context.Context, sub *papersum.Submission, enqueue func(
 	}
 	if b := sub.Batch; b != nil {
 		b.RunIDs = runIDs
-		b.CreatedAt = batchAt
+		b.CreatedAt = times.BatchAt
 	}
 	return "", nil
 }
