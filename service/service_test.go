@@ -12,6 +12,7 @@ import (
 
 	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/cache"
+	"github.com/papersum/papersum/events"
 	"github.com/papersum/papersum/httpapi"
 	"github.com/papersum/papersum/llm/local"
 	"github.com/papersum/papersum/pipeline"
@@ -365,5 +366,26 @@ func TestTokensChargedToKey(t *testing.T) {
 	defer lim.mu.Unlock()
 	if want == 0 || lim.tokens["key_1"] != want {
 		t.Fatalf("charged %d tokens to key_1, want %d", lim.tokens["key_1"], want)
+	}
+}
+
+// A signed webhook or Kafka message with a body that can never be a paper
+// is refused as invalid (400, or skipped as poison), and nothing is stored.
+func TestInboundBadInput(t *testing.T) {
+	h := newHarness(t, false)
+	ctx := context.Background()
+	for _, body := range []string{``, `{`, `[]`, `{"text": "", "url": ""}`, `{"text": "a", "url": "https://arxiv.org/x"}`,
+		`{"text": "` + paper(11) + `", "extra": 1}`, `{"text": "short"}`, "{\"text\": \"\xff\xfe\x00\x00\"}"} {
+		if err := h.svc.HandlePaperPublished(ctx, "msg_bad", []byte(body)); papersum.ErrorCode(err) != papersum.EINVALID {
+			t.Errorf("webhook body %q: %v, want EINVALID", body, err)
+		}
+	}
+	for _, msg := range []events.PaperMessage{{ID: "m1", Text: "short"}, {ID: "m2", URL: "https://example.com/x"}} {
+		if err := h.svc.HandlePaperMessage(ctx, msg); !events.IsPermanent(err) {
+			t.Errorf("kafka message %+v: %v, want a permanent error", msg, err)
+		}
+	}
+	if runs, err := h.store.ListRuns(ctx, papersum.RunFilter{}); err != nil || len(runs) != 0 {
+		t.Fatalf("%d runs stored from bad input (%v)", len(runs), err)
 	}
 }
