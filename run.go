@@ -255,13 +255,16 @@ type Batch struct {
 	UpdatedAt *time.Time
 }
 
-// Submission is what the service stores for one accepted request: papers
-// already stored with PutPaper, their runs in state queued, optionally the
-// batch they form, and optionally the idempotency key that names the
-// request.
+// Submission is what the service stores for one accepted request: the
+// papers it brought, their runs in state queued, optionally the batch they
+// form, and optionally the idempotency key that names the request.
 type Submission struct {
-	Runs  []*Run
-	Batch *Batch
+	// Papers are stored as PutPaper would, in the submission's
+	// transaction: a paper already stored is left as it is. A run's paper
+	// may also have been stored before, with PutPaper.
+	Papers []*Paper
+	Runs   []*Run
+	Batch  *Batch
 	// IdempotencyKey, when set, is recorded for Team with RequestHash and
 	// the ID of the created run (one run) or batch (a batch).
 	IdempotencyKey string
@@ -304,6 +307,20 @@ type JobStore interface {
 	// RequestHash, nothing is written, enqueue is not called, and the ID
 	// recorded with the key is returned; otherwise Submit returns "".
 	Submit(ctx context.Context, s *Submission, enqueue func(ctx context.Context, tx any, runIDs []string) error) (existing string, err error)
+	// SubmitMany stores several submissions in one transaction, all or
+	// none: it is Submit for each, except that enqueue is called once,
+	// with the run IDs of every submission not answered by its
+	// idempotency key, in order (and not at all when there are none).
+	// existing[i] is what Submit would return for subs[i]. Any error
+	// rolls everything back; the caller can retry the submissions one by
+	// one to learn whose it was. One transaction for many requests is
+	// how the service commits submissions that arrive together (group
+	// commit). An empty subs is EINVALID.
+	SubmitMany(ctx context.Context, subs []*Submission, enqueue func(ctx context.Context, tx any, runIDs []string) error) (existing []string, err error)
+	// CreateRuns is CreateRun for several runs in one transaction, all or
+	// none. The service records cache hits with it, many per commit. An
+	// empty runs is EINVALID.
+	CreateRuns(ctx context.Context, runs []*Run) error
 	// StartRun moves a queued run to running and returns it with its
 	// stages. A running run (a job rescued after a crash) and a finished
 	// run are returned unchanged; the caller decides from Status.

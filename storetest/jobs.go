@@ -42,6 +42,9 @@ func exerciseJobs(t *testing.T, newStore func(t *testing.T) papersum.Store, opts
 		{"BatchCountsAndCost", testBatchCountsAndCost},
 		{"ListRunsTeamAndBatch", testListRunsTeamAndBatch},
 		{"Deliveries", testDeliveries},
+		{"SubmitMany", testSubmitMany},
+		{"SubmitManyAllOrNothing", testSubmitManyAllOrNothing},
+		{"CreateRuns", testCreateRuns},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -51,6 +51,7 @@ type serveFlags struct {
 	cacheEntries    int
 	cacheTTL        time.Duration
 	maxBytes        int64
+	debugAddr       string
 	// allowPrivate lets fetches and callbacks reach loopback and private
 	// addresses. Tests need it; production must not.
 	allowPrivate bool
@@ -114,6 +115,7 @@ running jobs get --shutdown-timeout to end and are requeued otherwise.`,
 	fl.IntVar(&f.cacheEntries, "cache-entries", 10000, "entries of the in-process result cache (without --redis-url)")
 	fl.DurationVar(&f.cacheTTL, "cache-ttl", service.DefaultCacheTTL, "how long a result stays cached")
 	fl.Int64Var(&f.maxBytes, "max-bytes", ingest.DefaultMaxBytes, "largest paper accepted, in bytes")
+	fl.StringVar(&f.debugAddr, "debug-addr", "", "address of a second listener with Go's profiler (/debug/pprof/); keep it on loopback (default: off)")
 	fl.BoolVar(&f.allowPrivate, "insecure-allow-private", false, "let URL fetches and callbacks reach loopback and private addresses (tests only)")
 	_ = fl.MarkHidden("insecure-allow-private")
 	return c
@@ -142,6 +144,14 @@ func serve(ctx context.Context, e *env, g *globalFlags, f *serveFlags) error {
 	// The address is printed on its own line so that scripts and tests
 	// that ask for port 0 can find the port.
 	fmt.Fprintf(e.stderr, "papersum: listening on http://%s\n", ln.Addr())
+	if f.debugAddr != "" {
+		stop, err := serveDebug(f.debugAddr, logger)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		fmt.Fprintf(e.stderr, "papersum: profiler on http://%s/debug/pprof/\n", f.debugAddr)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(ln) }()
 	select {
