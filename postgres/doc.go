@@ -19,8 +19,17 @@
 // the same lock. Inserts that may race (CreateRun, PutJobRun,
 // PutProviderBatch, PutEval, and Submit's idempotency key, which it
 // inserts first so that concurrent retries of one request wait for the
-// first) rely on the primary key (INSERT ... ON CONFLICT DO NOTHING), not
-// on a check made earlier.
+// first) rely on the primary key (INSERT ... ON CONFLICT DO NOTHING, or
+// for runs a unique violation that fails the whole call), not on a check
+// made earlier.
+//
+// Round trips cost the most under load, so writes of many rows take one
+// statement per table (INSERT ... SELECT FROM unnest of one array per
+// column) and send their statements together (pgx.Batch): CreateRuns
+// takes one round trip whatever its number of runs, and SubmitMany, which
+// sends BEGIN with its first statements, two besides enqueue's (see
+// SubmitMany). The service groups the requests that arrive together into
+// such calls (group commit).
 //
 // Besides the codes each method lists, every method returns EUNAVAILABLE
 // when the server cannot be reached, the connection is lost, the server is

@@ -1,22 +1,29 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
 	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/internal/storeutil"
 )
 
-// Submit stores the queued runs of s, its batch and its idempotency key
-// in one transaction, and calls enqueue inside it with that transaction
-// (a pgx.Tx on Pool()) and the run IDs in order; the transaction commits
-// only when enqueue returns nil. With a batch, every run's BatchID is set
-// to the batch's ID and the batch's RunIDs to the runs' IDs in order. A
-// zero CreatedAt of a run or the batch is set from the store's clock. On
-// success the caller's runs and batch hold the stored values.
+// Submit stores the papers of sub, its queued runs, its batch and its
+// idempotency key in one transaction, and calls enqueue inside it with
+// that transaction (a pgx.Tx on Pool()) and the run IDs in order; the
+// transaction commits only when enqueue returns nil. Papers are stored as
+// PutPaper stores them: one already stored is left as it is. With a
+// batch, every run's BatchID is set to the batch's ID and the batch's
+// RunIDs to the runs' IDs in order. A zero CreatedAt of a run or the batch
+// is set from the store's clock. On success the caller's runs and batch
+// hold the stored values.
 //
 // When s.IdempotencyKey is recorded for s.Team with the same RequestHash,
 // Submit writes nothing, does not call enqueue, and returns the ID
@@ -27,106 +34,283 @@ import (
 // read its row and return its ID; if it rolls back (enqueue failed), the
 // next one goes on instead.
 //
+// Submit is SubmitMany of one submission.
+//
 // Errors: EINVALID for a submission that storeutil.CheckSubmission
-// refuses; ENOTFOUND when a run's paper is not stored; ECONFLICT when a
-// run or the batch exists, or the key was used for another request;
-// enqueue's error as it returned it (its code preserved).
+// refuses, or a paper without ID; ENOTFOUND when a run's paper is not
+// stored; ECONFLICT when a run or the batch exists, or the key was used
+// for another request; enqueue's error as it returned it (its code
+// preserved).
 func (s *DB) Submit(ctx context.Context, sub *papersum.Submission, enqueue func(ctx context.Context, tx any, runIDs []string) error) (string, error) {
-	const op = "postgres.Submit"
-	if err := storeutil.CheckSubmission(op, sub, enqueue); err != nil {
+	existing, err := s.submit(ctx, "postgres.Submit", []*papersum.Submission{sub}, enqueue)
+	if err != nil {
 		return "", err
 	}
-	rows := make([]runRow, len(sub.Runs))
-	for i, run := range sub.Runs {
-		r, err := s.newRunRow(op, run)
+	return existing[0], nil
+}
+
+// SubmitMany is Submit for several submissions in one transaction, all or
+// none: the service commits the submissions that arrive together with one
+// call (group commit). enqueue is called once, with the run IDs of every
+// submission not answered by its idempotency key, in order, and not at
+// all when every one is. existing[i] is what Submit returns for subs[i]; a
+// submission with the key of an earlier one of the call is answered with
+// that one's ID, as it would be after it.
+//
+// BEGIN travels with the first statements. Without idempotency keys the
+// call takes one round trip for all its inserts (one statement per
+// table), then enqueue's, then COMMIT's. Keys add one round trip before
+// the inserts, whatever their number, and one more when some were
+// recorded before the call (see answerKeys).
+//
+// Errors: as Submit, for any of the submissions, and EINVALID for an
+// empty subs. A run ID given by two submissions is ECONFLICT, as the
+// second Submit would be.
+func (s *DB) SubmitMany(ctx context.Context, subs []*papersum.Submission, enqueue func(ctx context.Context, tx any, runIDs []string) error) ([]string, error) {
+	const op = "postgres.SubmitMany"
+	if len(subs) == 0 {
+		return nil, storeutil.Invalid(op, "no submissions")
+	}
+	return s.submit(ctx, op, subs, enqueue)
+}
+
+// submit validates and encodes subs, stores them, and once they are
+// committed writes the stored values back into the caller's runs and
+// batches.
+func (s *DB) submit(ctx context.Context, op string, subs []*papersum.Submission, enqueue storeutil.Enqueue) ([]string, error) {
+	encoded := make([]submission, len(subs))
+	for i, sub := range subs {
+		e, err := s.newSubmission(op, sub, enqueue)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
-		if sub.Batch != nil {
-			r.batchID = sub.Batch.ID
+		encoded[i] = e
+	}
+	existing, err := s.storeSubmissions(ctx, op, encoded, enqueue)
+	if err != nil {
+		return nil, err
+	}
+	for i, e := range encoded {
+		if existing[i] == "" {
+			e.writeBack()
 		}
-		rows[i] = r
+	}
+	return existing, nil
+}
+
+// storeSubmissions is the transaction of submit: the keys, then the rows
+// of the submissions they do not answer, then enqueue. enqueue's error is
+// returned as enqueue returned it, not classified as a database error.
+func (s *DB) storeSubmissions(ctx context.Context, op string, subs []submission, enqueue storeutil.Enqueue) ([]string, error) {
+	t := &batchTx{pool: s.pool}
+	defer t.rollback(ctx)
+	existing, err := answerKeys(ctx, op, t, subs)
+	if err != nil {
+		return nil, s.dbError(op, err)
+	}
+	var w writes
+	var runIDs []string
+	for i, e := range subs {
+		if existing[i] == "" {
+			e.addTo(&w)
+			runIDs = append(runIDs, storeutil.RunIDs(e.sub.Runs)...)
+		}
+	}
+	if len(runIDs) > 0 {
+		b := &pgx.Batch{}
+		w.queue(b)
+		if err := t.send(ctx, b); err != nil {
+			return nil, s.dbError(op, w.explain(op, err))
+		}
+		if err := enqueue(ctx, t.tx, runIDs); err != nil {
+			return nil, err
+		}
+	}
+	if err := t.commit(ctx); err != nil {
+		return nil, s.dbError(op, err)
+	}
+	return existing, nil
+}
+
+// submission is a validated Submission, encoded.
+type submission struct {
+	sub    *papersum.Submission
+	papers []paperRow
+	runs   []runRow
+	times  storeutil.SubmissionTimes
+}
+
+// newSubmission validates sub with storeutil.CheckSubmission, and its
+// papers, and encodes them, stamping the times it lacks from the store's
+// clock.
+func (s *DB) newSubmission(op string, sub *papersum.Submission, enqueue storeutil.Enqueue) (submission, error) {
+	if err := storeutil.CheckSubmission(op, sub, enqueue); err != nil {
+		return submission{}, err
 	}
 	times, err := storeutil.NewSubmissionTimes(op, sub, s.clock)
 	if err != nil {
-		return "", err
+		return submission{}, err
 	}
-	runIDs := storeutil.RunIDs(sub.Runs)
+	e := submission{sub: sub, times: times, papers: make([]paperRow, len(sub.Papers)), runs: make([]runRow, len(sub.Runs))}
+	for i, p := range sub.Papers {
+		if e.papers[i], err = newPaperRow(op, p, times.Now); err != nil {
+			return submission{}, err
+		}
+	}
+	for i, run := range sub.Runs {
+		if e.runs[i], err = s.newRunRow(op, run); err != nil {
+			return submission{}, err
+		}
+		if sub.Batch != nil {
+			e.runs[i].batchID = sub.Batch.ID
+		}
+	}
+	return e, nil
+}
 
-	var existing string
-	// enqueueErr is kept apart so that it reaches the caller as enqueue
-	// returned it, not classified as a database error.
-	var enqueueErr error
-	err = s.tx(ctx, op, pgx.TxOptions{}, func(tx pgx.Tx) error {
-		if sub.IdempotencyKey != "" {
-			tag, err := tx.Exec(ctx, `INSERT INTO idempotency_keys (team, key, request_hash, target_id, created_at)
-				VALUES ($1, $2, $3, $4, $5) ON CONFLICT (team, key) DO NOTHING`,
-				sub.Team, sub.IdempotencyKey, sub.RequestHash, storeutil.SubmissionTarget(sub), times.Now)
-			if err != nil {
-				return err
-			}
-			if tag.RowsAffected() == 0 {
-				// READ COMMITTED: this statement sees the row that the
-				// conflicting, now committed, transaction wrote.
-				var hash string
-				if err := tx.QueryRow(ctx, `SELECT request_hash, target_id FROM idempotency_keys WHERE team = $1 AND key = $2`,
-					sub.Team, sub.IdempotencyKey).Scan(&hash, &existing); err != nil {
-					return err
-				}
-				if hash != sub.RequestHash {
-					existing = ""
-					return storeutil.KeyReused(op, sub.Team, sub.IdempotencyKey)
-				}
-				return nil
-			}
-		}
-		for _, r := range rows {
-			if err := insertRun(ctx, tx, op, r); err != nil {
-				return err
-			}
-		}
-		if b := sub.Batch; b != nil {
-			tag, err := tx.Exec(ctx, `INSERT INTO service_batches (id, team, user_name, callback_url, created_at)
-				VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`, b.ID, b.Team, b.User, b.CallbackURL, times.Batch)
-			if err != nil {
-				return err
-			}
-			if tag.RowsAffected() == 0 {
-				return storeutil.Conflict(op, "batch %s already exists", b.ID)
-			}
-			seqs := make([]int32, len(runIDs))
-			for i := range seqs {
-				seqs[i] = int32(i + 1)
-			}
-			if _, err := tx.Exec(ctx, `INSERT INTO service_batch_runs (batch_id, seq, run_id)
-				SELECT $1, seq, run_id FROM unnest($2::integer[], $3::text[]) AS u (seq, run_id)`,
-				b.ID, seqs, runIDs); err != nil {
-				return err
-			}
-		}
-		if err := enqueue(ctx, tx, runIDs); err != nil {
-			enqueueErr = err
-			return err
-		}
-		return nil
-	})
-	if enqueueErr != nil {
-		return "", enqueueErr
+// addTo adds the rows of e to w.
+func (e submission) addTo(w *writes) {
+	w.papers = append(w.papers, e.papers...)
+	w.runs = append(w.runs, e.runs...)
+	if b := e.sub.Batch; b != nil {
+		w.batches = append(w.batches, batchRow{b: b, created: e.times.Batch, runIDs: storeutil.RunIDs(e.sub.Runs)})
 	}
-	if err != nil {
-		return "", err
-	}
-	if existing != "" {
-		return existing, nil
-	}
-	for _, r := range rows {
+}
+
+// writeBack sets what the store decided in the caller's runs and batch,
+// once they are committed.
+func (e submission) writeBack() {
+	for _, r := range e.runs {
 		r.writeBack()
 	}
-	if b := sub.Batch; b != nil {
-		b.RunIDs = runIDs
-		b.CreatedAt = times.BatchAt
+	if b := e.sub.Batch; b != nil {
+		b.RunIDs = storeutil.RunIDs(e.sub.Runs)
+		b.CreatedAt = e.times.BatchAt
 	}
-	return "", nil
+}
+
+// teamKey is an idempotency key, which is a team's own.
+type teamKey struct{ team, key string }
+
+// key returns the idempotency key of e, if it has one.
+func (e submission) key() (teamKey, bool) {
+	return teamKey{e.sub.Team, e.sub.IdempotencyKey}, e.sub.IdempotencyKey != ""
+}
+
+// answerKeys records the idempotency keys of subs in t and returns, for
+// each submission, the ID its key was already recorded with: the answer
+// to give it, or "" when it is to be stored. A submission whose key was
+// recorded for another request hash is ECONFLICT. Only the first
+// submission of the call with a key can record it; a later one is
+// answered by that first one's row, as it would be by a later Submit.
+//
+// The keys take one round trip (none when no submission has one), and
+// those recorded before the call one more, to read their rows.
+func answerKeys(ctx context.Context, op string, t *batchTx, subs []submission) ([]string, error) {
+	first := map[teamKey]int{}
+	var keys []keyRow
+	for i, e := range subs {
+		if k, ok := e.key(); ok {
+			if _, seen := first[k]; !seen {
+				first[k] = i
+				rec := recordedKey{hash: e.sub.RequestHash, target: storeutil.SubmissionTarget(e.sub)}
+				keys = append(keys, keyRow{teamKey: k, recordedKey: rec, created: e.times.Now})
+			}
+		}
+	}
+	answers := make([]string, len(subs))
+	if len(keys) == 0 {
+		return answers, nil
+	}
+	inserted, err := insertKeys(ctx, t, keys)
+	if err != nil {
+		return nil, err
+	}
+	recorded, err := readKeys(ctx, t, keys, inserted)
+	if err != nil {
+		return nil, err
+	}
+	for i, e := range subs {
+		k, ok := e.key()
+		if !ok || (first[k] == i && inserted[k]) {
+			continue
+		}
+		if recorded[k].hash != e.sub.RequestHash {
+			return nil, storeutil.KeyReused(op, k.team, k.key)
+		}
+		answers[i] = recorded[k].target
+	}
+	return answers, nil
+}
+
+// keyRow is an idempotency key with what it is recorded with.
+type keyRow struct {
+	teamKey
+	recordedKey
+	created int64
+}
+
+// recordedKey is what an idempotency key was recorded with.
+type recordedKey struct{ hash, target string }
+
+// insertKeysSQL records the keys of its arguments that are not recorded
+// yet, and returns them.
+const insertKeysSQL = `INSERT INTO idempotency_keys (team, key, request_hash, target_id, created_at)
+	SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
+	ON CONFLICT (team, key) DO NOTHING
+	RETURNING team, key`
+
+// insertKeys records keys with insertKeysSQL, in key order, and returns
+// those it inserted. As in Submit, it waits for a concurrent transaction
+// that inserted one of the keys to end, and does not insert that key if
+// the transaction commits.
+func insertKeys(ctx context.Context, t *batchTx, keys []keyRow) (map[teamKey]bool, error) {
+	keys = slices.Clone(keys)
+	slices.SortFunc(keys, func(a, b keyRow) int {
+		return cmp.Or(strings.Compare(a.team, b.team), strings.Compare(a.key, b.key))
+	})
+	n := len(keys)
+	teams, names, hashes, targets, created := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]int64, n)
+	for i, k := range keys {
+		teams[i], names[i], hashes[i], targets[i], created[i] = k.team, k.key, k.hash, k.target, k.created
+	}
+	inserted := map[teamKey]bool{}
+	b := &pgx.Batch{}
+	b.Queue(insertKeysSQL, teams, names, hashes, targets, created).Query(func(rows pgx.Rows) error {
+		var k teamKey
+		_, err := pgx.ForEachRow(rows, []any{&k.team, &k.key}, func() error { inserted[k] = true; return nil })
+		return err
+	})
+	return inserted, t.send(ctx, b)
+}
+
+// readKeys returns what each of keys is recorded with: its own values for
+// a key the call inserted, and the row of any other, read with one
+// statement per key, in one round trip. Those statements run after
+// insertKeys's: under READ COMMITTED, they see the row of a concurrent
+// transaction that it waited for.
+func readKeys(ctx context.Context, t *batchTx, keys []keyRow, inserted map[teamKey]bool) (map[teamKey]recordedKey, error) {
+	recorded := make(map[teamKey]recordedKey, len(keys))
+	b := &pgx.Batch{}
+	for _, k := range keys {
+		if inserted[k.teamKey] {
+			recorded[k.teamKey] = k.recordedKey
+			continue
+		}
+		b.Queue(`SELECT request_hash, target_id FROM idempotency_keys WHERE team = $1 AND key = $2`, k.team, k.key).
+			QueryRow(func(row pgx.Row) error {
+				var rec recordedKey
+				if err := row.Scan(&rec.hash, &rec.target); err != nil {
+					return fmt.Errorf("idempotency key %q of team %q: %w", k.key, k.team, err)
+				}
+				recorded[k.teamKey] = rec
+				return nil
+			})
+	}
+	if b.Len() == 0 {
+		return recorded, nil
+	}
+	return recorded, t.send(ctx, b)
 }
 
 // StartRun moves a queued run to running, keeping its creation time, and

@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/internal/storeutil"
 )
@@ -206,6 +207,42 @@ func (s *DB) tx(ctx context.Context, op string, opts pgx.TxOptions, fn func(pgx.
 		return s.dbError(op, err)
 	}
 	return nil
+}
+
+// batchTx is a transaction that begins with its first batch of
+// statements: BEGIN travels in that batch (pgx.Batch.BeginTx) instead of
+// taking a round trip of its own, as it does in tx. Defer rollback, and
+// commit at the end.
+type batchTx struct {
+	pool *pgxpool.Pool
+	tx   pgx.Tx // nil until the first send
+}
+
+// send runs the statements of b in the transaction, after BEGIN when b is
+// the first batch, in one round trip, and returns the first error of a
+// statement or of a callback set on one (pgx.QueuedQuery).
+func (t *batchTx) send(ctx context.Context, b *pgx.Batch) error {
+	if t.tx != nil {
+		return t.tx.SendBatch(ctx, b).Close()
+	}
+	first := &pgx.Batch{}
+	first.BeginTx(pgx.TxOptions{})
+	first.QueuedQueries = append(first.QueuedQueries, b.QueuedQueries...)
+	br := t.pool.SendBatch(ctx, first)
+	t.tx = br.Tx()
+	return br.Close()
+}
+
+// commit commits the transaction; at least one batch must have been sent.
+func (t *batchTx) commit(ctx context.Context) error { return t.tx.Commit(ctx) }
+
+// rollback rolls the transaction back, unless it has not begun or has
+// ended, and so returns its connection to the pool: deferred, it undoes a
+// call that failed or panicked.
+func (t *batchTx) rollback(ctx context.Context) {
+	if t.tx != nil {
+		_ = t.tx.Rollback(ctx)
+	}
 }
 
 // dbError classifies an error of the database or of the connection to it.

@@ -19,14 +19,14 @@ import (
 
 // testURL returns TEST_DATABASE_URL, or skips the test when it is unset:
 // plain `go test ./...` stays hermetic, and CI sets the variable.
-func testURL(t *testing.T) string { return pgtest.URL(t) }
+func testURL(t testing.TB) string { return pgtest.URL(t) }
 
 // freshSchema returns a schema of the test's own, dropped when it ends.
-func freshSchema(t *testing.T, url string) string { return pgtest.Schema(t, url) }
+func freshSchema(t testing.TB, url string) string { return pgtest.Schema(t, url) }
 
 // openTest opens a store on a fresh schema and closes it when the test
 // ends (before the schema is dropped: cleanups run last-in first-out).
-func openTest(t *testing.T, opts Options) *DB {
+func openTest(t testing.TB, opts Options) *DB {
 	t.Helper()
 	url := testURL(t)
 	opts.Schema = freshSchema(t, url)

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/internal/storeutil"
 )
@@ -33,22 +33,17 @@ const (
 // cannot store (a NUL byte, invalid UTF-8).
 func (s *DB) PutPaper(ctx context.Context, p *papersum.Paper) error {
 	const op = "postgres.PutPaper"
-	if p == nil || p.ID == "" {
-		return storeutil.Invalid(op, "paper has no ID")
-	}
-	sections, err := json.Marshal(p.Sections)
-	if err != nil {
-		return storeutil.Invalid(op, "paper %s: sections: %v", p.ID, err)
-	}
 	now, ok := storeutil.EncodeTime(s.clock.Now())
 	if !ok {
 		return storeutil.Invalid(op, "clock time out of range")
 	}
+	row, err := newPaperRow(op, p, now)
+	if err != nil {
+		return err
+	}
 	// One statement is a transaction of its own: an explicit one would
 	// only add two round trips (BEGIN, COMMIT) to every submitted paper.
-	if _, err := s.pool.Exec(ctx, `INSERT INTO papers (id, title, source, format, sections, word_count, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
-		p.ID, p.Title, p.Source, p.Format, string(sections), p.WordCount(), now); err != nil {
+	if _, err := s.pool.Exec(ctx, insertPapersSQL, papersArgs([]paperRow{row})...); err != nil {
 		return s.dbError(op, err)
 	}
 	return nil
@@ -83,7 +78,7 @@ func (s *DB) GetPaper(ctx context.Context, id string) (*papersum.Paper, error) {
 
 // marshalOptional returns the JSON text of v, or nil (SQL NULL) when
 // isNil.
-func marshalOptional(v any, isNil bool) (any, error) {
+func marshalOptional(v any, isNil bool) (*string, error) {
 	if isNil {
 		return nil, nil
 	}
@@ -91,7 +86,8 @@ func marshalOptional(v any, isNil bool) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return string(b), nil
+	text := string(b)
+	return &text, nil
 }
 
 // CreateRun stores a new run, with the stage results it already carries,
@@ -108,20 +104,50 @@ func marshalOptional(v any, isNil bool) (any, error) {
 // paper is not stored; ECONFLICT when a run with this ID exists, also when
 // another process creates it at the same moment.
 func (s *DB) CreateRun(ctx context.Context, run *papersum.Run) error {
-	const op = "postgres.CreateRun"
-	row, err := s.newRunRow(op, run)
-	if err != nil {
-		return err
+	return s.createRuns(ctx, "postgres.CreateRun", []*papersum.Run{run})
+}
+
+// CreateRuns is CreateRun for several runs, all or none: EINVALID also
+// when runs is empty or holds one ID twice, and any error of one run
+// stores none. The service records the cache hits that arrive together
+// with one call (group commit), which costs one round trip and one commit
+// whatever their number.
+func (s *DB) CreateRuns(ctx context.Context, runs []*papersum.Run) error {
+	const op = "postgres.CreateRuns"
+	if len(runs) == 0 {
+		return storeutil.Invalid(op, "no runs to create")
 	}
-	if len(row.stages) == 0 {
-		// One statement is a transaction of its own.
-		if err := insertRunRow(ctx, s.pool, op, row); err != nil {
-			return s.dbError(op, err)
+	return s.createRuns(ctx, op, runs)
+}
+
+// createRuns validates runs and stores them with their stages, one
+// statement per table, in one batch without BEGIN: the statements of a
+// batch sent outside a transaction form one implicit transaction, which
+// commits when the last succeeds and rolls back at the first failure, so
+// the runs take one round trip instead of three (BEGIN, the inserts,
+// COMMIT).
+func (s *DB) createRuns(ctx context.Context, op string, runs []*papersum.Run) error {
+	w := writes{runs: make([]runRow, len(runs))}
+	seen := make(map[string]bool, len(runs))
+	for i, run := range runs {
+		r, err := s.newRunRow(op, run)
+		if err != nil {
+			return err
 		}
-	} else if err := s.tx(ctx, op, pgx.TxOptions{}, func(tx pgx.Tx) error { return insertRun(ctx, tx, op, row) }); err != nil {
-		return err
+		if seen[run.ID] {
+			return storeutil.Invalid(op, "run %s appears twice in the call", run.ID)
+		}
+		seen[run.ID] = true
+		w.runs[i] = r
 	}
-	row.writeBack()
+	b := &pgx.Batch{}
+	w.queue(b)
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return s.dbError(op, w.explain(op, err))
+	}
+	for _, r := range w.runs {
+		r.writeBack()
+	}
 	return nil
 }
 
@@ -135,7 +161,7 @@ type runRow struct {
 	// finishedAt is set for a cached run only, the one created finished.
 	finishedAt *time.Time
 	finished   *int64
-	scores     any // JSON text or nil
+	scores     *string // JSON text or nil
 	stages     []stageRow
 }
 
@@ -181,72 +207,11 @@ func (r runRow) writeBack() {
 	}
 }
 
-// insertRun inserts r and its stages.
-//
-// Errors: as insertRunRow.
-func insertRun(ctx context.Context, tx pgx.Tx, op string, r runRow) error {
-	if err := insertRunRow(ctx, tx, op, r); err != nil {
-		return err
-	}
-	for i, st := range r.stages {
-		if err := insertStage(ctx, tx, i+1, st); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// execer runs a statement: the pool or a transaction.
-type execer interface {
-	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
-}
-
-// insertRunRow inserts the row of r, without its stages, in one statement
-// that also makes the checks: ON CONFLICT leaves an existing run alone (no
-// row inserted: ECONFLICT; it is also what keeps a run that two processes
-// create at once from being stored twice), and the foreign key, the only
-// one of runs, refuses a run of a missing paper (ENOTFOUND). A conflict is
-// reported first, as the SQLite store does. Two SELECTs before the INSERT
-// used to make the checks; with the BEGIN and COMMIT around them, a run
-// without stages took five round trips instead of one, and the service
-// writes such a run for every cache hit.
-//
-// Errors: ECONFLICT when the run exists; ENOTFOUND when its paper does not.
-func insertRunRow(ctx context.Context, ex execer, op string, r runRow) error {
-	tag, err := ex.Exec(ctx, insertRunSQL, r.insertArgs()...)
-	var pgErr *pgconn.PgError
-	switch {
-	case errors.As(err, &pgErr) && pgErr.Code == "23503" && pgErr.TableName == "runs": // foreign_key_violation
-		return storeutil.NotFound(op, "run %s: paper %s not found; store the paper first", r.run.ID, r.run.PaperID)
-	case err != nil:
-		return err
-	case tag.RowsAffected() == 0:
-		return storeutil.Conflict(op, "run %s already exists", r.run.ID)
-	}
-	return nil
-}
-
-// insertRunSQL inserts the run row of insertArgs, unless a run with its
-// ID exists.
-const insertRunSQL = `INSERT INTO runs (id, paper_id, title, source, status, error, error_class,
-		config_hash, target_words, summary, scores, team, user_name, created_at, finished_at,
-		config, cached, batch_id, callback_url, key_id)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
-	ON CONFLICT (id) DO NOTHING`
-
-// insertArgs are the arguments of insertRunSQL.
-func (r runRow) insertArgs() []any {
-	run := r.run
-	return []any{run.ID, run.PaperID, run.Title, run.Source, string(r.status), run.Error, string(run.ErrorClass),
-		run.ConfigHash, run.TargetWords, run.Summary, r.scores, run.Team, run.User, r.created, r.finished,
-		run.Config, run.Cached, r.batchID, run.CallbackURL, run.KeyID}
-}
-
 // stageRow is a validated StageResult ready to insert.
 type stageRow struct {
 	runID     string
 	res       *papersum.StageResult
-	critique  any // JSON text or nil
+	critique  *string // JSON text or nil
 	startedAt int64
 }
 
@@ -281,18 +246,6 @@ func (s *DB) newStageRow(op, runID string, res *papersum.StageResult) (stageRow,
 		return stageRow{}, storeutil.Invalid(op, "run %s: %s: critique: %v", runID, res.Stage, err)
 	}
 	return stageRow{runID: runID, res: res, critique: critique, startedAt: startedNS}, nil
-}
-
-func insertStage(ctx context.Context, tx pgx.Tx, seq int, r stageRow) error {
-	res, u := r.res, r.res.Usage
-	_, err := tx.Exec(ctx, `INSERT INTO stage_results (run_id, seq, stage, provider, model, prompt_version,
-			raw, output, critique, input_tokens, output_tokens, cache_creation_5m_tokens, cache_creation_1h_tokens,
-			cache_read_tokens, usage_estimated, cost_usd, latency_ns, stop_reason, fallback_reason, started_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
-		r.runID, seq, string(res.Stage), res.Provider, res.Model, res.PromptVersion,
-		res.Raw, res.Output, r.critique, u.InputTokens, u.OutputTokens, u.CacheCreation5mTokens, u.CacheCreation1hTokens,
-		u.CacheReadTokens, u.Estimated, res.CostUSD, int64(res.Latency), string(res.StopReason), res.FallbackReason, r.startedAt)
-	return err
 }
 
 // lockRun locks the row of run id until the transaction ends and returns
@@ -337,7 +290,8 @@ func (s *DB) AddStage(ctx context.Context, runID string, res *papersum.StageResu
 		if err := tx.QueryRow(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM stage_results WHERE run_id = $1`, runID).Scan(&seq); err != nil {
 			return err
 		}
-		return insertStage(ctx, tx, seq, r)
+		_, err = tx.Exec(ctx, insertStagesSQL, stagesArgs([]numberedStage{{seq: seq, stageRow: r}})...)
+		return err
 	})
 	if err != nil {
 		return err

@@ -40,27 +40,33 @@ func (s *Service) CreateBatch(ctx context.Context, req httpapi.BatchRequest) (ht
 	b := &papersum.Batch{ID: newBatchID(), Team: req.Team, User: req.User, CallbackURL: req.CallbackURL,
 		CreatedAt: s.cfg.Clock.Now().UTC()}
 	runs := make([]*papersum.Run, 0, len(req.Items))
+	papers := make([]*papersum.Paper, 0, len(req.Items))
+	inputs := make([]*input, 0, len(req.Items))
 	hashes := []string{req.Config, req.CallbackURL}
 	for i, it := range req.Items {
 		in, err := s.read(ctx, it.Text, it.URL, nil, "")
 		if err != nil {
 			return httpapi.BatchStatus{}, itemError(i, err)
 		}
-		paper, err := s.paper(ctx, runner, in, it.Title)
+		paper, err := s.parse(ctx, in, it.Title)
 		if err != nil {
 			return httpapi.BatchStatus{}, itemError(i, err)
 		}
+		papers, inputs = append(papers, paper), append(inputs, in)
 		run := s.newRun(runner, paper, req.Config, req.Team, req.User, "")
 		run.KeyID = req.KeyID
 		runs = append(runs, run)
 		b.RunIDs = append(b.RunIDs, run.ID)
 		hashes = append(hashes, in.hash, it.URL, it.Title)
 	}
-	sub := &papersum.Submission{Runs: runs, Batch: b, IdempotencyKey: req.IdempotencyKey, Team: req.Team,
+	sub := &papersum.Submission{Papers: papers, Runs: runs, Batch: b, IdempotencyKey: req.IdempotencyKey, Team: req.Team,
 		RequestHash: requestHash(hashes...)}
-	existing, err := s.cfg.Store.Submit(ctx, sub, s.enqueue)
+	existing, err := s.submits.Do(ctx, sub)
 	if err != nil {
 		return httpapi.BatchStatus{}, err
+	}
+	for i, in := range inputs {
+		s.remember(ctx, runner, in, papers[i])
 	}
 	id, dedup := b.ID, false
 	if existing != "" {

@@ -12,6 +12,7 @@ import (
 	"github.com/papersum/papersum/fetch"
 	"github.com/papersum/papersum/httpapi"
 	"github.com/papersum/papersum/ingest"
+	"github.com/papersum/papersum/internal/groupcommit"
 	"github.com/papersum/papersum/pipeline"
 	"github.com/papersum/papersum/queue"
 	"github.com/papersum/papersum/ratelimit"
@@ -93,6 +94,11 @@ type Config struct {
 	Logger      *slog.Logger
 	// WaitPoll is how often Wait reads the store. Default DefaultWaitPoll.
 	WaitPoll time.Duration
+	// CommitWriters is how many transactions of submissions, and as many
+	// of cache hits, may be open at once; requests that arrive meanwhile
+	// share the next one (see package groupcommit). 1 suits SQLite's
+	// single connection; a few suit PostgreSQL. Default 1.
+	CommitWriters int
 }
 
 // Service runs summaries for the API, webhooks and Kafka. It is safe for
@@ -108,6 +114,11 @@ type Service struct {
 	// working are the cancel functions of the runs this process is
 	// working on, for Cancel.
 	working map[string]context.CancelFunc
+
+	// submits stores submissions that arrive together in one transaction,
+	// and hits the run records of cache hits.
+	submits *groupcommit.Committer[*papersum.Submission, string]
+	hits    *groupcommit.Committer[*papersum.Run, struct{}]
 }
 
 var _ httpapi.Summaries = (*Service)(nil)
@@ -138,8 +149,32 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{cfg: cfg, log: cfg.Logger, waiters: map[string][]chan struct{}{},
-		working: map[string]context.CancelFunc{}}, nil
+	s := &Service{cfg: cfg, log: cfg.Logger, waiters: map[string][]chan struct{}{},
+		working: map[string]context.CancelFunc{}}
+	s.submits = groupcommit.New(func(ctx context.Context, subs []*papersum.Submission) ([]string, error) {
+		return cfg.Store.SubmitMany(ctx, subs, s.enqueue)
+	}, s.commitOptions(telemetry.CommitSubmit))
+	s.hits = groupcommit.New(func(ctx context.Context, runs []*papersum.Run) ([]struct{}, error) {
+		return make([]struct{}, len(runs)), cfg.Store.CreateRuns(ctx, runs)
+	}, s.commitOptions(telemetry.CommitCacheHit))
+	return s, nil
+}
+
+// commitOptions are the group commit settings of kind's writes.
+func (s *Service) commitOptions(kind string) groupcommit.Options {
+	opts := groupcommit.Options{Writers: s.cfg.CommitWriters}
+	if m := s.cfg.Metrics; m != nil {
+		opts.Observe = func(n int, _ time.Duration, err error) { m.ObserveCommit(kind, n, err) }
+	}
+	return opts
+}
+
+// Close writes the submissions and cache hits still waiting for their
+// transaction. Close it after the HTTP server has drained and before the
+// store closes.
+func (s *Service) Close() {
+	s.submits.Close()
+	s.hits.Close()
 }
 
 // Get returns the run with its stages, if the caller's team may see it.

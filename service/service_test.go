@@ -116,6 +116,7 @@ func newHarness(t *testing.T, withCache bool) *harness {
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		_ = q.Stop(sctx)
+		h.svc.Close()
 	})
 	h.q = q
 	return h
@@ -387,5 +388,67 @@ func TestInboundBadInput(t *testing.T) {
 	}
 	if runs, err := h.store.ListRuns(ctx, papersum.RunFilter{}); err != nil || len(runs) != 0 {
 		t.Fatalf("%d runs stored from bad input (%v)", len(runs), err)
+	}
+}
+
+// Submissions and cache hits that arrive together share transactions
+// (group commit); a request at fault among them fails alone, and every
+// other one is stored with its job.
+func TestConcurrentSubmissionsShareCommits(t *testing.T) {
+	h := newHarness(t, true)
+	ctx := context.Background()
+	warm, err := h.svc.Submit(ctx, httpapi.SubmitRequest{Text: paper(100), Team: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.wait(t, warm.RunID)
+	if _, err := h.svc.Submit(ctx, httpapi.SubmitRequest{Text: paper(101), Team: "t", IdempotencyKey: "taken"}); err != nil {
+		t.Fatal(err)
+	}
+
+	const n = 40
+	type outcome struct {
+		res httpapi.SubmitResult
+		err error
+	}
+	out := make([]outcome, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			req := httpapi.SubmitRequest{Text: paper(200 + i), Team: "t"}
+			switch {
+			case i%10 == 3: // a cache hit
+				req.Text = paper(100)
+			case i == 7: // the key names another request: refused
+				req.IdempotencyKey = "taken"
+			}
+			res, err := h.svc.Submit(ctx, req)
+			out[i] = outcome{res, err}
+		})
+	}
+	wg.Wait()
+	seen := map[string]bool{}
+	for i, o := range out {
+		if i == 7 {
+			if papersum.ErrorCode(o.err) != papersum.ECONFLICT {
+				t.Fatalf("request 7 reused a key: %v, want ECONFLICT", o.err)
+			}
+			continue
+		}
+		if o.err != nil {
+			t.Fatalf("request %d failed beside a bad one: %v", i, o.err)
+		}
+		if seen[o.res.RunID] {
+			t.Fatalf("run %s answered twice", o.res.RunID)
+		}
+		seen[o.res.RunID] = true
+		run := h.wait(t, o.res.RunID)
+		if run.Status != papersum.RunSucceeded || run.Cached != (i%10 == 3) {
+			t.Fatalf("request %d: run %s is %s, cached %v", i, run.ID, run.Status, run.Cached)
+		}
+	}
+	runs, err := h.store.ListRuns(ctx, papersum.RunFilter{Team: "t", Limit: 1000})
+	if err != nil || len(runs) != n-1+2 {
+		t.Fatalf("team t has %d runs (%v), want %d", len(runs), err, n-1+2)
 	}
 }

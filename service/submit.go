@@ -42,7 +42,7 @@ func (s *Service) submitAs(ctx context.Context, req httpapi.SubmitRequest, sourc
 			return httpapi.SubmitResult{RunID: run.ID, Status: run.Status}, nil
 		}
 	}
-	paper, err := s.paper(ctx, runner, in, req.Title)
+	paper, err := s.parse(ctx, in, req.Title)
 	if err != nil {
 		return httpapi.SubmitResult{}, err
 	}
@@ -51,12 +51,14 @@ func (s *Service) submitAs(ctx context.Context, req httpapi.SubmitRequest, sourc
 	if source != "" {
 		run.Source = source
 	}
-	sub := &papersum.Submission{Runs: []*papersum.Run{run}, IdempotencyKey: req.IdempotencyKey, Team: req.Team,
+	sub := &papersum.Submission{Papers: []*papersum.Paper{paper}, Runs: []*papersum.Run{run},
+		IdempotencyKey: req.IdempotencyKey, Team: req.Team,
 		RequestHash: requestHash(in.hash, req.URL, req.Title, req.Config, req.CallbackURL)}
-	existing, err := s.cfg.Store.Submit(ctx, sub, s.enqueue)
+	existing, err := s.submits.Do(ctx, sub)
 	if err != nil {
 		return httpapi.SubmitResult{}, err
 	}
+	s.remember(ctx, runner, in, paper)
 	if existing != "" {
 		prev, err := s.cfg.Store.GetRun(ctx, existing)
 		if err != nil {
@@ -156,9 +158,8 @@ func nameFor(finalURL, contentType string) string {
 	return base + ".txt"
 }
 
-// paper reads in into a stored paper and remembers that in's bytes are
-// that paper, so that the next identical submission is a cache lookup.
-func (s *Service) paper(ctx context.Context, runner *pipeline.Runner, in *input, title string) (*papersum.Paper, error) {
+// parse reads in into a paper, which its submission stores.
+func (s *Service) parse(ctx context.Context, in *input, title string) (*papersum.Paper, error) {
 	paper, err := ingest.Parse(ctx, in.name, in.data, s.cfg.Ingest)
 	if err != nil {
 		return nil, err
@@ -166,13 +167,15 @@ func (s *Service) paper(ctx context.Context, runner *pipeline.Runner, in *input,
 	if title = strings.TrimSpace(title); title != "" {
 		paper.Title = title
 	}
-	if err := s.cfg.Store.PutPaper(ctx, paper); err != nil {
-		return nil, err
-	}
+	return paper, nil
+}
+
+// remember notes, once paper is stored, that in's bytes are that paper,
+// so that the next identical submission is a cache lookup.
+func (s *Service) remember(ctx context.Context, runner *pipeline.Runner, in *input, paper *papersum.Paper) {
 	if s.cfg.Cache != nil {
 		_ = s.cfg.Cache.Set(ctx, s.aliasKey(runner, in.hash), []byte(paper.ID), s.cfg.CacheTTL)
 	}
-	return paper, nil
 }
 
 // newRun returns a queued run of paper, not yet stored.
@@ -249,7 +252,7 @@ func (s *Service) fromCache(ctx context.Context, runner *pipeline.Runner, in *in
 			Summary: c.Summary, Scores: c.Scores, Team: req.Team, User: req.User, Config: req.Config,
 			Cached: true, CallbackURL: req.CallbackURL, KeyID: req.KeyID, CreatedAt: now, FinishedAt: &now,
 		}
-		if err := s.cfg.Store.CreateRun(ctx, run); err != nil {
+		if _, err := s.hits.Do(ctx, run); err != nil {
 			// The paper row is gone or the store refused: run it anew.
 			s.log.Warn("cache hit could not be recorded; running the paper", "err", err)
 			return nil, false
@@ -316,11 +319,8 @@ func (s *Service) SubmitPaper(ctx context.Context, paper *papersum.Paper, team, 
 			}
 		}
 	}
-	if err := s.cfg.Store.PutPaper(ctx, paper); err != nil {
-		return nil, err
-	}
 	run := s.newRun(runner, paper, "", team, user, "")
-	if _, err := s.cfg.Store.Submit(ctx, &papersum.Submission{Runs: []*papersum.Run{run}}, s.enqueue); err != nil {
+	if _, err := s.submits.Do(ctx, &papersum.Submission{Papers: []*papersum.Paper{paper}, Runs: []*papersum.Run{run}}); err != nil {
 		return nil, err
 	}
 	return run, nil

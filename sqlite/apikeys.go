@@ -71,7 +71,7 @@ func (s *DB) KeyByHash(ctx context.Context, hash []byte) (*papersum.APIKey, erro
 	if len(hash) == 0 {
 		return nil, storeutil.NotFound(op, "API key not found")
 	}
-	k, err := scanAPIKey(s.db.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE hash = ?`, hash))
+	k, err := scanAPIKey(s.stmt(selectKeyByHashSQL).QueryRowContext(ctx, hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		// The message never carries the hash: it is as good as the key to
 		// nobody, but it has no use in a log either.
@@ -82,6 +82,9 @@ func (s *DB) KeyByHash(ctx context.Context, hash []byte) (*papersum.APIKey, erro
 	}
 	return k, nil
 }
+
+// selectKeyByHashSQL is KeyByHash's query, run on every HTTP request.
+const selectKeyByHashSQL = `SELECT ` + apiKeyColumns + ` FROM api_keys WHERE hash = ?`
 
 // KeyByID returns the key with this ID.
 //

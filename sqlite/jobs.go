@@ -12,124 +12,231 @@ import (
 
 var _ papersum.JobStore = (*DB)(nil)
 
-// Submit stores the queued runs of s, its batch and its idempotency key
-// in one transaction, and calls enqueue inside it with that transaction
-// (a *sql.Tx of SQL()) and the run IDs in order; the transaction commits
-// only when enqueue returns nil. With a batch, every run's BatchID is set
-// to the batch's ID and the batch's RunIDs to the runs' IDs in order. A
-// zero CreatedAt of a run or the batch is set from the store's clock. On
-// success the caller's runs and batch hold the stored values.
-//
-// When s.IdempotencyKey is recorded for s.Team with the same RequestHash,
-// Submit writes nothing, does not call enqueue, and returns the ID
-// recorded with the key (the batch's, or the single run's). Concurrent
-// Submits with one key need no further care here: every transaction takes
-// the write lock at BEGIN (_txlock=immediate), so they run one after the
-// other and all but the first find the key.
-//
-// Errors: EINVALID for a submission that storeutil.CheckSubmission
-// refuses; ENOTFOUND when a run's paper is not stored; ECONFLICT when a
-// run or the batch exists, or the key was used for another request;
-// enqueue's error as it returned it (its code preserved).
+// Submit stores the papers and queued runs of s, its batch and its
+// idempotency key in one transaction, and calls enqueue inside it with
+// that transaction (a *sql.Tx of SQL()) and the run IDs in order; the
+// transaction commits only when enqueue returns nil. It is SubmitMany of
+// one submission: see there.
 func (s *DB) Submit(ctx context.Context, sub *papersum.Submission, enqueue func(ctx context.Context, tx any, runIDs []string) error) (string, error) {
-	const op = "sqlite.Submit"
-	if err := storeutil.CheckSubmission(op, sub, enqueue); err != nil {
-		return "", err
-	}
-	rows := make([]runRow, len(sub.Runs))
-	for i, run := range sub.Runs {
-		r, err := s.newRunRow(op, run)
-		if err != nil {
-			return "", err
-		}
-		if sub.Batch != nil {
-			r.batchID = sub.Batch.ID
-		}
-		rows[i] = r
-	}
-	times, err := storeutil.NewSubmissionTimes(op, sub, s.clock)
+	existing, err := s.submit(ctx, "sqlite.Submit", []*papersum.Submission{sub}, enqueue)
 	if err != nil {
 		return "", err
 	}
-	runIDs := storeutil.RunIDs(sub.Runs)
+	return existing[0], nil
+}
 
-	var existing string
+// SubmitMany stores several submissions in one transaction, all or none.
+// For each, in order: its idempotency key, its papers (as PutPaper: a
+// paper already stored is left as it is), its queued runs and its batch.
+// With a batch, every run's BatchID is set to the batch's ID and the
+// batch's RunIDs to the runs' IDs in order. A zero CreatedAt of a run or a
+// batch is set from the store's clock. enqueue is called once, inside the
+// transaction (a *sql.Tx of SQL()), with the run IDs of every submission
+// not answered by its key, in order, and not at all when there are none;
+// the transaction commits only when it returns nil. On success the
+// caller's runs and batches hold the stored values.
+//
+// When a submission's IdempotencyKey is recorded for its Team with the
+// same RequestHash, nothing of it is written and existing[i] is the ID
+// recorded with the key (the batch's, or the single run's); otherwise
+// existing[i] is "". A key recorded by an earlier submission of the same
+// call counts: the transaction sees its own writes. Concurrent calls with
+// one key need no further care here: every transaction takes the write
+// lock at BEGIN (_txlock=immediate), so they run one after the other and
+// all but the first find the key.
+//
+// Errors: EINVALID for no submissions, or one that
+// storeutil.CheckSubmission refuses or with a paper without ID; ENOTFOUND
+// when a run's paper is not stored; ECONFLICT when a run or a batch
+// exists, or a key was used for another request; enqueue's error as it
+// returned it (its code preserved).
+func (s *DB) SubmitMany(ctx context.Context, subs []*papersum.Submission, enqueue func(ctx context.Context, tx any, runIDs []string) error) ([]string, error) {
+	return s.submit(ctx, "sqlite.SubmitMany", subs, enqueue)
+}
+
+// submit is SubmitMany, with the operation that errors name.
+func (s *DB) submit(ctx context.Context, op string, subs []*papersum.Submission, enqueue storeutil.Enqueue) ([]string, error) {
+	if len(subs) == 0 {
+		return nil, storeutil.Invalid(op, "no submissions")
+	}
+	ns := make([]submission, len(subs))
+	for i, sub := range subs {
+		var err error
+		if ns[i], err = s.newSubmission(op, sub, enqueue); err != nil {
+			return nil, err
+		}
+	}
+	existing := make([]string, len(subs))
 	// enqueueErr is kept apart so that it reaches the caller as enqueue
 	// returned it, not classified as a database error.
 	var enqueueErr error
-	err = s.tx(ctx, op, func(tx *sql.Tx) error {
-		if sub.IdempotencyKey != "" {
-			res, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (team, key, request_hash, target_id, created_at)
-				VALUES (?, ?, ?, ?, ?) ON CONFLICT (team, key) DO NOTHING`,
-				sub.Team, sub.IdempotencyKey, sub.RequestHash, storeutil.SubmissionTarget(sub), times.Now)
-			if err != nil {
+	err := s.tx(ctx, op, func(tx *sql.Tx) error {
+		var runIDs []string
+		for i, n := range ns {
+			var err error
+			if existing[i], err = s.storeSubmission(ctx, tx, op, n); err != nil {
 				return err
 			}
-			n, err := res.RowsAffected()
-			if err != nil {
-				return err
-			}
-			if n == 0 {
-				var hash string
-				if err := tx.QueryRowContext(ctx, `SELECT request_hash, target_id FROM idempotency_keys WHERE team = ? AND key = ?`,
-					sub.Team, sub.IdempotencyKey).Scan(&hash, &existing); err != nil {
-					return err
-				}
-				if hash != sub.RequestHash {
-					existing = ""
-					return storeutil.KeyReused(op, sub.Team, sub.IdempotencyKey)
-				}
-				return nil
+			if existing[i] == "" {
+				runIDs = append(runIDs, n.runIDs...)
 			}
 		}
-		for _, r := range rows {
-			if err := insertRun(ctx, tx, op, r); err != nil {
-				return err
-			}
+		if len(runIDs) == 0 {
+			return nil
 		}
-		if b := sub.Batch; b != nil {
-			res, err := tx.ExecContext(ctx, `INSERT INTO service_batches (id, team, user_name, callback_url, created_at)
-				VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`, b.ID, b.Team, b.User, b.CallbackURL, times.Batch)
-			if err != nil {
-				return err
-			}
-			n, err := res.RowsAffected()
-			if err != nil {
-				return err
-			}
-			if n == 0 {
-				return storeutil.Conflict(op, "batch %s already exists", b.ID)
-			}
-			for i, id := range runIDs {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO service_batch_runs (batch_id, seq, run_id) VALUES (?, ?, ?)`,
-					b.ID, i+1, id); err != nil {
-					return err
-				}
-			}
-		}
-		if err := enqueue(ctx, tx, runIDs); err != nil {
-			enqueueErr = err
-			return err
-		}
-		return nil
+		enqueueErr = enqueue(ctx, tx, runIDs)
+		return enqueueErr
 	})
 	if enqueueErr != nil {
-		return "", enqueueErr
+		return nil, enqueueErr
 	}
+	if err != nil {
+		return nil, err
+	}
+	for i, n := range ns {
+		if existing[i] == "" {
+			n.writeBack()
+		}
+	}
+	return existing, nil
+}
+
+// submission is a validated Submission, encoded and ready to store.
+type submission struct {
+	sub *papersum.Submission
+	// papers are the arguments of insertPaperSQL, one per paper.
+	papers [][]any
+	rows   []runRow
+	runIDs []string
+	times  storeutil.SubmissionTimes
+}
+
+// newSubmission validates sub and encodes it, stamping its runs' and
+// batch's zero CreatedAt from the store's clock.
+func (s *DB) newSubmission(op string, sub *papersum.Submission, enqueue storeutil.Enqueue) (submission, error) {
+	if err := storeutil.CheckSubmission(op, sub, enqueue); err != nil {
+		return submission{}, err
+	}
+	times, err := storeutil.NewSubmissionTimes(op, sub, s.clock)
+	if err != nil {
+		return submission{}, err
+	}
+	n := submission{sub: sub, papers: make([][]any, len(sub.Papers)), rows: make([]runRow, len(sub.Runs)),
+		runIDs: storeutil.RunIDs(sub.Runs), times: times}
+	for i, p := range sub.Papers {
+		if n.papers[i], err = paperArgs(op, p, times.Now); err != nil {
+			return submission{}, err
+		}
+	}
+	for i, run := range sub.Runs {
+		if n.rows[i], err = s.newRunRow(op, run); err != nil {
+			return submission{}, err
+		}
+		if sub.Batch != nil {
+			n.rows[i].batchID = sub.Batch.ID
+		}
+	}
+	return n, nil
+}
+
+// storeSubmission writes n in tx: its key, papers, runs and batch. When
+// the key answers n, it writes nothing and returns the ID recorded with
+// the key.
+func (s *DB) storeSubmission(ctx context.Context, tx *sql.Tx, op string, n submission) (string, error) {
+	if existing, err := s.claimKey(ctx, tx, op, n); err != nil || existing != "" {
+		return existing, err
+	}
+	for _, args := range n.papers {
+		if _, err := s.txStmt(ctx, tx, insertPaperSQL).ExecContext(ctx, args...); err != nil {
+			return "", err
+		}
+	}
+	if err := s.insertRuns(ctx, tx, op, n.rows); err != nil {
+		return "", err
+	}
+	if n.sub.Batch != nil {
+		return "", s.insertBatch(ctx, tx, op, n)
+	}
+	return "", nil
+}
+
+// claimKey records the idempotency key of n, if it has one, and returns
+// "". When the key is recorded already, by an earlier transaction or an
+// earlier submission of this one, it returns the ID recorded with it.
+//
+// Errors: ECONFLICT when the key was recorded for another request.
+func (s *DB) claimKey(ctx context.Context, tx *sql.Tx, op string, n submission) (string, error) {
+	sub := n.sub
+	if sub.IdempotencyKey == "" {
+		return "", nil
+	}
+	res, err := s.txStmt(ctx, tx, insertKeySQL).ExecContext(ctx,
+		sub.Team, sub.IdempotencyKey, sub.RequestHash, storeutil.SubmissionTarget(sub), n.times.Now)
 	if err != nil {
 		return "", err
 	}
-	if existing != "" {
-		return existing, nil
+	if claimed, err := res.RowsAffected(); err != nil || claimed == 1 {
+		return "", err
 	}
-	for _, r := range rows {
+	var hash, existing string
+	if err := s.txStmt(ctx, tx, selectKeySQL).QueryRowContext(ctx, sub.Team, sub.IdempotencyKey).Scan(&hash, &existing); err != nil {
+		return "", err
+	}
+	if hash != sub.RequestHash {
+		return "", storeutil.KeyReused(op, sub.Team, sub.IdempotencyKey)
+	}
+	return existing, nil
+}
+
+// The statements of claimKey.
+const (
+	insertKeySQL = `INSERT INTO idempotency_keys (team, key, request_hash, target_id, created_at)
+	VALUES (?, ?, ?, ?, ?) ON CONFLICT (team, key) DO NOTHING`
+	selectKeySQL = `SELECT request_hash, target_id FROM idempotency_keys WHERE team = ? AND key = ?`
+)
+
+// insertBatch inserts the batch of n and its runs in order.
+//
+// Errors: ECONFLICT when the batch exists.
+func (s *DB) insertBatch(ctx context.Context, tx *sql.Tx, op string, n submission) error {
+	b := n.sub.Batch
+	res, err := s.txStmt(ctx, tx, insertBatchSQL).ExecContext(ctx, b.ID, b.Team, b.User, b.CallbackURL, n.times.Batch)
+	if err != nil {
+		return err
+	}
+	inserted, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if inserted == 0 {
+		return storeutil.Conflict(op, "batch %s already exists", b.ID)
+	}
+	insertRun := s.txStmt(ctx, tx, insertBatchRunSQL)
+	for i, id := range n.runIDs {
+		if _, err := insertRun.ExecContext(ctx, b.ID, i+1, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// The statements of insertBatch.
+const (
+	insertBatchSQL = `INSERT INTO service_batches (id, team, user_name, callback_url, created_at)
+	VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`
+	insertBatchRunSQL = `INSERT INTO service_batch_runs (batch_id, seq, run_id) VALUES (?, ?, ?)`
+)
+
+// writeBack sets the stored values in the caller's runs and batch, once
+// they are committed.
+func (n submission) writeBack() {
+	for _, r := range n.rows {
 		r.writeBack()
 	}
-	if b := sub.Batch; b != nil {
-		b.RunIDs = runIDs
-		b.CreatedAt = times.BatchAt
+	if b := n.sub.Batch; b != nil {
+		b.RunIDs = n.runIDs
+		b.CreatedAt = n.times.BatchAt
 	}
-	return "", nil
 }
 
 // StartRun moves a queued run to running, keeping its creation time, and
@@ -141,11 +248,11 @@ func (s *DB) StartRun(ctx context.Context, id string) (*papersum.Run, error) {
 	const op = "sqlite.StartRun"
 	var run *papersum.Run
 	err := s.tx(ctx, op, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE runs SET status = 'running' WHERE id = ? AND status = 'queued'`, id); err != nil {
+		if _, err := s.txStmt(ctx, tx, startRunSQL).ExecContext(ctx, id); err != nil {
 			return err
 		}
 		var err error
-		run, err = getRun(ctx, tx, op, id)
+		run, err = s.getRun(ctx, tx, op, id)
 		return err
 	})
 	if err != nil {
@@ -153,6 +260,9 @@ func (s *DB) StartRun(ctx context.Context, id string) (*papersum.Run, error) {
 	}
 	return run, nil
 }
+
+// startRunSQL moves a queued run to running.
+const startRunSQL = `UPDATE runs SET status = 'running' WHERE id = ? AND status = 'queued'`
 
 // CancelRun moves a queued or running run to canceled, with its finish
 // time from the store's clock, and returns it with its stages. A worker
@@ -169,7 +279,7 @@ func (s *DB) CancelRun(ctx context.Context, id string) (*papersum.Run, error) {
 	}
 	var run *papersum.Run
 	err := s.tx(ctx, op, func(tx *sql.Tx) error {
-		st, err := runStatus(ctx, tx, op, id)
+		st, err := s.runStatus(ctx, tx, op, id)
 		if err != nil {
 			return err
 		}
@@ -179,7 +289,7 @@ func (s *DB) CancelRun(ctx context.Context, id string) (*papersum.Run, error) {
 		if _, err := tx.ExecContext(ctx, `UPDATE runs SET status = 'canceled', finished_at = ? WHERE id = ?`, now, id); err != nil {
 			return err
 		}
-		run, err = getRun(ctx, tx, op, id)
+		run, err = s.getRun(ctx, tx, op, id)
 		return err
 	})
 	if err != nil {

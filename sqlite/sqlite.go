@@ -17,9 +17,10 @@ import (
 	"sync"
 	"time"
 
+	msqlite "modernc.org/sqlite" // registers the "sqlite" driver
+
 	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/internal/storeutil"
-	msqlite "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 //go:embed migrations/*.sql
@@ -65,6 +66,8 @@ type DB struct {
 	db    *sql.DB
 	path  string
 	clock papersum.Clock
+	// stmts are the hot statements, prepared at Open: see stmtCache.
+	stmts stmtCache
 	// ckpt checkpoints the log of a file database; nil for ":memory:".
 	ckpt *checkpointer
 
@@ -92,11 +95,22 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, &papersum.Error{Code: papersum.EINTERNAL, Op: "sqlite.Open", Message: "sqlite: embedded migrations", Err: err}
 	}
-	return open(ctx, path, opts, ms)
+	s, err := open(ctx, path, opts, ms)
+	if err != nil {
+		return nil, err
+	}
+	// Here rather than in open: the statements need this build's whole
+	// schema, which a test's database at an older version lacks.
+	if s.stmts, err = prepareStmts(ctx, s.db); err != nil {
+		_ = s.Close()
+		return nil, openError(s.path, err)
+	}
+	return s, nil
 }
 
 // open is Open with the migrations to apply, so that a test can build a
-// database at an older schema version and then Open it.
+// database at an older schema version and then Open it. Its DB has no
+// prepared statements (see stmtCache): a test uses it through its handle.
 func open(ctx context.Context, path string, opts Options, ms []migration) (*DB, error) {
 	const op = "sqlite.Open"
 	opts = opts.withDefaults()
@@ -244,7 +258,7 @@ func (s *DB) Close() error {
 		if s.ckpt != nil {
 			_ = s.ckpt.close()
 		}
-		if err := s.db.Close(); err != nil {
+		if err := errors.Join(s.stmts.close(), s.db.Close()); err != nil {
 			s.closeErr = &papersum.Error{Code: papersum.EINTERNAL, Op: "sqlite.Close", Message: "sqlite: close " + s.path, Err: err}
 		}
 	})

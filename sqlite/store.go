@@ -30,26 +30,41 @@ const (
 // Errors: EINVALID when p is nil or has no ID.
 func (s *DB) PutPaper(ctx context.Context, p *papersum.Paper) error {
 	const op = "sqlite.PutPaper"
-	if p == nil || p.ID == "" {
-		return storeutil.Invalid(op, "paper has no ID")
-	}
-	sections, err := json.Marshal(p.Sections)
-	if err != nil {
-		return storeutil.Invalid(op, "paper %s: sections: %v", p.ID, err)
-	}
 	now, ok := storeutil.EncodeTime(s.clock.Now())
 	if !ok {
 		return storeutil.Invalid(op, "clock time out of range")
 	}
+	args, err := paperArgs(op, p, now)
+	if err != nil {
+		return err
+	}
 	// One statement is a transaction of its own: an explicit one would
 	// only add a BEGIN and a COMMIT on the store's only connection, for
 	// every submitted paper.
-	if _, err := s.db.ExecContext(ctx, `INSERT INTO papers (id, title, source, format, sections, word_count, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-		p.ID, p.Title, p.Source, p.Format, string(sections), p.WordCount(), now); err != nil {
+	if _, err := s.stmt(insertPaperSQL).ExecContext(ctx, args...); err != nil {
 		return dbError(op, err)
 	}
 	return nil
+}
+
+// insertPaperSQL inserts the paper of paperArgs, unless a paper with its
+// ID exists.
+const insertPaperSQL = `INSERT INTO papers (id, title, source, format, sections, word_count, created_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`
+
+// paperArgs validates p and returns the arguments of insertPaperSQL, with
+// now (encoded) as its creation time.
+//
+// Errors: EINVALID when p is nil or has no ID.
+func paperArgs(op string, p *papersum.Paper, now int64) ([]any, error) {
+	if p == nil || p.ID == "" {
+		return nil, storeutil.Invalid(op, "paper has no ID")
+	}
+	sections, err := json.Marshal(p.Sections)
+	if err != nil {
+		return nil, storeutil.Invalid(op, "paper %s: sections: %v", p.ID, err)
+	}
+	return []any{p.ID, p.Title, p.Source, p.Format, string(sections), p.WordCount(), now}, nil
 }
 
 // GetPaper returns the paper with this ID.
@@ -60,8 +75,7 @@ func (s *DB) GetPaper(ctx context.Context, id string) (*papersum.Paper, error) {
 	var p papersum.Paper
 	err := s.tx(ctx, op, func(tx *sql.Tx) error {
 		var sections string
-		err := tx.QueryRowContext(ctx, `SELECT id, title, source, format, sections FROM papers WHERE id = ?`, id).
-			Scan(&p.ID, &p.Title, &p.Source, &p.Format, &sections)
+		err := s.txStmt(ctx, tx, selectPaperSQL).QueryRowContext(ctx, id).Scan(&p.ID, &p.Title, &p.Source, &p.Format, &sections)
 		if errors.Is(err, sql.ErrNoRows) {
 			return storeutil.NotFound(op, "paper %s not found", id)
 		}
@@ -78,6 +92,9 @@ func (s *DB) GetPaper(ctx context.Context, id string) (*papersum.Paper, error) {
 	}
 	return &p, nil
 }
+
+// selectPaperSQL is GetPaper's query.
+const selectPaperSQL = `SELECT id, title, source, format, sections FROM papers WHERE id = ?`
 
 // marshalOptional returns the JSON of v, or NULL when isNil.
 func marshalOptional(v any, isNil bool) (sql.NullString, error) {
@@ -111,13 +128,46 @@ func (s *DB) CreateRun(ctx context.Context, run *papersum.Run) error {
 	}
 	if len(row.stages) == 0 {
 		// One statement is a transaction of its own.
-		if err := insertRunRow(ctx, s.db, op, row); err != nil {
+		if err := insertRunRow(ctx, s.stmt(insertRunSQL), op, row); err != nil {
 			return dbError(op, err)
 		}
-	} else if err := s.tx(ctx, op, func(tx *sql.Tx) error { return insertRun(ctx, tx, op, row) }); err != nil {
+	} else if err := s.tx(ctx, op, func(tx *sql.Tx) error { return s.insertRuns(ctx, tx, op, []runRow{row}) }); err != nil {
 		return err
 	}
 	row.writeBack()
+	return nil
+}
+
+// CreateRuns stores several new runs, as CreateRun would each, in one
+// transaction: all of them, or none. The service records its cache hits
+// with it, many per commit, so that they do not queue one by one for the
+// store's only connection. On success the runs hold the stored values.
+//
+// Errors: EINVALID when runs is empty, a run appears twice, or a run is
+// one CreateRun refuses; ENOTFOUND and ECONFLICT as CreateRun.
+func (s *DB) CreateRuns(ctx context.Context, runs []*papersum.Run) error {
+	const op = "sqlite.CreateRuns"
+	if len(runs) == 0 {
+		return storeutil.Invalid(op, "no runs to create")
+	}
+	rows := make([]runRow, len(runs))
+	seen := make(map[string]bool, len(runs))
+	for i, run := range runs {
+		var err error
+		if rows[i], err = s.newRunRow(op, run); err != nil {
+			return err
+		}
+		if seen[run.ID] {
+			return storeutil.Invalid(op, "run %s appears twice", run.ID)
+		}
+		seen[run.ID] = true
+	}
+	if err := s.tx(ctx, op, func(tx *sql.Tx) error { return s.insertRuns(ctx, tx, op, rows) }); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		r.writeBack()
+	}
 	return nil
 }
 
@@ -177,39 +227,38 @@ func (r runRow) writeBack() {
 	}
 }
 
-// insertRun inserts r and its stages.
+// insertRuns inserts rows and their stages in tx, all with the same
+// prepared statement of insertRunSQL.
 //
 // Errors: as insertRunRow.
-func insertRun(ctx context.Context, tx *sql.Tx, op string, r runRow) error {
-	if err := insertRunRow(ctx, tx, op, r); err != nil {
-		return err
-	}
-	for i, st := range r.stages {
-		if err := insertStage(ctx, tx, i+1, st); err != nil {
+func (s *DB) insertRuns(ctx context.Context, tx *sql.Tx, op string, rows []runRow) error {
+	insert := s.txStmt(ctx, tx, insertRunSQL)
+	for _, r := range rows {
+		if err := insertRunRow(ctx, insert, op, r); err != nil {
 			return err
+		}
+		for i, st := range r.stages {
+			if err := s.insertStage(ctx, tx, i+1, st); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
-// execer runs a statement: the store's handle or a transaction.
-type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
-
-// insertRunRow inserts the row of r, without its stages, in one statement
-// that also makes the checks: ON CONFLICT leaves an existing run alone (no
-// row changed: ECONFLICT), and the foreign key, the only one of runs,
-// refuses a run of a missing paper (ENOTFOUND). A conflict is reported
-// first, as two SELECTs before the INSERT used to. Those SELECTs, and for a
-// run without stages the BEGIN and COMMIT around them, held the store's
-// only connection about as long as the INSERT itself; the service writes
-// such a run for every cache hit, and under load every request queued
-// behind them.
+// insertRunRow inserts the row of r, without its stages, with insert (the
+// prepared statement of insertRunSQL), which also makes the checks: ON
+// CONFLICT leaves an existing run alone (no row changed: ECONFLICT), and
+// the foreign key, the only one of runs, refuses a run of a missing paper
+// (ENOTFOUND). A conflict is reported first, as two SELECTs before the
+// INSERT used to. Those SELECTs, and for a run without stages the BEGIN
+// and COMMIT around them, held the store's only connection about as long
+// as the INSERT itself; the service writes such a run for every cache hit,
+// and under load every request queued behind them.
 //
 // Errors: ECONFLICT when the run exists; ENOTFOUND when its paper does not.
-func insertRunRow(ctx context.Context, ex execer, op string, r runRow) error {
-	res, err := ex.ExecContext(ctx, insertRunSQL, r.insertArgs()...)
+func insertRunRow(ctx context.Context, insert *sql.Stmt, op string, r runRow) error {
+	res, err := insert.ExecContext(ctx, r.insertArgs()...)
 	if sqliteExtendedCode(err) == sqliteConstraintForeignKey {
 		return storeutil.NotFound(op, "run %s: paper %s not found; store the paper first", r.run.ID, r.run.PaperID)
 	}
@@ -283,27 +332,34 @@ func (s *DB) newStageRow(op, runID string, res *papersum.StageResult) (stageRow,
 	return stageRow{runID: runID, res: res, critique: critique, startedAt: startedNS}, nil
 }
 
-func insertStage(ctx context.Context, tx *sql.Tx, seq int, r stageRow) error {
+// insertStage inserts r as stage seq of its run in tx.
+func (s *DB) insertStage(ctx context.Context, tx *sql.Tx, seq int, r stageRow) error {
 	res, u := r.res, r.res.Usage
-	_, err := tx.ExecContext(ctx, `INSERT INTO stage_results (run_id, seq, stage, provider, model, prompt_version,
-			raw, output, critique, input_tokens, output_tokens, cache_creation_5m_tokens, cache_creation_1h_tokens,
-			cache_read_tokens, usage_estimated, cost_usd, latency_ns, stop_reason, fallback_reason, started_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := s.txStmt(ctx, tx, insertStageSQL).ExecContext(ctx,
 		r.runID, seq, string(res.Stage), res.Provider, res.Model, res.PromptVersion,
 		res.Raw, res.Output, r.critique, u.InputTokens, u.OutputTokens, u.CacheCreation5mTokens, u.CacheCreation1hTokens,
 		u.CacheReadTokens, u.Estimated, res.CostUSD, int64(res.Latency), string(res.StopReason), res.FallbackReason, r.startedAt)
 	return err
 }
 
+// insertStageSQL inserts a stage result.
+const insertStageSQL = `INSERT INTO stage_results (run_id, seq, stage, provider, model, prompt_version,
+		raw, output, critique, input_tokens, output_tokens, cache_creation_5m_tokens, cache_creation_1h_tokens,
+		cache_read_tokens, usage_estimated, cost_usd, latency_ns, stop_reason, fallback_reason, started_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
 // runStatus returns the status of run id inside tx.
-func runStatus(ctx context.Context, tx *sql.Tx, op, id string) (papersum.RunStatus, error) {
+func (s *DB) runStatus(ctx context.Context, tx *sql.Tx, op, id string) (papersum.RunStatus, error) {
 	var st string
-	err := tx.QueryRowContext(ctx, `SELECT status FROM runs WHERE id = ?`, id).Scan(&st)
+	err := s.txStmt(ctx, tx, selectRunStatusSQL).QueryRowContext(ctx, id).Scan(&st)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", storeutil.NotFound(op, "run %s not found", id)
 	}
 	return papersum.RunStatus(st), err
 }
+
+// selectRunStatusSQL is runStatus's query.
+const selectRunStatusSQL = `SELECT status FROM runs WHERE id = ?`
 
 // AddStage appends a stage result to a running run; stages keep the order
 // in which they were added. When res.StartedAt is zero it is set from the
@@ -320,7 +376,7 @@ func (s *DB) AddStage(ctx context.Context, runID string, res *papersum.StageResu
 		return err
 	}
 	err = s.tx(ctx, op, func(tx *sql.Tx) error {
-		st, err := runStatus(ctx, tx, op, runID)
+		st, err := s.runStatus(ctx, tx, op, runID)
 		if err != nil {
 			return err
 		}
@@ -328,10 +384,10 @@ func (s *DB) AddStage(ctx context.Context, runID string, res *papersum.StageResu
 			return storeutil.Conflict(op, "run %s is %s; only a running run takes stages", runID, st)
 		}
 		var seq int
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM stage_results WHERE run_id = ?`, runID).Scan(&seq); err != nil {
+		if err := s.txStmt(ctx, tx, nextStageSeqSQL).QueryRowContext(ctx, runID).Scan(&seq); err != nil {
 			return err
 		}
-		return insertStage(ctx, tx, seq, r)
+		return s.insertStage(ctx, tx, seq, r)
 	})
 	if err != nil {
 		return err
@@ -339,6 +395,9 @@ func (s *DB) AddStage(ctx context.Context, runID string, res *papersum.StageResu
 	res.StartedAt = storeutil.DecodeTime(r.startedAt)
 	return nil
 }
+
+// nextStageSeqSQL is the sequence number of a run's next stage.
+const nextStageSeqSQL = `SELECT coalesce(max(seq), 0) + 1 FROM stage_results WHERE run_id = ?`
 
 // FinishRun ends a running run with run.Status (succeeded or failed) and
 // its summary, scores, error and error class, in one statement. When
@@ -378,15 +437,14 @@ func (s *DB) FinishRun(ctx context.Context, run *papersum.Run) error {
 		return storeutil.Invalid(op, "run %s: scores: %v", run.ID, err)
 	}
 	err = s.tx(ctx, op, func(tx *sql.Tx) error {
-		st, err := runStatus(ctx, tx, op, run.ID)
+		st, err := s.runStatus(ctx, tx, op, run.ID)
 		if err != nil {
 			return err
 		}
 		if st != papersum.RunRunning {
 			return storeutil.Conflict(op, "run %s is %s, not running; only a running run finishes", run.ID, st)
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE runs SET status = ?, error = ?, error_class = ?, summary = ?, scores = ?,
-				finished_at = ? WHERE id = ? AND status = 'running'`,
+		_, err = s.txStmt(ctx, tx, finishRunSQL).ExecContext(ctx,
 			string(run.Status), run.Error, string(run.ErrorClass), run.Summary, scores, finished, run.ID)
 		return err
 	})
@@ -399,6 +457,10 @@ func (s *DB) FinishRun(ctx context.Context, run *papersum.Run) error {
 	}
 	return nil
 }
+
+// finishRunSQL ends a running run.
+const finishRunSQL = `UPDATE runs SET status = ?, error = ?, error_class = ?, summary = ?, scores = ?,
+		finished_at = ? WHERE id = ? AND status = 'running'`
 
 // runColumns are the runs columns that scanRun reads, in order.
 const runColumns = `id, paper_id, title, source, status, error, error_class, config_hash, target_words,
@@ -475,7 +537,7 @@ func (s *DB) GetRun(ctx context.Context, id string) (*papersum.Run, error) {
 	var run *papersum.Run
 	err := s.tx(ctx, op, func(tx *sql.Tx) error {
 		var err error
-		run, err = getRun(ctx, tx, op, id)
+		run, err = s.getRun(ctx, tx, op, id)
 		return err
 	})
 	if err != nil {
@@ -485,39 +547,53 @@ func (s *DB) GetRun(ctx context.Context, id string) (*papersum.Run, error) {
 }
 
 // getRun reads run id with its stages, raw output included, inside tx.
-func getRun(ctx context.Context, tx *sql.Tx, op, id string) (*papersum.Run, error) {
-	run, err := scanRun(tx.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs WHERE id = ?`, id))
+func (s *DB) getRun(ctx context.Context, tx *sql.Tx, op, id string) (*papersum.Run, error) {
+	run, err := scanRun(s.txStmt(ctx, tx, selectRunSQL).QueryRowContext(ctx, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, storeutil.NotFound(op, "run %s not found", id)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if err := loadStages(ctx, tx, map[string]*papersum.Run{id: run}, true); err != nil {
+	rows, err := s.txStmt(ctx, tx, selectRunStagesSQL).QueryContext(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := appendStages(rows, map[string]*papersum.Run{id: run}); err != nil {
 		return nil, err
 	}
 	return run, nil
 }
 
-// loadStages appends the stages of the given runs to them, in seq order.
-func loadStages(ctx context.Context, tx *sql.Tx, runs map[string]*papersum.Run, withRaw bool) error {
+// The statements of getRun: a run, and its stages in order with their raw
+// output.
+var (
+	selectRunSQL       = `SELECT ` + runColumns + ` FROM runs WHERE id = ?`
+	selectRunStagesSQL = `SELECT ` + fmt.Sprintf(stageColumns, "raw") + ` FROM stage_results WHERE run_id = ? ORDER BY seq`
+)
+
+// loadStages appends the stages of the given runs to them, in seq order,
+// without their raw output.
+func loadStages(ctx context.Context, tx *sql.Tx, runs map[string]*papersum.Run) error {
 	if len(runs) == 0 {
 		return nil
-	}
-	raw := "''"
-	if withRaw {
-		raw = "raw"
 	}
 	ids := make([]any, 0, len(runs))
 	for id := range runs {
 		ids = append(ids, id)
 	}
-	q := `SELECT ` + fmt.Sprintf(stageColumns, raw) + ` FROM stage_results WHERE run_id IN (?` +
+	q := `SELECT ` + fmt.Sprintf(stageColumns, "''") + ` FROM stage_results WHERE run_id IN (?` +
 		strings.Repeat(", ?", len(ids)-1) + `) ORDER BY run_id, seq`
 	rows, err := tx.QueryContext(ctx, q, ids...)
 	if err != nil {
 		return err
 	}
+	return appendStages(rows, runs)
+}
+
+// appendStages appends the stages of rows, in the order read, to their
+// runs, and closes rows.
+func appendStages(rows *sql.Rows, runs map[string]*papersum.Run) error {
 	defer rows.Close()
 	for rows.Next() {
 		runID, res, err := scanStage(rows)
@@ -600,7 +676,7 @@ func (s *DB) ListRuns(ctx context.Context, f papersum.RunFilter) ([]*papersum.Ru
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		return loadStages(ctx, tx, byID, false)
+		return loadStages(ctx, tx, byID)
 	})
 	if err != nil {
 		return nil, err

@@ -122,6 +122,7 @@ type Metrics struct {
 	retries      *prometheus.CounterVec
 	breaker      *prometheus.GaugeVec
 	httpDuration *prometheus.HistogramVec
+	commitSize   *prometheus.HistogramVec
 
 	teams  map[string]bool
 	models map[string]bool
@@ -208,6 +209,11 @@ func NewMetrics(reg prometheus.Registerer, cfg Config) (*Metrics, error) {
 			Help:    "HTTP request duration by route pattern, method and status class.",
 			Buckets: cfg.HTTPBuckets,
 		}, []string{"route", "method", "status_class"}),
+		commitSize: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "store_commit_requests",
+			Help:    "Requests written per store transaction (group commit), by what they wrote and outcome.",
+			Buckets: []float64{1, 2, 4, 8, 16, 32, 64},
+		}, []string{"kind", "outcome"}),
 		teams:  set(cfg.Teams),
 		models: map[string]bool{},
 		pairs:  map[ModelRef]bool{},
@@ -221,7 +227,7 @@ func NewMetrics(reg prometheus.Registerer, cfg Config) (*Metrics, error) {
 	m.initSeries()
 
 	cs := []prometheus.Collector{m.requests, m.stageLatency, m.runDuration, m.tokens, m.cost, m.quality,
-		m.queueDepth, m.cacheHits, m.cacheMisses, m.rateLimited, m.retries, m.breaker, m.httpDuration}
+		m.queueDepth, m.cacheHits, m.cacheMisses, m.rateLimited, m.retries, m.breaker, m.httpDuration, m.commitSize}
 	for i, c := range cs {
 		if err := reg.Register(c); err != nil {
 			for _, done := range cs[:i] {
@@ -253,6 +259,11 @@ func (m *Metrics) initSeries() {
 	}
 	for _, s := range QueueStates {
 		m.queueDepth.WithLabelValues(s)
+	}
+	for _, k := range CommitKinds {
+		for _, o := range []string{"ok", "error"} {
+			m.commitSize.WithLabelValues(k, o)
+		}
 	}
 	for _, s := range RateLimitScopes {
 		m.rateLimited.WithLabelValues(s)
@@ -374,6 +385,28 @@ func observe(o prometheus.Observer, v float64) {
 		return
 	}
 	o.Observe(v)
+}
+
+// CommitKinds are the values of store_commit_requests' kind label.
+var CommitKinds = []string{CommitSubmit, CommitCacheHit}
+
+// Kinds of group-committed writes.
+const (
+	CommitSubmit   = "submit"
+	CommitCacheHit = "cache_hit"
+)
+
+// ObserveCommit records a store transaction that wrote n requests of kind
+// (one of CommitKinds; anything else is dropped).
+func (m *Metrics) ObserveCommit(kind string, n int, err error) {
+	if !slices.Contains(CommitKinds, kind) {
+		return
+	}
+	outcome := "ok"
+	if err != nil {
+		outcome = "error"
+	}
+	m.commitSize.WithLabelValues(kind, outcome).Observe(float64(n))
 }
 
 // CacheHit counts a request answered from the result cache.

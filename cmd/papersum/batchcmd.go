@@ -365,7 +365,8 @@ func startLocalQueue(ctx context.Context, store papersum.Store, driver queue.Dri
 		return nil, nil, err
 	}
 	svc, err = service.New(service.Config{Store: store.(service.Store), Queue: q,
-		Runners: map[string]*pipeline.Runner{"": runner}, TargetWords: targetWords, Logger: logger})
+		Runners: map[string]*pipeline.Runner{"": runner}, TargetWords: targetWords, Logger: logger,
+		CommitWriters: commitWriters(store)})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -378,6 +379,7 @@ func startLocalQueue(ctx context.Context, store papersum.Store, driver queue.Dri
 		if err := q.Stop(sctx); err != nil {
 			logger.Warn("stop the queue", "err", err)
 		}
+		svc.Close()
 	}
 	return svc, stop, nil
 }

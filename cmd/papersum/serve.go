@@ -268,7 +268,7 @@ func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, log
 	svcCfg := service.Config{
 		Store: store.(service.Store), Queue: q, Runners: map[string]*pipeline.Runner{"": runner},
 		Fetcher: fetcher, Ingest: ingest.Options{MaxBytes: f.maxBytes}, Cache: resultCache, CacheTTL: f.cacheTTL,
-		Metrics: metrics, Limiter: limiter, Logger: logger,
+		Metrics: metrics, Limiter: limiter, Logger: logger, CommitWriters: commitWriters(store),
 	}
 	if secret := e.getenv("PAPERSUM_CALLBACK_SECRET"); secret != "" {
 		key, err := webhook.ParseSecret(secret)
@@ -297,6 +297,7 @@ func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, log
 	if svc, err = service.New(svcCfg); err != nil {
 		return nil, nil, err
 	}
+	s.closers = append(s.closers, svc.Close)
 
 	var inbound http.Handler
 	if secret := e.getenv("PAPERSUM_WEBHOOK_SECRET"); secret != "" {
@@ -387,6 +388,20 @@ func newCacheAndLimiter(rdb *redis.Client, f *serveFlags, logger *slog.Logger) (
 	l, err := ratelimit.NewRedis(rdb, ratelimit.RedisConfig{Limits: limits, Fallback: local, Logger: logger})
 	return c, l, err
 }
+
+// commitWriters is how many transactions of submissions the service may
+// have open at once: SQLite has one connection, so one; Postgres commits
+// a few side by side while the next ones gather.
+func commitWriters(store papersum.Store) int {
+	if _, ok := store.(*postgres.DB); ok {
+		return postgresCommitWriters
+	}
+	return 1
+}
+
+// postgresCommitWriters is commitWriters on Postgres, measured with
+// scripts/loadtest (see BENCHMARKS.md).
+const postgresCommitWriters = 2
 
 // readiness is /readyz: the store answers (its migrations ran when it was
 // opened, or it would not have opened), the workers run, and a pipeline
