@@ -164,7 +164,7 @@ func New(cfg Config) (*Service, error) {
 func (s *Service) commitOptions(kind string) groupcommit.Options {
 	opts := groupcommit.Options{Writers: s.cfg.CommitWriters}
 	if m := s.cfg.Metrics; m != nil {
-		opts.Observe = func(n int, _ time.Duration, err error) { m.ObserveCommit(kind, n, err) }
+		opts.Observe = func(n int, d time.Duration, err error) { m.ObserveCommit(kind, n, d, err) }
 	}
 	return opts
 }

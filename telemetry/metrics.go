@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -123,6 +124,7 @@ type Metrics struct {
 	breaker      *prometheus.GaugeVec
 	httpDuration *prometheus.HistogramVec
 	commitSize   *prometheus.HistogramVec
+	commitTime   *prometheus.HistogramVec
 
 	teams  map[string]bool
 	models map[string]bool
@@ -214,6 +216,11 @@ func NewMetrics(reg prometheus.Registerer, cfg Config) (*Metrics, error) {
 			Help:    "Requests written per store transaction (group commit), by what they wrote and outcome.",
 			Buckets: []float64{1, 2, 4, 8, 16, 32, 64},
 		}, []string{"kind", "outcome"}),
+		commitTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "store_commit_duration_seconds",
+			Help:    "Duration of store transactions of group-committed requests, by what they wrote.",
+			Buckets: []float64{.0005, .001, .002, .004, .008, .016, .032, .064, .128, .256, 1},
+		}, []string{"kind"}),
 		teams:  set(cfg.Teams),
 		models: map[string]bool{},
 		pairs:  map[ModelRef]bool{},
@@ -227,7 +234,7 @@ func NewMetrics(reg prometheus.Registerer, cfg Config) (*Metrics, error) {
 	m.initSeries()
 
 	cs := []prometheus.Collector{m.requests, m.stageLatency, m.runDuration, m.tokens, m.cost, m.quality,
-		m.queueDepth, m.cacheHits, m.cacheMisses, m.rateLimited, m.retries, m.breaker, m.httpDuration, m.commitSize}
+		m.queueDepth, m.cacheHits, m.cacheMisses, m.rateLimited, m.retries, m.breaker, m.httpDuration, m.commitSize, m.commitTime}
 	for i, c := range cs {
 		if err := reg.Register(c); err != nil {
 			for _, done := range cs[:i] {
@@ -264,6 +271,7 @@ func (m *Metrics) initSeries() {
 		for _, o := range []string{"ok", "error"} {
 			m.commitSize.WithLabelValues(k, o)
 		}
+		m.commitTime.WithLabelValues(k)
 	}
 	for _, s := range RateLimitScopes {
 		m.rateLimited.WithLabelValues(s)
@@ -397,8 +405,8 @@ const (
 )
 
 // ObserveCommit records a store transaction that wrote n requests of kind
-// (one of CommitKinds; anything else is dropped).
-func (m *Metrics) ObserveCommit(kind string, n int, err error) {
+// (one of CommitKinds; anything else is dropped) in d.
+func (m *Metrics) ObserveCommit(kind string, n int, d time.Duration, err error) {
 	if !slices.Contains(CommitKinds, kind) {
 		return
 	}
@@ -407,6 +415,7 @@ func (m *Metrics) ObserveCommit(kind string, n int, err error) {
 		outcome = "error"
 	}
 	m.commitSize.WithLabelValues(kind, outcome).Observe(float64(n))
+	m.commitTime.WithLabelValues(kind).Observe(d.Seconds())
 }
 
 // CacheHit counts a request answered from the result cache.

@@ -52,6 +52,7 @@ type serveFlags struct {
 	cacheTTL        time.Duration
 	maxBytes        int64
 	debugAddr       string
+	commitWriters   int
 	// allowPrivate lets fetches and callbacks reach loopback and private
 	// addresses. Tests need it; production must not.
 	allowPrivate bool
@@ -115,6 +116,7 @@ running jobs get --shutdown-timeout to end and are requeued otherwise.`,
 	fl.IntVar(&f.cacheEntries, "cache-entries", 10000, "entries of the in-process result cache (without --redis-url)")
 	fl.DurationVar(&f.cacheTTL, "cache-ttl", service.DefaultCacheTTL, "how long a result stays cached")
 	fl.Int64Var(&f.maxBytes, "max-bytes", ingest.DefaultMaxBytes, "largest paper accepted, in bytes")
+	fl.IntVar(&f.commitWriters, "commit-writers", 0, "store transactions of submissions (and of cache hits) open at once; requests arriving meanwhile share the next one (0: 1 on SQLite, 2 on Postgres)")
 	fl.StringVar(&f.debugAddr, "debug-addr", "", "address of a second listener with Go's profiler (/debug/pprof/); keep it on loopback (default: off)")
 	fl.BoolVar(&f.allowPrivate, "insecure-allow-private", false, "let URL fetches and callbacks reach loopback and private addresses (tests only)")
 	_ = fl.MarkHidden("insecure-allow-private")
@@ -133,6 +135,9 @@ type server struct {
 func serve(ctx context.Context, e *env, g *globalFlags, f *serveFlags) error {
 	if f.workers < 1 {
 		return &usageError{msg: "--workers must be at least 1"}
+	}
+	if f.commitWriters < 0 {
+		return &usageError{msg: "--commit-writers must be 0 (automatic) or more"}
 	}
 	logger := newServeLogger(e, g)
 	s, ln, err := startServer(ctx, e, g, f, logger)
@@ -268,7 +273,7 @@ func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, log
 	svcCfg := service.Config{
 		Store: store.(service.Store), Queue: q, Runners: map[string]*pipeline.Runner{"": runner},
 		Fetcher: fetcher, Ingest: ingest.Options{MaxBytes: f.maxBytes}, Cache: resultCache, CacheTTL: f.cacheTTL,
-		Metrics: metrics, Limiter: limiter, Logger: logger, CommitWriters: commitWriters(store),
+		Metrics: metrics, Limiter: limiter, Logger: logger, CommitWriters: f.commitWriters,
 	}
 	if secret := e.getenv("PAPERSUM_CALLBACK_SECRET"); secret != "" {
 		key, err := webhook.ParseSecret(secret)
@@ -293,6 +298,9 @@ func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, log
 		}
 		s.closers = append(s.closers, producer.Close)
 		svcCfg.Publisher = producer
+	}
+	if svcCfg.CommitWriters == 0 {
+		svcCfg.CommitWriters = commitWriters(store)
 	}
 	if svc, err = service.New(svcCfg); err != nil {
 		return nil, nil, err
