@@ -34,9 +34,11 @@ func (s *server) routes() []route {
 		{"GET", "/api/v1/summaries", papersum.ScopeRead, s.handleListSummaries()},
 		{"GET", "/api/v1/summaries/{id}", papersum.ScopeRead, s.handleGetSummary()},
 		{"DELETE", "/api/v1/summaries/{id}", papersum.ScopeWrite, s.handleCancelSummary()},
+		{"GET", "/api/v1/summaries/{id}/deliveries", papersum.ScopeRead, s.handleDeliveries()},
 
 		{"POST", "/api/v1/batches", papersum.ScopeWrite, s.handleCreateBatch()},
 		{"GET", "/api/v1/batches/{id}", papersum.ScopeRead, s.handleGetBatch()},
+		{"GET", "/api/v1/batches/{id}/deliveries", papersum.ScopeRead, s.handleDeliveries()},
 
 		{"GET", "/api/v1/openapi.json", papersum.ScopeRead, handleOpenAPI()},
 		{"GET", "/metrics", papersum.ScopeRead, s.handleOptional("metrics", func() http.Handler { return s.deps.MetricsHandler })},

@@ -161,6 +161,9 @@ type Deps struct {
 	Summaries Summaries
 	// Batches runs batches. Required.
 	Batches Batches
+	// Deliveries lists the completion webhook attempts of a run or batch.
+	// Default: none, and the deliveries routes answer 404.
+	Deliveries Deliveries
 	// Readiness runs the checks of /readyz and /startupz: store
 	// reachable, migrations applied, workers running, providers
 	// configured. Required.

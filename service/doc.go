@@ -11,11 +11,11 @@
 //
 // # The life of a run
 //
-//  1. Submit reads the paper (text, PDF or a fetched URL), stores it, and
-//     writes the run in state queued together with its job in one
-//     transaction (papersum.JobStore.Submit): a run never exists without
-//     its job nor a job without its run. A repeated idempotency key
-//     answers the first run instead.
+//  1. Submit reads the paper (text, PDF or a fetched URL) and writes it,
+//     the run in state queued and the run's job in one transaction
+//     (papersum.JobStore.SubmitMany): a run never exists without its job
+//     nor a job without its run. A repeated idempotency key answers the
+//     first run instead.
 //  2. Work, called by a queue worker with the run's ID, moves the run to
 //     running and resumes it (pipeline.Runner.Resume): stages already
 //     stored are not paid for twice, so a job run again after a crash
@@ -39,4 +39,15 @@
 // were seen before (with no idempotency key) is answered from the cache
 // without reading the paper again: the run is recorded at once as
 // succeeded, cached, at $0.
+//
+// # Group commit
+//
+// Submissions, and the run records of cache hits, that arrive while an
+// earlier one is being committed share the next transaction
+// (internal/groupcommit): at a thousand requests a second most of a
+// commit's cost is per transaction, not per row. A request still returns
+// only after its own rows have committed, and a request at fault in a
+// shared transaction fails alone, since the others are then written one
+// by one. Config.CommitWriters sets how many such transactions may be open
+// at once.
 package service

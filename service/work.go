@@ -215,3 +215,16 @@ func (s *Service) RecordDelivery(ctx context.Context, a webhook.Attempt) {
 		s.log.Warn("record webhook delivery", "webhook_id", a.ID, "err", err)
 	}
 }
+
+// Deliveries returns the completion webhook attempts of a run or batch,
+// if the caller's team may see it.
+func (s *Service) Deliveries(ctx context.Context, id string) ([]papersum.Delivery, error) {
+	if strings.HasPrefix(id, batchIDPrefix) {
+		if _, err := s.GetBatch(ctx, id); err != nil {
+			return nil, err
+		}
+	} else if _, err := s.Get(ctx, id); err != nil {
+		return nil, err
+	}
+	return s.cfg.Store.Deliveries(ctx, id)
+}

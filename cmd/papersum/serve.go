@@ -326,7 +326,7 @@ func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, log
 		return nil, nil, err
 	}
 	handler, err := httpapi.NewServer(httpapi.Deps{
-		Summaries: svc, Batches: svc.Batches(), Auth: auth, Limiter: limiter,
+		Summaries: svc, Batches: svc.Batches(), Deliveries: svc, Auth: auth, Limiter: limiter,
 		Readiness: readiness(store, q, runner), Metrics: metrics, MetricsHandler: telemetry.Handler(reg),
 		Webhook: inbound, MaxBodyBytes: f.maxBytes, MaxWait: f.maxWait, Stopping: s.stopping, Logger: logger,
 	})

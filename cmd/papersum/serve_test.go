@@ -299,6 +299,35 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Fatalf("batch: %+v", batch)
 	}
 
+	// The callback attempts of the run and of the batch are listed by the
+	// API, to their own team only.
+	type deliveries struct {
+		Items []struct {
+			WebhookID string `json:"webhook_id"`
+			URL       string `json:"url"`
+			Attempt   int    `json:"attempt"`
+			Status    int    `json:"status"`
+		} `json:"items"`
+	}
+	for _, path := range []string{"/api/v1/summaries/" + first.ID, "/api/v1/batches/" + batch.ID} {
+		var got deliveries
+		deadline := time.Now().Add(30 * time.Second)
+		for len(got.Items) == 0 && time.Now().Before(deadline) {
+			if code, _ := api(t, "GET", base+path+"/deliveries", writer, nil, &got); code != 200 {
+				t.Fatalf("GET %s/deliveries: %d", path, code)
+			}
+			if len(got.Items) == 0 {
+				time.Sleep(50 * time.Millisecond)
+			}
+		}
+		if len(got.Items) != 1 || got.Items[0].Status != 200 || got.Items[0].Attempt != 1 || !strings.HasPrefix(got.Items[0].URL, receiver.URL) {
+			t.Errorf("%s/deliveries: %+v", path, got)
+		}
+		if code, _ := api(t, "GET", base+path+"/deliveries", other, nil, nil); code != 404 {
+			t.Errorf("other team reads %s/deliveries: %d, want 404", path, code)
+		}
+	}
+
 	// Signed inbound webhook: accepted once, a replay is ignored, a bad
 	// signature is refused.
 	inKey, _ := webhook.ParseSecret(inboundSecret)
@@ -376,7 +405,8 @@ func TestServeEndToEnd(t *testing.T) {
 	metrics, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	for _, want := range []string{"pipeline_requests_total", "pipeline_latency_seconds_bucket", "pipeline_tokens_total",
-		"pipeline_cost_usd_total", "pipeline_quality_score", "pipeline_cache_hits_total", "pipeline_queue_depth"} {
+		"pipeline_cost_usd_total", "pipeline_quality_score", "pipeline_cache_hits_total", "pipeline_queue_depth",
+		`store_commit_requests_count{kind="submit",outcome="ok"}`, "store_commit_duration_seconds"} {
 		if !strings.Contains(string(metrics), want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
