@@ -240,3 +240,17 @@ func TestVersion(t *testing.T) {
 		t.Fatalf("%v %q", err, r.stdout)
 	}
 }
+
+// serve refuses bad tuning flags before it opens anything.
+func TestServeBadFlags(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "p.db")
+	for _, args := range [][]string{
+		{"serve", "--addr", "127.0.0.1:0", "--commit-writers", "-1"},
+		{"serve", "--addr", "127.0.0.1:0", "--workers", "0"},
+		{"serve", "--addr", "127.0.0.1:0", "--commit-writers", "many"},
+	} {
+		if r := cli(t, db, "", args...); r.code != exitUsage {
+			t.Errorf("%v: exit %d (%v), want %d", args, r.code, r.err, exitUsage)
+		}
+	}
+}

@@ -327,6 +327,11 @@ func TestServeEndToEnd(t *testing.T) {
 			t.Errorf("other team reads %s/deliveries: %d, want 404", path, code)
 		}
 	}
+	for _, id := range []string{"no-such-run", "bat_no-such-batch", strings.Repeat("x", 5000)} {
+		if code, _ := api(t, "GET", base+"/api/v1/summaries/"+id+"/deliveries", writer, nil, nil); code != 404 {
+			t.Errorf("deliveries of unknown %.20s: %d, want 404", id, code)
+		}
+	}
 
 	// Signed inbound webhook: accepted once, a replay is ignored, a bad
 	// signature is refused.
