@@ -157,7 +157,7 @@ func (d *Dialer) resolve(ctx context.Context, host string) ([]netip.Addr, error)
 		out = append(out, a.Unmap().WithZone(ipa.Zone))
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("resolve %s: no addresses", host)
+		return nil, fmt.Errorf("resolve %s: %w", host, &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true})
 	}
 	return out, nil
 }

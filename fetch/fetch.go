@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/papersum/papersum"
@@ -142,11 +143,19 @@ func New(cfg Config) (*Fetcher, error) {
 
 // Fetch downloads rawURL with GET.
 //
-// It returns an EINVALID *papersum.Error when the URL or a redirect hop
-// breaks the policy (scheme, userinfo, port, host allowlist, non-public
-// address), when the body is larger than MaxBytes, or when the server
-// answers with a 4xx status; and EUNAVAILABLE on timeouts, connection
-// failures, 429 and 5xx answers.
+// Every error but a cancelled ctx is a *papersum.Error that wraps a
+// *papersum.FetchError naming the reason. The code is EINVALID when the
+// URL cannot be used: it or a redirect hop breaks the policy (scheme,
+// userinfo, port, host allowlist, non-public address; not_allowed), it
+// does not parse (invalid_url), it redirects too often
+// (too_many_redirects), the body is larger than MaxBytes (too_large), or
+// the server answers 4xx other than 429 (not_a_paper). It is EUNAVAILABLE
+// when the remote side failed: the name does not resolve (dns), the
+// connection is refused (connection_refused) or fails otherwise
+// (connection_failed), the fetch times out (timeout), or the server
+// answers 429 or 5xx (upstream_error). Messages name the URL without its
+// query and never the cause's internals (resolver or local addresses);
+// the cause is kept in the chain for logs.
 func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Document, error) {
 	u, err := f.checkURL(rawURL)
 	if err != nil {
@@ -156,7 +165,7 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Document, error) {
 	defer cancel()
 	req, err := http.NewRequestWithContext(fctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, &papersum.Error{Code: papersum.EINVALID, Message: "invalid URL " + rawURL, Err: err}
+		return nil, fetchError(papersum.FetchInvalidURL, 0, err, "invalid URL %s", papersum.Excerpt(rawURL))
 	}
 	req.Header.Set("User-Agent", f.cfg.UserAgent)
 	resp, err := f.client.Do(req)
@@ -165,11 +174,11 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Document, error) {
 	}
 	defer resp.Body.Close()
 	if c := resp.StatusCode; c < 200 || c > 299 {
-		code := papersum.EINVALID
+		reason := papersum.FetchNotAPaper
 		if c == http.StatusTooManyRequests || c >= 500 {
-			code = papersum.EUNAVAILABLE
+			reason = papersum.FetchUpstreamError
 		}
-		return nil, papersum.Errorf(code, "fetching %s: server answered %s", redact(resp.Request.URL), resp.Status)
+		return nil, fetchError(reason, c, nil, "fetching %s: server answered %s", redact(resp.Request.URL), statusText(resp))
 	}
 	if resp.ContentLength > f.cfg.MaxBytes {
 		return nil, f.tooLarge(resp.Request.URL)
@@ -190,27 +199,62 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Document, error) {
 	}, nil
 }
 
-// failure turns a transport or read error into a *papersum.Error. Policy
-// refusals from the dialer or checkRedirect are already one and pass
-// through unchanged.
+// failure turns a transport or read error into a *papersum.Error that
+// wraps a *papersum.FetchError. Refusals of checkRedirect carry their
+// reason already and pass through; a policy refusal of the dialer (an
+// address that is not public, a port) is not_allowed.
 func (f *Fetcher) failure(parent, fctx context.Context, u *url.URL, err error) error {
-	var pe *papersum.Error
-	if errors.As(err, &pe) {
+	var (
+		pe *papersum.Error
+		fe *papersum.FetchError
+	)
+	if errors.As(err, &pe) && errors.As(pe, &fe) {
 		return pe
 	}
+	if pe != nil {
+		return &papersum.Error{Code: papersum.EINVALID, Message: pe.Message,
+			Err: &papersum.FetchError{Reason: papersum.FetchNotAllowed, Err: err}}
+	}
 	if parent.Err() != nil && !errors.Is(parent.Err(), context.DeadlineExceeded) {
+		// The caller gave up (the client went away): not the remote's
+		// failure, and no reason to report.
 		return &papersum.Error{Code: papersum.EUNAVAILABLE, Message: "fetching " + redact(u) + " was cancelled", Err: err}
 	}
-	var ne net.Error
-	if fctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
-		return &papersum.Error{Code: papersum.EUNAVAILABLE,
-			Message: fmt.Sprintf("fetching %s timed out after %s", redact(u), f.cfg.Timeout), Err: err}
+	var (
+		ne  net.Error
+		dns *net.DNSError
+	)
+	switch {
+	case fctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		return fetchError(papersum.FetchTimeout, 0, err, "fetching %s timed out after %s", redact(u), f.cfg.Timeout)
+	case errors.As(err, &dns):
+		return fetchError(papersum.FetchDNS, 0, err, "fetching %s failed: the host name %s could not be resolved", redact(u), papersum.Excerpt(u.Hostname()))
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fetchError(papersum.FetchConnectionRefused, 0, err, "fetching %s failed: the server refused the connection", redact(u))
 	}
-	return &papersum.Error{Code: papersum.EUNAVAILABLE, Message: "fetching " + redact(u) + " failed", Err: err}
+	return fetchError(papersum.FetchConnectionFailed, 0, err, "fetching %s failed: the connection failed", redact(u))
+}
+
+// fetchError returns the error of a failed fetch: EUNAVAILABLE for a
+// remote fault, EINVALID otherwise, with the message for the user and the
+// reason and cause wrapped.
+func fetchError(reason papersum.FetchReason, status int, cause error, format string, args ...any) *papersum.Error {
+	code := papersum.EINVALID
+	if reason.RemoteFault() {
+		code = papersum.EUNAVAILABLE
+	}
+	return &papersum.Error{Code: code, Message: fmt.Sprintf(format, args...),
+		Err: &papersum.FetchError{Reason: reason, Status: status, Err: cause}}
+}
+
+// statusText is the response's status line ("404 Not Found"), cut to a
+// short excerpt: it is the remote server's text.
+func statusText(resp *http.Response) string {
+	return papersum.Excerpt(resp.Status)
 }
 
 func (f *Fetcher) tooLarge(u *url.URL) error {
-	return papersum.Errorf(papersum.EINVALID, "document at %s is larger than %s", redact(u), formatBytes(f.cfg.MaxBytes))
+	return fetchError(papersum.FetchTooLarge, 0, nil, "document at %s is larger than %s", redact(u), formatBytes(f.cfg.MaxBytes))
 }
 
 // checkRedirect applies the URL policy to every hop, so that an allowed
@@ -218,7 +262,7 @@ func (f *Fetcher) tooLarge(u *url.URL) error {
 // to an internal address.
 func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) > f.cfg.MaxRedirects {
-		return papersum.Errorf(papersum.EINVALID, "fetching %s: stopped after %d redirects", redact(via[0].URL), f.cfg.MaxRedirects)
+		return fetchError(papersum.FetchTooManyRedirects, 0, nil, "fetching %s: stopped after %d redirects", redact(via[0].URL), f.cfg.MaxRedirects)
 	}
 	if _, err := f.checkURL(req.URL.String()); err != nil {
 		return err
@@ -232,36 +276,39 @@ func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
 func (f *Fetcher) checkURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, &papersum.Error{Code: papersum.EINVALID, Message: "invalid URL", Err: err}
+		return nil, fetchError(papersum.FetchInvalidURL, 0, err, "invalid URL %q", papersum.Excerpt(raw))
+	}
+	notAllowed := func(format string, args ...any) (*url.URL, error) {
+		return nil, fetchError(papersum.FetchNotAllowed, 0, nil, format, args...)
 	}
 	scheme := strings.ToLower(u.Scheme)
 	if scheme != "http" && scheme != "https" {
-		return nil, papersum.Errorf(papersum.EINVALID, "URL scheme %q is not allowed; use http or https", u.Scheme)
+		return notAllowed("URL scheme %q is not allowed; use http or https", papersum.Excerpt(u.Scheme))
 	}
 	if u.User != nil {
 		// user:pass@host both leaks credentials into logs and is a
 		// classic way to disguise the real host from a human reader.
-		return nil, papersum.Errorf(papersum.EINVALID, "URLs with user information are not allowed")
+		return notAllowed("URLs with user information are not allowed")
 	}
 	if u.Opaque != "" {
-		return nil, papersum.Errorf(papersum.EINVALID, "invalid URL %q", raw)
+		return nil, fetchError(papersum.FetchInvalidURL, 0, nil, "invalid URL %q", papersum.Excerpt(raw))
 	}
 	host := normHost(u.Hostname())
 	if host == "" {
-		return nil, papersum.Errorf(papersum.EINVALID, "URL %q has no host", raw)
+		return nil, fetchError(papersum.FetchInvalidURL, 0, nil, "URL %q has no host", papersum.Excerpt(raw))
 	}
 	if !f.hostAllowed(host) {
-		return nil, papersum.Errorf(papersum.EINVALID, "host %s is not allowed; allowed: %s", host, strings.Join(f.hosts, ", "))
+		return notAllowed("host %s is not allowed; allowed: %s", papersum.Excerpt(host), strings.Join(f.hosts, ", "))
 	}
 	portStr := u.Port()
 	if portStr == "" {
 		portStr = map[string]string{"http": "80", "https": "443"}[scheme]
 	}
 	if port, err := strconv.Atoi(portStr); err != nil || !f.ports[port] {
-		return nil, papersum.Errorf(papersum.EINVALID, "port %s is not allowed", portStr)
+		return notAllowed("port %s is not allowed", papersum.Excerpt(portStr))
 	}
 	if a, err := netip.ParseAddr(host); err == nil && !f.dialer.permitted(a) {
-		return nil, notPublic(a)
+		return notAllowed("%s", papersum.ErrorMessage(notPublic(a)))
 	}
 	return u, nil
 }
@@ -298,11 +345,12 @@ func isIP(h string) bool {
 }
 
 // redact drops the query and fragment from u for messages, because
-// signed download URLs carry their credentials there.
+// signed download URLs carry their credentials there, and cuts what is
+// left to an excerpt: a URL is user input (or a server's redirect).
 func redact(u *url.URL) string {
 	c := *u
 	c.RawQuery, c.Fragment, c.RawFragment, c.User = "", "", "", nil
-	return c.String()
+	return papersum.Excerpt(c.String())
 }
 
 // formatBytes prints n in the unit that divides it: "50 MiB", "4 KiB",

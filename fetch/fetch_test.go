@@ -3,6 +3,7 @@ package fetch
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -449,20 +450,100 @@ func TestStatusAndConnectionErrors(t *testing.T) {
 	}))
 	defer srv.Close()
 	f, _ := newTestFetcher(t, srv, nil)
-	for code, want := range map[int]string{404: papersum.EINVALID, 403: papersum.EINVALID,
-		429: papersum.EUNAVAILABLE, 500: papersum.EUNAVAILABLE, 503: papersum.EUNAVAILABLE} {
+	for code, want := range map[int]papersum.FetchReason{404: papersum.FetchNotAPaper, 403: papersum.FetchNotAPaper,
+		429: papersum.FetchUpstreamError, 500: papersum.FetchUpstreamError, 503: papersum.FetchUpstreamError} {
 		_, err := f.Fetch(context.Background(), testURL(t, srv, "papers.test", "/"+strconv.Itoa(code)))
-		wantErr(t, err, want, "server answered "+strconv.Itoa(code))
+		wantReason(t, err, want, "server answered "+strconv.Itoa(code))
+		var fe *papersum.FetchError
+		if errors.As(err, &fe) && fe.Status != code {
+			t.Errorf("%d: FetchError.Status = %d", code, fe.Status)
+		}
 	}
 
 	closed := httptest.NewServer(http.NotFoundHandler())
 	closed.Close() // nothing listens on its port any more
 	f, _ = newTestFetcher(t, closed, nil)
 	_, err := f.Fetch(context.Background(), testURL(t, closed, "papers.test", "/"))
-	wantErr(t, err, papersum.EUNAVAILABLE, "failed")
+	wantReason(t, err, papersum.FetchConnectionRefused, "refused the connection")
 
 	_, err = f.Fetch(context.Background(), testURL(t, closed, "unknown.papers.test", "/"))
-	wantErr(t, err, papersum.EUNAVAILABLE, "failed")
+	wantReason(t, err, papersum.FetchDNS, "host name unknown.papers.test could not be resolved")
+}
+
+// wantReason checks that err is a fetch failure with reason, the code
+// that goes with it and a message containing want, and that the message
+// shows nothing of the cause (the resolver, the local address).
+func wantReason(t *testing.T, err error, reason papersum.FetchReason, want string) {
+	t.Helper()
+	code := papersum.EINVALID
+	if reason.RemoteFault() {
+		code = papersum.EUNAVAILABLE
+	}
+	wantErr(t, err, code, want)
+	var fe *papersum.FetchError
+	if !errors.As(err, &fe) {
+		t.Fatalf("%v carries no FetchError", err)
+	}
+	if fe.Reason != reason {
+		t.Errorf("reason = %s, want %s (%v)", fe.Reason, reason, err)
+	}
+	if msg := papersum.ErrorMessage(err); strings.Contains(msg, "dial") || strings.Contains(msg, "lookup") ||
+		strings.Contains(msg, "127.0.0.1:") {
+		t.Errorf("message shows internals: %q", msg)
+	}
+}
+
+// TestReasons gives the reason of every failure that the other tests
+// cover by message.
+func TestReasons(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		switch r.URL.Path {
+		case "/loop":
+			http.Redirect(w, r, "/loop", http.StatusFound)
+		case "/off-list":
+			http.Redirect(w, r, "http://evil.example/", http.StatusFound)
+		case "/big":
+			w.Write(bytes.Repeat([]byte("a"), 2048))
+		case "/slow":
+			<-r.Context().Done()
+		default:
+			w.WriteHeader(http.StatusNotFound)
+		}
+	}))
+	defer srv.Close()
+	f, _ := newTestFetcher(t, srv, func(c *Config) { c.MaxBytes = 1024; c.Timeout = 300 * time.Millisecond })
+	ctx := context.Background()
+	for _, tc := range []struct {
+		url    string
+		reason papersum.FetchReason
+		want   string
+	}{
+		{"ftp://papers.test/x", papersum.FetchNotAllowed, "scheme"},
+		{"http://evil.example/x", papersum.FetchNotAllowed, "host evil.example is not allowed"},
+		{"http://u:p@papers.test/x", papersum.FetchNotAllowed, "user information"},
+		{"http://papers.test:1/x", papersum.FetchNotAllowed, "port 1 is not allowed"},
+		{"http://%zz", papersum.FetchInvalidURL, "invalid URL"},
+		{"http:///path", papersum.FetchInvalidURL, "has no host"},
+		{testURL(t, srv, "meta.papers.test", "/"), papersum.FetchNotAllowed, "is not public"},
+		{testURL(t, srv, "papers.test", "/loop"), papersum.FetchTooManyRedirects, "redirects"},
+		{testURL(t, srv, "papers.test", "/off-list"), papersum.FetchNotAllowed, "host evil.example is not allowed"},
+		{testURL(t, srv, "papers.test", "/big"), papersum.FetchTooLarge, "larger than 1 KiB"},
+		{testURL(t, srv, "papers.test", "/slow"), papersum.FetchTimeout, "timed out"},
+		{testURL(t, srv, "nowhere.papers.test", "/"), papersum.FetchDNS, "could not be resolved"},
+	} {
+		_, err := f.Fetch(ctx, tc.url)
+		wantReason(t, err, tc.reason, tc.want)
+	}
+	// A URL as long as a user may send is named by an excerpt only.
+	for _, u := range []string{testURL(t, srv, "papers.test", "/"+strings.Repeat("p", 5000)),
+		"http://" + strings.Repeat("h", 5000) + ".example/", "http://%zz" + strings.Repeat("z", 5000)} {
+		_, err := f.Fetch(ctx, u)
+		if msg := papersum.ErrorMessage(err); err == nil || len(msg) > 300 {
+			t.Errorf("message of %d bytes (%v)", len(msg), err == nil)
+		}
+	}
 }
 
 // TestDialerControl checks the last line of defence directly: the Control
