@@ -9,7 +9,9 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/papersum/papersum"
 )
@@ -21,6 +23,11 @@ const (
 	eTooLarge    = "payload_too_large"
 	eMediaType   = "unsupported_media_type"
 	eMethod      = "method_not_allowed"
+	// eURLUnusable and eFetchFailed are the answers to a failed fetch of
+	// the paper's URL (see fetchAnswer): the URL cannot be used as it is,
+	// or the remote side failed.
+	eURLUnusable = "url_unusable"
+	eFetchFailed = "fetch_failed"
 )
 
 // apiError is how one error code is answered.
@@ -47,6 +54,8 @@ var errorTable = map[string]apiError{
 	eTooLarge:              {http.StatusRequestEntityTooLarge, "payload_too_large", "the request body is too large"},
 	eMediaType:             {http.StatusUnsupportedMediaType, "unsupported_media_type", "unsupported content type"},
 	eRateLimited:           {http.StatusTooManyRequests, "rate_limited", "rate limit exceeded; retry after the time in Retry-After"},
+	eURLUnusable:           {http.StatusUnprocessableEntity, "url_unusable", "the paper's URL cannot be used"},
+	eFetchFailed:           {http.StatusBadGateway, "fetch_failed", "fetching the paper's URL failed"},
 	papersum.EUNAVAILABLE:  {http.StatusServiceUnavailable, "unavailable", "the service is unavailable; try again later"},
 	papersum.EINTERNAL:     {http.StatusInternalServerError, "internal", "internal error"},
 }
@@ -57,10 +66,18 @@ type errorBody struct {
 }
 
 type errorDetail struct {
-	Code      string `json:"code"`
-	Message   string `json:"message"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	// Reason refines code where the API has a closed set of causes: for
+	// url_unusable and fetch_failed, the papersum.FetchReason.
+	Reason    string `json:"reason,omitempty"`
 	RequestID string `json:"request_id"`
 }
+
+// maxMessageBytes bounds an error message. Messages quote user input
+// through papersum.Excerpt; this is the net under that rule, so that no
+// path that forgot it can turn a large input into a large answer.
+const maxMessageBytes = 512
 
 // statusClientClosed is logged (and counted) for requests whose client
 // went away; the client never sees it. nginx uses the same number.
@@ -78,18 +95,70 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if !ok {
 		e = errorTable[papersum.EINTERNAL]
 	}
-	msg := e.message
-	if e.status < 500 {
+	msg, reason := e.message, ""
+	if fe, pe := fetchFailure(err); fe != nil {
+		// A failed fetch of the user's URL: the fetcher's message says
+		// what failed without internals, so even the 502 carries it.
+		e, msg, reason = fetchAnswer(fe), pe.Message, string(fe.Reason)
+	} else if e.status < 500 {
 		var pe *papersum.Error
 		if errors.As(err, &pe) && pe.Message != "" {
 			msg = pe.Message
 		}
+	}
+	if e.status < 500 {
 		s.log.Debug("request refused", slog.String("request_id", id), slog.Int("status", e.status), slog.String("err", err.Error()))
 	} else {
 		s.log.Error("request failed", slog.String("request_id", id), slog.Int("status", e.status),
-			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("err", err.Error()))
+			slog.String("method", r.Method), slog.String("path", papersum.Excerpt(r.URL.Path)), slog.String("err", err.Error()))
 	}
-	encode(w, e.status, errorBody{errorDetail{Code: e.code, Message: msg, RequestID: id}})
+	encode(w, e.status, errorBody{errorDetail{Code: e.code, Message: clipMessage(excerptID(r, msg)), Reason: reason, RequestID: id}})
+}
+
+// excerptID replaces the request's path ID in msg by its excerpt. The
+// services quote an ID by papersum.Excerpt already; this makes it a
+// property of the API, whatever service (or store message) is behind it.
+func excerptID(r *http.Request, msg string) string {
+	if id := r.PathValue("id"); len(id) > papersum.ExcerptRunes {
+		msg = strings.ReplaceAll(msg, id, papersum.Excerpt(id))
+	}
+	return msg
+}
+
+// fetchFailure returns the FetchError in err's chain and the outermost
+// *papersum.Error above it, whose message is the user's, or nil.
+func fetchFailure(err error) (*papersum.FetchError, *papersum.Error) {
+	var (
+		fe *papersum.FetchError
+		pe *papersum.Error
+	)
+	if !errors.As(err, &fe) || !errors.As(err, &pe) || pe.Message == "" {
+		return nil, nil
+	}
+	return fe, pe
+}
+
+// fetchAnswer is the answer to a failed fetch: 502 when the remote side
+// failed (DNS, connection, timeout, a 429 or 5xx answer), which the same
+// request may get past later; 422 when the URL cannot be used as it is
+// (not allowed, too large, not a paper), which no retry fixes.
+func fetchAnswer(fe *papersum.FetchError) apiError {
+	if fe.Reason.RemoteFault() {
+		return errorTable[eFetchFailed]
+	}
+	return errorTable[eURLUnusable]
+}
+
+// clipMessage cuts msg to maxMessageBytes on a character boundary.
+func clipMessage(msg string) string {
+	if len(msg) <= maxMessageBytes {
+		return msg
+	}
+	cut := maxMessageBytes
+	for cut > 0 && !utf8.RuneStart(msg[cut]) {
+		cut--
+	}
+	return msg[:cut] + "…"
 }
 
 // encode writes v as the JSON body of a status answer. It marshals before
@@ -129,7 +198,7 @@ func mediaType(r *http.Request) (string, map[string]string, error) {
 	}
 	mt, params, err := mime.ParseMediaType(ct)
 	if err != nil {
-		return "", nil, papersum.Errorf(eMediaType, "malformed Content-Type %q", ct)
+		return "", nil, papersum.Errorf(eMediaType, "malformed Content-Type %q", papersum.Excerpt(ct))
 	}
 	return mt, params, nil
 }
@@ -140,7 +209,7 @@ func unsupported(got string, want ...string) error {
 	if got == "" {
 		got = "none"
 	}
-	return papersum.Errorf(eMediaType, "Content-Type %s is not supported here; use %s", got, strings.Join(want, " or "))
+	return papersum.Errorf(eMediaType, "Content-Type %s is not supported here; use %s", papersum.Excerpt(got), strings.Join(want, " or "))
 }
 
 // decodeJSON reads r's body, at most limit bytes of application/json in
@@ -155,7 +224,7 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) erro
 		return unsupported(mt, "application/json")
 	}
 	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
-		return papersum.Errorf(eMediaType, "charset %s is not supported; send UTF-8", cs)
+		return papersum.Errorf(eMediaType, "charset %s is not supported; send UTF-8", papersum.Excerpt(cs))
 	}
 	return decodeJSONBody(w, r, limit, v)
 }
@@ -200,12 +269,35 @@ func jsonError(err error, limit int64) error {
 		return invalid("the request body is not complete JSON")
 	case errors.As(err, &se):
 		return invalid("the request body is not valid JSON (at byte %d): %s", se.Offset, se.Error())
+	case errors.As(err, &ute) && ute.Field == "":
+		// The body itself has the wrong type (an array, a string): there
+		// is no field to name.
+		return invalid("the request body must be %s, not %s", jsonKind(ute.Type.Kind()), jsonValue(ute.Value))
 	case errors.As(err, &ute):
-		return invalid("field %s must be %s, not %s", ute.Field, jsonKind(ute.Type.Kind()), ute.Value)
+		return invalid("field %s must be %s, not %s", papersum.Excerpt(ute.Field), jsonKind(ute.Type.Kind()), jsonValue(ute.Value))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return invalid("unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+		name, uerr := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
+		if uerr != nil {
+			return invalid("the request body has an unknown field")
+		}
+		return invalid("unknown field %q", papersum.Excerpt(name))
 	}
 	return &papersum.Error{Code: papersum.EINVALID, Message: "the request body could not be read", Err: err}
+}
+
+// jsonValue names the kind of JSON value that UnmarshalTypeError.Value
+// describes ("array", "string", "number 5"), with an article.
+func jsonValue(v string) string {
+	kind, _, _ := strings.Cut(v, " ")
+	switch kind {
+	case "array", "object":
+		return "an " + kind
+	case "string", "number":
+		return "a " + kind
+	case "bool":
+		return "a boolean"
+	}
+	return papersum.Excerpt(v)
 }
 
 // jsonKind names the JSON type that decodes into a Go kind, for messages

@@ -201,13 +201,13 @@ func retryAfterSeconds(d time.Duration) int64 {
 func (s *server) methodNotAllowed(allow string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", allow)
-		s.writeError(w, r, papersum.Errorf(eMethod, "%s is not allowed here; use %s", r.Method, allow))
+		s.writeError(w, r, papersum.Errorf(eMethod, "%s is not allowed here; use %s", papersum.Excerpt(r.Method), allow))
 	})
 }
 
 // notFound answers a path that is no route.
 func (s *server) notFound() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, papersum.Errorf(papersum.ENOTFOUND, "no route %s %s", r.Method, r.URL.Path))
+		s.writeError(w, r, papersum.Errorf(papersum.ENOTFOUND, "no route %s %s", papersum.Excerpt(r.Method), papersum.Excerpt(r.URL.Path)))
 	})
 }

@@ -9,8 +9,10 @@ import (
 )
 
 // noKey marks a route that takes no API key: the probes, which load
-// balancers call without credentials, and the webhook, which is
-// authenticated by its signature instead.
+// balancers call without credentials; the OpenAPI document, which client
+// generators and API explorers fetch without credentials and which holds
+// no data; and the webhook, which is authenticated by its signature
+// instead.
 const noKey papersum.Scope = ""
 
 // route is one entry of the API surface.
@@ -40,7 +42,7 @@ func (s *server) routes() []route {
 		{"GET", "/api/v1/batches/{id}", papersum.ScopeRead, s.handleGetBatch()},
 		{"GET", "/api/v1/batches/{id}/deliveries", papersum.ScopeRead, s.handleDeliveries()},
 
-		{"GET", "/api/v1/openapi.json", papersum.ScopeRead, handleOpenAPI()},
+		{"GET", "/api/v1/openapi.json", noKey, handleOpenAPI()},
 		{"GET", "/metrics", papersum.ScopeRead, s.handleOptional("metrics", func() http.Handler { return s.deps.MetricsHandler })},
 		{"POST", "/webhook/paper-published", noKey, s.handleOptional("webhooks", func() http.Handler { return s.deps.Webhook })},
 

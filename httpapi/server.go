@@ -28,7 +28,8 @@ type Summaries interface {
 	// Get returns the run with its stages. ENOTFOUND for an unknown ID.
 	Get(ctx context.Context, id string) (*papersum.Run, error)
 	// List returns runs newest first, as papersum.Store.ListRuns does.
-	// EINVALID for a bad filter; ENOTFOUND for an unknown cursor.
+	// EINVALID for a bad filter; ENOTFOUND for an unknown cursor, which
+	// the API answers as a bad request (the cursor is the client's input).
 	List(ctx context.Context, f papersum.RunFilter) ([]*papersum.Run, error)
 	// Cancel asks for the run to stop. ENOTFOUND for an unknown ID;
 	// ECONFLICT when the run has finished already.
@@ -69,16 +70,19 @@ type Check struct {
 }
 
 // SubmitRequest is one summary request, parsed from any of the accepted
-// forms. Exactly one of Text, URL and PDF is set.
+// forms. Exactly one of Text, URL and File is set.
 type SubmitRequest struct {
 	// Text is the paper itself (plain text, Markdown or LaTeX).
 	Text string
 	// URL is where to fetch the paper; the service checks it against the
 	// fetch allowlist.
 	URL string
-	// PDF is an uploaded PDF, and PDFName its file name if one was given.
-	PDF     []byte
-	PDFName string
+	// File is an uploaded paper: a PDF, plain text, Markdown or LaTeX.
+	// FileName's extension says which (the client's file name when it has
+	// a known extension, else "upload" and the extension of the media
+	// type), as a file's extension does on the CLI.
+	File     []byte
+	FileName string
 	// Title overrides the title found in the paper.
 	Title string
 	// Config names a pipeline configuration; "" is the default one.
@@ -149,7 +153,6 @@ type BatchStatus struct {
 // Defaults of Deps.
 const (
 	DefaultMaxBodyBytes  = 50 << 20
-	DefaultMaxJSONBytes  = 1 << 20
 	DefaultMaxWait       = 60 * time.Second
 	DefaultMaxBatchItems = 1000
 	DefaultReadyTimeout  = 2 * time.Second
@@ -187,12 +190,12 @@ type Deps struct {
 	// authenticates by signature, not by API key. Default: none, and the
 	// route answers 404.
 	Webhook http.Handler
-	// MaxBodyBytes bounds PDF uploads and batch bodies. Default
+	// MaxBodyBytes bounds every request body: a submission in any form
+	// (JSON, multipart, raw file) and a batch. One limit for every form,
+	// so that a paper that may be uploaded may be sent as JSON text too;
+	// serve sets it to --max-bytes, the limit of a paper. Default
 	// DefaultMaxBodyBytes (50 MiB).
 	MaxBodyBytes int64
-	// MaxJSONBytes bounds every other JSON body. Default
-	// DefaultMaxJSONBytes (1 MiB).
-	MaxJSONBytes int64
 	// MaxWait caps ?wait= on submit; longer waits are cut to it. Default
 	// DefaultMaxWait (60s).
 	MaxWait time.Duration
@@ -219,9 +222,6 @@ type Deps struct {
 func (d Deps) withDefaults() Deps {
 	if d.MaxBodyBytes == 0 {
 		d.MaxBodyBytes = DefaultMaxBodyBytes
-	}
-	if d.MaxJSONBytes == 0 {
-		d.MaxJSONBytes = DefaultMaxJSONBytes
 	}
 	if d.MaxWait == 0 {
 		d.MaxWait = DefaultMaxWait
@@ -259,7 +259,7 @@ func (d Deps) validate() error {
 		return missing("Auth")
 	case d.Limiter == nil:
 		return missing("Limiter")
-	case d.MaxBodyBytes < 0, d.MaxJSONBytes < 0:
+	case d.MaxBodyBytes < 0:
 		return papersum.Errorf(papersum.EINVALID, "httpapi: negative body limit")
 	case d.MaxWait < 0:
 		return papersum.Errorf(papersum.EINVALID, "httpapi: max wait %s is negative", d.MaxWait)

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -66,8 +67,9 @@ type listBody struct {
 
 func summaryLocation(id string) string { return "/api/v1/summaries/" + url.PathEscape(id) }
 
-// handleSubmit starts a summary from JSON (text or URL), a multipart PDF
-// upload or a raw PDF, and with ?wait= waits for it.
+// handleSubmit starts a summary from JSON (text or URL), a multipart file
+// upload or a raw file body (PDF, plain text, Markdown or LaTeX), and
+// with ?wait= waits for it.
 func (s *server) handleSubmit() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// The cheap checks come before the body, which may be 50 MiB.
@@ -87,10 +89,12 @@ func (s *server) handleSubmit() http.Handler {
 			err = s.parseSubmitJSON(w, r, &req)
 		case "multipart/form-data":
 			err = s.parseSubmitMultipart(w, r, &req)
-		case "application/pdf":
-			err = s.parseSubmitPDF(w, r, &req)
 		default:
-			err = unsupported(mt, "application/json", "multipart/form-data", "application/pdf")
+			if _, ok := fileTypes[mt]; ok {
+				err = s.parseSubmitFile(w, r, &req, mt)
+			} else {
+				err = unsupported(mt, submitMediaTypes...)
+			}
 		}
 		if err != nil {
 			s.writeError(w, r, err)
@@ -175,14 +179,14 @@ func parseWait(v string, max time.Duration) (time.Duration, error) {
 		case errors.Is(nerr, strconv.ErrRange):
 			return max, nil
 		case nerr != nil:
-			return 0, invalid("wait %q is not a duration such as 30s", v)
+			return 0, invalid("wait %q is not a duration such as 30s", papersum.Excerpt(v))
 		case n > uint64(max/time.Second):
 			return max, nil
 		}
 		d = time.Duration(n) * time.Second
 	}
 	if d < 0 {
-		return 0, invalid("wait %q is negative", v)
+		return 0, invalid("wait %q is negative", papersum.Excerpt(v))
 	}
 	return min(d, max), nil
 }
@@ -210,7 +214,7 @@ func checkQuery(r *http.Request, allowed ...string) error {
 			ok = ok || name == a
 		}
 		if !ok {
-			return invalid("unknown query parameter %q", name)
+			return invalid("unknown query parameter %q", papersum.Excerpt(name))
 		}
 	}
 	return nil
@@ -220,8 +224,10 @@ func (s *server) parseSubmitJSON(w http.ResponseWriter, r *http.Request, req *Su
 	if err := checkQuery(r, "wait"); err != nil {
 		return err
 	}
+	// A paper sent as JSON text has the same limit as one sent as a file:
+	// the limit is on papers, not on how they are encoded.
 	var in submitJSON
-	if err := decodeJSON(w, r, s.deps.MaxJSONBytes, &in); err != nil {
+	if err := decodeJSON(w, r, s.deps.MaxBodyBytes, &in); err != nil {
 		return err
 	}
 	*req = SubmitRequest{Text: in.Text, URL: strings.TrimSpace(in.URL), Title: in.Title, Config: in.Config,
@@ -229,9 +235,68 @@ func (s *server) parseSubmitJSON(w http.ResponseWriter, r *http.Request, req *Su
 	return nil
 }
 
-// parseSubmitMultipart reads a form with one PDF in the part "file" and
-// the optional text fields of the JSON form. It streams the parts rather
-// than using ParseMultipartForm, which would spill large files to disk.
+// fileTypes are the media types of the files a submit takes, raw or as
+// the multipart "file", with the extension that tells ingest the format
+// (as a file's extension does on the CLI). application/octet-stream says
+// nothing: the file name's extension, or the bytes, decide.
+var fileTypes = map[string]string{
+	"application/pdf":          ".pdf",
+	"text/plain":               ".txt",
+	"text/markdown":            ".md",
+	"text/x-markdown":          ".md",
+	"application/x-tex":        ".tex",
+	"application/x-latex":      ".tex",
+	"text/x-tex":               ".tex",
+	"text/x-latex":             ".tex",
+	"application/octet-stream": "",
+}
+
+// fileExts are the file name extensions a submitted file may have, as on
+// the CLI (without Reference_XML, which is for datasets).
+var fileExts = map[string]bool{".pdf": true, ".txt": true, ".text": true, ".md": true, ".markdown": true,
+	".tex": true, ".latex": true, ".ltx": true}
+
+// submitMediaTypes are the Content-Types of submit, for messages.
+var submitMediaTypes = []string{"application/json", "multipart/form-data", "application/pdf", "text/plain",
+	"text/markdown", "application/x-tex"}
+
+// fileName is the name under which an uploaded file is read: the
+// client's name when its extension is one of fileExts, else "upload" with
+// the extension of the media type. A file with neither (octet-stream
+// without a usable name) is a PDF when it starts like one; anything else
+// is refused, since its format could only be guessed.
+func fileName(clientName, mediaType string, data []byte) (string, error) {
+	base := path.Base(strings.ReplaceAll(clientName, "\\", "/"))
+	if ext := strings.ToLower(path.Ext(base)); fileExts[ext] {
+		return base, nil
+	}
+	if ext := fileTypes[mediaType]; ext != "" {
+		return "upload" + ext, nil
+	}
+	if bytes.HasPrefix(data, []byte("%PDF-")) {
+		return "upload.pdf", nil
+	}
+	return "", invalid("cannot tell the file's format: send it with Content-Type application/pdf, text/plain, " +
+		"text/markdown or application/x-tex, or with a file name ending in .pdf, .txt, .md or .tex")
+}
+
+// checkFile refuses a file that cannot be a paper before it is queued:
+// an empty one, or one named a PDF that is not one. The rest (encoding,
+// binary data, structure) is for ingest to judge, as on the CLI.
+func checkFile(name string, data []byte) error {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return invalid("the file is empty")
+	}
+	if strings.EqualFold(path.Ext(name), ".pdf") {
+		return checkPDF(data)
+	}
+	return nil
+}
+
+// parseSubmitMultipart reads a form with one file (PDF, text, Markdown or
+// LaTeX) in the part "file" and the optional text fields of the JSON
+// form. It streams the parts rather than using ParseMultipartForm, which
+// would spill large files to disk.
 func (s *server) parseSubmitMultipart(w http.ResponseWriter, r *http.Request, req *SubmitRequest) error {
 	if err := checkQuery(r, "wait"); err != nil {
 		return err
@@ -248,6 +313,7 @@ func (s *server) parseSubmitMultipart(w http.ResponseWriter, r *http.Request, re
 	fields := map[string]*string{"title": &req.Title, "config": &req.Config,
 		"callback_url": &req.CallbackURL, "idempotency_key": &req.IdempotencyKey}
 	seen := map[string]bool{}
+	var partType, partName string
 	for {
 		p, err := mr.NextPart()
 		if err == io.EOF {
@@ -258,21 +324,22 @@ func (s *server) parseSubmitMultipart(w http.ResponseWriter, r *http.Request, re
 		}
 		name := p.FormName()
 		if seen[name] {
-			return invalid("form field %q is given twice", name)
+			return invalid("form field %q is given twice", papersum.Excerpt(name))
 		}
 		seen[name] = true
 		switch dst, ok := fields[name]; {
 		case name == "file":
+			partType = "application/octet-stream"
 			if ct := p.Header.Get("Content-Type"); ct != "" {
-				mt, _, _ := mime.ParseMediaType(ct)
-				if mt != "application/pdf" && mt != "application/octet-stream" {
-					return unsupported(mt, "application/pdf")
+				partType, _, _ = mime.ParseMediaType(ct)
+				if _, ok := fileTypes[partType]; !ok {
+					return unsupported(partType, "application/pdf", "text/plain", "text/markdown", "application/x-tex", "application/octet-stream")
 				}
 			}
-			if req.PDF, err = io.ReadAll(p); err != nil {
+			if req.File, err = io.ReadAll(p); err != nil {
 				return bodyError(err, limit, "the uploaded file cannot be read")
 			}
-			req.PDFName = p.FileName()
+			partName = p.FileName()
 		case ok:
 			b, err := io.ReadAll(io.LimitReader(p, maxFormValue+1))
 			if err != nil {
@@ -283,19 +350,22 @@ func (s *server) parseSubmitMultipart(w http.ResponseWriter, r *http.Request, re
 			}
 			*dst = string(b)
 		default:
-			return invalid("unknown form field %q; send the PDF as \"file\"", name)
+			return invalid("unknown form field %q; send the paper as \"file\"", papersum.Excerpt(name))
 		}
 	}
 	if !seen["file"] {
-		return invalid("the form has no \"file\" field with the PDF")
+		return invalid("the form has no \"file\" field with the paper")
 	}
-	return checkPDF(req.PDF)
+	if req.FileName, err = fileName(partName, partType, req.File); err != nil {
+		return err
+	}
+	return checkFile(req.FileName, req.File)
 }
 
-// parseSubmitPDF reads a raw PDF body. The other fields come from the
-// query and the Idempotency-Key header, the file name from
-// Content-Disposition.
-func (s *server) parseSubmitPDF(w http.ResponseWriter, r *http.Request, req *SubmitRequest) error {
+// parseSubmitFile reads a raw file body of media type mt (see
+// fileTypes). The other fields come from the query and the
+// Idempotency-Key header, the file name from Content-Disposition.
+func (s *server) parseSubmitFile(w http.ResponseWriter, r *http.Request, req *SubmitRequest, mt string) error {
 	if err := checkQuery(r, "wait", "title", "config", "callback_url"); err != nil {
 		return err
 	}
@@ -308,13 +378,17 @@ func (s *server) parseSubmitPDF(w http.ResponseWriter, r *http.Request, req *Sub
 		return bodyError(err, limit, "the request body cannot be read")
 	}
 	q := r.URL.Query()
-	*req = SubmitRequest{PDF: body, Title: q.Get("title"), Config: q.Get("config"), CallbackURL: q.Get("callback_url")}
+	*req = SubmitRequest{File: body, Title: q.Get("title"), Config: q.Get("config"), CallbackURL: q.Get("callback_url")}
+	var clientName string
 	if cd := r.Header.Get("Content-Disposition"); cd != "" {
 		if _, params, err := mime.ParseMediaType(cd); err == nil {
-			req.PDFName = params["filename"]
+			clientName = params["filename"]
 		}
 	}
-	return checkPDF(body)
+	if req.FileName, err = fileName(clientName, mt, body); err != nil {
+		return err
+	}
+	return checkFile(req.FileName, body)
 }
 
 // bodyError turns a read error into 413 when the body hit the limit.
@@ -342,7 +416,7 @@ func checkPDF(b []byte) error {
 // validateSubmit checks what every form of submit shares.
 func validateSubmit(req *SubmitRequest) error {
 	n := 0
-	for _, set := range []bool{strings.TrimSpace(req.Text) != "", req.URL != "", req.PDF != nil} {
+	for _, set := range []bool{strings.TrimSpace(req.Text) != "", req.URL != "", req.File != nil} {
 		if set {
 			n++
 		}
@@ -351,9 +425,9 @@ func validateSubmit(req *SubmitRequest) error {
 	case n == 0 && req.Text != "":
 		return invalid("text is blank")
 	case n == 0:
-		return invalid("give one of text, url or a PDF")
+		return invalid("give one of text, url or a file")
 	case n > 1:
-		return invalid("give only one of text, url or a PDF")
+		return invalid("give only one of text, url or a file")
 	}
 	return validateCommon(req.URL, req.Title, req.Config, req.CallbackURL, req.IdempotencyKey)
 }
@@ -413,6 +487,12 @@ func (s *server) handleListSummaries() http.Handler {
 		limit := f.Limit
 		f.Limit++ // one more than asked tells whether there is a next page
 		runs, err := s.deps.Summaries.List(r.Context(), f)
+		if f.Before != "" && papersum.ErrorCode(err) == papersum.ENOTFOUND {
+			// The cursor is a query parameter the client sent: one that
+			// names no run is a bad request, not a missing resource
+			// (the route exists, and so does the list).
+			err = invalid("cursor %q is not a cursor of this listing; pass next_cursor of the previous page", papersum.Excerpt(f.Before))
+		}
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -443,7 +523,7 @@ func parseListQuery(r *http.Request) (papersum.RunFilter, error) {
 	default:
 		// A misspelt state would otherwise list nothing, which reads as
 		// "no such runs".
-		return f, invalid("status %q is not one of queued, running, succeeded, failed, canceled", f.Status)
+		return f, invalid("status %q is not one of queued, running, succeeded, failed, canceled", papersum.Excerpt(string(f.Status)))
 	}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)

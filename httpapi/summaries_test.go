@@ -32,7 +32,7 @@ func TestSubmitJSON(t *testing.T) {
 		want := SubmitRequest{Text: "Abstract. We study things.", Title: "Things", Config: "claude",
 			CallbackURL: "https://example.com/hook", Team: "team-a", User: "ada", KeyID: r.KeyID}
 		if r.KeyID == "" || r.Text != want.Text || r.Title != want.Title || r.Config != want.Config ||
-			r.CallbackURL != want.CallbackURL || r.Team != want.Team || r.User != want.User || r.URL != "" || r.PDF != nil {
+			r.CallbackURL != want.CallbackURL || r.Team != want.Team || r.User != want.User || r.URL != "" || r.File != nil {
 			t.Errorf("Submit got %+v", r)
 		}
 	})
@@ -84,8 +84,8 @@ func TestSubmitJSON(t *testing.T) {
 }
 
 func TestSubmitMediaTypesAndLimits(t *testing.T) {
-	e := newEnv(t, func(d *Deps) { d.MaxJSONBytes, d.MaxBodyBytes = 100, 1000 })
-	for _, ct := range []string{"", "text/plain", "application/x-www-form-urlencoded", "application/json;;;"} {
+	e := newEnv(t, func(d *Deps) { d.MaxBodyBytes = 100 })
+	for _, ct := range []string{"", "image/png", "application/x-www-form-urlencoded", "application/json;;;"} {
 		w := e.do(req("POST", "/api/v1/summaries", e.write, ct, strings.NewReader(`{"text":"x"}`)))
 		wantError(t, w, http.StatusUnsupportedMediaType, "unsupported_media_type")
 	}
@@ -100,13 +100,13 @@ func TestSubmitMediaTypesAndLimits(t *testing.T) {
 		wantError(t, e.do(r), http.StatusRequestEntityTooLarge, "payload_too_large")
 	})
 	t.Run("PDF over limit", func(t *testing.T) {
-		body := append(append([]byte{}, pdf...), bytes.Repeat([]byte("x"), 2000)...)
+		body := append(append([]byte{}, pdf...), bytes.Repeat([]byte("x"), 200)...)
 		r := req("POST", "/api/v1/summaries", e.write, "application/pdf", bytes.NewReader(body))
 		r.ContentLength = -1
 		wantError(t, e.do(r), http.StatusRequestEntityTooLarge, "payload_too_large")
 	})
 	t.Run("multipart over limit", func(t *testing.T) {
-		body, ct := multipartBody(t, map[string]string{}, append(append([]byte{}, pdf...), bytes.Repeat([]byte("x"), 2000)...), "application/pdf")
+		body, ct := multipartBody(t, map[string]string{}, append(append([]byte{}, pdf...), bytes.Repeat([]byte("x"), 200)...), "application/pdf")
 		r := req("POST", "/api/v1/summaries", e.write, ct, body)
 		r.ContentLength = -1
 		wantError(t, e.do(r), http.StatusRequestEntityTooLarge, "payload_too_large")
@@ -151,7 +151,7 @@ func TestSubmitMultipart(t *testing.T) {
 	w := e.do(req("POST", "/api/v1/summaries", e.write, ct, body))
 	wantStatus(t, w, http.StatusAccepted)
 	r := e.sums.lastReq(t)
-	if !bytes.Equal(r.PDF, pdf) || r.PDFName != "paper.pdf" || r.Title != "A PDF" || r.Config != "local" ||
+	if !bytes.Equal(r.File, pdf) || r.FileName != "paper.pdf" || r.Title != "A PDF" || r.Config != "local" ||
 		r.IdempotencyKey != "k-1" || r.Text != "" || r.Team != "team-a" {
 		t.Errorf("Submit got %+v", r)
 	}
@@ -188,7 +188,7 @@ func TestSubmitRawPDF(t *testing.T) {
 	r.Header.Set("Idempotency-Key", "raw-1")
 	wantStatus(t, e.do(r), http.StatusAccepted)
 	got := e.sums.lastReq(t)
-	if !bytes.Equal(got.PDF, pdf) || got.PDFName != "raw.pdf" || got.Title != "Raw" || got.Config != "local" ||
+	if !bytes.Equal(got.File, pdf) || got.FileName != "raw.pdf" || got.Title != "Raw" || got.Config != "local" ||
 		got.CallbackURL != "https://example.com/h" || got.IdempotencyKey != "raw-1" {
 		t.Errorf("Submit got %+v", got)
 	}
@@ -384,7 +384,14 @@ func TestListSummaries(t *testing.T) {
 	for _, q := range []string{"?limit=0", "?limit=201", "?limit=x", "?sort=asc"} {
 		wantError(t, e.do(req("GET", "/api/v1/summaries"+q, e.read, "", nil)), http.StatusBadRequest, "invalid_request")
 	}
-	wantError(t, e.do(req("GET", "/api/v1/summaries?cursor=zz", e.read, "", nil)), http.StatusNotFound, "not_found")
+	// A cursor that names no run is the client's bad input, not a
+	// missing resource; a long one is quoted by an excerpt.
+	for _, c := range []string{"zz", "garbage", strings.Repeat("c", 100000)} {
+		msg := wantError(t, e.do(req("GET", "/api/v1/summaries?cursor="+c, e.read, "", nil)), http.StatusBadRequest, "invalid_request")
+		if !strings.Contains(msg, "cursor") || strings.Contains(msg, strings.Repeat("c", papersum.ExcerptRunes+1)) {
+			t.Errorf("cursor %.10s...: message %.200q", c, msg)
+		}
+	}
 }
 
 func TestCancelSummary(t *testing.T) {

@@ -89,6 +89,9 @@ func itemError(i int, err error) error {
 // GetBatch returns a batch's progress, if the caller's team may see it.
 func (s *Service) GetBatch(ctx context.Context, id string) (httpapi.BatchStatus, error) {
 	b, err := s.cfg.Store.GetBatch(ctx, id)
+	if papersum.ErrorCode(err) == papersum.ENOTFOUND {
+		return httpapi.BatchStatus{}, notFound("batch", id)
+	}
 	if err != nil {
 		return httpapi.BatchStatus{}, err
 	}

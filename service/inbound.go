@@ -4,14 +4,34 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"strings"
+	"time"
 
 	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/events"
 	"github.com/papersum/papersum/httpapi"
 )
 
-// PaperPublished is the body of POST /webhook/paper-published.
+// PaperPublishedType is the event type POST /webhook/paper-published
+// takes.
+const PaperPublishedType = "paper.published"
+
+// PaperPublished is the body of POST /webhook/paper-published: a Standard
+// Webhooks event envelope (type, timestamp, data), as the OpenAPI
+// document shows it.
 type PaperPublished struct {
+	// Type must be PaperPublishedType.
+	Type string `json:"type"`
+	// Timestamp is when the event happened (RFC 3339); it is optional and
+	// informational: the signed webhook-timestamp header is what the
+	// receiver checks.
+	Timestamp string `json:"timestamp,omitempty"`
+	// Data is the paper.
+	Data PaperPublishedData `json:"data"`
+}
+
+// PaperPublishedData is the paper of a paper.published event.
+type PaperPublishedData struct {
 	// Text or URL is the paper, as in the API's JSON form.
 	Text  string `json:"text,omitempty"`
 	URL   string `json:"url,omitempty"`
@@ -24,18 +44,32 @@ type PaperPublished struct {
 // webhook.Receiver's Handle. The webhook-id is the idempotency key, so a
 // redelivery after the receiver's memory of it has expired still makes no
 // second run.
+//
+// Errors: EINVALID for a body that is not a paper.published event (its
+// message says what is wrong; the receiver answers it with 400), and the
+// errors of Submit.
 func (s *Service) HandlePaperPublished(ctx context.Context, id string, body []byte) error {
 	var in PaperPublished
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
-		return papersum.Errorf(papersum.EINVALID, "webhook body is not a paper-published event: %v", err)
+		return papersum.Errorf(papersum.EINVALID, "webhook body is not a paper.published event "+
+			`{"type": "paper.published", "data": {"text" or "url", ...}}: %s`, papersum.Excerpt(err.Error()))
 	}
-	if (in.Text == "") == (in.URL == "") {
-		return papersum.Errorf(papersum.EINVALID, "webhook body needs exactly one of text and url")
+	switch {
+	case in.Type != PaperPublishedType:
+		return papersum.Errorf(papersum.EINVALID, "webhook event type %q is not handled here; send %q", papersum.Excerpt(in.Type), PaperPublishedType)
+	case in.Timestamp != "":
+		if _, err := time.Parse(time.RFC3339, in.Timestamp); err != nil {
+			return papersum.Errorf(papersum.EINVALID, "webhook timestamp %q is not an RFC 3339 time", papersum.Excerpt(in.Timestamp))
+		}
 	}
-	_, err := s.Submit(ctx, httpapi.SubmitRequest{Text: in.Text, URL: in.URL, Title: in.Title,
-		CallbackURL: in.CallbackURL, IdempotencyKey: "webhook:" + id, Team: s.cfg.WebhookTeam, User: "webhook"})
+	d := in.Data
+	if (strings.TrimSpace(d.Text) == "") == (strings.TrimSpace(d.URL) == "") {
+		return papersum.Errorf(papersum.EINVALID, "webhook data needs exactly one of text and url")
+	}
+	_, err := s.Submit(ctx, httpapi.SubmitRequest{Text: d.Text, URL: strings.TrimSpace(d.URL), Title: d.Title,
+		CallbackURL: d.CallbackURL, IdempotencyKey: "webhook:" + id, Team: s.cfg.WebhookTeam, User: "webhook"})
 	return err
 }
 

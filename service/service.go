@@ -180,6 +180,11 @@ func (s *Service) Close() {
 // Get returns the run with its stages, if the caller's team may see it.
 func (s *Service) Get(ctx context.Context, id string) (*papersum.Run, error) {
 	run, err := s.cfg.Store.GetRun(ctx, id)
+	if papersum.ErrorCode(err) == papersum.ENOTFOUND {
+		// The store's message quotes the whole ID; the caller's may be
+		// any length.
+		return nil, notFound("run", id)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -285,6 +290,8 @@ func visible(ctx context.Context, team string) bool {
 	return k == nil || k.Team == team || k.Scope.Allows(papersum.ScopeAdmin)
 }
 
+// notFound is the error of an unknown (or another team's) run or batch;
+// it quotes the ID by an excerpt, since a client may send any length.
 func notFound(what, id string) error {
-	return papersum.Errorf(papersum.ENOTFOUND, "no %s %s", what, id)
+	return papersum.Errorf(papersum.ENOTFOUND, "no %s %s", what, papersum.Excerpt(id))
 }

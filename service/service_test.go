@@ -75,6 +75,20 @@ type harness struct {
 
 func newHarness(t *testing.T, withCache bool) *harness {
 	t.Helper()
+	return newHarnessWith(t, func(c *Config) {
+		if withCache {
+			var err error
+			if c.Cache, err = cache.NewLRU(cache.LRUConfig{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}
+
+// newHarnessWith is newHarness with edit applied to the service's Config
+// before New.
+func newHarnessWith(t *testing.T, edit func(*Config)) *harness {
+	t.Helper()
 	ctx := context.Background()
 	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"), sqlite.Options{})
 	if err != nil {
@@ -101,11 +115,7 @@ func newHarness(t *testing.T, withCache bool) *harness {
 		t.Fatal(err)
 	}
 	cfg := Config{Store: store, Queue: q, Runners: map[string]*pipeline.Runner{"": runner}, WaitPoll: 20 * time.Millisecond}
-	if withCache {
-		if cfg.Cache, err = cache.NewLRU(cache.LRUConfig{}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	edit(&cfg)
 	if h.svc, err = New(cfg); err != nil {
 		t.Fatal(err)
 	}
@@ -375,8 +385,13 @@ func TestTokensChargedToKey(t *testing.T) {
 func TestInboundBadInput(t *testing.T) {
 	h := newHarness(t, false)
 	ctx := context.Background()
-	for _, body := range []string{``, `{`, `[]`, `{"text": "", "url": ""}`, `{"text": "a", "url": "https://arxiv.org/x"}`,
-		`{"text": "` + paper(11) + `", "extra": 1}`, `{"text": "short"}`, "{\"text\": \"\xff\xfe\x00\x00\"}"} {
+	event := func(data string) string { return `{"type": "paper.published", "data": ` + data + `}` }
+	for _, body := range []string{``, `{`, `[]`, `{"text": "", "url": ""}`, `{"text": "` + paper(11) + `"}`,
+		event(`{"text": "", "url": ""}`), event(`{"text": "a", "url": "https://arxiv.org/x"}`),
+		event(`{"text": "` + paper(11) + `", "extra": 1}`), event(`{"text": "short"}`), event("{\"text\": \"\xff\xfe\x00\x00\"}"),
+		`{"type": "paper.retracted", "data": {"text": "` + paper(11) + `"}}`,
+		`{"type": "paper.published", "timestamp": "yesterday", "data": {"text": "` + paper(11) + `"}}`,
+		`{"type": "paper.published", "data": {"text": "` + paper(11) + `"}, "extra": 1}`} {
 		if err := h.svc.HandlePaperPublished(ctx, "msg_bad", []byte(body)); papersum.ErrorCode(err) != papersum.EINVALID {
 			t.Errorf("webhook body %q: %v, want EINVALID", body, err)
 		}

@@ -33,7 +33,7 @@ func (s *Service) submitAs(ctx context.Context, req httpapi.SubmitRequest, sourc
 	if err := s.checkCallback(req.CallbackURL); err != nil {
 		return httpapi.SubmitResult{}, err
 	}
-	in, err := s.read(ctx, req.Text, req.URL, req.PDF, req.PDFName)
+	in, err := s.read(ctx, req.Text, req.URL, req.File, req.FileName)
 	if err != nil {
 		return httpapi.SubmitResult{}, err
 	}
@@ -80,7 +80,7 @@ func (s *Service) enqueue(ctx context.Context, tx any, runIDs []string) error {
 func (s *Service) runner(name string) (*pipeline.Runner, error) {
 	r := s.cfg.Runners[name]
 	if r == nil {
-		return nil, papersum.Errorf(papersum.EINVALID, "unknown config %q", name)
+		return nil, papersum.Errorf(papersum.EINVALID, "unknown config %q", papersum.Excerpt(name))
 	}
 	return r, nil
 }
@@ -97,28 +97,32 @@ func (s *Service) checkCallback(raw string) error {
 	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
-		return papersum.Errorf(papersum.EINVALID, "callback_url %q is not an absolute http(s) URL", raw)
+		return papersum.Errorf(papersum.EINVALID, "callback_url %q is not an absolute http(s) URL", papersum.Excerpt(raw))
 	}
 	return nil
 }
 
 // input is a submitted paper before it is read: its bytes, the name that
-// tells ingest its format, and the hash of both.
+// tells ingest its format, the hash of the bytes, and the URL it was
+// fetched from, if it was.
 type input struct {
 	data []byte
 	name string
 	hash string
+	url  string
 }
 
-// read returns the bytes of a submission: the text, the PDF, or what the
-// URL serves.
-func (s *Service) read(ctx context.Context, text, rawURL string, pdf []byte, pdfName string) (*input, error) {
+// read returns the bytes of a submission: the text, the uploaded file, or
+// what the URL serves.
+func (s *Service) read(ctx context.Context, text, rawURL string, file []byte, fileName string) (*input, error) {
 	var in input
 	switch {
 	case text != "":
 		in = input{data: []byte(text), name: "submitted text"}
-	case len(pdf) > 0:
-		in = input{data: pdf, name: orDefault(pdfName, "upload.pdf")}
+	case len(file) > 0:
+		// The name's extension tells ingest the format, as on the CLI;
+		// a file without one is sniffed (a PDF by its header).
+		in = input{data: file, name: orDefault(fileName, "upload")}
 	case rawURL != "":
 		if s.cfg.Fetcher == nil {
 			return nil, papersum.Errorf(papersum.EINVALID, "fetching papers by URL is not enabled on this server")
@@ -127,7 +131,7 @@ func (s *Service) read(ctx context.Context, text, rawURL string, pdf []byte, pdf
 		if err != nil {
 			return nil, err
 		}
-		in = input{data: doc.Body, name: nameFor(doc.FinalURL, doc.ContentType)}
+		in = input{data: doc.Body, name: nameFor(doc.FinalURL, doc.ContentType), url: rawURL}
 	default:
 		return nil, papersum.Errorf(papersum.EINVALID, "no paper: give text, url or a PDF")
 	}
@@ -158,9 +162,16 @@ func nameFor(finalURL, contentType string) string {
 	return base + ".txt"
 }
 
-// parse reads in into a paper, which its submission stores.
+// parse reads in into a paper, which its submission stores. A fetched
+// document that cannot be read as a paper is a fetch failure (not_a_paper):
+// the URL answered, but not with a paper.
 func (s *Service) parse(ctx context.Context, in *input, title string) (*papersum.Paper, error) {
 	paper, err := ingest.Parse(ctx, in.name, in.data, s.cfg.Ingest)
+	if err != nil && in.url != "" && papersum.ErrorCode(err) == papersum.EINVALID {
+		return nil, &papersum.Error{Code: papersum.EINVALID,
+			Message: fmt.Sprintf("the document at %s is not a paper papersum can read: %s", papersum.Excerpt(in.url), papersum.ErrorMessage(err)),
+			Err:     &papersum.FetchError{Reason: papersum.FetchNotAPaper, Err: err}}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +185,7 @@ func (s *Service) parse(ctx context.Context, in *input, title string) (*papersum
 // so that the next identical submission is a cache lookup.
 func (s *Service) remember(ctx context.Context, runner *pipeline.Runner, in *input, paper *papersum.Paper) {
 	if s.cfg.Cache != nil {
-		_ = s.cfg.Cache.Set(ctx, s.aliasKey(runner, in.hash), []byte(paper.ID), s.cfg.CacheTTL)
+		_ = s.cfg.Cache.Set(ctx, s.aliasKey(runner, in), []byte(paper.ID), s.cfg.CacheTTL)
 	}
 }
 
@@ -215,10 +226,16 @@ func (s *Service) resultKey(runner *pipeline.Runner, paperID string) cache.Key {
 
 // aliasKey maps the hash of submitted bytes to the paper they were read
 // into. It shares the result key's configuration fields, so that it is
-// dropped together with the results when the configuration changes.
-func (s *Service) aliasKey(runner *pipeline.Runner, inputHash string) cache.Key {
-	k := s.resultKey(runner, "input:"+inputHash)
-	return k
+// dropped together with the results when the configuration changes. The
+// same bytes uploaded as Markdown and as plain text are read into
+// different papers, so a text file's extension is part of the key; a
+// PDF is known by its bytes, whatever its name.
+func (s *Service) aliasKey(runner *pipeline.Runner, in *input) cache.Key {
+	id := "input:" + in.hash
+	if ext := strings.ToLower(path.Ext(in.name)); ext != "" && ext != ".pdf" {
+		id += ";ext=" + ext
+	}
+	return s.resultKey(runner, id)
 }
 
 // fromCache answers req from the cache when its bytes were read before and
@@ -229,7 +246,7 @@ func (s *Service) fromCache(ctx context.Context, runner *pipeline.Runner, in *in
 		return nil, false
 	}
 	hit := func() (*papersum.Run, bool) {
-		paperID, ok, err := s.cfg.Cache.Get(ctx, s.aliasKey(runner, in.hash))
+		paperID, ok, err := s.cfg.Cache.Get(ctx, s.aliasKey(runner, in))
 		if err != nil || !ok {
 			return nil, false
 		}
