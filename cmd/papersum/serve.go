@@ -52,6 +52,7 @@ type serveFlags struct {
 	cacheTTL        time.Duration
 	maxBytes        int64
 	debugAddr       string
+	metricsAddr     string
 	commitWriters   int
 	// allowPrivate lets fetches and callbacks reach loopback and private
 	// addresses. Tests need it; production must not.
@@ -75,10 +76,13 @@ the same flags:
   --redis-url     shared result cache and rate limits
   --kafka-brokers consume the "papers" topic, publish to "summaries"
 
-Every endpoint except the probes needs an API key: create one with
+Every endpoint except the probes, the OpenAPI document and the signed
+webhook needs an API key: create one with
 'papersum keys create --team T --user U --scope write' and send it as
 "Authorization: Bearer psk_...". The OpenAPI document is served at
-/api/v1/openapi.json and Prometheus metrics at /metrics (read scope).
+/api/v1/openapi.json without a key, and Prometheus metrics at /metrics
+(read scope) and, with --metrics-addr, without a key on a listener of
+their own for an internal network.
 
 Secrets come from the environment, never from flags:
   PAPERSUM_WEBHOOK_SECRET   whsec_... key of POST /webhook/paper-published
@@ -118,6 +122,7 @@ running jobs get --shutdown-timeout to end and are requeued otherwise.`,
 	fl.Int64Var(&f.maxBytes, "max-bytes", ingest.DefaultMaxBytes, "largest paper accepted, in bytes")
 	fl.IntVar(&f.commitWriters, "commit-writers", 0, "store transactions of submissions (and of cache hits) open at once; requests arriving meanwhile share the next one (0: 1 on SQLite, 2 on Postgres)")
 	fl.StringVar(&f.debugAddr, "debug-addr", "", "address of a second listener with Go's profiler (/debug/pprof/); keep it on loopback (default: off)")
+	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "address of a second listener that serves /metrics without an API key, for an internal network; the API's /metrics (read key) stays (default: off)")
 	fl.BoolVar(&f.allowPrivate, "insecure-allow-private", false, "let URL fetches and callbacks reach loopback and private addresses (tests only)")
 	_ = fl.MarkHidden("insecure-allow-private")
 	return c
@@ -130,6 +135,8 @@ type server struct {
 	queue    *queue.Queue
 	stopping chan struct{}
 	closers  []func()
+	// metrics serves the Prometheus registry, for --metrics-addr.
+	metrics http.Handler
 }
 
 func serve(ctx context.Context, e *env, g *globalFlags, f *serveFlags) error {
@@ -140,6 +147,16 @@ func serve(ctx context.Context, e *env, g *globalFlags, f *serveFlags) error {
 		return &usageError{msg: "--commit-writers must be 0 (automatic) or more"}
 	}
 	logger := newServeLogger(e, g)
+	// The metrics listener is opened first, so that an address that
+	// cannot be used fails before the queue starts.
+	var metricsLn net.Listener
+	if f.metricsAddr != "" {
+		var err error
+		if metricsLn, err = net.Listen("tcp", f.metricsAddr); err != nil {
+			return papersum.Errorf(papersum.EINVALID, "--metrics-addr: %v", err)
+		}
+		defer metricsLn.Close()
+	}
 	s, ln, err := startServer(ctx, e, g, f, logger)
 	if err != nil {
 		return err
@@ -156,6 +173,10 @@ func serve(ctx context.Context, e *env, g *globalFlags, f *serveFlags) error {
 		}
 		defer stop()
 		fmt.Fprintf(e.stderr, "papersum: profiler on http://%s/debug/pprof/\n", f.debugAddr)
+	}
+	if metricsLn != nil {
+		defer serveMetrics(metricsLn, s.metrics, logger)()
+		fmt.Fprintf(e.stderr, "papersum: metrics on http://%s/metrics\n", metricsLn.Addr())
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(ln) }()
@@ -325,9 +346,10 @@ func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, log
 	if err != nil {
 		return nil, nil, err
 	}
+	s.metrics = telemetry.Handler(reg)
 	handler, err := httpapi.NewServer(httpapi.Deps{
 		Summaries: svc, Batches: svc.Batches(), Deliveries: svc, Auth: auth, Limiter: limiter,
-		Readiness: readiness(store, q, runner), Metrics: metrics, MetricsHandler: telemetry.Handler(reg),
+		Readiness: readiness(store, q, runner), Metrics: metrics, MetricsHandler: s.metrics,
 		Webhook: inbound, MaxBodyBytes: f.maxBytes, MaxWait: f.maxWait, Stopping: s.stopping, Logger: logger,
 	})
 	if err != nil {
@@ -358,6 +380,23 @@ func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, log
 		}()
 	}
 	return s, ln, nil
+}
+
+// serveMetrics serves metrics at /metrics on ln, the listener of
+// --metrics-addr, without an API key: Prometheus in an internal network
+// scrapes it without a secret to manage, while the public listener keeps
+// its keyed /metrics. It returns a function that stops it.
+func serveMetrics(ln net.Listener, metrics http.Handler, logger *slog.Logger) func() {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", metrics)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	go func() {
+		if err := srv.Serve(ln); err != nil && err != http.ErrServerClosed {
+			logger.Warn("metrics listener", "err", err)
+		}
+	}()
+	return func() { _ = srv.Close() }
 }
 
 // openServiceStore opens the store and the queue driver on the same

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/httpapi"
 	"github.com/papersum/papersum/sqlite"
 	"github.com/papersum/papersum/webhook"
 )
@@ -261,9 +262,10 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Errorf("key reused for another paper: %d, want 409", code)
 	}
 
-	// A URL off the fetch allowlist is refused before anything is stored.
-	if code, _ := api(t, "POST", base+"/api/v1/summaries", writer, map[string]string{"url": receiver.URL + "/paper.pdf"}, nil); code != 400 {
-		t.Errorf("URL off the allowlist: %d, want 400", code)
+	// A URL off the fetch allowlist is refused before anything is stored:
+	// it cannot be used as it is (422).
+	if code, _ := api(t, "POST", base+"/api/v1/summaries", writer, map[string]string{"url": receiver.URL + "/paper.pdf"}, nil); code != 422 {
+		t.Errorf("URL off the allowlist: %d, want 422", code)
 	}
 
 	// Teams see only their runs.
@@ -350,7 +352,7 @@ func TestServeEndToEnd(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode
 	}
-	payload, _ := json.Marshal(map[string]string{"text": paperText(20)})
+	payload, _ := json.Marshal(map[string]any{"type": "paper.published", "data": map[string]string{"text": paperText(20)}})
 	if c := send("msg_1", inKey, payload); c/100 != 2 {
 		t.Errorf("signed webhook: %d", c)
 	}
@@ -433,5 +435,66 @@ func TestServeEndToEnd(t *testing.T) {
 	dels, err := store.Deliveries(context.Background(), first.ID)
 	if err != nil || len(dels) != 1 || dels[0].Status != 200 || dels[0].URL != receiver.URL+"/done" || dels[0].Attempt != 1 {
 		t.Errorf("deliveries of %s: %+v (%v)", first.ID, dels, err)
+	}
+}
+
+var metricsLine = regexp.MustCompile(`papersum: metrics on (http://\S+/metrics)`)
+
+// --metrics-addr serves /metrics without a key on a listener of its own,
+// while the API's /metrics keeps asking for one; the OpenAPI document is
+// public on the API's listener.
+func TestServeMetricsAddrAndPublicOpenAPI(t *testing.T) {
+	env := map[string]string{"PAPERSUM_DB": filepath.Join(t.TempDir(), "s.db")}
+	reader := createKey(t, env, "ops", "read")
+	srv := startServe(t, env, "--metrics-addr", "127.0.0.1:0")
+	m := metricsLine.FindStringSubmatch(srv.stderr.String())
+	if m == nil {
+		t.Fatalf("no metrics address in the log:\n%s", srv.stderr.String())
+	}
+	get := func(url, key string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", url, nil)
+		if key != "" {
+			req.Header.Set("Authorization", "Bearer "+key)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("GET %s: %v", url, err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	// A request through the API first, so that its metrics have a series.
+	if code, _ := get(srv.url+"/api/v1/health", ""); code != 200 {
+		t.Fatalf("health: %d", code)
+	}
+	code, body := get(m[1], "")
+	if code != 200 || !strings.Contains(body, "go_goroutines") || !strings.Contains(body, "pipeline_queue_depth") {
+		t.Errorf("metrics listener without a key: %d %.300s", code, body)
+	}
+	if code, _ := get(srv.url+"/metrics", ""); code != 401 {
+		t.Errorf("the API's /metrics without a key: %d, want 401", code)
+	}
+	if code, body := get(srv.url+"/metrics", reader); code != 200 || !strings.Contains(body, "go_goroutines") {
+		t.Errorf("the API's /metrics with a read key: %d", code)
+	}
+	// The metrics listener serves nothing else.
+	base := strings.TrimSuffix(m[1], "/metrics")
+	for _, path := range []string{"/api/v1/summaries", "/api/v1/openapi.json", "/readyz"} {
+		if code, _ := get(base+path, reader); code != 404 {
+			t.Errorf("metrics listener %s: %d, want 404", path, code)
+		}
+	}
+	code, body = get(srv.url+"/api/v1/openapi.json", "")
+	if code != 200 || body != string(httpapi.OpenAPI()) {
+		t.Errorf("OpenAPI document without a key: %d (%d bytes)", code, len(body))
+	}
+
+	// An address that cannot be listened on is a clear error.
+	other := map[string]string{"PAPERSUM_DB": filepath.Join(t.TempDir(), "other.db")}
+	r := runCLI(t, context.Background(), other, "", "serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:99999")
+	if r.code != 1 || r.err == nil || !strings.Contains(r.err.Error(), "--metrics-addr") || strings.Contains(r.stderr, "listening on") {
+		t.Errorf("bad --metrics-addr: exit %d, %v\n%s", r.code, r.err, r.stderr)
 	}
 }
