@@ -2,6 +2,10 @@ package papersum
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -55,6 +59,14 @@ type Run struct {
 	// Cached reports that the run was answered from the result cache: it
 	// made no model call and cost nothing.
 	Cached bool `json:"cached,omitempty"`
+	// CacheHits is how many cache hits the run answered: a cached run is
+	// recorded once per CacheHitKey and answers every later identical hit
+	// (JobStore.RecordCacheHits), so that hits do not grow the store. 0
+	// for a run that is not cached, and for a cached run stored before
+	// hits were counted.
+	CacheHits int `json:"cache_hits,omitempty"`
+	// LastHitAt is when the latest of those hits arrived.
+	LastHitAt *time.Time `json:"last_hit_at,omitempty"`
 	// BatchID is the service batch the run belongs to, if any.
 	BatchID string `json:"batch_id,omitempty"`
 	// CallbackURL receives a signed webhook when the run finishes.
@@ -62,6 +74,20 @@ type Run struct {
 	Stages      []StageResult `json:"stages"`
 	CreatedAt   time.Time     `json:"created_at"`
 	FinishedAt  *time.Time    `json:"finished_at,omitempty"`
+}
+
+// CacheHitKey identifies the cache hits that one cached run answers: the
+// same team, paper, configuration (name, hash, length) and what the
+// caller chose of the answer (title, callback URL). The team is part of
+// it so that a hit never answers with another team's run: a team sees
+// only its own runs. Hits by different users or keys of a team share the
+// run, which is charged (at $0) to the first.
+func (r *Run) CacheHitKey() string {
+	h := sha256.New()
+	for _, part := range []string{r.Team, r.PaperID, r.Config, r.ConfigHash, strconv.Itoa(r.TargetWords), r.Title, r.CallbackURL} {
+		fmt.Fprintf(h, "%d:%s;", len(part), part)
+	}
+	return "hit:" + hex.EncodeToString(h.Sum(nil))
 }
 
 // TotalCost is the sum of the stages' costs in US dollars.
@@ -318,9 +344,25 @@ type JobStore interface {
 	// commit). An empty subs is EINVALID.
 	SubmitMany(ctx context.Context, subs []*Submission, enqueue func(ctx context.Context, tx any, runIDs []string) error) (existing []string, err error)
 	// CreateRuns is CreateRun for several runs in one transaction, all or
-	// none. The service records cache hits with it, many per commit. An
-	// empty runs is EINVALID.
+	// none. An empty runs is EINVALID.
 	CreateRuns(ctx context.Context, runs []*Run) error
+	// RecordCacheHits records cache hits, in one transaction, all or
+	// none; the service records the hits that arrive together with one
+	// call (group commit). Each hit is a run as CreateRun takes a cached
+	// one (succeeded, Cached, no stages, a summary), with CreatedAt the
+	// time of the hit. The first hit of a CacheHitKey is stored as a new
+	// run with CacheHits 1 and LastHitAt its CreatedAt; every later hit
+	// of that key adds one to that run's CacheHits and moves its
+	// LastHitAt to the hit's CreatedAt when that is later, and stores no
+	// row. Either way, once the transaction has committed, each hit's
+	// struct holds the stored run (its ID, times, counts, user and key),
+	// which is what the caller answers with. The store thus grows by one
+	// row per key, not per hit, also when hits of one key arrive at once.
+	//
+	// Errors: EINVALID when hits is empty or holds a run that is not a
+	// cache hit (see CreateRun); ENOTFOUND when a paper is not stored;
+	// ECONFLICT when a new run's ID exists.
+	RecordCacheHits(ctx context.Context, hits []*Run) error
 	// StartRun moves a queued run to running and returns it with its
 	// stages. A running run (a job rescued after a crash) and a finished
 	// run are returned unchanged; the caller decides from Status.

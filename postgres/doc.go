@@ -25,8 +25,9 @@
 //
 // Round trips cost the most under load, so writes of many rows take one
 // statement per table (INSERT ... SELECT FROM unnest of one array per
-// column) and send their statements together (pgx.Batch): CreateRuns
-// takes one round trip whatever its number of runs, and SubmitMany, which
+// column) and send their statements together (pgx.Batch): CreateRuns and
+// RecordCacheHits take one round trip whatever their number of runs, and
+// SubmitMany, which
 // sends BEGIN with its first statements, two besides enqueue's (see
 // SubmitMany). The service groups the requests that arrive together into
 // such calls (group commit).

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/internal/storeutil"
@@ -109,15 +110,114 @@ func (s *DB) CreateRun(ctx context.Context, run *papersum.Run) error {
 
 // CreateRuns is CreateRun for several runs, all or none: EINVALID also
 // when runs is empty or holds one ID twice, and any error of one run
-// stores none. The service records the cache hits that arrive together
-// with one call (group commit), which costs one round trip and one commit
-// whatever their number.
+// stores none. It costs one round trip and one commit whatever the number
+// of runs.
 func (s *DB) CreateRuns(ctx context.Context, runs []*papersum.Run) error {
 	const op = "postgres.CreateRuns"
 	if len(runs) == 0 {
 		return storeutil.Invalid(op, "no runs to create")
 	}
 	return s.createRuns(ctx, op, runs)
+}
+
+// RecordCacheHits records cache hits as papersum.JobStore documents: the
+// first hit of a key is a new cached run, a later one counts on it. Each
+// hit is one INSERT ... ON CONFLICT (hit_key) DO UPDATE ... RETURNING,
+// all in one batch sent without BEGIN, which is one implicit transaction
+// and one round trip (see createRuns); the unique index on hit_key makes
+// concurrent hits of one key agree on one row. Hits go in key order, so
+// that two calls with keys in common lock them in the same order and the
+// second waits for the first instead of the two deadlocking. The hits'
+// structs are set from the returned rows once the batch has committed.
+//
+// Errors: EINVALID when hits is empty or a hit is not a run CreateRun
+// takes as cached; ENOTFOUND when its paper is not stored; ECONFLICT when
+// a new run's ID exists.
+func (s *DB) RecordCacheHits(ctx context.Context, hits []*papersum.Run) error {
+	const op = "postgres.RecordCacheHits"
+	if len(hits) == 0 {
+		return storeutil.Invalid(op, "no cache hits to record")
+	}
+	type hit struct {
+		i   int
+		row runRow
+		key string
+	}
+	list := make([]hit, len(hits))
+	for i, run := range hits {
+		if run == nil || !run.Cached {
+			return storeutil.Invalid(op, "a cache hit must be a cached run")
+		}
+		r, err := s.newRunRow(op, run)
+		if err != nil {
+			return err
+		}
+		list[i] = hit{i: i, row: r, key: run.CacheHitKey()}
+	}
+	slices.SortStableFunc(list, func(a, b hit) int { return strings.Compare(a.key, b.key) })
+	b := &pgx.Batch{}
+	for _, h := range list {
+		b.Queue(upsertHitSQL, h.row.hitArgs(h.key)...)
+	}
+	stored := make([]*papersum.Run, len(hits))
+	br := s.pool.SendBatch(ctx, b)
+	var err error
+	for _, h := range list {
+		var run *papersum.Run
+		if run, err = scanRun(br.QueryRow()); err != nil {
+			err = hitError(op, h.row.run, err)
+			break
+		}
+		stored[h.i] = run
+	}
+	if cerr := br.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		return s.dbError(op, err)
+	}
+	for i, run := range hits {
+		*run = *stored[i]
+	}
+	return nil
+}
+
+// upsertHitSQL records one cache hit (see RecordCacheHits): a new cached
+// run with one hit, or one more hit on the run of its key, returned as
+// stored.
+var upsertHitSQL = `INSERT INTO runs (id, paper_id, title, source, status, error, error_class, config_hash,
+		target_words, summary, scores, team, user_name, created_at, finished_at, config, cached, batch_id,
+		callback_url, key_id, cache_hits, last_hit_at, hit_key)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14, $15, $16, $17, $18, $19, $20, 1, $14, $21)
+	ON CONFLICT (hit_key) WHERE hit_key IS NOT NULL DO UPDATE SET
+		cache_hits = runs.cache_hits + 1,
+		last_hit_at = GREATEST(runs.last_hit_at, EXCLUDED.last_hit_at)
+	RETURNING ` + runColumns
+
+// hitArgs are the arguments of upsertHitSQL: a hit's last_hit_at is its
+// creation time, and key its CacheHitKey.
+func (r runRow) hitArgs(key string) []any {
+	run := r.run
+	return []any{run.ID, run.PaperID, run.Title, run.Source, string(r.status), run.Error, string(run.ErrorClass),
+		run.ConfigHash, int64(run.TargetWords), run.Summary, r.scores, run.Team, run.User, r.created, r.finished,
+		run.Config, run.Cached, r.batchID, run.CallbackURL, run.KeyID, key}
+}
+
+// hitError names the hit at fault: a run whose ID exists (ECONFLICT) or
+// whose paper is not stored (ENOTFOUND). Other errors are returned
+// unchanged, for dbError.
+func hitError(op string, run *papersum.Run, err error) error {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return err
+	}
+	switch {
+	case pgErr.Code == uniqueViolation && pgErr.TableName == "runs":
+		return storeutil.Conflict(op, "run %s already exists", run.ID)
+	case pgErr.Code == foreignKeyViolation && pgErr.TableName == "runs":
+		return storeutil.NotFound(op, "run %s: paper %s not found; store the paper first", run.ID, run.PaperID)
+	}
+	return err
 }
 
 // createRuns validates runs and stores them with their stages, one
@@ -161,8 +261,10 @@ type runRow struct {
 	// finishedAt is set for a cached run only, the one created finished.
 	finishedAt *time.Time
 	finished   *int64
-	scores     *string // JSON text or nil
-	stages     []stageRow
+	// lastHit is run.LastHitAt encoded, nil when nil.
+	lastHit *int64
+	scores  *string // JSON text or nil
+	stages  []stageRow
 }
 
 // newRunRow validates run with storeutil.CheckNewRun and encodes it,
@@ -180,6 +282,13 @@ func (s *DB) newRunRow(op string, run *papersum.Run) (runRow, error) {
 	r := runRow{run: run, status: status, batchID: run.BatchID, createdAt: times.CreatedAt, created: times.Created}
 	if times.FinishedAt != nil {
 		r.finishedAt, r.finished = times.FinishedAt, &times.Finished
+	}
+	if run.LastHitAt != nil {
+		ns, ok := storeutil.EncodeTime(*run.LastHitAt)
+		if !ok {
+			return runRow{}, storeutil.Invalid(op, "run %s: last hit time %s out of range", run.ID, *run.LastHitAt)
+		}
+		r.lastHit = &ns
 	}
 	r.stages = make([]stageRow, len(run.Stages))
 	for i := range run.Stages {
@@ -362,7 +471,8 @@ func (s *DB) FinishRun(ctx context.Context, run *papersum.Run) error {
 
 // runColumns are the runs columns that scanRun reads, in order.
 const runColumns = `id, paper_id, title, source, status, error, error_class, config_hash, target_words,
-	summary, scores, team, user_name, created_at, finished_at, config, cached, batch_id, callback_url, key_id`
+	summary, scores, team, user_name, created_at, finished_at, config, cached, batch_id, callback_url, key_id,
+	cache_hits, last_hit_at`
 
 func scanRun(row pgx.Row) (*papersum.Run, error) {
 	var (
@@ -370,12 +480,16 @@ func scanRun(row pgx.Row) (*papersum.Run, error) {
 		status, errorClass string
 		scores             []byte
 		created            int64
-		finished           *int64
+		finished, lastHit  *int64
 	)
 	if err := row.Scan(&r.ID, &r.PaperID, &r.Title, &r.Source, &status, &r.Error, &errorClass, &r.ConfigHash,
 		&r.TargetWords, &r.Summary, &scores, &r.Team, &r.User, &created, &finished,
-		&r.Config, &r.Cached, &r.BatchID, &r.CallbackURL, &r.KeyID); err != nil {
+		&r.Config, &r.Cached, &r.BatchID, &r.CallbackURL, &r.KeyID, &r.CacheHits, &lastHit); err != nil {
 		return nil, err
+	}
+	if lastHit != nil {
+		t := storeutil.DecodeTime(*lastHit)
+		r.LastHitAt = &t
 	}
 	r.Status = papersum.RunStatus(status)
 	r.ErrorClass = papersum.Class(errorClass)

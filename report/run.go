@@ -40,6 +40,11 @@ type RunJSON struct {
 	// Cached is set when the run was answered from the result cache, at
 	// no cost.
 	Cached bool `json:"cached,omitempty"`
+	// CacheHits is how many identical requests of the team this cached
+	// run answered, and LastHitAt when the latest came (see
+	// papersum.Run.CacheHits).
+	CacheHits int        `json:"cache_hits,omitempty"`
+	LastHitAt *time.Time `json:"last_hit_at,omitempty"`
 	// BatchID is the service batch the run belongs to.
 	BatchID      string      `json:"batch_id,omitempty"`
 	CreatedAt    time.Time   `json:"created_at"`
@@ -86,7 +91,8 @@ func NewRunJSON(r *papersum.Run) RunJSON {
 	out := RunJSON{
 		Schema: SchemaRun, ID: r.ID, Status: string(r.Status), Error: r.Error, ErrorClass: string(r.ErrorClass),
 		PaperID: r.PaperID, Title: r.Title, Source: r.Source, TargetWords: r.TargetWords,
-		ConfigHash: r.ConfigHash, Team: r.Team, User: r.User, Cached: r.Cached, BatchID: r.BatchID, CreatedAt: r.CreatedAt, FinishedAt: r.FinishedAt,
+		ConfigHash: r.ConfigHash, Team: r.Team, User: r.User, Cached: r.Cached, CacheHits: r.CacheHits, LastHitAt: r.LastHitAt,
+		BatchID: r.BatchID, CreatedAt: r.CreatedAt, FinishedAt: r.FinishedAt,
 		Summary: r.Summary, SummaryWords: len(strings.Fields(r.Summary)), Issues: []string{}, Stages: []StageJSON{},
 	}
 	if r.Scores != nil {

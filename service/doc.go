@@ -37,8 +37,15 @@
 // A finished result is cached under the paper's content hash, the
 // configuration hash and the prompt versions. A submission whose raw bytes
 // were seen before (with no idempotency key) is answered from the cache
-// without reading the paper again: the run is recorded at once as
-// succeeded, cached, at $0.
+// without reading the paper again, at $0. The first such hit of a team
+// (for one paper, configuration, title and callback URL:
+// papersum.Run.CacheHitKey) is recorded as a run, succeeded and cached;
+// every later one is answered with that run and counted on it
+// (CacheHits, LastHitAt), so that a million identical requests are one
+// row, not a million. The run belongs to the team: another team's hit
+// gets a run of its own and never sees this one. Per-request accounting
+// of hits is in the metrics (pipeline_cache_hits_total) and the access
+// log; a hit costs no tokens, so the tokens-per-day limit is not charged.
 //
 // # Group commit
 //

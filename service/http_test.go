@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -384,5 +385,111 @@ func TestTextUploadsThroughHTTP(t *testing.T) {
 		if code != http.StatusOK || run.Status != "succeeded" || run.PaperID != want.ID || run.Title != want.Title {
 			t.Errorf("%s: %d %+v, want paper %s %q as the CLI reads it", tc.name, code, run, want.ID, want.Title)
 		}
+	}
+}
+
+// countRuns is the number of rows in the store's runs table, every team's.
+func countRuns(t *testing.T, h *harness) int {
+	t.Helper()
+	var n int
+	if err := h.store.SQL().QueryRow(`SELECT count(*) FROM runs`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// Identical submissions answered from the cache grow the store by one run
+// per team (and title), whatever their number: every hit of a team is
+// answered with the same cached run, which counts them. Another team's
+// hit gets a run of its own and cannot read the first team's.
+func TestCacheHitsDoNotGrowTheStore(t *testing.T) {
+	a := newAPI(t, newHarness(t, true))
+	text := mustJSON(t, map[string]string{"text": paper(30)})
+	type runView struct {
+		ID        string     `json:"id"`
+		Status    string     `json:"status"`
+		Cached    bool       `json:"cached"`
+		CacheHits int        `json:"cache_hits"`
+		LastHitAt *time.Time `json:"last_hit_at"`
+		Team      string     `json:"team"`
+		Summary   string     `json:"summary"`
+		Totals    struct {
+			CostUSD float64 `json:"cost_usd"`
+		} `json:"totals"`
+	}
+	submit := func(team string, body []byte) runView {
+		t.Helper()
+		code, data := a.call(t, "POST", "/api/v1/summaries?wait=20s", team, "application/json", body)
+		var v runView
+		if err := json.Unmarshal(data, &v); err != nil || code != http.StatusOK {
+			t.Fatalf("submit as %s: %d %.300s", team, code, data)
+		}
+		return v
+	}
+	first := submit("team-a", text)
+	if first.Cached || first.Status != "succeeded" {
+		t.Fatalf("first submission: %+v", first)
+	}
+	calls := a.model.calls.Load()
+	before := countRuns(t, a.harness)
+
+	// 200 identical submissions, 10 at a time, as a load test sends them.
+	const n, workers = 200, 10
+	ids := make(chan string, n)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range n / workers {
+				v := submit("team-a", text)
+				if !v.Cached || v.Summary != first.Summary || v.Totals.CostUSD != 0 || v.Team != "team-a" {
+					t.Errorf("worker %d: not a cache hit: %+v", w, v)
+				}
+				ids <- v.ID
+			}
+		}()
+	}
+	wg.Wait()
+	close(ids)
+	var hitID string
+	for id := range ids {
+		if hitID == "" {
+			hitID = id
+		}
+		if id != hitID {
+			t.Fatalf("hits answered with runs %s and %s, want one", hitID, id)
+		}
+	}
+	if got := countRuns(t, a.harness); got != before+1 {
+		t.Fatalf("%d identical hits grew the store from %d to %d runs, want one more", n, before, got)
+	}
+	if a.model.calls.Load() != calls {
+		t.Error("a cache hit called the model")
+	}
+	code, data := a.call(t, "GET", "/api/v1/summaries/"+hitID, "team-a", "", nil)
+	var hit runView
+	_ = json.Unmarshal(data, &hit)
+	if code != http.StatusOK || hit.CacheHits != n || hit.LastHitAt == nil || hit.ID == first.ID {
+		t.Fatalf("the hits' run: %d %+v", code, hit)
+	}
+
+	// Team B's hit is its own run; team A's stays invisible to it.
+	b := submit("team-b", text)
+	if !b.Cached || b.ID == hitID || b.CacheHits != 1 || b.Team != "team-b" {
+		t.Fatalf("team B's hit: %+v", b)
+	}
+	if code, _ := a.call(t, "GET", "/api/v1/summaries/"+hitID, "team-b", "", nil); code != http.StatusNotFound {
+		t.Errorf("team B reads team A's cached run: %d", code)
+	}
+	// Another title is another answer, so another run; the same title
+	// again is that run.
+	titled := mustJSON(t, map[string]string{"text": paper(30), "title": "My title"})
+	t1, t2 := submit("team-a", titled), submit("team-a", titled)
+	if t1.ID == hitID || t2.ID != t1.ID || t2.CacheHits != 2 {
+		t.Errorf("titled hits: %+v %+v", t1, t2)
+	}
+	if got := countRuns(t, a.harness); got != before+3 {
+		t.Errorf("store has %d runs, want %d", got, before+3)
 	}
 }

@@ -116,7 +116,7 @@ type Service struct {
 	working map[string]context.CancelFunc
 
 	// submits stores submissions that arrive together in one transaction,
-	// and hits the run records of cache hits.
+	// and hits the cache hits (JobStore.RecordCacheHits).
 	submits *groupcommit.Committer[*papersum.Submission, string]
 	hits    *groupcommit.Committer[*papersum.Run, struct{}]
 }
@@ -155,7 +155,7 @@ func New(cfg Config) (*Service, error) {
 		return cfg.Store.SubmitMany(ctx, subs, s.enqueue)
 	}, s.commitOptions(telemetry.CommitSubmit))
 	s.hits = groupcommit.New(func(ctx context.Context, runs []*papersum.Run) ([]struct{}, error) {
-		return make([]struct{}, len(runs)), cfg.Store.CreateRuns(ctx, runs)
+		return make([]struct{}, len(runs)), cfg.Store.RecordCacheHits(ctx, runs)
 	}, s.commitOptions(telemetry.CommitCacheHit))
 	return s, nil
 }

@@ -408,7 +408,8 @@ func TestInboundBadInput(t *testing.T) {
 
 // Submissions and cache hits that arrive together share transactions
 // (group commit); a request at fault among them fails alone, and every
-// other one is stored with its job.
+// other one is stored with its job. The identical hits are answered with
+// one cached run.
 func TestConcurrentSubmissionsShareCommits(t *testing.T) {
 	h := newHarness(t, true)
 	ctx := context.Background()
@@ -443,6 +444,7 @@ func TestConcurrentSubmissionsShareCommits(t *testing.T) {
 	}
 	wg.Wait()
 	seen := map[string]bool{}
+	hitRun := ""
 	for i, o := range out {
 		if i == 7 {
 			if papersum.ErrorCode(o.err) != papersum.ECONFLICT {
@@ -453,7 +455,12 @@ func TestConcurrentSubmissionsShareCommits(t *testing.T) {
 		if o.err != nil {
 			t.Fatalf("request %d failed beside a bad one: %v", i, o.err)
 		}
-		if seen[o.res.RunID] {
+		switch {
+		case i%10 == 3 && hitRun == "":
+			hitRun = o.res.RunID
+		case i%10 == 3 && o.res.RunID != hitRun:
+			t.Fatalf("identical cache hits answered with runs %s and %s", hitRun, o.res.RunID)
+		case i%10 != 3 && seen[o.res.RunID]:
 			t.Fatalf("run %s answered twice", o.res.RunID)
 		}
 		seen[o.res.RunID] = true
@@ -462,8 +469,13 @@ func TestConcurrentSubmissionsShareCommits(t *testing.T) {
 			t.Fatalf("request %d: run %s is %s, cached %v", i, run.ID, run.Status, run.Cached)
 		}
 	}
+	// The warm-up run, the keyed one, 35 new papers and one run for the 4
+	// hits.
 	runs, err := h.store.ListRuns(ctx, papersum.RunFilter{Team: "t", Limit: 1000})
-	if err != nil || len(runs) != n-1+2 {
-		t.Fatalf("team t has %d runs (%v), want %d", len(runs), err, n-1+2)
+	if want := 2 + (n - 1 - 4) + 1; err != nil || len(runs) != want {
+		t.Fatalf("team t has %d runs (%v), want %d", len(runs), err, want)
+	}
+	if hit, err := h.store.GetRun(ctx, hitRun); err != nil || hit.CacheHits != 4 {
+		t.Fatalf("the hits' run counts %d hits (%v), want 4", hit.CacheHits, err)
 	}
 }

@@ -239,8 +239,11 @@ func (s *Service) aliasKey(runner *pipeline.Runner, in *input) cache.Key {
 }
 
 // fromCache answers req from the cache when its bytes were read before and
-// the paper's result is cached: the run is recorded as succeeded and
-// cached, with no stages and no cost.
+// the paper's result is cached. The hit is recorded by
+// JobStore.RecordCacheHits: the first hit of its key (team, paper,
+// configuration, title, callback URL) is a new run, succeeded and cached,
+// with no stages and no cost; a later hit is answered with that run, whose
+// hit count grows, so that hits do not grow the store.
 func (s *Service) fromCache(ctx context.Context, runner *pipeline.Runner, in *input, req httpapi.SubmitRequest) (*papersum.Run, bool) {
 	if s.cfg.Cache == nil {
 		return nil, false
@@ -274,6 +277,8 @@ func (s *Service) fromCache(ctx context.Context, runner *pipeline.Runner, in *in
 			s.log.Warn("cache hit could not be recorded; running the paper", "err", err)
 			return nil, false
 		}
+		// run is now the stored run: this hit's, or the one that answered
+		// the key's first hit.
 		return run, true
 	}
 	run, ok := hit()

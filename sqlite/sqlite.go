@@ -468,6 +468,9 @@ const (
 	// sqliteConstraintForeignKey is the extended code of a foreign key
 	// violation (SQLITE_CONSTRAINT_FOREIGNKEY).
 	sqliteConstraintForeignKey = sqliteConstraint | 3<<8
+	// sqliteConstraintPrimaryKey is the extended code of a primary key
+	// violation (SQLITE_CONSTRAINT_PRIMARYKEY).
+	sqliteConstraintPrimaryKey = sqliteConstraint | 6<<8
 )
 
 // sqliteCode returns the primary result code of a driver error, or 0.

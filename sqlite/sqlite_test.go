@@ -395,9 +395,13 @@ func TestMigrateV4ToV5KeepsRunsAndStages(t *testing.T) {
 	if after := countRows(t, db.db, tables...); !reflect.DeepEqual(after, before) {
 		t.Fatalf("rows by table after the migration = %v, want %v", after, before)
 	}
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
 	var version int
-	if err := db.db.QueryRow(`SELECT max(version) FROM schema_migrations`).Scan(&version); err != nil || version != 5 {
-		t.Fatalf("schema version %d (%v), want 5", version, err)
+	if err := db.db.QueryRow(`SELECT max(version) FROM schema_migrations`).Scan(&version); err != nil || version != ms[len(ms)-1].Version {
+		t.Fatalf("schema version %d (%v), want the latest, %d", version, err, ms[len(ms)-1].Version)
 	}
 	var fk int
 	if err := db.db.QueryRow(`PRAGMA foreign_keys`).Scan(&fk); err != nil || fk != 1 {
@@ -447,6 +451,59 @@ func TestMigrateV4ToV5KeepsRunsAndStages(t *testing.T) {
 		usage_estimated, cost_usd, latency_ns, stop_reason, fallback_reason, started_at)
 		VALUES ('ghost', 1, 'summarize', '', '', '', '', '', 0, 0, 0, 0, 0, 0, 0, 0, '', '', 0)`); err == nil {
 		t.Error("a stage of a missing run was accepted after the migration")
+	}
+}
+
+// Migration 6 counts cache hits on one run per key. The cached runs of a
+// version 5 database (one per hit, the same key many times) are kept as
+// they were, each counted as its one hit; a hit after the migration
+// starts a run of its own, and the next one counts on it.
+func TestMigrateV5ToV6KeepsCachedRuns(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v5.db")
+	old := openAt(t, path, 5)
+	if _, err := old.db.Exec(`INSERT INTO papers (id, title, source, format, sections, word_count, created_at) VALUES ('p', 'P', 'p.txt', 'text', '[]', 0, 1)`); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if _, err := old.db.Exec(`INSERT INTO runs (id, paper_id, title, source, status, error, error_class, config_hash, target_words,
+			summary, scores, team, user_name, created_at, finished_at, config, cached) VALUES
+			(?, 'p', 'T', 'p.txt', 'succeeded', '', '', 'cfg', 150, 'sum', NULL, 'team', 'user', ?, ?, '', 1)`,
+			fmt.Sprintf("old-%d", i), 10+i, 10+i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatalf("migrating a version 5 database: %v", err)
+	}
+	defer db.Close()
+	for i := range 3 {
+		got, err := db.GetRun(ctx, fmt.Sprintf("old-%d", i))
+		if err != nil || !got.Cached || got.CacheHits != 1 || got.LastHitAt == nil || got.LastHitAt.UnixNano() != int64(10+i) {
+			t.Fatalf("old-%d after the migration: %+v, %v", i, got, err)
+		}
+	}
+	at := time.Unix(0, 100).UTC()
+	hit := func(id string) *papersum.Run {
+		return &papersum.Run{ID: id, PaperID: "p", Title: "T", Source: "p.txt", Status: papersum.RunSucceeded, Cached: true,
+			Summary: "sum", ConfigHash: "cfg", TargetWords: 150, Team: "team", User: "user", CreatedAt: at, FinishedAt: &at}
+	}
+	h1, h2 := hit("new-1"), hit("new-2")
+	if err := db.RecordCacheHits(ctx, []*papersum.Run{h1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RecordCacheHits(ctx, []*papersum.Run{h2}); err != nil {
+		t.Fatal(err)
+	}
+	if h1.ID != "new-1" || h2.ID != "new-1" || h2.CacheHits != 2 {
+		t.Errorf("hits after the migration: %s %s %d", h1.ID, h2.ID, h2.CacheHits)
+	}
+	if n := countRows(t, db.db, "runs")["runs"]; n != 4 {
+		t.Errorf("%d runs, want the 3 old and 1 new", n)
 	}
 }
 

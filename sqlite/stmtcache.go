@@ -28,7 +28,7 @@ type stmtCache map[string]*sql.Stmt
 var hotQueries = []string{
 	selectKeyByHashSQL,
 	insertPaperSQL, selectPaperSQL,
-	insertRunSQL, insertKeySQL, selectKeySQL, insertBatchSQL, insertBatchRunSQL,
+	insertRunSQL, upsertHitSQL, insertKeySQL, selectKeySQL, insertBatchSQL, insertBatchRunSQL,
 	selectRunSQL, selectRunStagesSQL, selectRunStatusSQL,
 	startRunSQL, nextStageSeqSQL, insertStageSQL, finishRunSQL,
 }

@@ -139,9 +139,9 @@ func (s *DB) CreateRun(ctx context.Context, run *papersum.Run) error {
 }
 
 // CreateRuns stores several new runs, as CreateRun would each, in one
-// transaction: all of them, or none. The service records its cache hits
-// with it, many per commit, so that they do not queue one by one for the
-// store's only connection. On success the runs hold the stored values.
+// transaction: all of them, or none, so that they do not queue one by one
+// for the store's only connection. On success the runs hold the stored
+// values.
 //
 // Errors: EINVALID when runs is empty, a run appears twice, or a run is
 // one CreateRun refuses; ENOTFOUND and ECONFLICT as CreateRun.
@@ -181,8 +181,10 @@ type runRow struct {
 	// finishedAt is set for a cached run only, the one created finished.
 	finishedAt *time.Time
 	finished   sql.NullInt64
-	scores     sql.NullString
-	stages     []stageRow
+	// lastHit is run.LastHitAt encoded, NULL when nil.
+	lastHit sql.NullInt64
+	scores  sql.NullString
+	stages  []stageRow
 }
 
 // newRunRow validates run with storeutil.CheckNewRun and encodes it,
@@ -200,6 +202,13 @@ func (s *DB) newRunRow(op string, run *papersum.Run) (runRow, error) {
 	r := runRow{run: run, status: status, batchID: run.BatchID, createdAt: times.CreatedAt, created: times.Created}
 	if times.FinishedAt != nil {
 		r.finishedAt, r.finished = times.FinishedAt, sql.NullInt64{Int64: times.Finished, Valid: true}
+	}
+	if run.LastHitAt != nil {
+		ns, ok := storeutil.EncodeTime(*run.LastHitAt)
+		if !ok {
+			return runRow{}, storeutil.Invalid(op, "run %s: last hit time %s out of range", run.ID, *run.LastHitAt)
+		}
+		r.lastHit = sql.NullInt64{Int64: ns, Valid: true}
 	}
 	r.stages = make([]stageRow, len(run.Stages))
 	for i := range run.Stages {
@@ -253,8 +262,9 @@ func (s *DB) insertRuns(ctx context.Context, tx *sql.Tx, op string, rows []runRo
 // (ENOTFOUND). A conflict is reported first, as two SELECTs before the
 // INSERT used to. Those SELECTs, and for a run without stages the BEGIN
 // and COMMIT around them, held the store's only connection about as long
-// as the INSERT itself; the service writes such a run for every cache hit,
-// and under load every request queued behind them.
+// as the INSERT itself; the service used to write such a run for every
+// cache hit (RecordCacheHits now counts them on one), and under load every
+// request queued behind them.
 //
 // Errors: ECONFLICT when the run exists; ENOTFOUND when its paper does not.
 func insertRunRow(ctx context.Context, insert *sql.Stmt, op string, r runRow) error {
@@ -279,8 +289,8 @@ func insertRunRow(ctx context.Context, insert *sql.Stmt, op string, r runRow) er
 // ID exists.
 const insertRunSQL = `INSERT INTO runs (id, paper_id, title, source, status, error, error_class,
 		config_hash, target_words, summary, scores, team, user_name, created_at, finished_at,
-		config, cached, batch_id, callback_url, key_id)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		config, cached, batch_id, callback_url, key_id, cache_hits, last_hit_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (id) DO NOTHING`
 
 // insertArgs are the arguments of insertRunSQL.
@@ -288,7 +298,79 @@ func (r runRow) insertArgs() []any {
 	run := r.run
 	return []any{run.ID, run.PaperID, run.Title, run.Source, string(r.status), run.Error, string(run.ErrorClass),
 		run.ConfigHash, run.TargetWords, run.Summary, r.scores, run.Team, run.User, r.created, r.finished,
-		run.Config, run.Cached, r.batchID, run.CallbackURL, run.KeyID}
+		run.Config, run.Cached, r.batchID, run.CallbackURL, run.KeyID, run.CacheHits, r.lastHit}
+}
+
+// RecordCacheHits records cache hits as papersum.JobStore documents: the
+// first hit of a key is a new cached run, a later one counts on it. Each
+// hit is one INSERT ... ON CONFLICT (hit_key) DO UPDATE ... RETURNING, in
+// one transaction, so that the unique index decides which hit is first
+// and the row comes back as stored; the hits' structs are set from those
+// rows once the transaction has committed.
+//
+// Errors: EINVALID when hits is empty or a hit is not a run CreateRun
+// takes as cached; ENOTFOUND when its paper is not stored; ECONFLICT when
+// a new run's ID exists.
+func (s *DB) RecordCacheHits(ctx context.Context, hits []*papersum.Run) error {
+	const op = "sqlite.RecordCacheHits"
+	if len(hits) == 0 {
+		return storeutil.Invalid(op, "no cache hits to record")
+	}
+	rows := make([]runRow, len(hits))
+	for i, run := range hits {
+		if run == nil || !run.Cached {
+			return storeutil.Invalid(op, "a cache hit must be a cached run")
+		}
+		var err error
+		if rows[i], err = s.newRunRow(op, run); err != nil {
+			return err
+		}
+	}
+	stored := make([]*papersum.Run, len(hits))
+	err := s.tx(ctx, op, func(tx *sql.Tx) error {
+		upsert := s.txStmt(ctx, tx, upsertHitSQL)
+		for i, r := range rows {
+			run, err := scanRun(upsert.QueryRowContext(ctx, r.hitArgs()...))
+			switch {
+			case sqliteExtendedCode(err) == sqliteConstraintForeignKey:
+				return storeutil.NotFound(op, "run %s: paper %s not found; store the paper first", r.run.ID, r.run.PaperID)
+			case sqliteExtendedCode(err) == sqliteConstraintPrimaryKey:
+				return storeutil.Conflict(op, "run %s already exists", r.run.ID)
+			case err != nil:
+				return err
+			}
+			stored[i] = run
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for i, run := range hits {
+		*run = *stored[i]
+	}
+	return nil
+}
+
+// upsertHitSQL records one cache hit (see RecordCacheHits): a new cached
+// run with one hit, or one more hit on the run of its key, returned as
+// stored.
+var upsertHitSQL = `INSERT INTO runs (id, paper_id, title, source, status, error, error_class,
+		config_hash, target_words, summary, scores, team, user_name, created_at, finished_at,
+		config, cached, batch_id, callback_url, key_id, cache_hits, last_hit_at, hit_key)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+	ON CONFLICT (hit_key) WHERE hit_key IS NOT NULL DO UPDATE SET
+		cache_hits = cache_hits + 1,
+		last_hit_at = max(coalesce(last_hit_at, excluded.last_hit_at), excluded.last_hit_at)
+	RETURNING ` + runColumns
+
+// hitArgs are the arguments of upsertHitSQL: a hit's last_hit_at is its
+// creation time.
+func (r runRow) hitArgs() []any {
+	run := r.run
+	return []any{run.ID, run.PaperID, run.Title, run.Source, string(r.status), run.Error, string(run.ErrorClass),
+		run.ConfigHash, run.TargetWords, run.Summary, r.scores, run.Team, run.User, r.created, r.finished,
+		run.Config, run.Cached, r.batchID, run.CallbackURL, run.KeyID, r.created, run.CacheHitKey()}
 }
 
 // stageRow is a validated StageResult ready to insert.
@@ -464,7 +546,8 @@ const finishRunSQL = `UPDATE runs SET status = ?, error = ?, error_class = ?, su
 
 // runColumns are the runs columns that scanRun reads, in order.
 const runColumns = `id, paper_id, title, source, status, error, error_class, config_hash, target_words,
-	summary, scores, team, user_name, created_at, finished_at, config, cached, batch_id, callback_url, key_id`
+	summary, scores, team, user_name, created_at, finished_at, config, cached, batch_id, callback_url, key_id,
+	cache_hits, last_hit_at`
 
 func scanRun(sc interface{ Scan(...any) error }) (*papersum.Run, error) {
 	var (
@@ -472,12 +555,16 @@ func scanRun(sc interface{ Scan(...any) error }) (*papersum.Run, error) {
 		status, errorClass string
 		scores             sql.NullString
 		created            int64
-		finished           sql.NullInt64
+		finished, lastHit  sql.NullInt64
 	)
 	if err := sc.Scan(&r.ID, &r.PaperID, &r.Title, &r.Source, &status, &r.Error, &errorClass, &r.ConfigHash,
 		&r.TargetWords, &r.Summary, &scores, &r.Team, &r.User, &created, &finished,
-		&r.Config, &r.Cached, &r.BatchID, &r.CallbackURL, &r.KeyID); err != nil {
+		&r.Config, &r.Cached, &r.BatchID, &r.CallbackURL, &r.KeyID, &r.CacheHits, &lastHit); err != nil {
 		return nil, err
+	}
+	if lastHit.Valid {
+		t := storeutil.DecodeTime(lastHit.Int64)
+		r.LastHitAt = &t
 	}
 	r.Status = papersum.RunStatus(status)
 	r.ErrorClass = papersum.Class(errorClass)

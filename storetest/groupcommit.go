@@ -181,6 +181,9 @@ func testCreateRuns(t *testing.T, s jobStore, _ Options) {
 	}
 	runs := []*papersum.Run{cachedRun("run-cr-1"), cachedRun("run-cr-2"), cachedRun("run-cr-3")}
 	runs[2].CreatedAt = time.Time{}
+	// A run's hit count and last hit round-trip as given.
+	lastHit := at.Add(time.Hour)
+	runs[1].CacheHits, runs[1].LastHitAt = 3, &lastHit
 	must(t, s.CreateRuns(ctx, runs))
 	for _, r := range runs {
 		got, err := s.GetRun(ctx, r.ID)

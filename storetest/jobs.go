@@ -45,6 +45,9 @@ func exerciseJobs(t *testing.T, newStore func(t *testing.T) papersum.Store, opts
 		{"SubmitMany", testSubmitMany},
 		{"SubmitManyAllOrNothing", testSubmitManyAllOrNothing},
 		{"CreateRuns", testCreateRuns},
+		{"RecordCacheHits", testRecordCacheHits},
+		{"RecordCacheHitsErrors", testRecordCacheHitsErrors},
+		{"RecordCacheHitsConcurrent", testRecordCacheHitsConcurrent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -175,6 +175,10 @@ func norm(r *papersum.Run) *papersum.Run {
 		f := normTime(*c.FinishedAt)
 		c.FinishedAt = &f
 	}
+	if c.LastHitAt != nil {
+		h := normTime(*c.LastHitAt)
+		c.LastHitAt = &h
+	}
 	if len(c.Stages) == 0 {
 		c.Stages = nil
 	} else {
@@ -199,6 +203,9 @@ func wantUTC(t *testing.T, r *papersum.Run) {
 	check("CreatedAt", r.CreatedAt)
 	if r.FinishedAt != nil {
 		check("FinishedAt", *r.FinishedAt)
+	}
+	if r.LastHitAt != nil {
+		check("LastHitAt", *r.LastHitAt)
 	}
 	for i, s := range r.Stages {
 		check(fmt.Sprintf("Stages[%d].StartedAt", i), s.StartedAt)

@@ -183,12 +183,13 @@ func api(t *testing.T, method, url, key string, body any, out any) (int, http.He
 }
 
 type runView struct {
-	ID      string             `json:"id"`
-	Status  papersum.RunStatus `json:"status"`
-	Summary string             `json:"summary"`
-	Cached  bool               `json:"cached"`
-	Team    string             `json:"team"`
-	Stages  []struct {
+	ID        string             `json:"id"`
+	Status    papersum.RunStatus `json:"status"`
+	Summary   string             `json:"summary"`
+	Cached    bool               `json:"cached"`
+	CacheHits int                `json:"cache_hits"`
+	Team      string             `json:"team"`
+	Stages    []struct {
 		Stage string `json:"stage"`
 	} `json:"stages"`
 }
@@ -243,8 +244,15 @@ func TestServeEndToEnd(t *testing.T) {
 	}
 	var again runView
 	code, _ = api(t, "POST", base+"/api/v1/summaries?wait=5s", writer, map[string]string{"text": paperText(1)}, &again)
-	if code != 200 || !again.Cached || again.ID == first.ID || again.Summary != first.Summary || len(again.Stages) != 0 {
+	if code != 200 || !again.Cached || again.ID == first.ID || again.Summary != first.Summary || len(again.Stages) != 0 ||
+		again.CacheHits != 1 {
 		t.Fatalf("repeat submit is not a cache hit: %d %+v", code, again)
+	}
+	// Later hits are answered with the same run, which counts them.
+	var third runView
+	code, _ = api(t, "POST", base+"/api/v1/summaries?wait=5s", writer, map[string]string{"text": paperText(1)}, &third)
+	if code != 200 || third.ID != again.ID || third.CacheHits != 2 {
+		t.Fatalf("third submit: %d %+v, want run %s with 2 hits", code, third, again.ID)
 	}
 
 	// An idempotency key returns the first run.

@@ -59,6 +59,10 @@ func CheckNewRun(op string, run *papersum.Run) (papersum.RunStatus, error) {
 		return "", Invalid(op, "run %s has no paper ID", run.ID)
 	case run.TargetWords < 0:
 		return "", Invalid(op, "run %s: negative target length %d", run.ID, run.TargetWords)
+	case run.CacheHits < 0:
+		return "", Invalid(op, "run %s: negative cache hits %d", run.ID, run.CacheHits)
+	case run.CacheHits > 0 && !run.Cached:
+		return "", Invalid(op, "run %s: cache hits on a run that is not cached", run.ID)
 	case !ValidClass(run.ErrorClass):
 		return "", Invalid(op, "run %s: unknown error class %q", run.ID, run.ErrorClass)
 	case !ValidScores(run.Scores):
