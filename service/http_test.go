@@ -284,7 +284,9 @@ func TestFetchFailuresThroughHTTP(t *testing.T) {
 		Resolver:             fakeResolver{"papers.test": "127.0.0.1", "gone.papers.test": "127.0.0.1"},
 		AllowPrivateForTests: func(ip net.IP) bool { return ip.IsLoopback() },
 		MaxBytes:             10000,
-		Timeout:              500 * time.Millisecond,
+		// Long enough for a loopback fetch on a loaded machine, short
+		// enough for the /slow case to wait it out twice.
+		Timeout: 2 * time.Second,
 	})
 	if err != nil {
 		t.Fatal(err)
