@@ -121,14 +121,17 @@ func (s *DB) CreateRuns(ctx context.Context, runs []*papersum.Run) error {
 }
 
 // RecordCacheHits records cache hits as papersum.JobStore documents: the
-// first hit of a key is a new cached run, a later one counts on it. Each
-// hit is one INSERT ... ON CONFLICT (hit_key) DO UPDATE ... RETURNING,
-// all in one batch sent without BEGIN, which is one implicit transaction
-// and one round trip (see createRuns); the unique index on hit_key makes
-// concurrent hits of one key agree on one row. Hits go in key order, so
-// that two calls with keys in common lock them in the same order and the
-// second waits for the first instead of the two deadlocking. The hits'
-// structs are set from the returned rows once the batch has committed.
+// first hit of a key is a new cached run, a later one counts on it. The
+// hits of one key in the call are one INSERT ... ON CONFLICT (hit_key) DO
+// UPDATE ... RETURNING, which inserts the first of them or adds them all
+// to the key's run, so identical hits that arrive together cost one row
+// version, not one each. The statements go in one batch sent without
+// BEGIN, which is one implicit transaction and one round trip (see
+// createRuns), in key order, so that two calls with keys in common lock
+// them in the same order and the second waits for the first instead of
+// the two deadlocking; the unique index on hit_key makes concurrent hits
+// of one key agree on one row. The hits' structs are set from the
+// returned rows once the batch has committed.
 //
 // Errors: EINVALID when hits is empty or a hit is not a run CreateRun
 // takes as cached; ENOTFOUND when its paper is not stored; ECONFLICT when
@@ -138,37 +141,36 @@ func (s *DB) RecordCacheHits(ctx context.Context, hits []*papersum.Run) error {
 	if len(hits) == 0 {
 		return storeutil.Invalid(op, "no cache hits to record")
 	}
-	type hit struct {
-		i   int
-		row runRow
-		key string
-	}
-	list := make([]hit, len(hits))
+	rows := make([]runRow, len(hits))
 	for i, run := range hits {
 		if run == nil || !run.Cached {
 			return storeutil.Invalid(op, "a cache hit must be a cached run")
 		}
-		r, err := s.newRunRow(op, run)
-		if err != nil {
+		var err error
+		if rows[i], err = s.newRunRow(op, run); err != nil {
 			return err
 		}
-		list[i] = hit{i: i, row: r, key: run.CacheHitKey()}
 	}
-	slices.SortStableFunc(list, func(a, b hit) int { return strings.Compare(a.key, b.key) })
+	groups := storeutil.GroupHits(hits)
 	b := &pgx.Batch{}
-	for _, h := range list {
-		b.Queue(upsertHitSQL, h.row.hitArgs(h.key)...)
+	for _, g := range groups {
+		r := rows[g.Indexes[0]]
+		last := r.created
+		for _, i := range g.Indexes {
+			last = max(last, rows[i].created)
+		}
+		b.Queue(upsertHitSQL, r.hitArgs(len(g.Indexes), last, g.Key)...)
 	}
-	stored := make([]*papersum.Run, len(hits))
+	stored := make([]*papersum.Run, len(groups))
 	br := s.pool.SendBatch(ctx, b)
 	var err error
-	for _, h := range list {
+	for gi, g := range groups {
 		var run *papersum.Run
 		if run, err = scanRun(br.QueryRow()); err != nil {
-			err = hitError(op, h.row.run, err)
+			err = hitError(op, rows[g.Indexes[0]].run, err)
 			break
 		}
-		stored[h.i] = run
+		stored[gi] = run
 	}
 	if cerr := br.Close(); err == nil && cerr != nil {
 		err = cerr
@@ -176,31 +178,33 @@ func (s *DB) RecordCacheHits(ctx context.Context, hits []*papersum.Run) error {
 	if err != nil {
 		return s.dbError(op, err)
 	}
-	for i, run := range hits {
-		*run = *stored[i]
+	for gi, g := range groups {
+		for _, i := range g.Indexes {
+			*hits[i] = *storeutil.CopyRun(stored[gi])
+		}
 	}
 	return nil
 }
 
-// upsertHitSQL records one cache hit (see RecordCacheHits): a new cached
-// run with one hit, or one more hit on the run of its key, returned as
-// stored.
+// upsertHitSQL records the n hits of one key (see RecordCacheHits): a new
+// cached run that counts them, or n more hits on the run of the key,
+// returned as stored.
 var upsertHitSQL = `INSERT INTO runs (id, paper_id, title, source, status, error, error_class, config_hash,
 		target_words, summary, scores, team, user_name, created_at, finished_at, config, cached, batch_id,
 		callback_url, key_id, cache_hits, last_hit_at, hit_key)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14, $15, $16, $17, $18, $19, $20, 1, $14, $21)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
 	ON CONFLICT (hit_key) WHERE hit_key IS NOT NULL DO UPDATE SET
-		cache_hits = runs.cache_hits + 1,
+		cache_hits = runs.cache_hits + EXCLUDED.cache_hits,
 		last_hit_at = GREATEST(runs.last_hit_at, EXCLUDED.last_hit_at)
 	RETURNING ` + runColumns
 
-// hitArgs are the arguments of upsertHitSQL: a hit's last_hit_at is its
-// creation time, and key its CacheHitKey.
-func (r runRow) hitArgs(key string) []any {
+// hitArgs are the arguments of upsertHitSQL for r, the first of n hits of
+// key, the latest of which came at last.
+func (r runRow) hitArgs(n int, last int64, key string) []any {
 	run := r.run
 	return []any{run.ID, run.PaperID, run.Title, run.Source, string(r.status), run.Error, string(run.ErrorClass),
 		run.ConfigHash, int64(run.TargetWords), run.Summary, r.scores, run.Team, run.User, r.created, r.finished,
-		run.Config, run.Cached, r.batchID, run.CallbackURL, run.KeyID, key}
+		run.Config, run.Cached, r.batchID, run.CallbackURL, run.KeyID, int32(n), last, key}
 }
 
 // hitError names the hit at fault: a run whose ID exists (ECONFLICT) or

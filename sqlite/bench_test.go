@@ -70,6 +70,36 @@ func BenchmarkCreateRuns(b *testing.B) {
 	}
 }
 
+// BenchmarkRecordCacheHits records one cache hit per call, as the
+// service does since hits count on one run per key: the same key every
+// time, so every call after the first updates that run.
+func BenchmarkRecordCacheHits(b *testing.B) {
+	db, p := benchStore(b)
+	ctx := context.Background()
+	for i := 0; b.Loop(); i++ {
+		if err := db.RecordCacheHits(ctx, []*papersum.Run{cachedRun(fmt.Sprint("run-", i), p.ID)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRecordCacheHitsGroup records 20 cache hits of one key per
+// call, as a group commit.
+func BenchmarkRecordCacheHitsGroup(b *testing.B) {
+	const perCall = 20
+	db, p := benchStore(b)
+	ctx := context.Background()
+	for i := 0; b.Loop(); i++ {
+		runs := make([]*papersum.Run, perCall)
+		for j := range runs {
+			runs[j] = cachedRun(fmt.Sprintf("run-%d-%d", i, j), p.ID)
+		}
+		if err := db.RecordCacheHits(ctx, runs); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkSubmit submits one run with its paper (stored already, as for
 // most requests) and an idempotency key.
 func BenchmarkSubmit(b *testing.B) {

@@ -302,11 +302,12 @@ func (r runRow) insertArgs() []any {
 }
 
 // RecordCacheHits records cache hits as papersum.JobStore documents: the
-// first hit of a key is a new cached run, a later one counts on it. Each
-// hit is one INSERT ... ON CONFLICT (hit_key) DO UPDATE ... RETURNING, in
-// one transaction, so that the unique index decides which hit is first
-// and the row comes back as stored; the hits' structs are set from those
-// rows once the transaction has committed.
+// first hit of a key is a new cached run, a later one counts on it. The
+// hits of one key in the call are one INSERT ... ON CONFLICT (hit_key) DO
+// UPDATE ... RETURNING, which inserts the first of them or adds them all
+// to the key's run; all in one transaction, so that the unique index
+// decides which hit is first and the row comes back as stored. The hits'
+// structs are set from those rows once the transaction has committed.
 //
 // Errors: EINVALID when hits is empty or a hit is not a run CreateRun
 // takes as cached; ENOTFOUND when its paper is not stored; ECONFLICT when
@@ -326,11 +327,17 @@ func (s *DB) RecordCacheHits(ctx context.Context, hits []*papersum.Run) error {
 			return err
 		}
 	}
-	stored := make([]*papersum.Run, len(hits))
+	groups := storeutil.GroupHits(hits)
+	stored := make([]*papersum.Run, len(groups))
 	err := s.tx(ctx, op, func(tx *sql.Tx) error {
 		upsert := s.txStmt(ctx, tx, upsertHitSQL)
-		for i, r := range rows {
-			run, err := scanRun(upsert.QueryRowContext(ctx, r.hitArgs()...))
+		for gi, g := range groups {
+			r := rows[g.Indexes[0]]
+			last := r.created
+			for _, i := range g.Indexes {
+				last = max(last, rows[i].created)
+			}
+			run, err := scanRun(upsert.QueryRowContext(ctx, r.hitArgs(len(g.Indexes), last, g.Key)...))
 			switch {
 			case sqliteExtendedCode(err) == sqliteConstraintForeignKey:
 				return storeutil.NotFound(op, "run %s: paper %s not found; store the paper first", r.run.ID, r.run.PaperID)
@@ -339,38 +346,40 @@ func (s *DB) RecordCacheHits(ctx context.Context, hits []*papersum.Run) error {
 			case err != nil:
 				return err
 			}
-			stored[i] = run
+			stored[gi] = run
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	for i, run := range hits {
-		*run = *stored[i]
+	for gi, g := range groups {
+		for _, i := range g.Indexes {
+			*hits[i] = *storeutil.CopyRun(stored[gi])
+		}
 	}
 	return nil
 }
 
-// upsertHitSQL records one cache hit (see RecordCacheHits): a new cached
-// run with one hit, or one more hit on the run of its key, returned as
-// stored.
+// upsertHitSQL records the n hits of one key (see RecordCacheHits): a new
+// cached run that counts them, or n more hits on the run of the key,
+// returned as stored.
 var upsertHitSQL = `INSERT INTO runs (id, paper_id, title, source, status, error, error_class,
 		config_hash, target_words, summary, scores, team, user_name, created_at, finished_at,
 		config, cached, batch_id, callback_url, key_id, cache_hits, last_hit_at, hit_key)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (hit_key) WHERE hit_key IS NOT NULL DO UPDATE SET
-		cache_hits = cache_hits + 1,
+		cache_hits = cache_hits + excluded.cache_hits,
 		last_hit_at = max(coalesce(last_hit_at, excluded.last_hit_at), excluded.last_hit_at)
 	RETURNING ` + runColumns
 
-// hitArgs are the arguments of upsertHitSQL: a hit's last_hit_at is its
-// creation time.
-func (r runRow) hitArgs() []any {
+// hitArgs are the arguments of upsertHitSQL for r, the first of n hits of
+// key, the latest of which came at last.
+func (r runRow) hitArgs(n int, last int64, key string) []any {
 	run := r.run
 	return []any{run.ID, run.PaperID, run.Title, run.Source, string(r.status), run.Error, string(run.ErrorClass),
 		run.ConfigHash, run.TargetWords, run.Summary, r.scores, run.Team, run.User, r.created, r.finished,
-		run.Config, run.Cached, r.batchID, run.CallbackURL, run.KeyID, r.created, run.CacheHitKey()}
+		run.Config, run.Cached, r.batchID, run.CallbackURL, run.KeyID, n, last, key}
 }
 
 // stageRow is a validated StageResult ready to insert.

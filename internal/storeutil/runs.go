@@ -2,6 +2,9 @@ package storeutil
 
 import (
 	"context"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/papersum/papersum"
 )
@@ -189,4 +192,54 @@ func CheckDelivery(op string, d *papersum.Delivery) error {
 		return Invalid(op, "delivery %s: negative duration", d.WebhookID)
 	}
 	return nil
+}
+
+// HitGroup is the cache hits of one key (papersum.Run.CacheHitKey) in one
+// RecordCacheHits call. A store writes each group with one statement,
+// which inserts the first hit's run or adds len(Indexes) hits to the run
+// of the key: hits of one key that arrive together (a group commit of a
+// load test's identical requests) cost one row update, not one each.
+type HitGroup struct {
+	Key string
+	// Indexes are the positions of the key's hits in the call, in order;
+	// the first is the hit whose run is stored when the key is new.
+	Indexes []int
+}
+
+// GroupHits groups hits by key, in key order, so that two calls with keys
+// in common lock them in the same order (no deadlock between them).
+func GroupHits(hits []*papersum.Run) []HitGroup {
+	byKey := map[string]int{}
+	var groups []HitGroup
+	for i, h := range hits {
+		k := h.CacheHitKey()
+		g, ok := byKey[k]
+		if !ok {
+			g = len(groups)
+			byKey[k] = g
+			groups = append(groups, HitGroup{Key: k})
+		}
+		groups[g].Indexes = append(groups[g].Indexes, i)
+	}
+	slices.SortFunc(groups, func(a, b HitGroup) int { return strings.Compare(a.Key, b.Key) })
+	return groups
+}
+
+// CopyRun returns a copy of r that shares no pointer with it, so that the
+// hits of one key, which all get the stored run, do not share its scores
+// and times.
+func CopyRun(r *papersum.Run) *papersum.Run {
+	c := *r
+	if r.Scores != nil {
+		sc := *r.Scores
+		c.Scores = &sc
+	}
+	for _, t := range []**time.Time{&c.FinishedAt, &c.LastHitAt} {
+		if *t != nil {
+			v := **t
+			*t = &v
+		}
+	}
+	c.Stages = slices.Clone(r.Stages)
+	return &c
 }

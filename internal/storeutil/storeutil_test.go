@@ -1,6 +1,7 @@
 package storeutil
 
 import (
+	"fmt"
 	"math"
 	"reflect"
 	"testing"
@@ -168,5 +169,41 @@ func TestCheckDelivery(t *testing.T) {
 	}
 	if err := CheckDelivery("op", nil); papersum.ErrorCode(err) != papersum.EINVALID {
 		t.Errorf("nil: CheckDelivery = %v", err)
+	}
+}
+
+func TestGroupHits(t *testing.T) {
+	hit := func(team, title string) *papersum.Run {
+		return &papersum.Run{Team: team, PaperID: "p", Title: title, Cached: true}
+	}
+	hits := []*papersum.Run{hit("a", "x"), hit("b", "x"), hit("a", "x"), hit("a", "y"), hit("b", "x"), hit("a", "x")}
+	groups := GroupHits(hits)
+	if len(groups) != 3 {
+		t.Fatalf("%d groups, want 3: %+v", len(groups), groups)
+	}
+	got := map[string][]int{}
+	for i, g := range groups {
+		if i > 0 && groups[i-1].Key >= g.Key {
+			t.Errorf("groups not in key order: %s before %s", groups[i-1].Key, g.Key)
+		}
+		if g.Key != hits[g.Indexes[0]].CacheHitKey() {
+			t.Errorf("group %s holds hit %d of key %s", g.Key, g.Indexes[0], hits[g.Indexes[0]].CacheHitKey())
+		}
+		got[hits[g.Indexes[0]].Team+hits[g.Indexes[0]].Title] = g.Indexes
+	}
+	want := map[string][]int{"ax": {0, 2, 5}, "bx": {1, 4}, "ay": {3}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("groups %v, want %v", got, want)
+	}
+}
+
+func TestCopyRun(t *testing.T) {
+	at := time.Unix(5, 0)
+	r := &papersum.Run{ID: "r", Scores: &papersum.Scores{Accuracy: 8}, FinishedAt: &at, LastHitAt: &at,
+		Stages: []papersum.StageResult{{Raw: "x"}}}
+	c := CopyRun(r)
+	c.Scores.Accuracy, *c.FinishedAt, *c.LastHitAt, c.Stages[0].Raw = 1, time.Unix(9, 0), time.Unix(9, 0), "y"
+	if r.Scores.Accuracy != 8 || !r.FinishedAt.Equal(time.Unix(5, 0)) || !r.LastHitAt.Equal(time.Unix(5, 0)) || r.Stages[0].Raw != "x" {
+		t.Errorf("the copy shares memory with the run: %+v", r)
 	}
 }
