@@ -24,13 +24,18 @@
 //
 // Every error answer has the body
 //
-//	{"error": {"code": "...", "message": "...", "request_id": "..."}}
+//	{"error": {"code": "...", "message": "...", "reason": "...", "request_id": "..."}}
 //
-// where code is one of a closed set (see errorTable). Messages of client
-// errors (4xx) are the papersum.Error message, written for the user; 5xx
-// answers carry a generic message, and the cause is logged with the
-// request ID so that an operator can find it. The webhook route is the
-// exception: webhook.Receiver writes its own answers.
+// where code is one of a closed set (see errorTable), and reason, when
+// present, refines it from another closed set (a papersum.FetchReason for
+// a paper URL that could not be fetched: 422 url_unusable or 502
+// fetch_failed). Messages of client errors (4xx) are the papersum.Error
+// message, written for the user; 5xx answers carry a generic message, and
+// the cause is logged with the request ID so that an operator can find
+// it; a failed fetch is the exception, since its message names only the
+// URL and what failed. Messages quote user input by papersum.Excerpt and
+// are at most 512 bytes. The webhook route is the other exception:
+// webhook.Receiver writes its own answers.
 //
 // # Shutdown
 //

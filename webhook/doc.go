@@ -13,7 +13,9 @@
 //   - Receiver, the inbound handler (POST /webhook/paper-published): it
 //     authenticates, bounds the body, and uses a SeenStore so that a
 //     replayed or redelivered webhook-id is acknowledged without being
-//     handled twice;
+//     handled twice. What the body means is its Handle's business (the
+//     service takes a Standard Webhooks event, {"type": "paper.published",
+//     "data": {...}}, as the OpenAPI document shows it);
 //   - Sender, outbound completion callbacks: signed, retried with
 //     doubling backoff, with every attempt reported to a Record hook.
 //
