@@ -286,7 +286,7 @@ func TestFetchFailuresThroughHTTP(t *testing.T) {
 		MaxBytes:             10000,
 		// Long enough for a loopback fetch on a loaded machine, short
 		// enough for the /slow case to wait it out twice.
-		Timeout: 2 * time.Second,
+		Timeout: time.Second,
 	})
 	if err != nil {
 		t.Fatal(err)
