@@ -249,6 +249,7 @@ func TestCLSciSumm2018(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	rcfg.Resources = rougeData(t)
 	limit := *clWords
 	target := limit
 	if *clTarget > 0 {

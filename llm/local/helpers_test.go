@@ -9,7 +9,9 @@ import (
 	"testing"
 
 	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/eval/rouge"
 	"github.com/papersum/papersum/ingest"
+	"github.com/papersum/papersum/internal/devdata"
 )
 
 // loadFixture reads testdata/<id>.xml, abstract included, through
@@ -25,6 +27,17 @@ func loadFixture(t testing.TB, id string) *papersum.Paper {
 		t.Fatalf("%s: %v", id, err)
 	}
 	return p
+}
+
+// rougeData loads ROUGE-1.5.5's data files (for -m and -s) from the
+// development data beside the clone, or skips t.
+func rougeData(t testing.TB) *rouge.Resources {
+	t.Helper()
+	r, err := rouge.LoadResources(devdata.RougeDir(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 // fixtureIDs are the papers in testdata.

@@ -142,6 +142,7 @@ func TestSciTLDR(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		cfg.Resources = rougeData(t)
 		cfg.SkipBigram, cfg.SkipUnigrams = false, false // SU4 is not reported
 		for _, sys := range systems {
 			var sum [3]float64
