@@ -39,18 +39,18 @@ type page struct{ items []item }
 
 // typesetter flows a document into pages and columns.
 type typesetter struct {
-	o      Options
+	o Options
 	// compounds counts the hyphenated words of the document. A compound is
 	// broken at its own hyphen only if it occurs more than once, since an
 	// extractor can only tell "state-" + "of-the-art" from a hyphenated
 	// word by seeing the compound whole elsewhere.
 	compounds map[string]int
-	pages  []*page
-	col    int     // current column, 0 or 1
-	y      float64 // baseline of the last line set in the column
-	top    float64 // first baseline of the columns on the current page
-	bottom float64 // lowest baseline of the current column
-	err    error
+	pages     []*page
+	col       int     // current column, 0 or 1
+	y         float64 // baseline of the last line set in the column
+	top       float64 // first baseline of the columns on the current page
+	bottom    float64 // lowest baseline of the current column
+	err       error
 }
 
 func (t *typesetter) cols() int {

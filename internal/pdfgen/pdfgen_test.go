@@ -163,17 +163,17 @@ func TestPopplerReadsIt(t *testing.T) {
 
 func TestParseMarkdownErrors(t *testing.T) {
 	for name, src := range map[string]string{
-		"no title":        "## Abstract\n\nText.\n",
-		"text first":      "# T\n\nText before any heading.\n",
-		"table":           "# T\n\n## 1 Intro\n\n| a | b |\n",
-		"emphasis":        "# T\n\n## 1 Intro\n\nSome *bold* text.\n",
-		"unknown key":     "---\ndate: 2026\n---\n# T\n\n## 1 Intro\n\nText.\n",
-		"open front":      "---\ntitle: T\n",
-		"nothing to set":  "# T\n",
-		"two titles":      "# T\n\n## 1 Intro\n\nText.\n\n# U\n",
-		"deep heading":    "# T\n\n## 1 Intro\n\n#### Deep\n",
-		"bad character":   "# T\n\n## 1 Intro\n\nNaïve text.\n",
-		"bad char title":  "# Ω\n\n## 1 Intro\n\nText.\n",
+		"no title":       "## Abstract\n\nText.\n",
+		"text first":     "# T\n\nText before any heading.\n",
+		"table":          "# T\n\n## 1 Intro\n\n| a | b |\n",
+		"emphasis":       "# T\n\n## 1 Intro\n\nSome *bold* text.\n",
+		"unknown key":    "---\ndate: 2026\n---\n# T\n\n## 1 Intro\n\nText.\n",
+		"open front":     "---\ntitle: T\n",
+		"nothing to set": "# T\n",
+		"two titles":     "# T\n\n## 1 Intro\n\nText.\n\n# U\n",
+		"deep heading":   "# T\n\n## 1 Intro\n\n#### Deep\n",
+		"bad character":  "# T\n\n## 1 Intro\n\nNaïve text.\n",
+		"bad char title": "# Ω\n\n## 1 Intro\n\nText.\n",
 	} {
 		d, err := ParseMarkdown([]byte(src))
 		if err == nil {
