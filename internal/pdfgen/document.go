@@ -15,9 +15,9 @@ type Document struct {
 	// Header is the running header of every page after the first; "" for
 	// none.
 	Header string
-	// Footer is a line at the foot of the first page's left column, as a
-	// venue stamps its proceedings; "" for none.
-	Footer string
+	// Footer are lines at the foot of the first page's left column, as a
+	// venue stamps its proceedings; none for no footer.
+	Footer []string
 	// Abstract holds the abstract's paragraphs; none for no abstract.
 	Abstract []string
 	// Sections follow the abstract in order.

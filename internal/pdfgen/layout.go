@@ -305,12 +305,14 @@ func layout(d *Document, o Options) ([]*page, error) {
 	t.pages = append(t.pages, &page{})
 	top := t.titleBlock(d)
 	t.col, t.top, t.y, t.bottom = 0, top, top+bodyLead, bodyBottom
-	if d.Footer != "" {
+	if len(d.Footer) > 0 {
 		// The footer sits under the left column of the first page.
 		fy := footerTop
-		for _, l := range t.breakLines(d.Footer, roman, 8, t.colWidth(), 0, 0, false) {
-			t.add(item{f: roman, size: 8, x: marginX, y: fy, text: l.text})
-			fy -= 9
+		for _, f := range d.Footer {
+			for _, l := range t.breakLines(f, roman, 8, t.colWidth(), 0, 0, false) {
+				t.add(item{f: roman, size: 8, x: marginX, y: fy, text: l.text})
+				fy -= 9
+			}
 		}
 		t.bottom = footerTop + bodyLead + 4
 	}

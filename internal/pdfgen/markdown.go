@@ -14,7 +14,7 @@ import (
 //	title: The Title            (or a "# The Title" line)
 //	author: A. Author, Place    (one line each, repeatable)
 //	header: running header of pages 2..n
-//	footer: first-page footer
+//	footer: first-page footer      (one line each, repeatable)
 //	---
 //	## Abstract
 //	paragraphs...
@@ -54,7 +54,7 @@ func ParseMarkdown(src []byte) (*Document, error) {
 			case "header":
 				d.Header = val
 			case "footer":
-				d.Footer = val
+				d.Footer = append(d.Footer, val)
 			default:
 				return nil, fmt.Errorf("pdfgen: front matter line %d: unknown key %q (title, author, header, footer)", i+1, key)
 			}

@@ -187,7 +187,7 @@ func TestParseMarkdownErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Title != "T" || len(d.Authors) != 2 || d.Header != "H" || d.Footer != "F" || len(d.Abstract) != 2 || d.Abstract[0] != "One two." ||
+	if d.Title != "T" || len(d.Authors) != 2 || d.Header != "H" || len(d.Footer) != 1 || d.Footer[0] != "F" || len(d.Abstract) != 2 || d.Abstract[0] != "One two." ||
 		len(d.Sections) != 2 || d.Sections[1].Level != 2 || len(d.References) != 2 || d.References[1] != "R2 continued." {
 		t.Errorf("parsed %+v", d)
 	}
