@@ -16,10 +16,14 @@ import (
 // named by the rule at the top of metrics.go: "rouge2_f/human" with one
 // preset, "clscisumm:rouge2_f/human" with several.
 //
+// res are ROUGE's data files (rouge.LoadResources), which presets with -m
+// or -s need ("scitldr_stem", "clscisumm"); nil will do for the others.
+//
 // A reference type absent from refs, an unknown preset or an empty preset
 // list is an error with code papersum.EINVALID: a silently missing metric
-// would make an evaluation look complete when it is not.
-func ScoreROUGE(candidate []string, refs map[string][][]string, refTypes []string, presets []string) (map[string]float64, error) {
+// would make an evaluation look complete when it is not. So is a preset that
+// needs res when res is nil.
+func ScoreROUGE(candidate []string, refs map[string][][]string, refTypes []string, presets []string, res *rouge.Resources) (map[string]float64, error) {
 	if len(presets) == 0 {
 		return nil, papersum.Errorf(papersum.EINVALID, "no ROUGE preset given (known: %s)", strings.Join(rouge.PresetNames(), ", "))
 	}
@@ -28,6 +32,10 @@ func ScoreROUGE(candidate []string, refs map[string][][]string, refTypes []strin
 		cfg, err := rouge.Preset(p)
 		if err != nil {
 			return nil, &papersum.Error{Code: papersum.EINVALID, Message: fmt.Sprintf("unknown ROUGE preset %q", p), Err: err}
+		}
+		cfg.Resources = res
+		if err := cfg.Validate(); err != nil {
+			return nil, &papersum.Error{Code: papersum.EINVALID, Message: fmt.Sprintf("ROUGE preset %s: %v", p, err), Err: err}
 		}
 		cfgs[i] = cfg
 	}
@@ -38,12 +46,12 @@ func ScoreROUGE(candidate []string, refs map[string][][]string, refTypes []strin
 			return nil, papersum.Errorf(papersum.EINVALID, "no references of type %q", rt)
 		}
 		for i, cfg := range cfgs {
-			res, err := rouge.Evaluate(candidate, models, cfg)
+			scores, err := rouge.Evaluate(candidate, models, cfg)
 			if err != nil {
 				return nil, fmt.Errorf("rouge %s against %s: %w", presets[i], rt, err)
 			}
 			for _, m := range cfg.Metrics() {
-				s := res[m]
+				s := scores[m]
 				key := ROUGEKey(m)
 				for _, pv := range []struct {
 					part string
@@ -89,8 +97,9 @@ const (
 // each target are joined with spaces and re-split with SciTLDRSentences,
 // so however the caller split them (a pipeline's sentence splitter, the
 // dataset's whole-target "tldr" references), ROUGE-L sees the sentences
-// the original evaluation saw. No targets is an error.
-func ScoreSciTLDR(candidate []string, targets [][]string, stem bool) (map[string]float64, error) {
+// the original evaluation saw. No targets is an error, and so is stem
+// without res (ROUGE's data files, rouge.LoadResources).
+func ScoreSciTLDR(candidate []string, targets [][]string, stem bool, res *rouge.Resources) (map[string]float64, error) {
 	if len(targets) == 0 {
 		return nil, papersum.Errorf(papersum.EINVALID, "SciTLDR scoring needs at least one target")
 	}
@@ -102,16 +111,20 @@ func ScoreSciTLDR(candidate []string, targets [][]string, stem bool) (map[string
 	if err != nil {
 		return nil, err
 	}
+	cfg.Resources = res
+	if err := cfg.Validate(); err != nil {
+		return nil, &papersum.Error{Code: papersum.EINVALID, Message: fmt.Sprintf("ROUGE preset %s: %v", preset, err), Err: err}
+	}
 	metrics := []string{rouge.ROUGE1, rouge.ROUGE2, rouge.ROUGEL}
 	cand := SciTLDRSentences(strings.Join(candidate, " "))
 	scores := make([][3]float64, len(targets))
 	for i, t := range targets {
-		res, err := rouge.Evaluate(cand, [][]string{SciTLDRSentences(strings.Join(t, " "))}, cfg)
+		r, err := rouge.Evaluate(cand, [][]string{SciTLDRSentences(strings.Join(t, " "))}, cfg)
 		if err != nil {
 			return nil, fmt.Errorf("rouge against target %d: %w", i, err)
 		}
 		for j, m := range metrics {
-			scores[i][j] = res[m].F
+			scores[i][j] = r[m].F
 		}
 	}
 	best := 0

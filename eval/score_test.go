@@ -1,7 +1,10 @@
 package eval
 
 import (
+	"errors"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -61,7 +64,7 @@ func TestScoreROUGENaming(t *testing.T) {
 		"unused":   {{"ignored"}},
 	}
 	t.Run("one preset, no prefix", func(t *testing.T) {
-		got, err := ScoreROUGE(cand, refs, []string{"human", "abstract"}, []string{"scitldr"})
+		got, err := ScoreROUGE(cand, refs, []string{"human", "abstract"}, []string{"scitldr"}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -88,7 +91,7 @@ func TestScoreROUGENaming(t *testing.T) {
 		}
 	})
 	t.Run("two presets, prefixed", func(t *testing.T) {
-		got, err := ScoreROUGE(cand, refs, []string{"human", "abstract"}, []string{"scitldr", "clscisumm"})
+		got, err := ScoreROUGE(cand, refs, []string{"human", "abstract"}, []string{"scitldr", "clscisumm"}, testResources(t))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -117,16 +120,17 @@ func TestScoreROUGENaming(t *testing.T) {
 		{"missing ref type", []string{"community"}, []string{"scitldr"}},
 		{"unknown preset", []string{"human"}, []string{"rouge155"}},
 		{"no preset", []string{"human"}, nil},
+		{"-m -s without data files", []string{"human"}, []string{"clscisumm"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ScoreROUGE(cand, refs, tc.refTypes, tc.presets)
+			_, err := ScoreROUGE(cand, refs, tc.refTypes, tc.presets, nil)
 			if papersum.ErrorCode(err) != papersum.EINVALID {
 				t.Errorf("err = %v, want code invalid", err)
 			}
 		})
 	}
 	t.Run("no ref types", func(t *testing.T) {
-		got, err := ScoreROUGE(cand, refs, nil, []string{"scitldr"})
+		got, err := ScoreROUGE(cand, refs, nil, []string{"scitldr"}, nil)
 		if err != nil || len(got) != 0 {
 			t.Errorf("got %v, %v; want empty", got, err)
 		}
@@ -178,7 +182,7 @@ func TestScoreSciTLDR(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := ScoreSciTLDR(cand, tc.targets, false)
+			got, err := ScoreSciTLDR(cand, tc.targets, false, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -194,8 +198,11 @@ func TestScoreSciTLDR(t *testing.T) {
 	}
 	t.Run("stemming", func(t *testing.T) {
 		// "parsers" matches "parser" only with -m.
-		plain, _ := ScoreSciTLDR([]string{"new parsers"}, [][]string{{"new parser"}}, false)
-		stem, _ := ScoreSciTLDR([]string{"new parsers"}, [][]string{{"new parser"}}, true)
+		plain, _ := ScoreSciTLDR([]string{"new parsers"}, [][]string{{"new parser"}}, false, nil)
+		stem, _ := ScoreSciTLDR([]string{"new parsers"}, [][]string{{"new parser"}}, true, testResources(t))
+		if _, err := ScoreSciTLDR([]string{"new parsers"}, [][]string{{"new parser"}}, true, nil); papersum.ErrorCode(err) != papersum.EINVALID || !errors.Is(err, rouge.ErrNoResources) {
+			t.Errorf("stemming without data files: %v", err)
+		}
 		if plain["rouge1_f/tldr_max"] != 0.5 || stem["rouge1_f/tldr_max"] != 1 {
 			t.Errorf("R1 without stemming %v (want .5), with %v (want 1)", plain["rouge1_f/tldr_max"], stem["rouge1_f/tldr_max"])
 		}
@@ -203,8 +210,8 @@ func TestScoreSciTLDR(t *testing.T) {
 	t.Run("the protocol re-splits at \" . \" only", func(t *testing.T) {
 		// A candidate split by a sentence splitter scores as the one line
 		// SciTLDR's files2rouge saw; a " . " inside a target splits it.
-		split, _ := ScoreSciTLDR([]string{"we propose a new parser.", "it is fast"}, [][]string{{"a new parser . it is fast"}}, false)
-		whole, _ := ScoreSciTLDR([]string{"we propose a new parser. it is fast"}, [][]string{{"a new parser", "it is fast"}}, false)
+		split, _ := ScoreSciTLDR([]string{"we propose a new parser.", "it is fast"}, [][]string{{"a new parser . it is fast"}}, false, nil)
+		whole, _ := ScoreSciTLDR([]string{"we propose a new parser. it is fast"}, [][]string{{"a new parser", "it is fast"}}, false, nil)
 		direct, _ := rouge.Evaluate([]string{"we propose a new parser. it is fast"}, [][]string{{"a new parser .", "it is fast"}}, mustPreset(t, "scitldr"))
 		for _, m := range []string{"rouge1_f/tldr_max", "rougeL_f/tldr_max"} {
 			if split[m] != whole[m] {
@@ -216,7 +223,7 @@ func TestScoreSciTLDR(t *testing.T) {
 		}
 	})
 	t.Run("no targets", func(t *testing.T) {
-		if _, err := ScoreSciTLDR(cand, nil, false); papersum.ErrorCode(err) != papersum.EINVALID {
+		if _, err := ScoreSciTLDR(cand, nil, false, nil); papersum.ErrorCode(err) != papersum.EINVALID {
 			t.Errorf("err = %v, want invalid", err)
 		}
 	})
@@ -245,6 +252,27 @@ func mustPreset(t *testing.T, name string) rouge.Config {
 		t.Fatal(err)
 	}
 	return cfg
+}
+
+// testResources writes and loads a tiny set of ROUGE data files (a few
+// stopwords, no exceptions): enough for presets with -m and -s to run.
+func testResources(t *testing.T) *rouge.Resources {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{rouge.StopwordFile: "a\nis\nit\nthe\nwe\n"}
+	for _, name := range rouge.ExceptionFiles {
+		files[name] = ""
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := rouge.LoadResources(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 func keys[V any](m map[string]V) []string {

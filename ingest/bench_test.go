@@ -74,7 +74,7 @@ func BenchmarkParseLaTeX(b *testing.B) {
 }
 
 func BenchmarkParseXML(b *testing.B) {
-	data := mustRead(b, "A00-2030.xml")
+	data := mustRead(b, "reference.xml")
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {

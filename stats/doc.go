@@ -14,8 +14,10 @@
 // example when Wilcoxon or Mann–Whitney switch from the exact distribution
 // to the normal approximation) and its edge-case results (NaN, ±Inf, p = 1,
 // or an error where SciPy raises). They are tested case by case against
-// testdata/stats.jsonl, which SciPy produced (see testdata/README.md), and
-// against testdata/edge.jsonl for inputs the shared vectors do not cover.
+// the SciPy reference vectors (stats.jsonl in ../shared/data/reference-vectors,
+// read through PAPERSUM_REFVEC_DIR), and against testdata/edge.jsonl, which
+// testdata/gen_edge.py computed with the same SciPy for inputs the shared
+// vectors do not cover.
 //
 // Distribution functions (Student t, normal, chi-squared, beta, binomial)
 // come from gonum.org/v1/gonum/stat/distuv and gonum/mathext. What is

@@ -12,11 +12,15 @@ import (
 	"testing"
 
 	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/internal/devdata"
 )
 
-// The reference vectors were produced by SciPy 1.10.1 / NumPy 1.24.2
-// (testdata/README.md, section 2). They are copied into testdata so that
-// tests do not depend on anything outside the package.
+// The reference vectors (stats.jsonl) were produced by SciPy 1.10.1 /
+// NumPy 1.24.2; they and their README (section 2: fields and formulas) are
+// development data in ../shared/data/reference-vectors, read through
+// PAPERSUM_REFVEC_DIR, and TestReference is skipped without them. The edge
+// cases (testdata/edge.jsonl) were generated for papersum by
+// testdata/gen_edge.py with the same SciPy and the same schema.
 
 // refCase is one line of stats.jsonl.
 type refCase struct {
@@ -548,11 +552,11 @@ func ratEq(t *testing.T, name string, got *big.Rat, want any) {
 	}
 }
 
-// TestReference runs every case of testdata/stats.jsonl (the shared
-// reference vectors) and reports, per function, how many cases pass and
-// the largest relative error.
+// TestReference runs every case of stats.jsonl (the shared reference
+// vectors) and reports, per function, how many cases pass and the largest
+// relative error.
 func TestReference(t *testing.T) {
-	cases := loadCases(t, "testdata/stats.jsonl")
+	cases := loadCases(t, devdata.RefVec(t, "stats.jsonl"))
 	if len(cases) != 158 {
 		t.Errorf("loaded %d cases, README says 158", len(cases))
 	}

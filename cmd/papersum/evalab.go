@@ -41,6 +41,9 @@ nondeterministic models. "default" names the built-in configuration.`,
 			if cfgA == "" || cfgB == "" {
 				return &usageError{msg: "--a and --b are required (a config file, or \"default\")"}
 			}
+			if err := f.loadRouge(e.getenv); err != nil {
+				return err
+			}
 			ds, err := dataset.Load(c.Context(), f.dataset, dataset.Options{Limit: f.limit})
 			if err != nil {
 				return err

@@ -34,7 +34,7 @@ func newEvalCmd(e *env, g *globalFlags) *cobra.Command {
 }
 
 func newEvalRougeCmd(e *env) *cobra.Command {
-	var preset, flags, format string
+	var preset, flags, format, rougeData string
 	c := &cobra.Command{
 		Use:   "rouge CANDIDATE REFERENCE...",
 		Short: "Score a summary file against reference files with ROUGE-1.5.5",
@@ -49,9 +49,13 @@ Presets reproduce published protocols:
   clscisumm      -f A -a -x -s -d -t 1 -m -2 -4 -u -n 2   (CL-SciSumm 2018 Task 2;
                  "-2 -4" means an unlimited skip distance: ROUGE-SU*)
 
---flags takes ROUGE-1.5.5 options instead of a preset, e.g. "-n 2 -m -s".`,
+--flags takes ROUGE-1.5.5 options instead of a preset, e.g. "-n 2 -m -s".
+
+-m and -s need ROUGE-1.5.5's own data files (the SMART stopword list and
+the WordNet 2.0 exception lists), which papersum does not ship: pass
+--rouge-data DIR (ROUGE-1.5.5's data/ directory) or set PAPERSUM_ROUGE_DATA.`,
 		Example: `  papersum eval rouge --preset scitldr summary.txt reference.txt
-  papersum eval rouge --preset clscisumm --format json system.txt human1.txt human2.txt human3.txt
+  papersum eval rouge --preset clscisumm --rouge-data ROUGE-1.5.5/data --format json system.txt human1.txt human2.txt human3.txt
   papersum eval rouge --flags "-n 2 -m -2 4 -u" summary.txt ref.txt`,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) < 2 {
@@ -70,6 +74,9 @@ Presets reproduce published protocols:
 			}
 			if err != nil {
 				return &usageError{msg: err.Error()}
+			}
+			if cfg.Resources, err = loadRougeData(rougeData, e.getenv, "", cfg.Stem || cfg.RemoveStopwords, "ROUGE with -m or -s"); err != nil {
+				return err
 			}
 			cand, err := readSPL(args[0])
 			if err != nil {
@@ -96,6 +103,7 @@ Presets reproduce published protocols:
 	c.Flags().StringVar(&preset, "preset", "scitldr", "scitldr, scitldr_stem or clscisumm")
 	c.Flags().StringVar(&flags, "flags", "", "ROUGE-1.5.5 options instead of a preset")
 	c.Flags().StringVarP(&format, "format", "f", "text", "output format: text or json")
+	c.Flags().StringVar(&rougeData, "rouge-data", "", rougeDataHelp)
 	return c
 }
 

@@ -32,7 +32,7 @@ func TestEvalRouge(t *testing.T) {
 	if g := got["ROUGE-1"]; g.Recall != 0.83333 || g.Precision != 0.55556 {
 		t.Errorf("ROUGE-1 %+v", g)
 	}
-	same := cli(t, "", "", "eval", "rouge", "--format", "json", "--preset", "clscisumm", r1, r1)
+	same := cli(t, "", "", "eval", "rouge", "--format", "json", "--preset", "clscisumm", "--rouge-data", writeRougeData(t, t.TempDir()), r1, r1)
 	json.Unmarshal([]byte(same.stdout), &got)
 	if got["ROUGE-2"].F != 1 {
 		t.Errorf("identical files: %+v", got)

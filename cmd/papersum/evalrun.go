@@ -39,6 +39,10 @@ type evalFlags struct {
 	out         string
 	format      string
 	seed        uint64
+	rougeData   string
+	// rouge are ROUGE's data files (loadRouge), nil when the dataset's
+	// protocol needs none.
+	rouge *rouge.Resources
 }
 
 func (f *evalFlags) register(c *cobra.Command) {
@@ -50,6 +54,16 @@ func (f *evalFlags) register(c *cobra.Command) {
 	c.Flags().StringVarP(&f.out, "out", "o", "", "directory for the report (report.md, report.html, result.json)")
 	c.Flags().StringVarP(&f.format, "format", "f", "text", "output format: text or json")
 	c.Flags().Uint64Var(&f.seed, "seed", 1, "seed of the bootstrap confidence intervals")
+	c.Flags().StringVar(&f.rougeData, "rouge-data", "", rougeDataHelp)
+}
+
+// loadRouge loads ROUGE's data files when the dataset's protocol scores
+// with -m or -s (every kind but jsonl), before anything is run.
+func (f *evalFlags) loadRouge(getenv func(string) string) error {
+	kind, _, _ := strings.Cut(f.dataset, ":")
+	var err error
+	f.rouge, err = loadRougeData(f.rougeData, getenv, f.dataset, kind != "jsonl", "the "+kind+" protocol (ROUGE with -m or -s)")
+	return err
 }
 
 func (f *evalFlags) check() error {
@@ -83,7 +97,8 @@ the defaults) and scores each summary:
     with the official Task 2 flags against abstract (abstract removed from
     the input), human and community summaries; ScisummNet against the human
     summary and the abstract; SciTLDR with the max-over-targets protocol,
-    with and without stemming; generic JSONL with ROUGE-1/2/L/SU4;
+    with and without stemming; generic JSONL with ROUGE-1/2/L/SU4 without
+    stemming;
   - the rubric (accuracy, completeness, clarity, coherence, overall) from
     the judge (the local engine's measured critique unless judge: says
     otherwise);
@@ -92,13 +107,20 @@ the defaults) and scores each summary:
 It prints the means with 95% bootstrap confidence intervals and the share
 of summaries meeting the quality thresholds, stores the per-paper scores,
 and with --out writes report.md, report.html (self-contained, with charts)
-and result.json (the input of eval gate and eval ab).`,
+and result.json (the input of eval gate and eval ab).
+
+Every protocol but generic JSONL stems (-m) or drops stopwords (-s), which
+needs ROUGE-1.5.5's data files: --rouge-data DIR, PAPERSUM_ROUGE_DATA, or a
+rouge-resources/ directory beside the dataset (as in ../shared/data).`,
 		Example: `  papersum eval run --dataset scisummnet:../shared/data/scisummnet --limit 50
   papersum eval run --dataset clscisumm:../shared/data/cl-scisumm-2018 --words 150 --out report/
   papersum eval run --dataset scitldr:../shared/data/scitldr/SciTLDR-A/dev.jsonl --format json > tldr.json`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if err := f.check(); err != nil {
+				return err
+			}
+			if err := f.loadRouge(e.getenv); err != nil {
 				return err
 			}
 			cfg, err := loadConfig(g, e.getenv)
@@ -174,7 +196,7 @@ func evaluate(ctx context.Context, e *env, g *globalFlags, f *evalFlags, cfg *co
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				it, cost := evaluateItem(ctx, runner, judge, ds, ds.Items[i], target, f.repeat)
+				it, cost := evaluateItem(ctx, runner, judge, ds, ds.Items[i], target, f.repeat, f.rouge)
 				mu.Lock()
 				res.Items[i] = it
 				if it.Error != "" {
@@ -209,7 +231,7 @@ func evaluate(ctx context.Context, e *env, g *globalFlags, f *evalFlags, cfg *co
 	}
 	rng := rand.New(rand.NewPCG(f.seed, 0x5eed))
 	res.Aggregate = eval.Aggregate(res.Items, rng)
-	if res.Corpus, err = corpusROUGE(ds, res.Items, store); err != nil {
+	if res.Corpus, err = corpusROUGE(ds, res.Items, store, f.rouge); err != nil {
 		return nil, err
 	}
 	res.PassRate = eval.PassRate(res.Items, res.Thresholds)
@@ -234,7 +256,7 @@ func evaluate(ctx context.Context, e *env, g *globalFlags, f *evalFlags, cfg *co
 // ROUGE-1.5.5 prints it for a whole set of evaluations (rouge.Aggregate),
 // per reference type, for the datasets whose protocol reports it
 // (CL-SciSumm). It re-reads each item's first run of each input.
-func corpusROUGE(ds *dataset.Dataset, items []eval.Item, store papersum.Store) (map[string]float64, error) {
+func corpusROUGE(ds *dataset.Dataset, items []eval.Item, store papersum.Store, res *rouge.Resources) (map[string]float64, error) {
 	if ds.Kind != "clscisumm" {
 		return nil, nil
 	}
@@ -242,6 +264,7 @@ func corpusROUGE(ds *dataset.Dataset, items []eval.Item, store papersum.Store) (
 	if err != nil {
 		return nil, err
 	}
+	cfg.Resources = res
 	perType := map[string][]rouge.Result{}
 	for i, it := range items {
 		if it.Error != "" {
@@ -288,7 +311,7 @@ func finite(m map[string]float64) map[string]float64 {
 // evaluateItem summarizes each input of one paper repeat times and scores
 // the summaries; it returns the item and what it cost.
 func evaluateItem(ctx context.Context, runner *pipeline.Runner, judge *pipeline.Judge, ds *dataset.Dataset,
-	item dataset.Item, target, repeat int) (eval.Item, float64) {
+	item dataset.Item, target, repeat int, res *rouge.Resources) (eval.Item, float64) {
 	out := eval.Item{ID: item.ID, Metrics: map[string]float64{}, RunIDs: []string{}}
 	sums := map[string]float64{}
 	var cost float64
@@ -311,7 +334,7 @@ func evaluateItem(ctx context.Context, runner *pipeline.Runner, judge *pipeline.
 				return out, cost
 			}
 			cand := sentences.Split(run.Summary)
-			scores, err := scoreInput(ds.Kind, cand, item, in)
+			scores, err := scoreInput(ds.Kind, cand, item, in, res)
 			if err != nil {
 				out.Error = fmt.Sprintf("%s (%s): %s", item.ID, in.Name, errorLine(err))
 				return out, cost
@@ -344,13 +367,14 @@ func evaluateItem(ctx context.Context, runner *pipeline.Runner, judge *pipeline.
 	return out, cost
 }
 
-// scoreInput scores one summary with the dataset's protocol.
-func scoreInput(kind string, cand []string, item dataset.Item, in dataset.Input) (map[string]float64, error) {
+// scoreInput scores one summary with the dataset's protocol. res are
+// ROUGE's data files, which every protocol but generic JSONL needs.
+func scoreInput(kind string, cand []string, item dataset.Item, in dataset.Input, res *rouge.Resources) (map[string]float64, error) {
 	switch kind {
 	case "scitldr":
 		out := map[string]float64{}
 		for _, stem := range []bool{false, true} {
-			s, err := eval.ScoreSciTLDR(cand, item.References["tldr"], stem)
+			s, err := eval.ScoreSciTLDR(cand, item.References["tldr"], stem, res)
 			if err != nil {
 				return nil, err
 			}
@@ -363,9 +387,13 @@ func scoreInput(kind string, cand []string, item dataset.Item, in dataset.Input)
 		}
 		return out, nil
 	case "clscisumm":
-		return eval.ScoreROUGE(cand, item.References, in.RefTypes, []string{"clscisumm"})
+		return eval.ScoreROUGE(cand, item.References, in.RefTypes, []string{"clscisumm"}, res)
+	case "jsonl":
+		// Generic data is scored without -m, so that it needs no data
+		// files (a quality gate runs on a bare clone).
+		return eval.ScoreROUGE(cand, item.References, in.RefTypes, []string{"scitldr"}, nil)
 	default:
-		return eval.ScoreROUGE(cand, item.References, in.RefTypes, []string{"scitldr_stem"})
+		return eval.ScoreROUGE(cand, item.References, in.RefTypes, []string{"scitldr_stem"}, res)
 	}
 }
 

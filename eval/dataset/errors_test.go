@@ -56,14 +56,14 @@ func TestSpecErrors(t *testing.T) {
 		{"empty path", fixed("scitldr:"), papersum.EINVALID, []string{"empty path"}},
 		{"path not found", fixed("scisummnet:testdata/nowhere"), papersum.ENOTFOUND, []string{"testdata/nowhere", "no such file"}},
 		{"file not found", fixed("scitldr:testdata/scitldr/test.jsonl"), papersum.ENOTFOUND, []string{"testdata/scitldr/test.jsonl"}},
-		{"dir kind on a file", fixed("clscisumm:testdata/scitldr/dev-head.jsonl"), papersum.EINVALID, []string{"is not a directory"}},
+		{"dir kind on a file", fixed("clscisumm:testdata/scitldr/sample.jsonl"), papersum.EINVALID, []string{"is not a directory"}},
 		{"file kind on a dir", fixed("jsonl:testdata/jsonl"), papersum.EINVALID, []string{"is a directory"}},
 	})
 }
 
-// scisummnetCopy copies the fixture paper A00-1043 into dir.
+// scisummnetCopy copies the fixture paper PS-0001 into dir.
 func scisummnetCopy(t *testing.T, dir string) string {
-	copyTree(t, "testdata/scisummnet/A00-1043", filepath.Join(dir, "A00-1043"))
+	copyTree(t, "testdata/scisummnet/PS-0001", filepath.Join(dir, "PS-0001"))
 	return "scisummnet:" + dir
 }
 
@@ -78,18 +78,18 @@ func TestScisummNetErrors(t *testing.T) {
 		}
 	}
 	runErrCases(t, []errCase{
-		{"missing XML", remove("A00-1043/Reference_XML/A00-1043.xml"), papersum.ENOTFOUND, []string{"A00-1043/Reference_XML/A00-1043.xml", "missing"}},
-		{"missing human summary", remove("A00-1043/summary/A00-1043.scisummnet_human.txt"), papersum.ENOTFOUND, []string{"A00-1043.scisummnet_human.txt"}},
-		{"missing abstract", remove("A00-1043/summary/A00-1043.abstract.txt"), papersum.ENOTFOUND, []string{"A00-1043.abstract.txt"}},
+		{"missing XML", remove("PS-0001/Reference_XML/PS-0001.xml"), papersum.ENOTFOUND, []string{"PS-0001/Reference_XML/PS-0001.xml", "missing"}},
+		{"missing human summary", remove("PS-0001/summary/PS-0001.scisummnet_human.txt"), papersum.ENOTFOUND, []string{"PS-0001.scisummnet_human.txt"}},
+		{"missing abstract", remove("PS-0001/summary/PS-0001.abstract.txt"), papersum.ENOTFOUND, []string{"PS-0001.abstract.txt"}},
 		{"no papers", func(t *testing.T, dir string) string {
 			write(t, filepath.Join(dir, "LICENCE"), "not a paper")
 			return "scisummnet:" + dir
 		}, papersum.EINVALID, []string{"no paper folders"}},
 		{"not UTF-8", func(t *testing.T, dir string) string {
 			spec := scisummnetCopy(t, dir)
-			write(t, filepath.Join(dir, "A00-1043/summary/A00-1043.abstract.txt"), "caf\xe9 \xff\n")
+			write(t, filepath.Join(dir, "PS-0001/summary/PS-0001.abstract.txt"), "caf\xe9 \xff\n")
 			return spec
-		}, papersum.EINVALID, []string{"A00-1043.abstract.txt", "not UTF-8"}},
+		}, papersum.EINVALID, []string{"PS-0001.abstract.txt", "not UTF-8"}},
 	})
 }
 
@@ -121,27 +121,27 @@ func TestCLSciSummErrors(t *testing.T) {
 			write(t, filepath.Join(dir, "Task2_gold/P99-9999.abstract"), "An abstract.\n")
 		}), papersum.EINVALID, []string{"Task2_gold/P99-9999.abstract", "no ", "Reference_XML/P99-9999.xml"}},
 		{"XML with no gold", edit(func(t *testing.T, dir string) {
-			data, _ := os.ReadFile(filepath.Join(dir, "Reference_XML/W06-2932.xml"))
+			data, _ := os.ReadFile(filepath.Join(dir, "Reference_XML/PS-1002.xml"))
 			write(t, filepath.Join(dir, "Reference_XML/P99-9999.xml"), string(data))
 		}), papersum.EINVALID, []string{"Reference_XML/P99-9999.xml", "no abstract gold summary"}},
-		{"no abstract", rm("Task2_gold/W06-2932.abstract"), papersum.EINVALID, []string{"W06-2932.xml", "no abstract gold"}},
-		{"no human", rm("Task2_gold/W06-2932_sweta.human.txt", "Task2_gold/W06-2932_vardha.human.txt", "Task2_gold/W06-2932_swastika.human.txt"), papersum.EINVALID, []string{"W06-2932.xml", "no human gold"}},
-		{"no community", rm("Task2_gold/A00-2018_sweta.community", "Task2_gold/A00-2018_vardha.community", "Task2_gold/A00-2018_akanksha.community"), papersum.EINVALID, []string{"A00-2018.xml", "no community gold"}},
+		{"no abstract", rm("Task2_gold/PS-1002.abstract"), papersum.EINVALID, []string{"PS-1002.xml", "no abstract gold"}},
+		{"no human", rm("Task2_gold/PS-1002_ben.human.txt", "Task2_gold/PS-1002_cy.human.txt", "Task2_gold/PS-1002_dee.human.txt"), papersum.EINVALID, []string{"PS-1002.xml", "no human gold"}},
+		{"no community", rm("Task2_gold/PS-1001_ben.community", "Task2_gold/PS-1001_cy.community", "Task2_gold/PS-1001_ada.community"), papersum.EINVALID, []string{"PS-1001.xml", "no community gold"}},
 		{"unknown gold file", edit(func(t *testing.T, dir string) {
-			write(t, filepath.Join(dir, "Task2_gold/W06-2932_sweta.human"), "no .txt")
-		}), papersum.EINVALID, []string{"W06-2932_sweta.human", "unexpected file name"}},
+			write(t, filepath.Join(dir, "Task2_gold/PS-1002_ben.human"), "no .txt")
+		}), papersum.EINVALID, []string{"PS-1002_ben.human", "unexpected file name"}},
 		{"unexpected XML file", edit(func(t *testing.T, dir string) {
 			write(t, filepath.Join(dir, "Reference_XML/notes.txt"), "x")
 		}), papersum.EINVALID, []string{"Reference_XML/notes.txt", "unexpected file"}},
 		{"empty human", edit(func(t *testing.T, dir string) {
-			write(t, filepath.Join(dir, "Task2_gold/W06-2932_sweta.human.txt"), " \r\n\r\n")
-		}), papersum.EINVALID, []string{"W06-2932_sweta.human.txt", "empty"}},
+			write(t, filepath.Join(dir, "Task2_gold/PS-1002_ben.human.txt"), " \r\n\r\n")
+		}), papersum.EINVALID, []string{"PS-1002_ben.human.txt", "empty"}},
 		{"empty abstract", edit(func(t *testing.T, dir string) {
-			write(t, filepath.Join(dir, "Task2_gold/A00-2018.abstract"), "")
-		}), papersum.EINVALID, []string{"A00-2018.abstract", "empty"}},
+			write(t, filepath.Join(dir, "Task2_gold/PS-1001.abstract"), "")
+		}), papersum.EINVALID, []string{"PS-1001.abstract", "empty"}},
 		{"community of NA only", edit(func(t *testing.T, dir string) {
-			write(t, filepath.Join(dir, "Task2_gold/W06-2932_vardha.community"), "NA\r\n“NA”\r\n")
-		}), papersum.EINVALID, []string{"W06-2932_vardha.community", "no cited text"}},
+			write(t, filepath.Join(dir, "Task2_gold/PS-1002_cy.community"), "NA\r\n“NA”\r\n")
+		}), papersum.EINVALID, []string{"PS-1002_cy.community", "no cited text"}},
 		{"no Task2_gold", func(t *testing.T, dir string) string {
 			copyTree(t, "testdata/clscisumm/Reference_XML", filepath.Join(dir, "Reference_XML"))
 			return "clscisumm:" + dir
@@ -151,8 +151,8 @@ func TestCLSciSummErrors(t *testing.T) {
 			return "clscisumm:" + dir
 		}, papersum.ENOTFOUND, []string{"Reference_XML"}},
 		{"XML ingest refuses", edit(func(t *testing.T, dir string) {
-			write(t, filepath.Join(dir, "Reference_XML/W06-2932.xml"), "<PAPER><S sid=\"0\">Title</S></PAPER>")
-		}), papersum.EINVALID, []string{"W06-2932.xml", "too short"}},
+			write(t, filepath.Join(dir, "Reference_XML/PS-1002.xml"), "<PAPER><S sid=\"0\">Title</S></PAPER>")
+		}), papersum.EINVALID, []string{"PS-1002.xml", "too short"}},
 	})
 }
 

@@ -105,14 +105,14 @@ func TestScisummNet(t *testing.T) {
 	if ds.Kind != KindScisummNet || ds.Spec != "scisummnet:"+dir {
 		t.Errorf("kind %q spec %q", ds.Kind, ds.Spec)
 	}
-	if got, want := ids(ds), []string{"A00-1043", "H05-2018"}; !reflect.DeepEqual(got, want) {
+	if got, want := ids(ds), []string{"PS-0001", "PS-0002"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("items %v, want %v", got, want)
 	}
 	// Nothing is left out silently: each skip names its reason.
 	want := map[string]string{
-		"H05-2018/abstract": "H05-2018.abstract.txt: empty file",
-		"N03-2021/":         "too short: 0 sentences",
-		"W00-0730/":         "W00-0730.scisummnet_human.txt: no summary after the title line",
+		"PS-0002/abstract": "PS-0002.abstract.txt: empty file",
+		"PS-0003/":         "too short: 0 sentences",
+		"PS-0004/":         "PS-0004.scisummnet_human.txt: no summary after the title line",
 	}
 	if len(ds.Skipped) != len(want) {
 		t.Errorf("skipped %+v, want %d skips", ds.Skipped, len(want))
@@ -123,7 +123,7 @@ func TestScisummNet(t *testing.T) {
 		}
 	}
 
-	a := item(t, ds, "A00-1043")
+	a := item(t, ds, "PS-0001")
 	full, noAbs := input(t, a, InputFull), input(t, a, InputNoAbstract)
 	if !reflect.DeepEqual(full.RefTypes, []string{RefHuman}) || !reflect.DeepEqual(noAbs.RefTypes, []string{RefAbstract}) {
 		t.Errorf("ref types full %v, no_abstract %v", full.RefTypes, noAbs.RefTypes)
@@ -133,7 +133,7 @@ func TestScisummNet(t *testing.T) {
 	if len(human) != 1 || len(human[0]) != 5 {
 		t.Fatalf("human references %q, want one of 5 sentences", human)
 	}
-	if h := human[0][0]; strings.Contains(h, "Sentence Reduction For Automatic Text Summarization") || !strings.HasPrefix(h, "We present a novel sentence reduction system") {
+	if h := human[0][0]; strings.Contains(h, "Group Commit for a Summarization Service") || !strings.HasPrefix(h, "We share one database transaction among the requests") {
 		t.Errorf("first human sentence %q: the title line was not dropped", h)
 	}
 	if abs := a.References[RefAbstract]; len(abs) != 1 || len(abs[0]) != 3 {
@@ -154,16 +154,16 @@ func TestScisummNet(t *testing.T) {
 	}
 
 	// A skipped reference type takes its input with it.
-	h := item(t, ds, "H05-2018")
+	h := item(t, ds, "PS-0002")
 	if len(h.Inputs) != 1 || h.Inputs[0].Name != InputFull || len(h.References[RefAbstract]) != 0 {
-		t.Errorf("H05-2018 inputs %+v references %v", h.Inputs, h.References)
+		t.Errorf("PS-0002 inputs %+v references %v", h.Inputs, h.References)
 	}
 }
 
 func TestCLSciSumm(t *testing.T) {
 	dir := filepath.Join("testdata", "clscisumm")
 	ds := load(t, "clscisumm:"+dir, Options{})
-	if got, want := ids(ds), []string{"A00-2018", "W06-2932"}; !reflect.DeepEqual(got, want) {
+	if got, want := ids(ds), []string{"PS-1001", "PS-1002"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("items %v, want %v", got, want)
 	}
 	if len(ds.Skipped) != 0 {
@@ -193,28 +193,37 @@ func TestCLSciSumm(t *testing.T) {
 		}
 	}
 
-	a := item(t, ds, "A00-2018")
-	// akanksha's file: CSV-quoted cells, doubled quotes, two <S> on a
-	// line, a “NA” line, &amp;quot; entities, CRLF.
+	a := item(t, ds, "PS-1001")
+	// ada's file: a CSV-quoted cell over two lines with doubled quotes,
+	// two <S> on a line, an NA and a “NA” line, &amp;quot; entities, CRLF.
 	c := a.References[RefCommunity][0][0]
 	for _, bad := range []string{"<S", "</S", "sid=", `""`, "NA", "&amp;", "&quot;"} {
 		if strings.Contains(c, bad) {
 			t.Errorf("community reference contains %q: %.300s", bad, c)
 		}
 	}
-	if !strings.HasPrefix(c, "We created a parser based upon the maximumentropy-inspired model of the last section, smoothed using standard deleted interpolation. As the generative model is top-down") {
+	if !strings.HasPrefix(c, "The page is then walked from top to bottom in bands. A run of rows that split at the gutter is emitted left column first and right column second. The reader written in Go") {
 		t.Errorf("community reference starts %.200q", c)
 	}
-	if !strings.Contains(c, `the previously established [5,9,10,15,17] "standard" sections`) {
+	if !strings.Contains(c, `unless the "hyphenated" form appears elsewhere & is a compound`) {
 		t.Error("community entities not unescaped")
 	}
-	// sweta's human file starts the second reference: annotator order.
-	if !strings.HasPrefix(a.References[RefHuman][1][0], "A maximum-entropy-inspired parser") &&
-		!strings.HasPrefix(a.References[RefHuman][0][0], "A maximum-entropy-inspired parser") {
-		t.Errorf("human references %.100q", a.References[RefHuman])
+	// Annotator order (file names): ada, ben, cy.
+	for i, prefix := range []string{"The paper reads two-column PDF papers", "Recovering reading order from positions", "This paper explains how papersum splits \"two-column\" pages"} {
+		if !strings.HasPrefix(a.References[RefHuman][i][0], prefix) {
+			t.Errorf("human reference %d is %.60q, want it to start %q", i, a.References[RefHuman][i][0], prefix)
+		}
 	}
-	if !strings.HasPrefix(a.References[RefAbstract][0][0], "We present a new parser for parsing own to Penn tree-bank") {
+	if !strings.HasPrefix(a.References[RefAbstract][0][0], "We describe how papersum recovers the reading order") || !strings.Contains(a.References[RefAbstract][0][0], `we call a sentence "recognisable"`) {
 		t.Errorf("abstract %.100q", a.References[RefAbstract][0][0])
+	}
+	// PS-1002's abstract is five CRLF lines without a final newline: one line here.
+	if abs := item(t, ds, "PS-1002").References[RefAbstract][0][0]; !strings.HasPrefix(abs, "A pipeline that calls hosted language models must survive rate limits,") || !strings.HasSuffix(abs, "every run succeeded.") {
+		t.Errorf("PS-1002 abstract %q", abs)
+	}
+	// dee's human file starts with a tab.
+	if h := item(t, ds, "PS-1002").References[RefHuman][2][0]; !strings.HasPrefix(h, "This paper talks about one retry layer") {
+		t.Errorf("PS-1002 human reference 3 %q", h)
 	}
 }
 
@@ -222,7 +231,7 @@ func TestCLSciSumm(t *testing.T) {
 // lone-CR line endings, with and without a final newline: the
 // references must not change.
 func TestCLSciSummLineEndings(t *testing.T) {
-	base := load(t, "clscisumm:testdata/clscisumm", Options{IDs: []string{"W06-2932"}})
+	base := load(t, "clscisumm:testdata/clscisumm", Options{IDs: []string{"PS-1002"}})
 	for name, conv := range map[string]func(string) string{
 		"LF":            func(s string) string { return s + "\n" },
 		"CRLF":          func(s string) string { return strings.ReplaceAll(s, "\n", "\r\n") + "\r\n" },
@@ -243,7 +252,7 @@ func TestCLSciSummLineEndings(t *testing.T) {
 				s := strings.TrimRight(strings.ReplaceAll(strings.ReplaceAll(string(data), "\r\n", "\n"), "\r", "\n"), "\n")
 				write(t, path, conv(s))
 			}
-			ds := load(t, "clscisumm:"+dir, Options{IDs: []string{"W06-2932"}})
+			ds := load(t, "clscisumm:"+dir, Options{IDs: []string{"PS-1002"}})
 			if !reflect.DeepEqual(ds.Items[0].References, base.Items[0].References) {
 				t.Errorf("references differ:\n%q\n%q", ds.Items[0].References, base.Items[0].References)
 			}
@@ -278,28 +287,28 @@ func TestCommunityLine(t *testing.T) {
 }
 
 func TestSciTLDR(t *testing.T) {
-	file := filepath.Join("testdata", "scitldr", "dev-head.jsonl")
+	file := filepath.Join("testdata", "scitldr", "sample.jsonl")
 	ds := load(t, "scitldr:"+file, Options{})
-	if got, want := ids(ds), []string{"rJlnfaNYvB", "rJVoEiCqKQ", "rkldVXKU8H", "rJed6j0cKX", "H1e2wNB3hV"}; !reflect.DeepEqual(got, want) {
+	if got, want := ids(ds), []string{"psTLDR0001", "psTLDR0002", "psTLDR0003", "psTLDR0004", "psTLDR0005"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("items %v, want %v", got, want)
 	}
 	counts := refCounts(ds)
-	if counts[RefTLDR] != 10 || counts[RefAuthor] != 5 {
-		t.Errorf("references %v, want 10 tldr and 5 author", counts)
+	if counts[RefTLDR] != 11 || counts[RefAuthor] != 5 {
+		t.Errorf("references %v, want 11 tldr and 5 author", counts)
 	}
-	a := item(t, ds, "rJlnfaNYvB")
+	a := item(t, ds, "psTLDR0001")
 	in := input(t, a, InputAbstractOnly)
 	if len(a.Inputs) != 1 || !reflect.DeepEqual(in.RefTypes, []string{RefTLDR, RefAuthor}) {
 		t.Errorf("inputs %+v", a.Inputs)
 	}
 	p := in.Paper
-	if len(p.Sections) != 1 || p.Sections[0].Kind != papersum.KindAbstract || len(p.Sections[0].Sentences) != 6 {
+	if len(p.Sections) != 1 || p.Sections[0].Kind != papersum.KindAbstract || len(p.Sections[0].Sentences) != 5 {
 		t.Fatalf("paper sections %+v", p.Sections)
 	}
-	if !strings.HasPrefix(p.Sections[0].Sentences[0], "Mixed precision training (MPT) is becoming") || p.Title == "" || p.ID != papersum.ContentHash([]byte(p.Text())) {
+	if !strings.HasPrefix(p.Sections[0].Sentences[0], "We describe papersum, an open-source tool") || p.Title == "" || p.ID != papersum.ContentHash([]byte(p.Text())) {
 		t.Errorf("paper %+v", p)
 	}
-	if got := a.References[RefAuthor]; len(got) != 1 || got[0][0] != a.References[RefTLDR][0][0] || !strings.HasPrefix(got[0][0], "We devise adaptive loss scaling") {
+	if got := a.References[RefAuthor]; len(got) != 1 || got[0][0] != a.References[RefTLDR][0][0] || !strings.HasPrefix(got[0][0], "We summarize research papers in three stages") {
 		t.Errorf("author reference %q", got)
 	}
 	for _, it := range ds.Items {
@@ -309,9 +318,9 @@ func TestSciTLDR(t *testing.T) {
 			}
 		}
 	}
-	// Line 133 of dev.jsonl has a newline inside a target.
-	if got := item(t, ds, "rJed6j0cKX").References[RefTLDR]; !strings.Contains(got[0][0]+got[1][0]+got[2][0], "observations for posterior") {
-		t.Errorf("rJed6j0cKX targets %q", got)
+	// psTLDR0004 has a newline inside a target; the file has no final newline.
+	if got := item(t, ds, "psTLDR0004").References[RefTLDR]; got[1][0] != "We split pages at the column gutter and read them in bands, recovering nearly every sentence." {
+		t.Errorf("psTLDR0004 targets %q", got)
 	}
 }
 
@@ -341,21 +350,21 @@ func TestJSONL(t *testing.T) {
 func TestOptions(t *testing.T) {
 	spec := "scisummnet:testdata/scisummnet"
 	// IDs keep dataset order, whatever order they are given in.
-	ds := load(t, spec, Options{IDs: []string{"H05-2018", "A00-1043"}})
-	if got := ids(ds); !reflect.DeepEqual(got, []string{"A00-1043", "H05-2018"}) {
+	ds := load(t, spec, Options{IDs: []string{"PS-0002", "PS-0001"}})
+	if got := ids(ds); !reflect.DeepEqual(got, []string{"PS-0001", "PS-0002"}) {
 		t.Errorf("IDs: items %v", got)
 	}
 	// Limit counts papers, skipped ones included, in dataset order.
 	ds = load(t, spec, Options{Limit: 3})
-	if got := ids(ds); !reflect.DeepEqual(got, []string{"A00-1043", "H05-2018"}) || len(ds.Skipped) != 2 {
+	if got := ids(ds); !reflect.DeepEqual(got, []string{"PS-0001", "PS-0002"}) || len(ds.Skipped) != 2 {
 		t.Errorf("Limit 3: items %v skipped %+v", got, ds.Skipped)
 	}
-	ds = load(t, "scitldr:testdata/scitldr/dev-head.jsonl", Options{Limit: 2, IDs: []string{"H1e2wNB3hV", "rJVoEiCqKQ", "rJlnfaNYvB"}})
-	if got := ids(ds); !reflect.DeepEqual(got, []string{"rJlnfaNYvB", "rJVoEiCqKQ"}) {
+	ds = load(t, "scitldr:testdata/scitldr/sample.jsonl", Options{Limit: 2, IDs: []string{"psTLDR0005", "psTLDR0002", "psTLDR0001"}})
+	if got := ids(ds); !reflect.DeepEqual(got, []string{"psTLDR0001", "psTLDR0002"}) {
 		t.Errorf("Limit+IDs: items %v", got)
 	}
 	ds = load(t, "clscisumm:testdata/clscisumm", Options{Limit: 1})
-	if got := ids(ds); !reflect.DeepEqual(got, []string{"A00-2018"}) {
+	if got := ids(ds); !reflect.DeepEqual(got, []string{"PS-1001"}) {
 		t.Errorf("clscisumm Limit 1: items %v", got)
 	}
 	ds = load(t, "jsonl:testdata/jsonl/set.jsonl", Options{IDs: []string{"inline"}})
@@ -369,9 +378,9 @@ func TestOptions(t *testing.T) {
 		msg  string
 	}{
 		{Options{Limit: -1}, papersum.EINVALID, "limit is -1"},
-		{Options{IDs: []string{"A00-1043", "A00-1043"}}, papersum.EINVALID, `"A00-1043" is listed twice`},
+		{Options{IDs: []string{"PS-0001", "PS-0001"}}, papersum.EINVALID, `"PS-0001" is listed twice`},
 		{Options{IDs: []string{""}}, papersum.EINVALID, "empty paper id"},
-		{Options{IDs: []string{"A00-1043", "X99-0000"}}, papersum.ENOTFOUND, `no paper with id "X99-0000"`},
+		{Options{IDs: []string{"PS-0001", "X99-0000"}}, papersum.ENOTFOUND, `no paper with id "X99-0000"`},
 	} {
 		_, err := Load(context.Background(), spec, c.opts)
 		if papersum.ErrorCode(err) != c.code || !strings.Contains(papersum.ErrorMessage(err), c.msg) {
@@ -384,7 +393,7 @@ func TestHash(t *testing.T) {
 	specs := []string{
 		"scisummnet:testdata/scisummnet",
 		"clscisumm:testdata/clscisumm",
-		"scitldr:testdata/scitldr/dev-head.jsonl",
+		"scitldr:testdata/scitldr/sample.jsonl",
 		"jsonl:testdata/jsonl/set.jsonl",
 	}
 	seen := map[string]string{}
@@ -408,9 +417,9 @@ func TestHash(t *testing.T) {
 	// data sits; one changed byte in any file read changes it.
 	base := load(t, "clscisumm:testdata/clscisumm", Options{}).Hash
 	for _, file := range []string{
-		"Reference_XML/W06-2932.xml",
-		"Task2_gold/A00-2018_sweta.human.txt",
-		"Task2_gold/W06-2932_vardha.community",
+		"Reference_XML/PS-1002.xml",
+		"Task2_gold/PS-1001_ben.human.txt",
+		"Task2_gold/PS-1002_cy.community",
 	} {
 		dir := t.TempDir()
 		copyTree(t, "testdata/clscisumm", dir)
@@ -440,7 +449,7 @@ func TestHash(t *testing.T) {
 func TestCanceled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	for _, spec := range []string{"scisummnet:testdata/scisummnet", "clscisumm:testdata/clscisumm", "scitldr:testdata/scitldr/dev-head.jsonl", "jsonl:testdata/jsonl/set.jsonl"} {
+	for _, spec := range []string{"scisummnet:testdata/scisummnet", "clscisumm:testdata/clscisumm", "scitldr:testdata/scitldr/sample.jsonl", "jsonl:testdata/jsonl/set.jsonl"} {
 		if ds, err := Load(ctx, spec, Options{}); !errors.Is(err, context.Canceled) || ds != nil {
 			t.Errorf("%s: %v, want context.Canceled and no dataset", spec, err)
 		}

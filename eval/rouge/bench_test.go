@@ -33,7 +33,7 @@ func BenchmarkEvaluate(b *testing.B) {
 	cand, ref := benchPair(b)
 	for _, name := range PresetNames() {
 		b.Run(name, func(b *testing.B) {
-			cfg := mustPreset(b, name)
+			cfg := realPreset(b, name)
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := Evaluate(cand, [][]string{ref}, cfg); err != nil {
@@ -49,7 +49,7 @@ func BenchmarkScorer(b *testing.B) {
 	cand, ref := benchPair(b)
 	for _, name := range PresetNames() {
 		b.Run(name, func(b *testing.B) {
-			s, err := NewScorer([][]string{ref}, mustPreset(b, name))
+			s, err := NewScorer([][]string{ref}, realPreset(b, name))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -89,7 +89,7 @@ func BenchmarkScisummNet(b *testing.B) {
 	}
 	for _, name := range PresetNames() {
 		b.Run(name, func(b *testing.B) {
-			cfg := mustPreset(b, name)
+			cfg := realPreset(b, name)
 			for b.Loop() {
 				for _, p := range pairs {
 					if _, err := Evaluate(p.cand, [][]string{p.ref}, cfg); err != nil {

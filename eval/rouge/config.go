@@ -11,9 +11,10 @@ type Scoring int
 
 const (
 	// ScoringAverage is ROUGE's "model average" formula (-f A, the default):
-	// hits and reference counts are summed over the references and the
-	// candidate count is added once per reference. It is neither the mean nor
-	// the maximum of the per-reference scores.
+	// the matches and the reference counts of all references are pooled, and
+	// the candidate's count enters the precision denominator once for each
+	// reference. That is neither the mean nor the maximum of the
+	// per-reference scores.
 	ScoringAverage Scoring = iota
 	// ScoringBest is ROUGE's "best model" formula (-f B): only the reference
 	// with the highest recall counts (the first one on a tie). For ROUGE-N and
@@ -68,10 +69,17 @@ type Config struct {
 	// ROUGE-S. Default false.
 	SkipUnigrams bool
 	// Stem stems tokens longer than 3 bytes with ROUGE's WordNet exception list
-	// and its own Porter stemmer (-m). Default false.
+	// and its own Porter stemmer (-m). Default false. Needs Resources.
 	Stem bool
-	// RemoveStopwords drops the SMART stopwords before scoring (-s). Default false.
+	// RemoveStopwords drops the SMART stopwords before scoring (-s). Default
+	// false. Needs Resources.
 	RemoveStopwords bool
+	// Resources are ROUGE's data files (LoadResources), which Stem and
+	// RemoveStopwords need. Default nil: without -m and -s nothing is read;
+	// with either of them Validate fails with ErrNoResources. ParseFlags and
+	// Preset never set it (ROUGE's -e is accepted and ignored), so that
+	// parsing does no I/O.
+	Resources *Resources
 	// Scoring is the multi-reference formula (-f). Default ScoringAverage (A).
 	Scoring Scoring
 	// Alpha is the weight of precision in F = 1/(Alpha/P + (1-Alpha)/R) (-p).
@@ -120,8 +128,21 @@ func (c Config) withDefaults() Config {
 }
 
 // Validate reports whether c is a configuration ROUGE-1.5.5 accepts (after
-// defaults are applied).
+// defaults are applied) and, when it stems or removes stopwords, whether it
+// has the Resources for that (the error then wraps ErrNoResources).
 func (c Config) Validate() error {
+	err := c.validateFlags()
+	if (c.Stem || c.RemoveStopwords) && c.Resources == nil {
+		if err != nil {
+			return fmt.Errorf("%w\n%w", err, ErrNoResources)
+		}
+		return fmt.Errorf("rouge config: %w", ErrNoResources)
+	}
+	return err
+}
+
+// validateFlags is Validate without the data files: what ParseFlags checks.
+func (c Config) validateFlags() error {
 	c = c.withDefaults()
 	var errs []error
 	if c.MaxN < 0 {
@@ -181,7 +202,7 @@ func (c Config) skipName() string {
 }
 
 // Preset flag strings, exactly as the configurations of the reference vectors
-// (testdata/README.md) were run.
+// (../shared/data/reference-vectors/README.md) were run.
 var presets = map[string]string{
 	// SciTLDR (Cachola et al. 2020) via files2rouge: -c 95 -r 1000 -n 2 -a,
 	// plus ROUGE-SU4 (-2 4 -u) as scored in the vectors.

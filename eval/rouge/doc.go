@@ -17,17 +17,23 @@
 // ROUGE-1.5.5 does no jackknifing (it was removed in 1.4); neither does this
 // package. Every such rule is commented where it is implemented.
 //
-// The package owns the scoring only. It does no I/O: the SMART stopword list
-// and the WordNet 2.0 exception lists that ROUGE reads from its data directory
-// are embedded (see resources/README.md for provenance and the WordNet licence,
-// also available from Notices), and it is tested against scores produced by
-// the original Perl script (testdata/README.md).
+// The package owns the scoring only. The SMART stopword list (-s) and the
+// WordNet 2.0 exception lists (-m) that ROUGE reads from its data directory
+// are not part of papersum: LoadResources reads them from ROUGE-1.5.5's data/
+// directory (or a flat directory holding the same files) into a Resources
+// value, which a Config carries; scoring itself does no I/O. A configuration
+// without -m and -s needs no files. The package is tested against scores that
+// the original Perl script printed (the reference vectors in
+// ../shared/data/reference-vectors, read through PAPERSUM_REFVEC_DIR), and its
+// own unit tests run on small stand-in data files written for papersum.
 //
 // Typical use:
 //
-//	cfg, err := rouge.Preset("scitldr")            // or rouge.ParseFlags("-n 2 -m -2 4 -u")
-//	res, err := rouge.Evaluate(candidateSentences, [][]string{refSentences}, cfg)
-//	f1 := res[rouge.ROUGE1].F
+//	res, err := rouge.LoadResources("ROUGE-1.5.5/data") // only for -m or -s
+//	cfg, err := rouge.Preset("scitldr_stem")            // or rouge.ParseFlags("-n 2 -m -2 4 -u")
+//	cfg.Resources = res
+//	scores, err := rouge.Evaluate(candidateSentences, [][]string{refSentences}, cfg)
+//	f1 := scores[rouge.ROUGE1].F
 //
 // A Scorer prepares the references once when many candidates are scored
 // against the same references.

@@ -18,7 +18,8 @@ import (
 //
 // Accepted and ignored, because they do not change any score: -a (evaluate all
 // systems; ROUGE itself clears it under -z), -d (print per-evaluation lines),
-// -v (debug output), -e <dir> (data directory; the data is embedded), -z <fmt>
+// -v (debug output), -e <dir> (data directory: load it with LoadResources into
+// Config.Resources instead), -z <fmt>
 // (input list format). -c and -r only change Aggregate's bootstrap (and -r the
 // CountToken rounding); they never change a per-evaluation score.
 //
@@ -78,7 +79,7 @@ func parseArgs(args []string) (Config, error) {
 	if c.WordLimit != 0 && c.ByteLimit != 0 {
 		return fail("specify a length limit in words (-l) or bytes (-b) but not both")
 	}
-	if err := c.Validate(); err != nil {
+	if err := c.validateFlags(); err != nil {
 		return Config{}, err
 	}
 	return c, nil

@@ -8,12 +8,13 @@ type lcsWork struct {
 	peerRem  []int32
 }
 
-// unionHits is ROUGE-1.5.5's sub lcs for one reference: for every reference
-// sentence, an LCS is traced against every candidate sentence and the marked
-// reference positions are unioned; a marked token is a hit only while both the
-// reference's and the candidate's unigram counts (over the whole texts) have
-// some left, and each hit uses one of each. The candidate counts are fresh for
-// every reference; the reference counts are shared by its sentences.
+// unionHits is ROUGE-1.5.5's sub lcs for one reference. Each reference
+// sentence is compared with each candidate sentence in turn; the reference
+// positions on any of those longest common subsequences form one union. A
+// position in the union counts as a hit only if the token still has unused
+// occurrences in both whole texts (reference and candidate unigram counts),
+// and a hit uses up one of each. The candidate's counts start afresh for each
+// reference, while one reference's sentences draw on the same counts.
 func (w *lcsWork) unionHits(r *preparedRef, cand [][]int32, candUni []int32, vocabSize int) int {
 	if cap(w.modelRem) < vocabSize {
 		w.modelRem = make([]int32, vocabSize)

@@ -3,45 +3,75 @@ package rouge
 import (
 	"bufio"
 	"bytes"
-	"embed"
+	"errors"
 	"fmt"
-	"sync"
+	"io/fs"
+	"os"
+	"path/filepath"
 )
 
-// The data files ROUGE-1.5.5 reads from its data/ directory, embedded so that
-// scoring does no I/O and cannot pick up a different copy by accident.
-// Provenance and the WordNet licence are in resources/README.md.
+// ErrNoResources is returned (wrapped) by Validate, Evaluate and NewScorer
+// for a configuration that stems (-m) or removes stopwords (-s) without
+// Resources: those options need ROUGE-1.5.5's data files, which papersum
+// does not ship.
+var ErrNoResources = errors.New("-m and -s need ROUGE-1.5.5's data files (the SMART stopword list and the WordNet 2.0 exception lists); load them with LoadResources")
+
+// Resources are the data files ROUGE-1.5.5 reads from its data directory:
+// the SMART stopword list (smart_common_words.txt, used by -s) and the
+// WordNet 2.0 morphological exception lists (adj.exc, adv.exc, noun.exc,
+// verb.exc, consulted before the Porter stemmer by -m). They are not part
+// of papersum: they come with ROUGE-1.5.5 (its data/ directory) and
+// WordNet, under their own licences, and are read at run time.
 //
-//go:embed resources/smart_common_words.txt resources/adj.exc resources/adv.exc resources/noun.exc resources/verb.exc resources/README.md
-var resourceFS embed.FS
-
-// exceptionFiles is the order in which the WordNet lists are loaded; a later
-// entry for the same word replaces an earlier one, as in buildExeptionDB.pl.
-// This order gives better -> well and best -> well (adv over adj), which is what
-// the WordNet-2.0.exc.db shipped with ROUGE-1.5.5 returns.
-var exceptionFiles = [...]string{"adj.exc", "adv.exc", "noun.exc", "verb.exc"}
-
-// tables holds the immutable look-up tables built from the embedded files.
-type tables struct {
+// A Resources is immutable once loaded and safe to share between goroutines
+// and configurations.
+type Resources struct {
+	dir        string
 	stopwords  map[string]struct{}
 	exceptions map[string]string
 }
 
-// loadTables parses the embedded files once, on first use; the result is never
-// modified afterwards, so it is safe to share between goroutines.
-var loadTables = sync.OnceValue(func() *tables {
-	t, err := parseTables()
-	if err != nil {
-		// The files are compiled into the binary, so this is a build defect.
-		panic(fmt.Sprintf("rouge: embedded resources: %v", err))
+// StopwordFile is the name of the SMART stopword list in a data directory.
+const StopwordFile = "smart_common_words.txt"
+
+// exceptionDir is where ROUGE-1.5.5's own data/ directory keeps the WordNet
+// lists; a flat directory holds them beside the stopword list instead.
+const exceptionDir = "WordNet-2.0-Exceptions"
+
+// ExceptionFiles are the WordNet exception lists, in the order in which
+// they are loaded: a later entry for the same word replaces an earlier one,
+// as in ROUGE's buildExeptionDB.pl. This order gives better -> well and
+// best -> well (adv over adj), which is what the WordNet-2.0.exc.db shipped
+// with ROUGE-1.5.5 returns.
+var ExceptionFiles = [...]string{"adj.exc", "adv.exc", "noun.exc", "verb.exc"}
+
+// LoadResources reads ROUGE's data files from dir, which may be laid out
+// either way:
+//
+//   - ROUGE-1.5.5's data/ directory: smart_common_words.txt and
+//     WordNet-2.0-Exceptions/{adj,adv,noun,verb}.exc (the release directory
+//     that contains data/ is accepted too);
+//   - a flat directory: smart_common_words.txt, adj.exc, adv.exc, noun.exc
+//     and verb.exc side by side.
+//
+// All five files must be there. The lists are read as ROUGE reads them: a
+// stopword is a whole line (chomped), and an exception line maps its first
+// word to its second.
+func LoadResources(dir string) (*Resources, error) {
+	if st, err := os.Stat(dir); err != nil {
+		return nil, fmt.Errorf("rouge data: %w", err)
+	} else if !st.IsDir() {
+		return nil, fmt.Errorf("rouge data: %s is not a directory", dir)
 	}
-	return t
-})
-
-func parseTables() (*tables, error) {
-	t := &tables{stopwords: make(map[string]struct{}, 600), exceptions: make(map[string]string, 6000)}
-
-	data, err := resourceFS.ReadFile("resources/smart_common_words.txt")
+	if !exists(filepath.Join(dir, StopwordFile)) && exists(filepath.Join(dir, "data", StopwordFile)) {
+		dir = filepath.Join(dir, "data") // the ROUGE-1.5.5 release directory
+	}
+	excDir := dir
+	if exists(filepath.Join(dir, exceptionDir)) {
+		excDir = filepath.Join(dir, exceptionDir)
+	}
+	r := &Resources{dir: dir, stopwords: make(map[string]struct{}, 600), exceptions: make(map[string]string, 6000)}
+	data, err := readResource(filepath.Join(dir, StopwordFile))
 	if err != nil {
 		return nil, err
 	}
@@ -49,40 +79,55 @@ func parseTables() (*tables, error) {
 	// taken verbatim (entries such as "e.g." can never match a token).
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for sc.Scan() {
-		t.stopwords[sc.Text()] = struct{}{}
+		r.stopwords[sc.Text()] = struct{}{}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("rouge data: %s: %w", StopwordFile, err)
 	}
-
-	for _, name := range exceptionFiles {
-		data, err := resourceFS.ReadFile("resources/" + name)
+	for _, name := range ExceptionFiles {
+		path := filepath.Join(excDir, name)
+		data, err := readResource(path)
 		if err != nil {
 			return nil, err
 		}
 		sc := bufio.NewScanner(bytes.NewReader(data))
-		for sc.Scan() {
+		for n := 1; sc.Scan(); n++ {
 			// buildExeptionDB.pl: @tmp=split(/\s+/,$line); $db{$tmp[0]}=$tmp[1]
 			f := bytes.Fields(sc.Bytes())
 			if len(f) < 2 {
-				return nil, fmt.Errorf("%s: malformed line %q", name, sc.Text())
+				return nil, fmt.Errorf("rouge data: %s line %d: want an inflected form and its base form, got %q", path, n, sc.Text())
 			}
-			t.exceptions[string(f[0])] = string(f[1])
+			r.exceptions[string(f[0])] = string(f[1])
 		}
 		if err := sc.Err(); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("rouge data: %s: %w", path, err)
 		}
 	}
-	return t, nil
+	return r, nil
 }
 
-// Notices returns the provenance and licence notes of the embedded data files,
-// including the WordNet 2.0 copyright notice and licence that must accompany
-// every copy of the exception lists (for a CLI's "licenses" output).
-func Notices() string {
-	data, err := resourceFS.ReadFile("resources/README.md")
-	if err != nil {
-		panic(fmt.Sprintf("rouge: embedded resources: %v", err))
+// Dir returns the directory the files were read from.
+func (r *Resources) Dir() string { return r.dir }
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+func readResource(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("rouge data: %s is missing; want ROUGE-1.5.5's data directory (%s and %s/*.exc) or a directory with %s, adj.exc, adv.exc, noun.exc and verb.exc",
+			path, StopwordFile, exceptionDir, StopwordFile)
 	}
-	return string(data)
+	if err != nil {
+		return nil, fmt.Errorf("rouge data: %w", err)
+	}
+	return data, nil
+}
+
+// isStopword reports whether tok is on the SMART list.
+func (r *Resources) isStopword(tok string) bool {
+	_, ok := r.stopwords[tok]
+	return ok
 }

@@ -36,7 +36,8 @@ type Result map[string]Score
 // references, each a list of sentences. A sentence is one line of ROUGE's SPL
 // input: an empty sentence is skipped and a '\n' inside one starts a new
 // sentence. Sentence boundaries matter only for ROUGE-L. It returns an error
-// only for an invalid cfg.
+// only for an invalid cfg (including -m or -s without cfg.Resources, which
+// wraps ErrNoResources).
 func Evaluate(candidate []string, references [][]string, cfg Config) (Result, error) {
 	s, err := NewScorer(references, cfg)
 	if err != nil {
@@ -83,7 +84,7 @@ func NewScorer(references [][]string, cfg Config) (*Scorer, error) {
 	cfg = cfg.withDefaults()
 	s := &Scorer{
 		cfg:   cfg,
-		z:     tokenizer{t: loadTables(), stem: cfg.Stem, stopwords: cfg.RemoveStopwords},
+		z:     newTokenizer(cfg),
 		vocab: make(map[string]int32),
 	}
 	texts := make([]text, len(references))

@@ -11,8 +11,8 @@ import "strings"
 //   - a 'y' is a vowel in every position except the first ([aeiouy] in $v);
 //   - the *o condition of steps 1b and 5 matches the whole stem (^C v [^aeiouwxy]$),
 //     not just its last three letters;
-//   - step 4: a word ending in -ement does not try -ment, but a word that still
-//     ends in -ment/-ent after the first rule is tried again (agreement -> agreem);
+//   - step 4: -ement words skip the -ment rule, yet a word left ending in
+//     -ment or -ent by the first rule is tried again (agreement -> agreem);
 //   - suffix alternations take the longest matching suffix and never fall back to
 //     a shorter one when the measure condition fails.
 //
@@ -252,8 +252,8 @@ func cutSuffix(w string, sufs ...string) (string, bool) {
 // morphStem is ROUGE's MorphStem for a token that is already lower-case: the
 // WordNet exception's base form if the token is listed (used as is, never
 // Porter-stemmed), otherwise the Porter stem.
-func (t *tables) morphStem(tok string) string {
-	if base, ok := t.exceptions[tok]; ok {
+func (r *Resources) morphStem(tok string) string {
+	if base, ok := r.exceptions[tok]; ok {
 		return base
 	}
 	return porterStem(tok)

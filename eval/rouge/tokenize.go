@@ -143,9 +143,14 @@ func limitSentences(lines []string, wordLimit, byteLimit int) []string {
 
 // tokenizer applies ROUGE's per-token rules for one configuration.
 type tokenizer struct {
-	t         *tables
+	r         *Resources // non-nil when stem or stopwords is set (Config.Validate)
 	stem      bool
 	stopwords bool
+}
+
+// newTokenizer is the tokenizer of a validated cfg.
+func newTokenizer(cfg Config) tokenizer {
+	return tokenizer{r: cfg.Resources, stem: cfg.Stem, stopwords: cfg.RemoveStopwords}
 }
 
 // appendTokens appends the tokens of one ROUGE line (or joined text) to dst.
@@ -175,12 +180,12 @@ func (z tokenizer) appendTokens(dst []string, s string) []string {
 
 func (z tokenizer) appendToken(dst []string, tok string) []string {
 	if z.stopwords {
-		if _, stop := z.t.stopwords[tok]; stop {
+		if z.r.isStopword(tok) {
 			return dst
 		}
 	}
 	if z.stem && len(tok) > 3 {
-		tok = z.t.morphStem(tok)
+		tok = z.r.morphStem(tok)
 	}
 	return append(dst, tok)
 }
@@ -213,8 +218,11 @@ func (z tokenizer) read(sentences []string, wordLimit, byteLimit int) text {
 // Tokenize returns the tokens ROUGE-1.5.5 scores for one sentence under cfg:
 // lower-cased, split at every byte that is not an ASCII letter or digit, with
 // stopwords removed (cfg.RemoveStopwords) and tokens longer than 3 bytes stemmed
-// (cfg.Stem). It is what ROUGE prints for the sentence with -v.
-func Tokenize(sentence string, cfg Config) []string {
-	z := tokenizer{t: loadTables(), stem: cfg.Stem, stopwords: cfg.RemoveStopwords}
-	return z.appendTokens(nil, lowerASCII(sentence))
+// (cfg.Stem). It is what ROUGE prints for the sentence with -v. It returns an
+// error only for an invalid cfg, such as -m or -s without Resources.
+func Tokenize(sentence string, cfg Config) ([]string, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return newTokenizer(cfg).appendTokens(nil, lowerASCII(sentence)), nil
 }

@@ -9,11 +9,15 @@ import (
 	"os"
 	"reflect"
 	"testing"
+
+	"github.com/papersum/papersum/internal/devdata"
 )
 
-// The reference vectors (testdata/rouge.jsonl, provenance in
-// testdata/README.md) hold, for 300 cases, the scores printed by the original
-// ROUGE-1.5.5.pl under three configurations, and the tokens it printed with -v.
+// The reference vectors (rouge.jsonl in ../shared/data/reference-vectors or
+// $PAPERSUM_REFVEC_DIR, provenance in that directory's README.md) hold, for
+// 300 cases, the scores printed by the original ROUGE-1.5.5.pl under three
+// configurations, and the tokens it printed with -v. They are development
+// data, not part of papersum: the tests below are skipped without them.
 
 type vectorScore struct {
 	Recall     float64 `json:"recall"`
@@ -45,7 +49,7 @@ var vectorMetric = map[string]string{
 
 func loadVectors(t testing.TB) []vectorCase {
 	t.Helper()
-	f, err := os.Open("testdata/rouge.jsonl")
+	f, err := os.Open(devdata.RefVec(t, "rouge.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,10 +79,7 @@ func TestReferenceVectors(t *testing.T) {
 	cases := loadVectors(t)
 	for _, name := range PresetNames() {
 		t.Run(name, func(t *testing.T) {
-			cfg, err := Preset(name)
-			if err != nil {
-				t.Fatal(err)
-			}
+			cfg := realPreset(t, name)
 			var values, inexact int
 			maxDev := 0.0
 			for _, c := range cases {
@@ -141,11 +142,7 @@ func keys(r Result) []string {
 func TestReferenceTokens(t *testing.T) {
 	cases := loadVectors(t)
 	for _, name := range PresetNames() {
-		cfg, err := Preset(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		z := tokenizer{t: loadTables(), stem: cfg.Stem, stopwords: cfg.RemoveStopwords}
+		z := newTokenizer(realPreset(t, name))
 		sentences := func(in []string) [][]string {
 			out := [][]string{}
 			for _, s := range z.read(in, 0, 0).sentences {
@@ -173,15 +170,16 @@ func TestReferenceTokens(t *testing.T) {
 	}
 }
 
-// TestVectorFileIntact guards the copied vectors against accidental edits:
-// the hash is the one published in testdata/README.md.
+// TestVectorFileIntact checks that the vectors read are the published ones
+// (the hash in the vectors' README.md), not an edited copy.
 func TestVectorFileIntact(t *testing.T) {
-	data, err := os.ReadFile("testdata/rouge.jsonl")
+	path := devdata.RefVec(t, "rouge.jsonl")
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	const want = "e647e67e61a7ab3b344bc22bc242f459abc0c31c941efd5be74872ba4d04eced"
 	if got := fmt.Sprintf("%x", sha256.Sum256(data)); got != want {
-		t.Errorf("testdata/rouge.jsonl sha256 %s, want %s", got, want)
+		t.Errorf("%s sha256 %s, want %s", path, got, want)
 	}
 }

@@ -236,12 +236,12 @@ func TestTitleBlock(t *testing.T) {
 		lines       int
 		want        bool
 	}{
-		{"A Novel Use of Statistical Parsing to Extract Information from", "Text", false, 1, true},
-		{"A Novel Use of Statistical Parsing to Extract Information from Text", "Scott Miller, Heidi Fox, Lance Ramshaw, and Ralph Weischedel", false, 2, false},
-		{"Unsupervised Models for Named Entity Classification", "Michael Collins and Yoram Singer", false, 1, false},
-		{"Probabilistic Top-Down Parsing and", "Language Modeling", true, 1, true},
-		{"Polylingual Topic Models", "David Mimno Hanna M. Wallach", true, 1, false},
-		{"Exploiting Diversity in Natural Language Processing:", "Combining Parsers", false, 1, true},
+		{"A Careful Method for Reading Tables of Results from", "Reports", false, 1, true},
+		{"A Careful Method for Reading Tables of Results from Reports", "Ada Quill, Bram Ostrander, Cleo Marsh, and Dev Ranganath", false, 2, false},
+		{"Unsupervised Models for Sorting Library Cards", "Petra Lind and Omar Haddad", false, 1, false},
+		{"Fast Incremental Parsing and", "Sentence Planning", true, 1, true},
+		{"Multilingual Word Clusters", "Ines Varga Tomas R. Ekholm", true, 1, false},
+		{"Learning from Disagreement in Annotation:", "Merging Labels", false, 1, true},
 		{"A Long Title", "on three lines", false, 3, false},
 	}
 	for _, tc := range tests {

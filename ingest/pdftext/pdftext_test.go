@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/internal/devdata"
 )
 
 // extractPaths are the two extraction paths. Every behavioural test runs
@@ -38,9 +39,11 @@ func forEachPath(t *testing.T, f func(t *testing.T, opts Options)) {
 	}
 }
 
-func readFixture(t testing.TB, name string) []byte {
+// samplePDF is papersum's sample paper, typeset from its Markdown source
+// by internal/pdfgen (see generated_test.go).
+func samplePDF(t testing.TB) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
+	b, err := os.ReadFile(samplePaperPDF)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +63,7 @@ func TestExtractTwoColumn(t *testing.T) {
 }
 
 func TestExtractErrors(t *testing.T) {
-	p05 := readFixture(t, "P05-1013.pdf")
+	sample := samplePDF(t)
 	cases := []struct {
 		name string
 		data []byte
@@ -69,7 +72,7 @@ func TestExtractErrors(t *testing.T) {
 		{"empty", nil, "not a PDF"},
 		{"plain text", []byte("Just some notes, not a PDF at all.\n"), "not a PDF"},
 		{"encrypted", encryptedPDF(), "encrypted PDF: papersum cannot read password-protected files"},
-		{"truncated", p05[:len(p05)*4/10], "corrupt PDF"},
+		{"truncated", sample[:len(sample)*4/10], "corrupt PDF"},
 		{"garbage", garbagePDF(), "corrupt PDF"},
 		{"unknown filter", badFilterPDF(), "corrupt PDF"},
 		{"image only", imageOnlyPDF(), "no text layer; OCR is not supported"},
@@ -117,47 +120,6 @@ func TestEncryptedFixtureIsReal(t *testing.T) {
 	}
 }
 
-func TestExtractPaper(t *testing.T) {
-	data := readFixture(t, "P05-1013.pdf")
-	forEachPath(t, func(t *testing.T, opts Options) {
-		got, err := Extract(context.Background(), data, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		lines := map[string]bool{}
-		for _, l := range strings.Split(got, "\n") {
-			lines[l] = true
-		}
-		for _, h := range []string{"Abstract", "1 Introduction", "2 Dependency Graph Transformations", "References"} {
-			if !lines[h] {
-				t.Errorf("heading %q is not a line of its own", h)
-			}
-		}
-		for _, s := range []string{
-			// Runs from the foot of the left column, past the venue
-			// footer, into the next column.
-			"since the inclusion of non-projective structures makes the parsing problem more complex",
-			// Broken after "(non-" at a line end: a real compound, used
-			// hyphenated elsewhere in the paper, so the hyphen stays.
-			"of a (non-projective) dependency graph",
-			// Broken as "pro-" / "jective": an ordinary word, joined.
-			"The fact that projective dependency parsers can never exactly reproduce the analyses",
-		} {
-			if !strings.Contains(got, s) {
-				t.Errorf("text lacks %q", s)
-			}
-		}
-		for _, s := range []string{"Proceedings of the 43rd Annual Meeting", "\f", "ﬁ", "\u00ad"} {
-			if strings.Contains(got, s) {
-				t.Errorf("text still has %q", s)
-			}
-		}
-		if strings.Contains(got, "\n\n\n") {
-			t.Error("more than one blank line between paragraphs")
-		}
-	})
-}
-
 // TestFallbackWithoutPoppler shows that the zero Options fall back to the
 // pure-Go path when pdftotext is not on PATH.
 func TestFallbackWithoutPoppler(t *testing.T) {
@@ -202,28 +164,46 @@ func TestCanceledContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	forEachPath(t, func(t *testing.T, opts Options) {
-		_, err := Extract(ctx, readFixture(t, "P05-1013.pdf"), opts)
+		_, err := Extract(ctx, samplePDF(t), opts)
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("got %v, want context.Canceled", err)
 		}
 	})
 }
 
+// BenchmarkExtract extracts the sample paper (3 pages) and, when the
+// development data is beside the clone, P05-1013 of CL-SciSumm 2018 (8
+// pages, the file of the figures in README.md).
 func BenchmarkExtract(b *testing.B) {
-	data := readFixture(b, "P05-1013.pdf")
-	for _, p := range extractPaths {
-		b.Run(p.name, func(b *testing.B) {
-			if p.opts.PDFToText != Off {
-				if _, err := exec.LookPath(p.opts.PDFToText); err != nil {
-					b.Skip("pdftotext not installed")
-				}
+	files := []struct {
+		name string
+		data func(b *testing.B) []byte
+	}{
+		{"sample", func(b *testing.B) []byte { return samplePDF(b) }},
+		{"P05-1013", func(b *testing.B) []byte {
+			data, err := os.ReadFile(devdata.Path(b, "cl-scisumm-2018", "pdf", "P05-1013.pdf"))
+			if err != nil {
+				b.Fatal(err)
 			}
-			b.SetBytes(int64(len(data)))
-			for b.Loop() {
-				if _, err := Extract(context.Background(), data, p.opts); err != nil {
-					b.Fatal(err)
+			return data
+		}},
+	}
+	for _, f := range files {
+		for _, p := range extractPaths {
+			b.Run(f.name+"/"+p.name, func(b *testing.B) {
+				if p.opts.PDFToText != Off {
+					if _, err := exec.LookPath(p.opts.PDFToText); err != nil {
+						b.Skip("pdftotext not installed")
+					}
 				}
-			}
-		})
+				data := f.data(b)
+				b.SetBytes(int64(len(data)))
+				for b.Loop() {
+					if _, err := Extract(context.Background(), data, p.opts); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }

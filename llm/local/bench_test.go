@@ -8,14 +8,16 @@ import (
 )
 
 // BenchmarkPipeline10kWords runs summarize, critique and revise through
-// Generate on D07-1096, a real 10,091-word paper (420 sentences), on a new
+// Generate on D07-1096, a real 10,091-word paper (420 sentences, ScisummNet
+// Reference_XML from the development data beside the clone; skipped
+// without it), on a new
 // Engine each time: cold stem cache, and the paper analysed once by the
 // summarize stage and reused by the other two, as in a real run. The
 // budget is 50 ms per op on one core:
 //
 //	go test -run '^$' -bench Pipeline10kWords -cpu 1 ./llm/local
 func BenchmarkPipeline10kWords(b *testing.B) {
-	p := loadFixture(b, "D07-1096")
+	p := loadDataPaper(b, "D07-1096")
 	if n := p.WordCount(); n < 9500 {
 		b.Fatalf("fixture has %d words", n)
 	}
@@ -43,7 +45,7 @@ func BenchmarkPipeline10kWords(b *testing.B) {
 // BenchmarkCritique10kWords is the judge alone on the same paper, with
 // the analysis cached: the cost of judging one more summary of a paper.
 func BenchmarkCritique10kWords(b *testing.B) {
-	p := loadFixture(b, "D07-1096")
+	p := loadDataPaper(b, "D07-1096")
 	e := New(Config{})
 	draft := e.Summarize(p, 150)
 	for b.Loop() {
@@ -54,7 +56,7 @@ func BenchmarkCritique10kWords(b *testing.B) {
 // BenchmarkAnalyze10kWords is the analysis of the paper with a warm stem
 // cache: what each new paper costs a long-running engine.
 func BenchmarkAnalyze10kWords(b *testing.B) {
-	p := loadFixture(b, "D07-1096")
+	p := loadDataPaper(b, "D07-1096")
 	e := New(Config{})
 	e.analyze(p)
 	for b.Loop() {

@@ -45,8 +45,8 @@ type clPaper struct {
 var clTag = regexp.MustCompile(`<[^>]*>`)
 
 // communityLines is the official preprocessing of a community summary
-// (task_2_preprocess.py): the <S …> tags are stripped and the lines joined
-// by spaces. Joining or not changes nothing for ROUGE-2 and SU* (n-grams
+// (task_2_preprocess.py): it removes the <S …> markup and puts the lines
+// together, separated by spaces. Joining or not changes nothing for ROUGE-2 and SU* (n-grams
 // cross lines), so the lines are kept as SPL sentences.
 func communityLines(raw string) []string {
 	var out []string
@@ -249,6 +249,7 @@ func TestCLSciSumm2018(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	rcfg.Resources = rougeData(t)
 	limit := *clWords
 	target := limit
 	if *clTarget > 0 {

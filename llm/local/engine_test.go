@@ -70,7 +70,7 @@ func TestSummarizeLengthOrderUnique(t *testing.T) {
 }
 
 func TestDefaultTargetAndDeterminism(t *testing.T) {
-	p := loadFixture(t, "P05-1022")
+	p := loadFixture(t, "groupcommit")
 	e1, e2 := New(Config{}), New(Config{})
 	task := papersum.Task{Stage: papersum.StageSummarize, Paper: p}
 	a, b := generate(t, e1, task).Text, generate(t, e2, task).Text
@@ -103,7 +103,7 @@ func hasIssue(c papersum.Critique, substr string) bool {
 
 func TestCritiqueDetectsInjectedFaults(t *testing.T) {
 	e := New(Config{})
-	p := loadFixture(t, "P02-1040")
+	p := loadFixture(t, "pdfcolumns")
 	draft := e.Summarize(p, 150)
 	base := e.Critique(p, draft, 150)
 	if base.Scores.Accuracy < 9 {
@@ -145,13 +145,13 @@ func TestCritiqueDetectsInjectedFaults(t *testing.T) {
 
 func TestCritiqueAbstractiveSummaries(t *testing.T) {
 	e := New(Config{})
-	p := loadFixture(t, "P02-1040")
+	p := loadFixture(t, "rouge")
 	// Written for this test from the paper, in other words than its own.
-	good := "The paper proposes BLEU, an automatic metric for machine translation that compares " +
-		"candidate translations with several human reference translations. It counts matching n-grams " +
-		"with a modified precision that clips repeated words, combines precisions up to 4-grams with a " +
-		"geometric mean, and adds a brevity penalty for short candidates. Scores correlate highly with " +
-		"human judgments of adequacy and fluency, so the metric can stand in for expensive human evaluation."
+	good := "The paper re-implements the ROUGE-1.5.5 Perl script in Go so that evaluation scores can be " +
+		"compared with published results. It copies byte-wise tokenization, WordNet exceptions before " +
+		"the script's Porter variant, pooled counts over several references and rounding to five decimals " +
+		"before F. Tested on 300 cases scored by the original script, it matches every printed value, and " +
+		"a 150-word summary is scored in well under a millisecond."
 	bad := "This paper describes a robotic arm for harvesting strawberries in Norway. Trials at Oslo " +
 		"farms in 2019 picked 93 percent of ripe berries using a camera and a soft gripper."
 	gc, bc := e.Critique(p, good, 100), e.Critique(p, bad, 100)
@@ -234,7 +234,7 @@ func TestXMLEscaping(t *testing.T) {
 
 func TestCritiqueXMLMatchesCritique(t *testing.T) {
 	e := New(Config{})
-	p := loadFixture(t, "W03-0419")
+	p := loadFixture(t, "retry")
 	draft := e.Summarize(p, 120)
 	resp := generate(t, e, papersum.Task{Stage: papersum.StageCritique, Paper: p, TargetWords: 120, Draft: draft})
 	got := parseCritique(t, resp.Text)
@@ -251,7 +251,7 @@ func TestCritiqueXMLMatchesCritique(t *testing.T) {
 
 func TestErrorsAndCancellation(t *testing.T) {
 	e := New(Config{})
-	p := loadFixture(t, "W03-0419")
+	p := loadFixture(t, "retry")
 	ctx := context.Background()
 	for name, req := range map[string]*papersum.Request{
 		"nil request":   nil,
@@ -277,7 +277,7 @@ func TestErrorsAndCancellation(t *testing.T) {
 
 func TestUsageAndNames(t *testing.T) {
 	e := New(Config{})
-	p := loadFixture(t, "W03-0419")
+	p := loadFixture(t, "retry")
 	req := &papersum.Request{System: "sys", Prompt: "summarize this", Paper: &papersum.Document{Text: p.Text()},
 		Task: papersum.Task{Stage: papersum.StageSummarize, Paper: p}}
 	resp, err := e.Generate(context.Background(), req)
@@ -337,7 +337,7 @@ func TestConfig(t *testing.T) {
 
 func TestAnalysisCache(t *testing.T) {
 	e := New(Config{})
-	p := loadFixture(t, "W03-0419")
+	p := loadFixture(t, "retry")
 	a := e.analysisOf(p)
 	if e.analysisOf(p) != a {
 		t.Error("same paper analysed twice")
@@ -358,7 +358,7 @@ func TestAnalysisCache(t *testing.T) {
 
 func TestConcurrentUse(t *testing.T) {
 	e := New(Config{})
-	p := loadFixture(t, "P05-1022")
+	p := loadFixture(t, "groupcommit")
 	want := e.Revise(p, e.Summarize(p, 150), nil, 150)
 	done := make(chan string)
 	for range 4 {

@@ -9,26 +9,66 @@ import (
 	"testing"
 
 	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/eval/rouge"
 	"github.com/papersum/papersum/ingest"
+	"github.com/papersum/papersum/internal/devdata"
 )
 
-// loadFixture reads testdata/<id>.xml, abstract included, through
+// fixturePath is where the fixture paper id is: testdata/<id>.md, or
+// papersum's sample paper for "papersum".
+func fixturePath(id string) string {
+	if id == "papersum" {
+		return filepath.Join("..", "..", "examples", "papers", "papersum.md")
+	}
+	return filepath.Join("testdata", id+".md")
+}
+
+// loadFixture reads a fixture paper, abstract included, through
 // ingest.Parse: the tests see a paper exactly as a user's run does.
 func loadFixture(t testing.TB, id string) *papersum.Paper {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", id+".xml"))
+	data, err := os.ReadFile(fixturePath(id))
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := ingest.Parse(context.Background(), id+".xml", data, ingest.Options{})
+	p, err := ingest.Parse(context.Background(), id+".md", data, ingest.Options{})
 	if err != nil {
 		t.Fatalf("%s: %v", id, err)
 	}
 	return p
 }
 
-// fixtureIDs are the papers in testdata.
-var fixtureIDs = []string{"A00-1043", "D07-1096", "P02-1040", "P05-1022", "W03-0419"}
+// loadDataPaper reads ScisummNet's Reference_XML of paper id from the
+// development data beside the clone, or skips tb (the speed benchmarks
+// need a real 10,000-word paper).
+func loadDataPaper(tb testing.TB, id string) *papersum.Paper {
+	tb.Helper()
+	path := devdata.Path(tb, "scisummnet", id, "Reference_XML", id+".xml")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p, err := ingest.Parse(context.Background(), path, data, ingest.Options{})
+	if err != nil {
+		tb.Fatalf("%s: %v", id, err)
+	}
+	return p
+}
+
+// rougeData loads ROUGE-1.5.5's data files (for -m and -s) from the
+// development data beside the clone, or skips t.
+func rougeData(t testing.TB) *rouge.Resources {
+	t.Helper()
+	r, err := rouge.LoadResources(devdata.RougeDir(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// fixtureIDs are the fixture papers: testdata/*.md and the sample paper,
+// all written for papersum.
+var fixtureIDs = []string{"groupcommit", "papersum", "pdfcolumns", "retry", "rouge"}
 
 // innerText returns the unescaped text of the single <tag> element that
 // makes up out, failing if out is not exactly that, well-formed.

@@ -42,6 +42,7 @@ func TestScisummNet250(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	rcfg.Resources = rougeData(t)
 	limit := *clWords
 	target := limit
 	if *clTarget > 0 {

@@ -142,6 +142,7 @@ func TestSciTLDR(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		cfg.Resources = rougeData(t)
 		cfg.SkipBigram, cfg.SkipUnigrams = false, false // SU4 is not reported
 		for _, sys := range systems {
 			var sum [3]float64
@@ -196,7 +197,7 @@ func TestTLDRPicksContribution(t *testing.T) {
 // TestGenerateTLDRMode checks that a short target asks for a one-sentence
 // TLDR through Generate, and that revision keeps it.
 func TestGenerateTLDRMode(t *testing.T) {
-	p := loadFixture(t, "A00-1043")
+	p := loadFixture(t, "groupcommit")
 	e := New(Config{})
 	ctx := context.Background()
 	s, err := e.Generate(ctx, &papersum.Request{Task: papersum.Task{Stage: papersum.StageSummarize, Paper: p, TargetWords: 25}})

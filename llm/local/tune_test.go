@@ -143,6 +143,7 @@ func TestScisummNet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	rcfg.Resources = rougeData(t)
 	const target = 150
 	res := make([]tuneResult, len(papers))
 	// Papers are independent and the Engine is safe for concurrent use;

@@ -6,9 +6,9 @@ package python3-scipy):
 
     /usr/bin/python3 stats/testdata/gen_edge.py > stats/testdata/edge.jsonl
 
-The output has stats.jsonl's schema (see README.md, section 2), so the
-same Go test harness reads both. Every number comes from scipy; nothing
-here comes from the Go package. Deterministic: fixed seeds, no clock.
+The output has the schema of the shared reference vectors' stats.jsonl
+(see README.md here), so the same Go test harness reads both. Every
+number comes from scipy; nothing here comes from the Go package. Deterministic: fixed seeds, no clock.
 """
 import json
 import math
@@ -74,7 +74,7 @@ def ttest_rel(x, y, desc, **kw):
 def ttest_ind(x, y, desc, **kw):
     def f():
         r = stats.ttest_ind(x, y, **kw)
-        # df as README.md section 2 describes; NaN when scipy returns NaN early.
+        # df as README.md describes; NaN when scipy returns NaN early.
         n1, n2 = len(x), len(y)
         if n1 == 0 or n2 == 0:
             df = NAN

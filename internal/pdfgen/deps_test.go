@@ -1,0 +1,11 @@
+package pdfgen
+
+import (
+	"testing"
+
+	"github.com/papersum/papersum/internal/deptest"
+)
+
+func TestDependencies(t *testing.T) {
+	deptest.AllowOnly(t, "codeberg.org/go-pdf/fpdf")
+}
