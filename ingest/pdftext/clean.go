@@ -40,6 +40,7 @@ func clean(pages []page) string {
 		}
 		kept = append(kept, l)
 	}
+	repairWords(kept)
 	return assemble(kept)
 }
 
@@ -281,6 +282,7 @@ func assemble(lines []line) string {
 				titleDone = true
 			} else if !isHeading(*l, prev) {
 				if titleLines > 0 {
+					dropTitleStop(&cur)
 					cur.WriteByte(' ')
 				}
 				cur.WriteString(strings.TrimSpace(l.text))
@@ -328,6 +330,23 @@ func assemble(lines []line) string {
 		return ""
 	}
 	return strings.Join(paras, "\n\n") + "\n"
+}
+
+// dropTitleStop removes a full stop that ends a title line when the title
+// goes on: titles have none, and OCR text layers add them ("PRODUCED BY
+// VARIOUS." / "GRAMMATICAL FORMALISMS"). An abbreviation ("U.S.", "Inc.")
+// keeps its stop: its last word has another stop or is short.
+func dropTitleStop(b *strings.Builder) {
+	s := b.String()
+	if !strings.HasSuffix(s, ".") {
+		return
+	}
+	last := s[strings.LastIndexByte(s, ' ')+1 : len(s)-1]
+	if strings.Contains(last, ".") || utf8.RuneCountInString(last) <= 3 {
+		return
+	}
+	b.Reset()
+	b.WriteString(s[:len(s)-1])
 }
 
 // breaksBefore decides whether l starts a new paragraph after prev: a
