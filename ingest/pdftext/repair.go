@@ -26,7 +26,6 @@ import (
 // anything else.
 type vocab map[string]int
 
-//
 // The pieces of a word hyphenated at a line end ("repre-" / "sentation")
 // are not counted: they are not words, and counting them would make
 // suffixes such as "ing" look like words of the paper.
