@@ -372,8 +372,12 @@ func frontMatterTokens(t *testing.T, pdf string, vocab map[string]bool) map[stri
 			continue
 		}
 		for _, w := range strings.FieldsFunc(f, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+			// Names and affiliations are capitalised; postal codes are
+			// numbers. Lower-case words of this region are more often the
+			// start of the abstract of a paper without an "Abstract"
+			// heading.
 			letters := strings.IndexFunc(w, unicode.IsLetter) >= 0
-			if letters && len([]rune(w)) < 3 || !letters && len(w) < 4 {
+			if letters && (len([]rune(w)) < 3 || !unicode.IsUpper([]rune(w)[0])) || !letters && len(w) < 4 {
 				continue
 			}
 			if !vocab[strings.ToLower(w)] {
@@ -417,7 +421,7 @@ func hasToken(s string, toks map[string]bool) string {
 
 // maxFrontMatterLeaks is the most body sentences, over the 20 CL-SciSumm
 // PDFs, that may contain a token of the author block, per path.
-const maxFrontMatterLeaks = 15
+const maxFrontMatterLeaks = 12
 
 // TestPDFFrontMatter counts the sentences of the ingested CL-SciSumm PDFs
 // (title excluded) that contain a token of the paper's author block.
@@ -476,22 +480,51 @@ var splitCapsWords = func(s string) int {
 	return n
 }
 
+// refBigrams is the set of adjacent word pairs ("a b") of a Reference_XML
+// paper.
+func refBigrams(d refDoc) map[string]bool {
+	b := map[string]bool{}
+	for _, s := range append(append([]string{d.title}, d.abstract...), d.body...) {
+		w := words(s)
+		for i := 0; i+1 < len(w); i++ {
+			b[w[i]+" "+w[i+1]] = true
+		}
+	}
+	return b
+}
+
+// endings are word endings that make a reference word plus an ending look
+// like two words run together ("bordering" = "border" + "ing"); such
+// tokens are not counted as run together.
+var endings = map[string]bool{"ing": true, "ed": true, "er": true, "ers": true, "ly": true, "s": true,
+	"es": true, "al": true, "ion": true, "ions": true, "ment": true, "ness": true, "able": true}
+
 // vocabStats measures the words of the ingested paper p against the
-// Reference_XML's vocabulary: tokens, tokens the reference never uses, and
-// of those the ones that are two reference words run together.
-func vocabStats(p *papersum.Paper, vocab map[string]bool) (total, oov, joined int, examples []string) {
+// Reference_XML's vocabulary and word pairs: tokens; tokens the reference
+// never uses; of those, the ones that are two reference words run together;
+// and pairs of neighbouring tokens that are one reference word split in
+// two (the reference has the word and never the pair).
+func vocabStats(p *papersum.Paper, vocab, pairs map[string]bool) (total, oov, joined, split int, examples, splitExamples []string) {
 	for _, s := range p.Sentences() {
-		for _, w := range words(s.Text) {
+		ws := words(s.Text)
+		for i, w := range ws {
 			if strings.IndexFunc(w, unicode.IsLetter) < 0 {
 				continue
 			}
 			total++
+			if i+1 < len(ws) && len(w)+len(ws[i+1]) >= 5 && vocab[w+ws[i+1]] && !pairs[w+" "+ws[i+1]] &&
+				strings.IndexFunc(ws[i+1], unicode.IsDigit) < 0 {
+				split++
+				if len(splitExamples) < 8 {
+					splitExamples = append(splitExamples, w+" "+ws[i+1])
+				}
+			}
 			if vocab[w] {
 				continue
 			}
 			oov++
 			for i := 2; i <= len(w)-2; i++ {
-				if vocab[w[:i]] && vocab[w[i:]] && len(w[:i])+len(w[i:]) >= 6 {
+				if vocab[w[:i]] && vocab[w[i:]] && len(w) >= 6 && !endings[w[i:]] {
 					joined++
 					if len(examples) < 8 {
 						examples = append(examples, w)
@@ -501,14 +534,14 @@ func vocabStats(p *papersum.Paper, vocab map[string]bool) (total, oov, joined in
 			}
 		}
 	}
-	return total, oov, joined, examples
+	return total, oov, joined, split, examples, splitExamples
 }
 
 // maxOOVShare is the highest share of ingested PDF tokens, over the 20
 // CL-SciSumm papers, that the Reference_XML never uses, per path. It is
 // not zero because half of the papers are scans whose Reference_XML came
 // from a different OCR run than the PDF's text layer.
-var maxOOVShare = map[string]float64{"pdftotext": 0.05, "go": 0.05}
+var maxOOVShare = map[string]float64{"pdftotext": 0.04, "go": 0.04}
 
 // TestPDFVocabulary measures how much of the ingested text of the
 // CL-SciSumm PDFs is words the Reference_XML never uses, how many of those
@@ -520,7 +553,7 @@ func TestPDFVocabulary(t *testing.T) {
 	for _, path := range pdfPaths {
 		t.Run(path.name, func(t *testing.T) {
 			needPath(t, path.opt)
-			var total, oov, joined, caps int
+			var total, oov, joined, split, caps int
 			for _, id := range ids {
 				ref := readRef(t, filepath.Join(data, "cl-scisumm-2018", "Reference_XML", id+".xml"))
 				p, err := ingestFile(filepath.Join(data, "cl-scisumm-2018", "pdf", id+".pdf"), Options{PDFToText: path.opt})
@@ -528,19 +561,19 @@ func TestPDFVocabulary(t *testing.T) {
 					t.Errorf("%s: %v", id, err)
 					continue
 				}
-				tt, o, j, ex := vocabStats(p, refVocab(ref))
+				tt, o, j, sp, ex, spx := vocabStats(p, refVocab(ref), refBigrams(ref))
 				c := 0
 				for _, s := range p.Sentences() {
 					c += splitCapsWords(s.Text)
 				}
-				total, oov, joined, caps = total+tt, oov+o, joined+j, caps+c
+				total, oov, joined, split, caps = total+tt, oov+o, joined+j, split+sp, caps+c
 				if testing.Verbose() {
-					t.Logf("%s: %d tokens, %d not in the reference (%.3f), %d run together %v, %d split capitals", id, tt, o, float64(o)/float64(max(tt, 1)), j, ex, c)
+					t.Logf("%s: %d tokens, %d not in the reference (%.3f), %d run together %v, %d split in two %q, %d split capitals", id, tt, o, float64(o)/float64(max(tt, 1)), j, ex, sp, spx, c)
 				}
 			}
 			share := float64(oov) / float64(max(total, 1))
-			t.Logf("%s: %d tokens; not in the Reference_XML vocabulary %d (%.4f); two reference words run together %d; split capitals %d",
-				path.name, total, oov, share, joined, caps)
+			t.Logf("%s: %d tokens; not in the Reference_XML vocabulary %d (%.4f); two reference words run together %d; one reference word split in two %d; split capitals %d",
+				path.name, total, oov, share, joined, split, caps)
 			if share > maxOOVShare[path.name] {
 				t.Errorf("share of tokens not in the reference vocabulary %.4f, want at most %.4f", share, maxOOVShare[path.name])
 			}

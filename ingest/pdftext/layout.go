@@ -128,7 +128,15 @@ var pageNumberRE = regexp.MustCompile(`^(?i)(page\s+)?[-–—]?\s*(\d{1,4}|[ivx
 // stamp at the foot of a paper's first page; they occur once, so the
 // repetition rule cannot catch them, and they sit between the last line of
 // the right column and the first line of the next page.
-var venueRE = regexp.MustCompile(`(?i)^(proceedings of\b.*\bpages?\s+\d+.*|.*\b(19|20)\d\d\s+association for computational linguistics\.?)$`)
+//
+// The second line of that footer names the place, the dates and the
+// copyright holder ("MIT, Massachusetts, USA, 9-11 October 2010. ©2010
+// Crown in Right of Canada."): a day range with a month and a year, or a
+// copyright sign (which OCR and fonts turn into "!c", "(c)" or a lone "c")
+// before a year.
+var venueRE = regexp.MustCompile(`(?i)^(proceedings of\b.*\bpages?\s+\d+.*|.*\b(19|20)\d\d\s+association for computational linguistics\.?|` +
+	`.*\b\d{1,2}\s*[-–]\s*\d{1,2}\s+(january|february|march|april|may|june|july|august|september|october|november|december)\s+(19|20)\d\d\b.*|` +
+	`.*(©|\(c\)|!c?)\s*(19|20)\d\d\b.*)$`)
 
 // furnitureKey normalises a header or footer row so that running headers
 // with changing page numbers compare equal.
