@@ -24,13 +24,24 @@ import (
 
 // vocab counts the lower-case words of a document: runs of letters between
 // anything else.
-type vocab map[string]int
+type vocab struct {
+	idx    map[string]int // word -> index into counts
+	counts []int
+	// afterCap counts the words that follow a lone capital letter ("P
+	// ROBING" counts "robing"), so that the rest of a word split by small
+	// capitals does not count as a word of its own.
+	afterCap map[string]int
+}
 
+// newVocab counts the words of lines.
+//
 // The pieces of a word hyphenated at a line end ("repre-" / "sentation")
-// are not counted: they are not words, and counting them would make
-// suffixes such as "ing" look like words of the paper.
+// or inside a line ("con- text") are not counted: they are not words, and
+// counting them would make suffixes such as "ing" look like words of the
+// paper.
 func newVocab(lines []line) vocab {
-	v := vocab{}
+	v := vocab{idx: map[string]int{}, afterCap: map[string]int{}}
+	var buf []byte
 	brokenBefore := false
 	for _, l := range lines {
 		f := strings.Fields(l.text)
@@ -41,13 +52,52 @@ func newVocab(lines []line) vocab {
 		if brokenBefore && len(f) > 0 {
 			f = f[:len(f)-1]
 		}
-		for _, tok := range f {
-			for _, w := range strings.FieldsFunc(tok, func(r rune) bool { return !unicode.IsLetter(r) }) {
-				v[strings.ToLower(w)]++
+		for i, tok := range f {
+			if strings.HasSuffix(tok, "-") || i > 0 && strings.HasSuffix(f[i-1], "-") && len(f[i-1]) > 1 {
+				continue
+			}
+			lone := i > 0 && len(f[i-1]) == 1 && f[i-1][0] >= 'A' && f[i-1][0] <= 'Z'
+			first := true
+			for k := 0; k < len(tok); {
+				r, size := utf8.DecodeRuneInString(tok[k:])
+				if !unicode.IsLetter(r) {
+					k += size
+					continue
+				}
+				buf = buf[:0]
+				for k < len(tok) {
+					r, size = utf8.DecodeRuneInString(tok[k:])
+					if !unicode.IsLetter(r) {
+						break
+					}
+					buf = utf8.AppendRune(buf, unicode.ToLower(r))
+					k += size
+				}
+				// The lookup with string(buf) does not allocate; only a
+				// new word does.
+				j, ok := v.idx[string(buf)]
+				if !ok {
+					j = len(v.counts)
+					v.idx[string(buf)] = j
+					v.counts = append(v.counts, 0)
+				}
+				v.counts[j]++
+				if lone && first {
+					v.afterCap[string(buf)]++
+				}
+				first = false
 			}
 		}
 	}
 	return v
+}
+
+// count returns how often the document uses w.
+func (v vocab) count(w string) int {
+	if j, ok := v.idx[w]; ok {
+		return v.counts[j]
+	}
+	return 0
 }
 
 // word reports whether w (lower case) is a word of the document: it
@@ -57,7 +107,7 @@ func (v vocab) word(w string, min int) bool {
 	if n := utf8.RuneCountInString(w); n == 1 && w != "a" && w != "i" || n == 0 {
 		return false
 	}
-	return v[w] >= min
+	return v.count(w) >= min
 }
 
 // repairWords applies the word repairs to every line.
@@ -223,7 +273,7 @@ func segment(p string, v vocab) []string {
 			}
 			// Each word costs a constant, so fewer words win, and
 			// frequent words are preferred among equals.
-			score := best[j] - 10 + math.Log(float64(v[w]))
+			score := best[j] - 10 + math.Log(float64(v.count(w)))
 			if score > best[i] {
 				best[i], from[i] = score, j
 			}
@@ -250,19 +300,19 @@ func joinSmallCaps(t, next string, v vocab) (string, bool) {
 	if len(t) != 1 || t[0] < 'A' || t[0] > 'Z' {
 		return "", false
 	}
-	core := strings.TrimRightFunc(next, func(r rune) bool { return !unicode.IsLetter(r) })
-	if utf8.RuneCountInString(core) < 2 || strings.ToUpper(core) != core || strings.IndexFunc(core, func(r rune) bool { return !unicode.IsLetter(r) && r != '-' }) >= 0 {
+	// The rest of the word is the letters that start next, up to a
+	// hyphen or punctuation: "ROJECTIVIZE(W", "MALLEST-N".
+	end := strings.IndexFunc(next, func(r rune) bool { return !unicode.IsLetter(r) })
+	if end < 0 {
+		end = len(next)
+	}
+	core := next[:end]
+	if utf8.RuneCountInString(core) < 2 || strings.ToUpper(core) != core {
 		return "", false
 	}
 	joined := strings.ToLower(t + core)
-	if i := strings.IndexByte(joined, '-'); i >= 0 {
-		joined = joined[:i]
-	}
 	rest := strings.ToLower(core)
-	if i := strings.IndexByte(rest, '-'); i >= 0 {
-		rest = rest[:i]
-	}
-	if v.word(joined, 1) || !v.word(rest, 1) {
+	if v.word(joined, 1) || v.count(rest)-v.afterCap[rest] < 1 {
 		return t + next, true
 	}
 	return "", false
@@ -286,10 +336,7 @@ func joinSplit(t, next string, v vocab) (string, bool) {
 		}
 	}
 	la, lb := strings.ToLower(a), strings.ToLower(b)
-	if len(la)+len(lb) < 6 || !v.word(la+lb, 2) {
-		return "", false
-	}
-	if v[la] > 1 && v[lb] > 1 {
+	if len(la)+len(lb) < 6 || v.count(la) > 1 && v.count(lb) > 1 || !v.word(la+lb, 2) {
 		return "", false
 	}
 	return t + next, true
@@ -300,11 +347,31 @@ func joinSplit(t, next string, v vocab) (string, bool) {
 // letters must be a function word (such halves are how most run-together
 // pairs start: "ofinterest", "inwhich"), and common compounds of function
 // words are never split.
-const minHalfCount = 3
+var minHalfCount = 3
 
-var shortHalves = map[string]bool{
-	"of": true, "in": true, "to": true, "on": true, "is": true, "we": true, "an": true,
-	"by": true, "at": true, "as": true, "or": true, "be": true, "it": true,
+// firstHalves and lastHalves are the two-letter words that may start or
+// end a run-together pair. "in" does not start one ("incorrect",
+// "informed"), and "or" and "at" do not end one ("constructor", "format").
+var (
+	firstHalves = map[string]bool{
+		"of": true, "to": true, "on": true, "is": true, "we": true,
+		"by": true, "at": true, "as": true, "or": true, "be": true, "it": true,
+	}
+	lastHalves = map[string]bool{
+		"of": true, "in": true, "to": true, "on": true, "is": true, "we": true,
+		"by": true, "as": true, "be": true, "it": true,
+	}
+)
+
+// prefixes are words that also make ordinary words as prefixes
+// ("outcomes", "overcomes", "understand", "withdraw"); a word that starts
+// with one is not split there.
+var prefixes = map[string]bool{
+	"out": true, "over": true, "under": true, "up": true, "down": true, "with": true,
+	"back": true, "fore": true, "after": true, "counter": true, "view": true, "where": true,
+	"there": true, "here": true, "any": true, "some": true, "every": true, "no": true,
+	"non": true, "sub": true, "semi": true, "multi": true, "anti": true, "inter": true,
+	"intra": true, "pre": true, "post": true, "self": true, "con": true,
 }
 
 // compounds are ordinary words made of two frequent words, which a paper
@@ -329,6 +396,8 @@ var compounds = map[string]bool{
 	"keywords": true, "headword": true, "headwords": true, "wordnet": true, "treebank": true,
 	"treebanks": true, "network": true, "networks": true, "output": true, "outputs": true,
 	"input": true, "inputs": true, "itemset": true, "subset": true, "subsets": true,
+	"nearby": true, "hereby": true, "viewpoint": true, "viewpoints": true, "bottleneck": true,
+	"breakthrough": true, "throughput": true, "workflow": true, "wordform": true, "wordforms": true,
 }
 
 // suffixes are endings that are not split off a word even when the text
@@ -350,6 +419,15 @@ func splitRunTogether(t string, v vocab) (string, bool) {
 		return "", false
 	}
 	core := t[lead : len(t)-trail]
+	if len(core) < 7 {
+		return "", false
+	}
+	if strings.IndexByte(core, '-') < 0 {
+		if s, ok := splitWord(core, v); ok {
+			return t[:lead] + s + t[len(t)-trail:], true
+		}
+		return "", false
+	}
 	parts := strings.Split(core, "-")
 	changed := false
 	for i, p := range parts {
@@ -374,20 +452,23 @@ func splitWord(w string, v vocab) (string, bool) {
 			return "", false // a name or an acronym: "McDonald", "TextRunner"
 		}
 	}
-	low := strings.ToLower(w)
-	if v[low] > 1 || compounds[low] {
+	low := w
+	if r, size := utf8.DecodeRuneInString(w); unicode.IsUpper(r) {
+		low = string(unicode.ToLower(r)) + w[size:]
+	}
+	if v.count(low) > 1 || compounds[low] {
 		return "", false
 	}
 	bestAt, bestMin := 0, 0
 	for i := 2; i <= len(low)-2; i++ {
 		a, b := low[:i], low[i:]
-		if len(a) == 2 && (!shortHalves[a] || len(b) < 4) || len(b) == 2 && (!shortHalves[b] || len(a) < 4) {
+		if len(a) == 2 && (!firstHalves[a] || len(b) < 4) || len(b) == 2 && (!lastHalves[b] || len(a) < 4) {
 			continue
 		}
-		if len(a) < 2 || len(b) < 2 || suffixes[b] {
+		if len(a) < 2 || len(b) < 2 || suffixes[b] || prefixes[a] {
 			continue
 		}
-		m := min(v[a], v[b])
+		m := min(v.count(a), v.count(b))
 		if m >= minHalfCount && m > bestMin {
 			bestAt, bestMin = i, m
 		}

@@ -74,10 +74,10 @@ func TestRepairLine(t *testing.T) {
 func TestVocabIgnoresHyphenatedPieces(t *testing.T) {
 	v := vocabOf("the words were repre-", "sentation of the scheme", "the parser was train-", "ing the model")
 	if v.count("repre") != 0 || v.count("sentation") != 0 || v.count("ing") != 0 || v.count("train") != 0 {
-		t.Errorf("pieces of hyphenated words counted: %v", v.n)
+		t.Errorf("pieces of hyphenated words counted: %v", v.idx)
 	}
 	if v.count("scheme") != 1 || v.count("the") != 4 {
-		t.Errorf("words not counted: %v", v.n)
+		t.Errorf("words not counted: %v", v.idx)
 	}
 }
 
