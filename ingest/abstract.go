@@ -158,7 +158,7 @@ func dropAbstract(p *papersum.Paper) {
 	if len(abstract) == 0 {
 		abstract = cutLeadingAbstract(p)
 	}
-	if len(abstract) == 0 {
+	if len(abstract) == 0 || len(abstract) > maxAbstractSentences {
 		return
 	}
 	x := newAbstractIndex(abstract)
@@ -192,6 +192,12 @@ func wordPairs(w []string) []string {
 	}
 	return out
 }
+
+// maxAbstractSentences is the most sentences an abstract section may have
+// for its copies in the body to be dropped. Real abstracts have 3 to 15;
+// Reference_XML files made from scans sometimes tag half the paper as the
+// abstract, and then its "copies" are the body itself.
+const maxAbstractSentences = 30
 
 // maxGuessedAbstract is the most sentences cutLeadingAbstract takes as an
 // abstract. Abstracts have 3 to 10 sentences; a longer run without an

@@ -243,6 +243,7 @@ func TestAbstractNotLeaked(t *testing.T) {
 		over, n := 0, 0
 		worst, worstID := 0.0, ""
 		var scores []float64
+		extra, body := 0, 0 // sentences dropped besides the abstract section; sentences outside it
 		for _, in := range inputs {
 			abs := goldAbstract(t, in.abstract)
 			p, err := ingestFile(in.path, Options{PDFToText: opts.PDFToText, DropAbstract: true})
@@ -254,6 +255,19 @@ func TestAbstractNotLeaked(t *testing.T) {
 				continue
 			}
 			n++
+			// How much else DropAbstract takes (with -v only: it
+			// ingests every paper a second time).
+			if !testing.Verbose() {
+			} else if full, err := ingestFile(in.path, Options{PDFToText: opts.PDFToText}); err == nil {
+				outside := 0
+				for _, s := range full.Sections {
+					if s.Kind != papersum.KindAbstract {
+						outside += len(s.Sentences)
+					}
+				}
+				body += outside
+				extra += outside - len(p.Sentences())
+			}
 			score, s := leakScore(p, abs)
 			scores = append(scores, score)
 			if score > worst {
@@ -270,6 +284,9 @@ func TestAbstractNotLeaked(t *testing.T) {
 		if len(scores) > 0 {
 			t.Logf("%d papers: %d over %.2f; highest %.3f (%s); median %.3f; 95th percentile %.3f",
 				n, over, maxAbstractLeak, worst, worstID, scores[len(scores)/2], scores[len(scores)*95/100])
+			if testing.Verbose() {
+				t.Logf("sentences dropped outside the abstract section: %d of %d (%.4f)", extra, body, float64(extra)/float64(max(body, 1)))
+			}
 		}
 		if over > allowed {
 			t.Errorf("%d papers keep a sentence that repeats the abstract, want at most %d", over, allowed)
