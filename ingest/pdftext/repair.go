@@ -371,7 +371,7 @@ var prefixes = map[string]bool{
 	"back": true, "fore": true, "after": true, "counter": true, "view": true, "where": true,
 	"there": true, "here": true, "any": true, "some": true, "every": true, "no": true,
 	"non": true, "sub": true, "semi": true, "multi": true, "anti": true, "inter": true,
-	"intra": true, "pre": true, "post": true, "self": true, "con": true,
+	"intra": true, "pre": true, "post": true, "self": true, "con": true, "per": true,
 }
 
 // compounds are ordinary words made of two frequent words, which a paper
