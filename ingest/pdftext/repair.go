@@ -402,12 +402,16 @@ var compounds = map[string]bool{
 
 // suffixes are endings that are not split off a word even when the text
 // has them as words (a line that starts with the end of a hyphenated
-// word): "border|ing".
+// word): "border|ing"; and words that end closed compounds.
 var suffixes = map[string]bool{
 	"ing": true, "ings": true, "ed": true, "er": true, "ers": true, "ly": true, "ion": true,
 	"ions": true, "tion": true, "tions": true, "ment": true, "ments": true, "ness": true,
 	"able": true, "ably": true, "al": true, "ally": true, "es": true, "est": true, "ity": true,
 	"ities": true, "ive": true, "ize": true, "ized": true, "ise": true, "less": true, "ful": true,
+	// second parts of closed compounds: "rightmost", "hopefully",
+	// "alongside", "runtime", "treelet", "dataset", "stepwise", "toward"
+	"most": true, "fully": true, "side": true, "time": true, "let": true, "lets": true,
+	"set": true, "sets": true, "wise": true, "like": true, "ward": true, "wards": true,
 }
 
 // splitRunTogether splits a run-together token, or a part of it between
