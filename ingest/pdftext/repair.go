@@ -40,11 +40,20 @@ type vocab struct {
 // counting them would make suffixes such as "ing" look like words of the
 // paper.
 func newVocab(lines []line) vocab {
-	v := vocab{idx: map[string]int{}, afterCap: map[string]int{}}
+	fields := make([][]string, len(lines))
+	for i, l := range lines {
+		fields[i] = strings.Fields(l.text)
+	}
+	return newVocabFields(lines, fields)
+}
+
+// newVocabFields is newVocab with the lines' tokens already split.
+func newVocabFields(lines []line, fields [][]string) vocab {
+	v := vocab{idx: make(map[string]int, 1024), afterCap: map[string]int{}}
 	var buf []byte
 	brokenBefore := false
-	for _, l := range lines {
-		f := strings.Fields(l.text)
+	for li, l := range lines {
+		f := fields[li]
 		if brokenBefore && len(f) > 0 {
 			f = f[1:]
 		}
@@ -112,17 +121,25 @@ func (v vocab) word(w string, min int) bool {
 
 // repairWords applies the word repairs to every line.
 func repairWords(lines []line) {
-	v := newVocab(lines)
+	fields := make([][]string, len(lines))
+	for i, l := range lines {
+		fields[i] = strings.Fields(l.text)
+	}
+	v := newVocabFields(lines, fields)
 	for i := range lines {
-		if lines[i].text != "" {
-			lines[i].text = repairLine(lines[i].text, v)
+		if len(fields[i]) > 0 {
+			lines[i].text = repairTokens(lines[i].text, fields[i], v)
 		}
 	}
 }
 
 // repairLine repairs the words of one line.
 func repairLine(s string, v vocab) string {
-	toks := strings.Fields(s)
+	return repairTokens(s, strings.Fields(s), v)
+}
+
+// repairTokens repairs the words of line s, whose tokens are toks.
+func repairTokens(s string, toks []string, v vocab) string {
 	if len(toks) == 0 {
 		return s
 	}
@@ -322,6 +339,9 @@ func joinSmallCaps(t, next string, v vocab) (string, bool) {
 // document uses at least twice, when one half is not otherwise a word of
 // it ("Discrim inative" -> "Discriminative"; "data set" stays).
 func joinSplit(t, next string, v vocab) (string, bool) {
+	if len(t) < 2 || len(next) < 2 || next[0] < 0x80 && (next[0] < 'a' || next[0] > 'z') {
+		return "", false // the second half must start in lower case
+	}
 	a := strings.TrimLeftFunc(t, func(r rune) bool { return !unicode.IsLetter(r) })
 	b := strings.TrimRightFunc(next, func(r rune) bool { return !unicode.IsLetter(r) })
 	if a != t[len(t)-len(a):] || len(a) < 2 || len(b) < 2 || !allLetters(a) || !allLetters(b) {
