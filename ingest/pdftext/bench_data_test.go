@@ -20,12 +20,7 @@ import (
 //
 //	PAPERSUM_DATA=../shared/data go test ./ingest/pdftext -run '^$' -bench CleanCorpus -benchmem -count 5
 func BenchmarkCleanCorpus(b *testing.B) {
-	dir := os.Getenv("PAPERSUM_DATA")
-	if dir == "" {
-		if root, err := filepath.Abs(filepath.Join("..", "..")); err == nil {
-			dir = filepath.Join(root, "..", "shared", "data")
-		}
-	}
+	dir := dataDir()
 	files, _ := filepath.Glob(filepath.Join(dir, "cl-scisumm-2018", "pdf", "*.pdf"))
 	if len(files) == 0 {
 		b.Skipf("no CL-SciSumm PDFs under %q; set PAPERSUM_DATA", dir)

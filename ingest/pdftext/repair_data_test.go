@@ -27,12 +27,7 @@ var sentenceRE = regexp.MustCompile(`(?s)<S\b[^>]*>(.*?)</S>`)
 
 func scisummnetSentences(t *testing.T) map[string][]string {
 	t.Helper()
-	dir := os.Getenv("PAPERSUM_DATA")
-	if dir == "" {
-		if root, err := filepath.Abs(filepath.Join("..", "..")); err == nil {
-			dir = filepath.Join(root, "..", "shared", "data")
-		}
-	}
+	dir := dataDir()
 	files, _ := filepath.Glob(filepath.Join(dir, "scisummnet", "*", "Reference_XML", "*.xml"))
 	if len(files) == 0 {
 		t.Skipf("no ScisummNet Reference_XML under %q; set PAPERSUM_DATA to run this test", dir)
@@ -53,6 +48,19 @@ func scisummnetSentences(t *testing.T) map[string][]string {
 		out[filepath.Base(f)] = ss
 	}
 	return out
+}
+
+// dataDir is PAPERSUM_DATA, or ../shared/data; a relative path is taken
+// from the repository root (go test runs two levels below it).
+func dataDir() string {
+	dir := os.Getenv("PAPERSUM_DATA")
+	if dir == "" {
+		dir = filepath.Join("..", "shared", "data")
+	}
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join("..", "..", dir)
+	}
+	return dir
 }
 
 func TestRepairOnScisummNet(t *testing.T) {
