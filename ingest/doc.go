@@ -8,6 +8,10 @@
 // package ingest/sentences. PDF bytes are turned into text by package
 // ingest/pdftext and then take the plain-text path.
 //
+// Options.DropAbstract, used when a summary is scored against the paper's
+// own abstract, removes the abstract and every sentence elsewhere that
+// repeats it (abstract.go), and finds an abstract that has no heading.
+//
 // Formats: plain text, Markdown, LaTeX, PDF, and the Reference_XML format
 // of the CL-SciSumm and ScisummNet corpora, whose sentences are taken as
 // they are so that evaluation matches the gold sentence ids.

@@ -43,9 +43,12 @@ type Options struct {
 	// on PATH and falls back to the pure-Go extractor when it is missing;
 	// "off" forces the pure-Go extractor.
 	PDFToText string
-	// DropAbstract leaves the abstract section out of the paper. Default
-	// false. Evaluation against a paper's own abstract sets it, because a
-	// summary that copies the abstract would otherwise score perfectly.
+	// DropAbstract leaves the abstract section out of the paper, and with
+	// it every sentence elsewhere that repeats the abstract (a first
+	// section that restates it, an introduction that reuses its
+	// sentences). Default false. Evaluation against a paper's own abstract
+	// sets it, because a summary that copies the abstract would otherwise
+	// score perfectly.
 	DropAbstract bool
 }
 
@@ -182,13 +185,7 @@ func Parse(ctx context.Context, name string, data []byte, opts Options) (*papers
 // finish applies the options, checks the length and sets the ID.
 func finish(name string, p *papersum.Paper, opts Options) (*papersum.Paper, error) {
 	if opts.DropAbstract {
-		kept := p.Sections[:0]
-		for _, s := range p.Sections {
-			if s.Kind != papersum.KindAbstract {
-				kept = append(kept, s)
-			}
-		}
-		p.Sections = kept
+		dropAbstract(p)
 	}
 	// Sections that lost all their sentences (a heading followed by a
 	// table, say) carry nothing for the engines.

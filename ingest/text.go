@@ -203,6 +203,12 @@ func headingLine(line, next string, standalone, inBody bool) (title string, leve
 	if body == "" || (num != "" && !validNumber(num)) {
 		return "", 0, "", false
 	}
+	if !inBody && len(num) == 2 && num[1] == '.' && isLetterByte(num[0]) && strings.IndexByte("IVX", num[0]) < 0 {
+		// Before the first known section, "K. Vijay-Shanker David J.
+		// Weir" is an author line starting with an initial, not
+		// appendix K; appendices come after the body.
+		return "", 0, "", false
+	}
 	if countWords(body) > 12 {
 		return "", 0, "", false
 	}

@@ -26,7 +26,17 @@ func clean(pages []page) string {
 	removeRunning(pages)
 	var lines []line
 	for pi, p := range pages {
-		lines = append(lines, moveFloats(readingOrder(p, pi))...)
+		ls := readingOrder(p, pi)
+		if pi == 0 {
+			// The front matter of the first page stays where it is: an
+			// address line ("Gatineau, QC J8X 3X7") has the digits of a
+			// table row, and moved to the end of the page it would land
+			// in the body.
+			n := frontLines(ls)
+			lines = append(append(lines, ls[:n]...), moveFloats(ls[n:])...)
+			continue
+		}
+		lines = append(lines, moveFloats(ls)...)
 	}
 	kept := lines[:0]
 	for _, l := range lines {
@@ -40,7 +50,23 @@ func clean(pages []page) string {
 		}
 		kept = append(kept, l)
 	}
+	repairWords(kept)
 	return assemble(kept)
+}
+
+// frontLines returns the number of lines of a first page that come
+// before its first heading (usually "Abstract"), or 0 when the page has no
+// heading in its first 40 lines.
+func frontLines(ls []line) int {
+	for i, l := range ls {
+		if i >= 40 {
+			break
+		}
+		if l.text != "" && isHeading(l, nil) {
+			return i
+		}
+	}
+	return 0
 }
 
 // captionRE starts a figure or table caption.
@@ -195,6 +221,10 @@ var headingWords = map[string]bool{
 	"keywords": true, "index terms": true,
 }
 
+// sentenceInsideRE finds the end of a sentence followed by another inside
+// a line: a lower-case word, a full stop and a capitalised word.
+var sentenceInsideRE = regexp.MustCompile(`\p{Ll}{2,}[.?!]\s+\p{Lu}\p{Ll}`)
+
 // isHeading reports whether l is a section heading. A numbered heading must
 // also look like one on the page (short, or after a gap or a finished
 // sentence), so that a wrapped line starting with a number ("40 Penn
@@ -210,6 +240,14 @@ func isHeading(l line, prev *line) bool {
 		return true
 	}
 	if m := headingNumRE.FindString(t); m != "" {
+		if prev != nil && strings.HasSuffix(strings.TrimSpace(prev.text), "-") {
+			// "... on the nouns of the SENSEVAL-" / "2 English all-words
+			// task": the number continues the line before.
+			return false
+		}
+		if sentenceInsideRE.MatchString(t[len(m)-1:]) {
+			return false // "2 English all-words task. This is a very promising"
+		}
 		if headingWords[strings.ToLower(strings.TrimRight(strings.TrimSpace(t[len(m)-1:]), ":. "))] {
 			return true
 		}
@@ -261,8 +299,9 @@ func assemble(lines []line) string {
 		}
 	}
 	var prev *line
-	titleLines := 0    // lines taken into the title paragraph so far
-	titleDone := false // the title paragraph has ended
+	sawHeading := false // a section heading was seen
+	titleLines := 0     // lines taken into the title paragraph so far
+	titleDone := false  // the title paragraph has ended
 	for i := range lines {
 		l := &lines[i]
 		if l.text == "" {
@@ -281,6 +320,7 @@ func assemble(lines []line) string {
 				titleDone = true
 			} else if !isHeading(*l, prev) {
 				if titleLines > 0 {
+					dropTitleStop(&cur)
 					cur.WriteByte(' ')
 				}
 				cur.WriteString(strings.TrimSpace(l.text))
@@ -295,6 +335,7 @@ func assemble(lines []line) string {
 			flush()
 			paras = append(paras, strings.TrimSpace(l.text))
 			prev = nil
+			sawHeading = true
 			continue
 		}
 		if cur.Len() == 0 {
@@ -309,7 +350,7 @@ func assemble(lines []line) string {
 			prev = l
 			continue
 		}
-		if breaksBefore(*prev, *l) {
+		if breaksBefore(*prev, *l) || l.gap && frontMatter(l, sawHeading) {
 			flush()
 			cur.WriteString(l.text)
 			prev = l
@@ -328,6 +369,32 @@ func assemble(lines []line) string {
 		return ""
 	}
 	return strings.Join(paras, "\n\n") + "\n"
+}
+
+// dropTitleStop removes a full stop that ends a title line when the title
+// goes on: titles have none, and OCR text layers add them ("PRODUCED BY
+// VARIOUS." / "GRAMMATICAL FORMALISMS"). An abbreviation ("U.S.", "Inc.")
+// keeps its stop: its last word has another stop or is short.
+func dropTitleStop(b *strings.Builder) {
+	s := b.String()
+	if !strings.HasSuffix(s, ".") {
+		return
+	}
+	last := s[strings.LastIndexByte(s, ' ')+1 : len(s)-1]
+	if strings.Contains(last, ".") || utf8.RuneCountInString(last) <= 3 {
+		return
+	}
+	b.Reset()
+	b.WriteString(s[:len(s)-1])
+}
+
+// frontMatter reports whether l is in the front matter: on the first page,
+// before any heading. There a vertical gap ends the paragraph even after a
+// line that does not end a sentence, because author and affiliation lines
+// end without punctuation ("Brian Roark* / Brown University", gap, "This
+// paper describes ...").
+func frontMatter(l *line, sawHeading bool) bool {
+	return l.page == 0 && !sawHeading
 }
 
 // breaksBefore decides whether l starts a new paragraph after prev: a

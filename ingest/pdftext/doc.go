@@ -5,9 +5,13 @@
 // running poppler's pdftotext (the primary path), a pure-Go fallback over
 // github.com/ledongthuc/pdf for machines without poppler, putting two-column
 // pages into reading order, dropping running headers, footers and page
-// numbers, joining words hyphenated at line ends, and normalising PDF
-// oddities such as ligatures and soft hyphens. Both paths feed the same
-// layout and cleaning code, so they produce the same kind of text.
+// numbers, joining words hyphenated at line ends, normalising PDF
+// oddities such as ligatures and soft hyphens, keeping the first page's
+// title and author block apart from the body, and repairing words that the
+// text layer breaks (spaced-out OCR letters, small capitals set apart from
+// their word, words split by a glyph gap or run together for want of a
+// space) with the paper's own vocabulary (repair.go). Both paths feed the
+// same layout and cleaning code, so they produce the same kind of text.
 //
 // The output has one paragraph per block, separated by a blank line, and
 // section headings ("Abstract", "1 Introduction", "References") on lines of

@@ -123,6 +123,9 @@ type glyph struct {
 	size       float64 // font size in page space, for thresholds
 	s          string
 	space      bool // an explicit space character
+	// exact says the glyph's width comes from the file, so that the gap
+	// after it is the real white space and not an estimate.
+	exact bool
 }
 
 // matrix is a PDF transformation [a b c d e f]; points are row vectors.
@@ -342,7 +345,7 @@ func (in *interp) show(s string, g *gstate, tm *matrix) {
 		if upright && text != "" {
 			in.glyphs = append(in.glyphs, glyph{
 				x: trm[4], xEnd: trm[4] + w*sx, y: trm[5], size: sy * f.vscale,
-				s: text, space: strings.TrimSpace(text) == "",
+				s: text, space: strings.TrimSpace(text) == "", exact: f.hasWidth(c),
 			})
 		}
 		*tm = matrix{1, 0, 0, 1, adv, 0}.mul(*tm)
@@ -468,6 +471,14 @@ func (f *fontInfo) decode(c code) string {
 		return f.table[c.code&0xff]
 	}
 	return string(rune(c.code))
+}
+
+// hasWidth reports whether the file gives the width of code c.
+func (f *fontInfo) hasWidth(c code) bool {
+	if w, ok := f.widths[c.code]; ok && w > 0 {
+		return true
+	}
+	return f.twoByte && f.dw > 0
 }
 
 // width returns the advance of code c in text space per unit font size.
@@ -640,11 +651,36 @@ func glyphRows(gs []glyph) page {
 	return p
 }
 
+// medianGapFits reports whether the median gap between neighbouring
+// glyphs of a row (sorted by x) is within 3% of the font size.
+func medianGapFits(gs []glyph) bool {
+	var gaps []float64
+	for i := 1; i < len(gs); i++ {
+		if gs[i].space || gs[i-1].space || gs[i].size <= 0 {
+			continue
+		}
+		gaps = append(gaps, math.Abs(gs[i].x-gs[i-1].xEnd)/gs[i].size)
+	}
+	if len(gaps) < 8 {
+		return false
+	}
+	sort.Float64s(gaps)
+	return gaps[len(gaps)/2] < 0.03
+}
+
 // wordsOf sorts a row's glyphs left to right and cuts them into words at
 // explicit spaces and at gaps wider than a fifth of the font size (TeX
 // sets spaces as positioning, not as characters).
 func wordsOf(gs []glyph) row {
 	sort.SliceStable(gs, func(i, j int) bool { return gs[i].x < gs[j].x })
+	// When the widths fit the glyphs (the file's own widths, or estimated
+	// widths of the font the file really uses), the letters of a word
+	// touch: kerning moves them by a few hundredths of the size. Then a
+	// justified line's word spaces, which can shrink to under a fifth of
+	// the size ("sinceweanticipated" at 0.18), are told apart with a lower
+	// threshold. Most neighbouring glyphs of a row are letters of one word,
+	// so the median gap says whether the widths fit.
+	tight := medianGapFits(gs)
 	var r row
 	var cur strings.Builder
 	var w word
@@ -667,7 +703,11 @@ func wordsOf(gs []glyph) row {
 		if i > 0 && g.s == last.s && math.Abs(g.x-last.x) < 0.1*g.size && !last.space {
 			continue
 		}
-		if open && g.x-w.x1 > 0.2*max(g.size, 1) {
+		thr := 0.2
+		if tight || g.exact && last.exact {
+			thr = 0.12
+		}
+		if open && g.x-w.x1 > thr*max(g.size, 1) {
 			flush()
 		}
 		if !open {

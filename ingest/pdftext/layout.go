@@ -128,7 +128,15 @@ var pageNumberRE = regexp.MustCompile(`^(?i)(page\s+)?[-–—]?\s*(\d{1,4}|[ivx
 // stamp at the foot of a paper's first page; they occur once, so the
 // repetition rule cannot catch them, and they sit between the last line of
 // the right column and the first line of the next page.
-var venueRE = regexp.MustCompile(`(?i)^(proceedings of\b.*\bpages?\s+\d+.*|.*\b(19|20)\d\d\s+association for computational linguistics\.?)$`)
+//
+// The second line of that footer names the place, the dates and the
+// copyright holder ("MIT, Massachusetts, USA, 9-11 October 2010. ©2010
+// Crown in Right of Canada."): a day range with a month and a year, or a
+// copyright sign (which OCR and fonts turn into "!c", "(c)" or a lone "c")
+// before a year.
+var venueRE = regexp.MustCompile(`(?i)^(proceedings of\b.*\bpages?\s+\d+.*|.*\b(19|20)\d\d\s+association for computational linguistics\.?|` +
+	`.*\b\d{1,2}\s*[-–]\s*\d{1,2}\s+(january|february|march|april|may|june|july|august|september|october|november|december)\s+(19|20)\d\d\b.*|` +
+	`.*(©|\(c\)|!c?)\s*(19|20)\d\d\b.*)$`)
 
 // furnitureKey normalises a header or footer row so that running headers
 // with changing page numbers compare equal.
@@ -178,27 +186,77 @@ func readingOrder(p page, pageIdx int) []line {
 		}
 		splits[i] = split{left: l, right: rt, full: crossing}
 	}
+	// The front matter of the first page (title, authors, affiliations)
+	// sits above the abstract, and its rows are not body columns (below).
+	front := -1 // index of the row that starts the abstract, on page 1
+	if pageIdx == 0 {
+		front = abstractRow(p.rows)
+	}
 	// A lone crossing row between split rows is usually a line whose
 	// column gap pdftotext squeezed to one space, or an equation that pokes
 	// into the gutter; cutting it at the nearest gap keeps the band whole.
+	// In the front matter, rows with text on one side only do not count:
+	// the centred lines of a title block are such rows, and cutting a
+	// title or author line between them puts half of it elsewhere
+	// ("... Segmentation and" | "Syntactic Parsing").
+	oneSided := func(s split) bool { return !s.full }
+	twoSided := func(s split) bool { return !s.full && len(s.left) > 0 && len(s.right) > 0 }
 	for i := range splits {
-		if !splits[i].full || !neighbourSplit(p.rows, splits, i, -1, func(s split) bool { return !s.full }) ||
-			!neighbourSplit(p.rows, splits, i, +1, func(s split) bool { return !s.full }) {
+		ok := oneSided
+		if i < front {
+			ok = twoSided
+		}
+		if !splits[i].full || !neighbourSplit(p.rows, splits, i, -1, ok) ||
+			!neighbourSplit(p.rows, splits, i, +1, ok) {
 			continue
 		}
 		if l, rt, ok := cutNear(p.rows[i].words, gutter, 3*p.em); ok {
 			splits[i] = split{left: l, right: rt}
 		}
 	}
+	// In the front matter, a lone row with a wide gap is one line ("A
+	// Maximum-Entropy-Inspired     Parser"), and the author blocks side by
+	// side end their band before the abstract, or the right-hand block is
+	// read after the whole left column, in the middle of the body
+	// ("Christof Monz Department of Computer Science ... was done by the
+	// participants").
+	// Above the abstract, a gap of a few word spaces at the gutter is the
+	// word space of a large font, not two columns ("Combining   Parsers").
+	for i := 0; i < front; i++ {
+		sp := splits[i]
+		if twoSided(sp) && sp.right[0].x0-sp.left[len(sp.left)-1].x1 < 4*p.em {
+			splits[i] = split{full: true}
+		}
+	}
+	for i := 0; i < front; i++ {
+		if twoSided(splits[i]) && !neighbourSplit(p.rows, splits, i, -1, twoSided) &&
+			!neighbourSplit(p.rows, splits, i, +1, twoSided) {
+			splits[i] = split{full: true}
+		}
+	}
 	var out []line
 	var left, right []row
 	flush := func() {
-		out = append(out, columnLines(left, p.em, pageIdx)...)
-		out = append(out, columnLines(right, p.em, pageIdx)...)
+		// A column without text in this band (a centred line that fell
+		// on one side of the gutter) adds nothing, not even a gap.
+		if hasText(left) {
+			out = append(out, columnLines(left, p.em, pageIdx)...)
+		}
+		if hasText(right) {
+			out = append(out, columnLines(right, p.em, pageIdx)...)
+		}
+		if n := len(left); n > 0 && left[n-1].blank() {
+			// The band ended with a vertical gap; keep it for the
+			// line that follows.
+			out = append(out, line{gap: true, page: pageIdx})
+		}
 		left, right = nil, nil
 	}
 	for i, r := range p.rows {
 		s := splits[i]
+		if i == front {
+			flush()
+		}
 		switch {
 		case r.blank():
 			if left != nil || right != nil {
@@ -217,6 +275,32 @@ func readingOrder(p page, pageIdx int) []line {
 	}
 	flush()
 	return out
+}
+
+// abstractRow returns the index of the row of a first page whose left
+// part starts with the heading "Abstract", when it lies in the top half of
+// the page, or -1.
+func abstractRow(rows []row) int {
+	for i := 0; i < len(rows)/2; i++ {
+		if rows[i].blank() {
+			continue
+		}
+		w := strings.ToLower(strings.TrimRight(rows[i].words[0].s, ".:—-"))
+		if w == "abstract" {
+			return i
+		}
+	}
+	return -1
+}
+
+// hasText reports whether any of rows has a word.
+func hasText(rows []row) bool {
+	for _, r := range rows {
+		if !r.blank() {
+			return true
+		}
+	}
+	return false
 }
 
 // neighbourSplit reports whether the nearest non-blank row from i in
