@@ -162,6 +162,7 @@ type runRow struct {
 	finishedAt *time.Time
 	finished   *int64
 	scores     *string // JSON text or nil
+	revised    *string // JSON text or nil
 	stages     []stageRow
 }
 
@@ -189,6 +190,9 @@ func (s *DB) newRunRow(op string, run *papersum.Run) (runRow, error) {
 	}
 	if r.scores, err = marshalOptional(run.Scores, run.Scores == nil); err != nil {
 		return runRow{}, storeutil.Invalid(op, "run %s: scores: %v", run.ID, err)
+	}
+	if r.revised, err = marshalOptional(run.RevisedScores, run.RevisedScores == nil); err != nil {
+		return runRow{}, storeutil.Invalid(op, "run %s: revised scores: %v", run.ID, err)
 	}
 	return r, nil
 }
@@ -322,7 +326,7 @@ func (s *DB) FinishRun(ctx context.Context, run *papersum.Run) error {
 		return storeutil.Invalid(op, "run %s: a failed run needs an error message", run.ID)
 	case !storeutil.ValidClass(run.ErrorClass):
 		return storeutil.Invalid(op, "run %s: unknown error class %q", run.ID, run.ErrorClass)
-	case !storeutil.ValidScores(run.Scores):
+	case !storeutil.ValidScores(run.Scores) || !storeutil.ValidScores(run.RevisedScores):
 		return storeutil.Invalid(op, "run %s: scores must be finite numbers", run.ID)
 	}
 	finishedAt := s.clock.Now()
@@ -337,6 +341,10 @@ func (s *DB) FinishRun(ctx context.Context, run *papersum.Run) error {
 	if err != nil {
 		return storeutil.Invalid(op, "run %s: scores: %v", run.ID, err)
 	}
+	revised, err := marshalOptional(run.RevisedScores, run.RevisedScores == nil)
+	if err != nil {
+		return storeutil.Invalid(op, "run %s: revised scores: %v", run.ID, err)
+	}
 	err = s.tx(ctx, op, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		st, err := lockRun(ctx, tx, op, run.ID)
 		if err != nil {
@@ -346,8 +354,8 @@ func (s *DB) FinishRun(ctx context.Context, run *papersum.Run) error {
 			return storeutil.Conflict(op, "run %s is %s, not running; only a running run finishes", run.ID, st)
 		}
 		_, err = tx.Exec(ctx, `UPDATE runs SET status = $1, error = $2, error_class = $3, summary = $4, scores = $5,
-				finished_at = $6 WHERE id = $7 AND status = 'running'`,
-			string(run.Status), run.Error, string(run.ErrorClass), run.Summary, scores, finished, run.ID)
+				revised_scores = $6, finished_at = $7 WHERE id = $8 AND status = 'running'`,
+			string(run.Status), run.Error, string(run.ErrorClass), run.Summary, scores, revised, finished, run.ID)
 		return err
 	})
 	if err != nil {
@@ -362,19 +370,20 @@ func (s *DB) FinishRun(ctx context.Context, run *papersum.Run) error {
 
 // runColumns are the runs columns that scanRun reads, in order.
 const runColumns = `id, paper_id, title, source, status, error, error_class, config_hash, target_words,
-	summary, scores, team, user_name, created_at, finished_at, config, cached, batch_id, callback_url, key_id`
+	summary, scores, team, user_name, created_at, finished_at, config, cached, batch_id, callback_url, key_id,
+	revised_scores`
 
 func scanRun(row pgx.Row) (*papersum.Run, error) {
 	var (
 		r                  papersum.Run
 		status, errorClass string
-		scores             []byte
+		scores, revised    []byte
 		created            int64
 		finished           *int64
 	)
 	if err := row.Scan(&r.ID, &r.PaperID, &r.Title, &r.Source, &status, &r.Error, &errorClass, &r.ConfigHash,
 		&r.TargetWords, &r.Summary, &scores, &r.Team, &r.User, &created, &finished,
-		&r.Config, &r.Cached, &r.BatchID, &r.CallbackURL, &r.KeyID); err != nil {
+		&r.Config, &r.Cached, &r.BatchID, &r.CallbackURL, &r.KeyID, &revised); err != nil {
 		return nil, err
 	}
 	r.Status = papersum.RunStatus(status)
@@ -388,6 +397,12 @@ func scanRun(row pgx.Row) (*papersum.Run, error) {
 		r.Scores = new(papersum.Scores)
 		if err := json.Unmarshal(scores, r.Scores); err != nil {
 			return nil, fmt.Errorf("run %s: decode scores: %w", r.ID, err)
+		}
+	}
+	if revised != nil {
+		r.RevisedScores = new(papersum.Scores)
+		if err := json.Unmarshal(revised, r.RevisedScores); err != nil {
+			return nil, fmt.Errorf("run %s: decode revised scores: %w", r.ID, err)
 		}
 	}
 	r.Stages = []papersum.StageResult{}
@@ -453,7 +468,11 @@ func getRun(ctx context.Context, tx pgx.Tx, op, id string) (*papersum.Run, error
 	if err != nil {
 		return nil, err
 	}
-	if err := loadStages(ctx, tx, map[string]*papersum.Run{id: run}, true); err != nil {
+	byID := map[string]*papersum.Run{id: run}
+	if err := loadStages(ctx, tx, byID, true); err != nil {
+		return nil, err
+	}
+	if err := loadAbandoned(ctx, tx, byID); err != nil {
 		return nil, err
 	}
 	return run, nil
@@ -561,7 +580,10 @@ func (s *DB) ListRuns(ctx context.Context, f papersum.RunFilter) ([]*papersum.Ru
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		return loadStages(ctx, tx, byID, false)
+		if err := loadStages(ctx, tx, byID, false); err != nil {
+			return err
+		}
+		return loadAbandoned(ctx, tx, byID)
 	})
 	if err != nil {
 		return nil, err
@@ -570,4 +592,65 @@ func (s *DB) ListRuns(ctx context.Context, f papersum.RunFilter) ([]*papersum.Ru
 		out = []*papersum.Run{}
 	}
 	return out, nil
+}
+
+// AddAbandonedCalls adds a.Calls to the count of run runID's abandoned
+// calls of a.Stage to a.Provider/a.Model, with the run's row locked: the
+// first count of a (stage, provider, model) takes the next place in the
+// run's order, later ones add to it.
+//
+// Errors: EINVALID for an unknown stage, an empty model or a count below
+// 1; ENOTFOUND when the run does not exist; ECONFLICT when it is queued,
+// succeeded or failed.
+func (s *DB) AddAbandonedCalls(ctx context.Context, runID string, a papersum.AbandonedCalls) error {
+	const op = "postgres.AddAbandonedCalls"
+	if err := storeutil.CheckAbandoned(op, runID, a); err != nil {
+		return err
+	}
+	return s.tx(ctx, op, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		st, err := lockRun(ctx, tx, op, runID)
+		if err != nil {
+			return err
+		}
+		if !storeutil.TakesAbandoned(st) {
+			return storeutil.Conflict(op, "run %s is %s; only a running or canceled run counts abandoned calls", runID, st)
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO abandoned_calls (run_id, seq, stage, provider, model, calls)
+			VALUES ($1, (SELECT coalesce(max(seq), 0) + 1 FROM abandoned_calls WHERE run_id = $1), $2, $3, $4, $5)
+			ON CONFLICT (run_id, stage, provider, model) DO UPDATE SET calls = abandoned_calls.calls + excluded.calls`,
+			runID, string(a.Stage), a.Provider, a.Model, int64(a.Calls))
+		return err
+	})
+}
+
+// loadAbandoned sets the abandoned calls of the given runs, in the order
+// they were first counted.
+func loadAbandoned(ctx context.Context, tx pgx.Tx, runs map[string]*papersum.Run) error {
+	if len(runs) == 0 {
+		return nil
+	}
+	ids := make([]string, 0, len(runs))
+	for id := range runs {
+		ids = append(ids, id)
+	}
+	rows, err := tx.Query(ctx, `SELECT run_id, stage, provider, model, calls FROM abandoned_calls
+		WHERE run_id = ANY($1) ORDER BY run_id, seq`, ids)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			runID, stage string
+			calls        int64
+			a            papersum.AbandonedCalls
+		)
+		if err := rows.Scan(&runID, &stage, &a.Provider, &a.Model, &calls); err != nil {
+			return err
+		}
+		a.Stage, a.Calls = papersum.Stage(stage), int(calls)
+		r := runs[runID]
+		r.Abandoned = append(r.Abandoned, a)
+	}
+	return rows.Err()
 }
