@@ -69,9 +69,9 @@ type Run struct {
 	// waiting for before an answer arrived (see AbandonedCalls), per
 	// stage and model, in the order first recorded. Their tokens are
 	// unknown and not in Stages, TotalUsage or TotalCost.
-	Abandoned []AbandonedCalls `json:"abandoned_calls,omitempty"`
-	CreatedAt   time.Time     `json:"created_at"`
-	FinishedAt  *time.Time    `json:"finished_at,omitempty"`
+	Abandoned  []AbandonedCalls `json:"abandoned_calls,omitempty"`
+	CreatedAt  time.Time        `json:"created_at"`
+	FinishedAt *time.Time       `json:"finished_at,omitempty"`
 }
 
 // TotalCost is the sum of the stages' costs in US dollars.
