@@ -22,6 +22,7 @@ import (
 	"github.com/papersum/papersum/fetch"
 	"github.com/papersum/papersum/httpapi"
 	"github.com/papersum/papersum/ingest"
+	"github.com/papersum/papersum/llm"
 	"github.com/papersum/papersum/pipeline"
 	"github.com/papersum/papersum/postgres"
 	"github.com/papersum/papersum/queue"
@@ -53,6 +54,7 @@ type serveFlags struct {
 	maxBytes        int64
 	debugAddr       string
 	commitWriters   int
+	maxTeams        int
 	// allowPrivate lets fetches and callbacks reach loopback and private
 	// addresses. Tests need it; production must not.
 	allowPrivate bool
@@ -117,6 +119,7 @@ running jobs get --shutdown-timeout to end and are requeued otherwise.`,
 	fl.DurationVar(&f.cacheTTL, "cache-ttl", service.DefaultCacheTTL, "how long a result stays cached")
 	fl.Int64Var(&f.maxBytes, "max-bytes", ingest.DefaultMaxBytes, "largest paper accepted, in bytes")
 	fl.IntVar(&f.commitWriters, "commit-writers", 0, "store transactions of submissions (and of cache hits) open at once; requests arriving meanwhile share the next one (0: 1 on SQLite, 2 on Postgres)")
+	fl.IntVar(&f.maxTeams, "metrics-max-teams", telemetry.DefaultMaxTeams, "distinct team label values of the metrics: teams with an API key, oldest first, then as they appear; the rest count as \"other\"")
 	fl.StringVar(&f.debugAddr, "debug-addr", "", "address of a second listener with Go's profiler (/debug/pprof/); keep it on loopback (default: off)")
 	fl.BoolVar(&f.allowPrivate, "insecure-allow-private", false, "let URL fetches and callbacks reach loopback and private addresses (tests only)")
 	_ = fl.MarkHidden("insecure-allow-private")
@@ -138,6 +141,9 @@ func serve(ctx context.Context, e *env, g *globalFlags, f *serveFlags) error {
 	}
 	if f.commitWriters < 0 {
 		return &usageError{msg: "--commit-writers must be 0 (automatic) or more"}
+	}
+	if f.maxTeams < 1 {
+		return &usageError{msg: "--metrics-max-teams must be at least 1"}
 	}
 	logger := newServeLogger(e, g)
 	s, ln, err := startServer(ctx, e, g, f, logger)
@@ -217,10 +223,19 @@ func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, log
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	metrics, err := telemetry.NewMetrics(reg, telemetry.Config{Routes: httpapi.Routes(), Models: configuredModels(deps)})
+	teams := newTeamDirectory(keys, papersum.SystemClock{})
+	initialTeams, err := teams.teams(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
+	metrics, err := telemetry.NewMetrics(reg, telemetry.Config{Routes: httpapi.Routes(),
+		Models: deps.models, Breakers: append([]telemetry.ModelRef{}, deps.breakerModels...),
+		MaxTeams: f.maxTeams, KnownTeam: teams.known})
+	if err != nil {
+		return nil, nil, err
+	}
+	metrics.AdmitTeams(initialTeams...)
+	deps.observer.use(metrics)
 
 	var rdb *redis.Client
 	if u := firstNonEmpty(f.redisURL, e.getenv("PAPERSUM_REDIS_URL")); u != "" {
@@ -345,6 +360,7 @@ func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, log
 		return nil, nil, err
 	}
 	go reportQueueDepth(ctx, q, metrics, logger)
+	go refreshBreakers(ctx, deps.breakers)
 	if brokers := kafkaBrokers(f, e.getenv); len(brokers) > 0 {
 		consumer, err := events.NewConsumer(events.ConsumerConfig{Brokers: brokers, Topic: f.papersTopic,
 			Group: f.kafkaGroup, Logger: logger}, svc.HandlePaperMessage)
@@ -430,6 +446,23 @@ func readiness(store papersum.Store, q *queue.Queue, runner *pipeline.Runner) fu
 	}
 }
 
+// refreshBreakers reads the breakers' states every few seconds. A breaker
+// moves from open to half-open only when it is asked (gobreaker is lazy),
+// so without calls its gauge would say open long after the open timeout;
+// reading the state makes the move, which OnStateChange reports.
+func refreshBreakers(ctx context.Context, b *llm.Breakers) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			b.States()
+		}
+	}
+}
+
 // reportQueueDepth sets the queue-depth gauges every few seconds.
 func reportQueueDepth(ctx context.Context, q *queue.Queue, m *telemetry.Metrics, logger *slog.Logger) {
 	t := time.NewTicker(5 * time.Second)
@@ -449,24 +482,6 @@ func reportQueueDepth(ctx context.Context, q *queue.Queue, m *telemetry.Metrics,
 		case <-t.C:
 		}
 	}
-}
-
-func configuredModels(d *pipelineDeps) []telemetry.ModelRef {
-	var out []telemetry.ModelRef
-	seen := map[telemetry.ModelRef]bool{}
-	for _, st := range papersum.Stages {
-		for m := d.stages[st]; ; m = *m.Fallback {
-			ref := telemetry.ModelRef{Provider: m.Provider, Model: m.Model}
-			if !seen[ref] {
-				seen[ref] = true
-				out = append(out, ref)
-			}
-			if m.Fallback == nil {
-				break
-			}
-		}
-	}
-	return out
 }
 
 func kafkaBrokers(f *serveFlags, getenv func(string) string) []string {
