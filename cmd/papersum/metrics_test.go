@@ -1,16 +1,24 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/config"
 	"github.com/papersum/papersum/llm/llmtest/fakeupstream"
+	"github.com/papersum/papersum/telemetry"
 )
 
 // series is one sample of a Prometheus text exposition.
@@ -250,4 +258,62 @@ func alphaOr(r runRecord, alpha, gamma, delta string) string {
 		return delta
 	}
 	return alpha
+}
+
+// TestMetricsHandlerShowsHalfOpen: /metrics reports a breaker as
+// half-open once its open timeout has passed, even when no call came to
+// move it (gobreaker moves it only when asked). The open timeout is wall
+// time (gobreaker takes no clock), so the test waits for the condition,
+// with a deadline, rather than for a fixed time.
+func TestMetricsHandlerShowsHalfOpen(t *testing.T) {
+	cfg, err := config.Load(strings.NewReader(`
+providers:
+  anthropic: {base_url: "http://127.0.0.1:1"}
+retry: {max_attempts: 1}
+breaker: {failures: 1, open_timeout: 50ms}
+stages:
+  summarize: {provider: anthropic, model: claude-sonnet-4-5}
+`), "test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{getenv: func(k string) string { return map[string]string{"ANTHROPIC_API_KEY": "k"}[k] }, stderr: io.Discard}
+	deps, err := newPipelineDeps(cfg, e, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	m, err := telemetry.NewMetrics(reg, telemetry.Config{Models: deps.models, Breakers: deps.breakerModels})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps.observer.use(m)
+	srv := httptest.NewServer(metricsHandler(deps.breakers, reg))
+	defer srv.Close()
+	state := func() float64 {
+		resp, err := http.Get(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return sum(parseExposition(t, string(body)), "pipeline_breaker_state", map[string]string{"model": "claude-sonnet-4-5"})
+	}
+
+	// One failed call (nothing listens on port 1) opens the circuit.
+	task := papersum.Task{Stage: papersum.StageSummarize, Paper: &papersum.Paper{Title: "t"}}
+	if _, err := deps.stages[papersum.StageSummarize].Client.Generate(context.Background(),
+		&papersum.Request{Model: "claude-sonnet-4-5", Prompt: "p", MaxTokens: 10, Timeout: 10 * time.Second, Task: task}); err == nil {
+		t.Fatal("a call to a closed port succeeded")
+	}
+	if s := state(); s != float64(telemetry.BreakerOpen) && s != float64(telemetry.BreakerHalfOpen) {
+		t.Fatalf("breaker state %v after a failure with failures: 1, want open (2)", s)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for state() != float64(telemetry.BreakerHalfOpen) {
+		if time.Now().After(deadline) {
+			t.Fatal("/metrics still shows the breaker open 30s after its 50ms open timeout")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

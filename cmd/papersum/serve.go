@@ -342,7 +342,7 @@ func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, log
 	}
 	handler, err := httpapi.NewServer(httpapi.Deps{
 		Summaries: svc, Batches: svc.Batches(), Deliveries: svc, Auth: auth, Limiter: limiter,
-		Readiness: readiness(store, q, runner), Metrics: metrics, MetricsHandler: telemetry.Handler(reg),
+		Readiness: readiness(store, q, runner), Metrics: metrics, MetricsHandler: metricsHandler(deps.breakers, reg),
 		Webhook: inbound, MaxBodyBytes: f.maxBytes, MaxWait: f.maxWait, Stopping: s.stopping, Logger: logger,
 	})
 	if err != nil {
@@ -360,7 +360,6 @@ func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, log
 		return nil, nil, err
 	}
 	go reportQueueDepth(ctx, q, metrics, logger)
-	go refreshBreakers(ctx, deps.breakers)
 	if brokers := kafkaBrokers(f, e.getenv); len(brokers) > 0 {
 		consumer, err := events.NewConsumer(events.ConsumerConfig{Brokers: brokers, Topic: f.papersTopic,
 			Group: f.kafkaGroup, Logger: logger}, svc.HandlePaperMessage)
@@ -446,21 +445,17 @@ func readiness(store papersum.Store, q *queue.Queue, runner *pipeline.Runner) fu
 	}
 }
 
-// refreshBreakers reads the breakers' states every few seconds. A breaker
-// moves from open to half-open only when it is asked (gobreaker is lazy),
-// so without calls its gauge would say open long after the open timeout;
-// reading the state makes the move, which OnStateChange reports.
-func refreshBreakers(ctx context.Context, b *llm.Breakers) {
-	t := time.NewTicker(5 * time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			b.States()
-		}
-	}
+// metricsHandler serves /metrics from reg, after reading the breakers'
+// states. A breaker moves from open to half-open only when it is asked
+// (gobreaker is lazy), so without calls its gauge would say open long
+// after the open timeout; reading the states makes the move, which the
+// breakers' OnStateChange hook reports to the gauge before the scrape.
+func metricsHandler(breakers *llm.Breakers, reg prometheus.Gatherer) http.Handler {
+	h := telemetry.Handler(reg)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		breakers.States()
+		h.ServeHTTP(w, r)
+	})
 }
 
 // reportQueueDepth sets the queue-depth gauges every few seconds.
