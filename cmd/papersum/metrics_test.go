@@ -186,6 +186,17 @@ stages:
 		}
 		runs = append(runs, r)
 	}
+	// The first paper again: a cache hit, which reports (and counts) the
+	// scores of the run it repeats, the revised summary's included.
+	var hit struct {
+		runRecord
+		Cached bool `json:"cached"`
+	}
+	if code, _ := api(t, "POST", srv.url+"/api/v1/summaries?wait=60s", alpha, map[string]string{"text": paperText(100)}, &hit); code != http.StatusOK ||
+		!hit.Cached || hit.RevisedScores == nil || hit.Scores == nil {
+		t.Fatalf("repeat of run 1: %d cached %v, scores %v, revised %v; want a cache hit with both scores", code, hit.Cached, hit.Scores, hit.RevisedScores)
+	}
+	finished := len(runs) + 1
 	m := scrapeMetrics(t, srv.url, alpha)
 
 	// Retries, by the class each retried attempt failed with.
@@ -237,8 +248,8 @@ stages:
 	// Quality: the draft's and the revised summary's scores, one each per
 	// finished run, under the stage that wrote the scored summary.
 	for _, stage := range []string{"summarize", "revise"} {
-		if v := sum(m, "pipeline_quality_score_count", map[string]string{"stage": stage, "dimension": "overall"}); v != float64(len(runs)) {
-			t.Errorf("pipeline_quality_score_count{stage=%q,dimension=\"overall\"} = %v, want %d", stage, v, len(runs))
+		if v := sum(m, "pipeline_quality_score_count", map[string]string{"stage": stage, "dimension": "overall"}); v != float64(finished) {
+			t.Errorf("pipeline_quality_score_count{stage=%q,dimension=\"overall\"} = %v, want %d", stage, v, finished)
 		}
 	}
 	for _, r := range runs {
