@@ -47,6 +47,11 @@ type Run struct {
 	Summary string `json:"summary"`
 	// Scores are the critique's scores of the first draft.
 	Scores *Scores `json:"scores,omitempty"`
+	// RevisedScores are the scores of the revised summary (Summary), by
+	// the measured critique of the local engine: the pipeline's critique
+	// stage scores only the first draft, and a second model critique
+	// would cost a call per run. nil when not measured.
+	RevisedScores *Scores `json:"revised_scores,omitempty"`
 	// Team and User are who the run is charged to ("" on the CLI).
 	Team string `json:"team,omitempty"`
 	User string `json:"user,omitempty"`
@@ -72,8 +77,13 @@ type Run struct {
 	// CallbackURL receives a signed webhook when the run finishes.
 	CallbackURL string        `json:"callback_url,omitempty"`
 	Stages      []StageResult `json:"stages"`
-	CreatedAt   time.Time     `json:"created_at"`
-	FinishedAt  *time.Time    `json:"finished_at,omitempty"`
+	// Abandoned counts the model calls of the run that papersum stopped
+	// waiting for before an answer arrived (see AbandonedCalls), per
+	// stage and model, in the order first recorded. Their tokens are
+	// unknown and not in Stages, TotalUsage or TotalCost.
+	Abandoned  []AbandonedCalls `json:"abandoned_calls,omitempty"`
+	CreatedAt  time.Time        `json:"created_at"`
+	FinishedAt *time.Time       `json:"finished_at,omitempty"`
 }
 
 // CacheHitKey identifies the cache hits that one cached run answers: the
@@ -130,6 +140,42 @@ type StageResult struct {
 	StartedAt      time.Time `json:"started_at"`
 }
 
+// AbandonedCalls counts the calls of one stage to one model that papersum
+// abandoned: it stopped waiting before an answer arrived, because the
+// call's deadline passed or the run was cancelled or interrupted. The
+// provider may have answered such a call after all, and billed it; its
+// tokens are unknown, so papersum records neither tokens nor cost for it,
+// only that it happened. A run's cost is therefore a lower bound when it
+// has abandoned calls.
+type AbandonedCalls struct {
+	Stage    Stage  `json:"stage"`
+	Provider string `json:"provider"`
+	Model    string `json:"model"`
+	Calls    int    `json:"calls"`
+}
+
+// AbandonedTotal is the number of the run's abandoned calls.
+func (r *Run) AbandonedTotal() int {
+	n := 0
+	for _, a := range r.Abandoned {
+		n += a.Calls
+	}
+	return n
+}
+
+// AddAbandoned adds a to the run's counts in memory, as the store's
+// AddAbandonedCalls does.
+func (r *Run) AddAbandoned(a AbandonedCalls) {
+	for i := range r.Abandoned {
+		b := &r.Abandoned[i]
+		if b.Stage == a.Stage && b.Provider == a.Provider && b.Model == a.Model {
+			b.Calls += a.Calls
+			return
+		}
+	}
+	r.Abandoned = append(r.Abandoned, a)
+}
+
 // RunFilter selects runs for listing. Zero values select everything.
 type RunFilter struct {
 	Status  RunStatus
@@ -166,13 +212,19 @@ type Store interface {
 	CreateRun(ctx context.Context, run *Run) error
 	// AddStage appends a stage result to a running run.
 	AddStage(ctx context.Context, runID string, res *StageResult) error
+	// AddAbandonedCalls adds a.Calls (at least 1) to the run's count of
+	// abandoned calls of a.Stage to a.Provider/a.Model. The run must be
+	// running, or canceled: a cancel abandons the calls in flight, which
+	// are counted after it. ECONFLICT otherwise.
+	AddAbandonedCalls(ctx context.Context, runID string, a AbandonedCalls) error
 	// FinishRun ends a running run with its final status, summary, scores
-	// and error, atomically. A failed run must carry a non-empty Error
+	// (both), and error, atomically. A failed run must carry a non-empty Error
 	// (EINVALID otherwise).
 	FinishRun(ctx context.Context, run *Run) error
-	// GetRun returns a run with its stages.
+	// GetRun returns a run with its stages and abandoned calls.
 	GetRun(ctx context.Context, id string) (*Run, error)
-	// ListRuns returns runs newest first, without their stages' raw output.
+	// ListRuns returns runs newest first, with their abandoned calls and
+	// without their stages' raw output.
 	ListRuns(ctx context.Context, f RunFilter) ([]*Run, error)
 	// Close releases the store.
 	Close() error

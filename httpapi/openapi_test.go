@@ -464,7 +464,19 @@ func TestValidator(t *testing.T) {
 		f(m)
 		return m
 	}
+	// A run with the scores of its revised summary and abandoned calls.
+	withAccounting := func(m map[string]any) {
+		m["revised_scores"] = m["scores"]
+		m["abandoned_calls"] = []any{map[string]any{"stage": "critique", "provider": "anthropic", "model": "claude-haiku-4-5", "calls": 2.0}}
+	}
+	if errs := s.validate(ref, mutate(withAccounting), "run"); len(errs) != 0 {
+		t.Fatalf("run with revised scores and abandoned calls refused: %v", errs)
+	}
 	for name, bad := range map[string]map[string]any{
+		"no abandoned calls": mutate(func(m map[string]any) {
+			withAccounting(m)
+			m["abandoned_calls"].([]any)[0].(map[string]any)["calls"] = 0.0
+		}),
 		"missing required": mutate(func(m map[string]any) { delete(m, "id") }),
 		"extra property":   mutate(func(m map[string]any) { m["surprise"] = 1 }),
 		"wrong type":       mutate(func(m map[string]any) { m["target_words"] = "150" }),

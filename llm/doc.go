@@ -56,6 +56,17 @@
 // Cancellation of the caller's context always stops at once and returns an
 // error that matches the context's error with errors.Is.
 //
+// # Abandoned calls
+//
+// An attempt that ends because its deadline passed or the caller's
+// context ended, with no answer from the provider (no HTTP status), is
+// abandoned (Attempt.Abandoned): the provider may have answered it after
+// all, and billed it, but its tokens are unknown. The Retrier reports
+// each one to the attempt hook and to the papersum.CallTrace of the
+// caller's context, which is how the pipeline counts them on the run and
+// the service in pipeline_calls_abandoned_total. An error answer (429,
+// 504, ...) is an answer and is never abandoned.
+//
 // # Time
 //
 // The Retrier reads time from an injected papersum.Clock and waits with an

@@ -97,6 +97,8 @@ type Attempt struct {
 	// Provider is RetryConfig.Provider; Model is the request's model.
 	Provider string
 	Model    string
+	// Stage is the pipeline stage the request is for ("" when unknown).
+	Stage papersum.Stage
 	// N counts the attempts of one request from 1; N > 1 is a retry.
 	N int
 	// Err is the attempt's error, nil when it succeeded, and Class its
@@ -110,6 +112,12 @@ type Attempt struct {
 	// Final is true when this attempt's outcome is what the Retrier
 	// returns.
 	Final bool
+	// Abandoned is true when the Retrier stopped waiting for the call
+	// before an answer arrived: the attempt's deadline passed, or the
+	// caller's context ended. The provider may have answered it after all
+	// and billed it; its tokens are unknown. An error answer (any HTTP
+	// status) is an answer, so a 429 or a 504 is never abandoned.
+	Abandoned bool
 }
 
 // withDefaults returns c with every zero field set to its default.
@@ -219,9 +227,14 @@ func (r *Retrier) Generate(ctx context.Context, req *papersum.Request) (*papersu
 			// timer may fire late: no time is left for another call.
 			return nil, r.giveUp(lastErr, n-1, "no time left before the retry deadline")
 		}
-		resp, err := r.attempt(ctx, req, attemptTimeout)
-		a := Attempt{Provider: r.cfg.Provider, Model: req.Model, N: n, Err: err,
-			Duration: r.cfg.Clock.Now().Sub(t0)}
+		resp, err, abandoned := r.attempt(ctx, req, attemptTimeout)
+		a := Attempt{Provider: r.cfg.Provider, Model: req.Model, Stage: req.Task.Stage, N: n, Err: err,
+			Duration: r.cfg.Clock.Now().Sub(t0), Abandoned: abandoned}
+		if abandoned {
+			if tr := papersum.ContextCallTrace(ctx); tr != nil && tr.Abandoned != nil {
+				tr.Abandoned(r.cfg.Provider, req.Model)
+			}
+		}
 		if err == nil {
 			a.Final = true
 			r.observe(a)
@@ -267,8 +280,10 @@ func (r *Retrier) Generate(ctx context.Context, req *papersum.Request) (*papersu
 	}
 }
 
-// attempt makes one call under its own deadline.
-func (r *Retrier) attempt(ctx context.Context, req *papersum.Request, timeout time.Duration) (*papersum.Response, error) {
+// attempt makes one call under its own deadline. abandoned reports that
+// the call failed because that deadline passed or ctx ended, with no
+// answer from the provider (see Attempt.Abandoned).
+func (r *Retrier) attempt(ctx context.Context, req *papersum.Request, timeout time.Duration) (_ *papersum.Response, _ error, abandoned bool) {
 	actx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	call := req
@@ -290,7 +305,15 @@ func (r *Retrier) attempt(ctx context.Context, req *papersum.Request, timeout ti
 		err = &papersum.ProviderError{Class: papersum.ClassServer, Provider: r.cfg.Provider,
 			Model: req.Model, Message: "model returned neither an answer nor an error"}
 	}
-	return resp, err
+	return resp, err, err != nil && actx.Err() != nil && !answered(err)
+}
+
+// answered reports whether err carries the provider's answer: an HTTP
+// status. A failure without one (a deadline, a cancellation, a broken
+// connection) left the outcome of the call unknown to us.
+func answered(err error) bool {
+	var pe *papersum.ProviderError
+	return errors.As(err, &pe) && pe.Status != 0
 }
 
 // delay returns the wait before retry number retry (0 for the first

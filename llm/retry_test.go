@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -495,5 +496,103 @@ func TestRetrierConcurrent(t *testing.T) {
 	wg.Wait()
 	if n := m.NCalls(); n != 1002 {
 		t.Errorf("calls = %d, want 1002", n)
+	}
+}
+
+// afterDeadline waits for the call's context to end and then fails with
+// err (or the bare context error when err is nil), as an adapter whose
+// request was cut off by the deadline, or whose answer arrived just after
+// it, does.
+type afterDeadline struct{ err error }
+
+func (m afterDeadline) Generate(ctx context.Context, _ *papersum.Request) (*papersum.Response, error) {
+	<-ctx.Done()
+	if m.err != nil {
+		return nil, m.err
+	}
+	return nil, ctx.Err()
+}
+
+// TestRetrierAbandoned checks which attempts are abandoned (the Retrier
+// stopped waiting before an answer came) and that each one is reported
+// to the attempt hook and to the caller's CallTrace exactly once, with its
+// provider and model: a deadline or a cancellation without an answer is;
+// an answer with an HTTP status, however late, and a failure before the
+// deadline are not.
+func TestRetrierAbandoned(t *testing.T) {
+	timeoutNoStatus := &papersum.ProviderError{Class: papersum.ClassTimeout, Message: "no answer in time"}
+	late429 := &papersum.ProviderError{Class: papersum.ClassRateLimit, Status: 429}
+	gateway := &papersum.ProviderError{Class: papersum.ClassTimeout, Status: 504}
+	tests := []struct {
+		name      string
+		model     papersum.Model
+		cancel    bool
+		abandoned bool
+	}{
+		{"bare deadline", afterDeadline{}, false, true},
+		{"timeout error without a status", afterDeadline{timeoutNoStatus}, false, true},
+		{"connection error at the deadline", afterDeadline{perr(papersum.ClassConnection)}, false, true},
+		{"429 read after the deadline", afterDeadline{late429}, false, false},
+		{"504 from the server", script("m", step{err: gateway}), false, false},
+		{"timeout before the deadline", script("m", step{err: timeoutNoStatus}), false, false},
+		{"answer", script("m"), false, false},
+		{"caller cancelled", &cancelling{}, true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newRetryHarness()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if c, ok := tt.model.(*cancelling); ok {
+				c.cancel = cancel
+			}
+			var mu sync.Mutex
+			var traced []string
+			ctx = papersum.WithCallTrace(ctx, &papersum.CallTrace{Abandoned: func(provider, model string) {
+				mu.Lock()
+				traced = append(traced, provider+"/"+model)
+				mu.Unlock()
+			}})
+			req := newRequest()
+			req.Timeout = 5 * time.Millisecond
+			req.Task.Stage = papersum.StageCritique
+			r := h.retrier(t, tt.model, RetryConfig{Provider: "anthropic", MaxAttempts: 1})
+			_, _ = r.Generate(ctx, req)
+			as := h.Attempts()
+			if len(as) != 1 {
+				t.Fatalf("%d attempts observed, want 1", len(as))
+			}
+			if as[0].Abandoned != tt.abandoned || as[0].Stage != papersum.StageCritique {
+				t.Errorf("attempt %+v: Abandoned = %v, want %v; stage %q", as[0], as[0].Abandoned, tt.abandoned, as[0].Stage)
+			}
+			var want []string
+			if tt.abandoned {
+				want = []string{"anthropic/caller-model"}
+			}
+			if !slices.Equal(traced, want) {
+				t.Errorf("CallTrace.Abandoned calls = %v, want %v", traced, want)
+			}
+		})
+	}
+}
+
+// TestRetrierAbandonedEachAttempt: every abandoned attempt of a retried
+// request is reported, not only the last.
+func TestRetrierAbandonedEachAttempt(t *testing.T) {
+	h := newRetryHarness()
+	n := 0
+	ctx := papersum.WithCallTrace(context.Background(), &papersum.CallTrace{Abandoned: func(string, string) { n++ }})
+	req := newRequest()
+	req.Timeout = 5 * time.Millisecond
+	r := h.retrier(t, afterDeadline{}, RetryConfig{MaxAttempts: 3})
+	if _, err := r.Generate(ctx, req); papersum.ClassOf(err) != papersum.ClassTimeout {
+		t.Fatalf("err = %v, want a timeout", err)
+	}
+	if n != 3 {
+		t.Fatalf("%d abandoned calls traced, want 3", n)
+	}
+	// No trace in the context: nothing to report to, and no panic.
+	if _, err := r.Generate(context.Background(), req); err == nil {
+		t.Fatal("want an error")
 	}
 }

@@ -145,6 +145,7 @@ func (r *Runner) RunBatch(ctx context.Context, papers []*papersum.Paper, o Batch
 			jr.run.Summary = rev.Output
 			scores := crit.Critique.Scores
 			jr.run.Scores = &scores
+			jr.run.RevisedScores = r.scoreRevised(ctx, jr.task(papersum.StageRevise, o.TargetWords), rev.Output, r.logger)
 			now := r.clock.Now().UTC()
 			jr.run.FinishedAt = &now
 			if err := r.store.FinishRun(ctx, jr.run); err != nil {

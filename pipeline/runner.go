@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/papersum/papersum"
@@ -60,6 +62,7 @@ type Runner struct {
 	newID   func() string
 	hash    string
 	noCache bool
+	scorer  papersum.Model
 }
 
 // RunnerConfig holds a Runner's dependencies. Every field is required
@@ -82,6 +85,14 @@ type RunnerConfig struct {
 	// NoCache sends the paper without asking the provider to cache it
 	// (to measure what caching saves). Default false: cached.
 	NoCache bool
+	// Scorer measures the revised summary of each run: it gets the
+	// critique request of the revised summary (Task.Draft) and its
+	// scores become Run.RevisedScores. It should be cheap and
+	// deterministic, like the local engine's measured critique, since it
+	// runs once per run and is not recorded as a stage. A failure leaves
+	// RevisedScores nil and is logged; the run does not fail for it.
+	// Default nil: no revised scores.
+	Scorer papersum.Model
 }
 
 // NewRunner checks cfg and returns a Runner. Every stage's model must be
@@ -120,7 +131,8 @@ func NewRunner(cfg RunnerConfig) (*Runner, error) {
 		}
 	}
 	return &Runner{stages: cfg.Stages, prompts: cfg.Prompts, store: cfg.Store, pricer: cfg.Pricer,
-		clock: cfg.Clock, logger: cfg.Logger, newID: cfg.NewID, hash: cfg.ConfigHash, noCache: cfg.NoCache}, nil
+		clock: cfg.Clock, logger: cfg.Logger, newID: cfg.NewID, hash: cfg.ConfigHash, noCache: cfg.NoCache,
+		scorer: cfg.Scorer}, nil
 }
 
 // Options are per-run settings.
@@ -281,6 +293,7 @@ func (r *Runner) execute(ctx context.Context, run *papersum.Run, paper *papersum
 	run.Summary = revRes.Output
 	scores := critRes.Critique.Scores
 	run.Scores = &scores
+	run.RevisedScores = r.scoreRevised(ctx, task, run.Summary, log)
 	now := r.clock.Now().UTC()
 	run.FinishedAt = &now
 	if err := r.store.FinishRun(ctx, run); err != nil {
@@ -386,18 +399,115 @@ func (r *Runner) recover(ctx context.Context, run *papersum.Run, req *papersum.R
 	return res, nil
 }
 
-// call makes one live model call for a stage and records it (see record).
-// err is a failure of the call itself; outErr says the output is unusable
-// (class truncated or parse).
+// call makes one live model call for a stage and records it (see record),
+// with the calls that the retry layer abandoned on the way (see
+// recordAbandoned), whether the call succeeded or not. err is a failure of
+// the call itself; outErr says the output is unusable (class truncated or
+// parse).
 func (r *Runner) call(ctx context.Context, run *papersum.Run, m StageModel,
 	req *papersum.Request, note string, opts Options) (res *papersum.StageResult, outErr, err error) {
+	var ab abandonedTally
 	start := r.clock.Now()
-	resp, err := m.Client.Generate(ctx, req)
+	resp, err := m.Client.Generate(ab.trace(ctx), req)
 	latency := r.clock.Now().Sub(start)
+	if aerr := r.recordAbandoned(ctx, run, req.Task.Stage, ab.counts()); aerr != nil {
+		if err != nil {
+			r.logger.Error("record abandoned calls", "run", run.ID, "err", aerr)
+		} else {
+			return nil, nil, aerr
+		}
+	}
 	if err != nil {
 		return nil, nil, withStage(err, req.Task.Stage)
 	}
 	return r.record(ctx, run, m, req, resp, start, latency, note, m.Batch, opts)
+}
+
+// abandonedTally counts the abandoned calls of one stage call by
+// provider and model, in the order first seen. The zero value is ready.
+type abandonedTally struct {
+	mu sync.Mutex
+	by []papersum.AbandonedCalls
+}
+
+// trace returns ctx with a CallTrace that counts into t, and still tells
+// a trace that ctx already carried.
+func (t *abandonedTally) trace(ctx context.Context) context.Context {
+	outer := papersum.ContextCallTrace(ctx)
+	return papersum.WithCallTrace(ctx, &papersum.CallTrace{Abandoned: func(provider, model string) {
+		t.mu.Lock()
+		found := false
+		for i := range t.by {
+			if t.by[i].Provider == provider && t.by[i].Model == model {
+				t.by[i].Calls++
+				found = true
+				break
+			}
+		}
+		if !found {
+			t.by = append(t.by, papersum.AbandonedCalls{Provider: provider, Model: model, Calls: 1})
+		}
+		t.mu.Unlock()
+		if outer != nil && outer.Abandoned != nil {
+			outer.Abandoned(provider, model)
+		}
+	}})
+}
+
+func (t *abandonedTally) counts() []papersum.AbandonedCalls {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return slices.Clone(t.by)
+}
+
+// recordAbandoned adds the counts of abandoned calls of stage to the run,
+// in the store and in memory. papersum records no tokens and no cost for
+// such a call, because it never saw them; the count makes that visible
+// (the run's cost is a lower bound), and it is written even when the
+// caller's context has ended, since a cancel is what abandons calls.
+func (r *Runner) recordAbandoned(ctx context.Context, run *papersum.Run, stage papersum.Stage, counts []papersum.AbandonedCalls) error {
+	if len(counts) == 0 {
+		return nil
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	for _, a := range counts {
+		a.Stage = stage
+		if err := r.store.AddAbandonedCalls(sctx, run.ID, a); err != nil {
+			return fmt.Errorf("store abandoned %s calls: %w", stage, err)
+		}
+		run.AddAbandoned(a)
+		r.logger.Warn("model calls abandoned: their tokens are unknown and not in the run's cost",
+			"run", run.ID, "stage", stage, "provider", a.Provider, "model", a.Model, "calls", a.Calls)
+	}
+	return nil
+}
+
+// scoreRevised measures the revised summary with the runner's Scorer, as
+// the critique stage measures the draft, and returns its scores; nil when
+// there is no Scorer or it fails (logged: the run does not fail for a
+// measurement).
+func (r *Runner) scoreRevised(ctx context.Context, task papersum.Task, summary string, log *slog.Logger) *papersum.Scores {
+	if r.scorer == nil || summary == "" {
+		return nil
+	}
+	req, err := r.prepare(papersum.StageCritique, &papersum.Document{Text: task.Paper.Text()},
+		papersum.Task{Paper: task.Paper, TargetWords: task.TargetWords, Draft: summary})
+	if err != nil {
+		log.Warn("score the revised summary", "err", err)
+		return nil
+	}
+	resp, err := r.scorer.Generate(ctx, req)
+	if err != nil {
+		log.Warn("score the revised summary", "err", err)
+		return nil
+	}
+	c, err := ExtractCritique(resp.Text)
+	if err != nil {
+		log.Warn("score the revised summary", "err", err)
+		return nil
+	}
+	return &c.Scores
 }
 
 // record prices a response, parses its output and stores it as a stage

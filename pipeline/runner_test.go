@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -395,5 +396,142 @@ func TestResumeSkipsStoredStages(t *testing.T) {
 	}
 	if _, err := r.Resume(ctx, final, paper, Options{}); papersum.ErrorCode(err) != papersum.ECONFLICT {
 		t.Fatalf("resuming a finished run: err %v, want ECONFLICT", err)
+	}
+}
+
+// abandoning stands for a retry layer: before it answers a stage's call
+// (through next) or fails it (with fail), it reports the calls it
+// abandoned to the context's CallTrace, as llm.Retrier does.
+type abandoning struct {
+	next papersum.Model
+	// by lists, per stage, the provider/model of each abandoned call.
+	by   map[papersum.Stage][][2]string
+	fail map[papersum.Stage]error
+}
+
+func (a *abandoning) Generate(ctx context.Context, req *papersum.Request) (*papersum.Response, error) {
+	if tr := papersum.ContextCallTrace(ctx); tr != nil {
+		for _, pm := range a.by[req.Task.Stage] {
+			tr.Abandoned(pm[0], pm[1])
+		}
+	}
+	if err := a.fail[req.Task.Stage]; err != nil {
+		return nil, err
+	}
+	return a.next.Generate(ctx, req)
+}
+
+func goodModel() *scriptedModel {
+	return &scriptedModel{replies: map[papersum.Stage]string{
+		papersum.StageSummarize: "<summary>Draft.</summary>",
+		papersum.StageCritique:  goodCritique,
+		papersum.StageRevise:    "<revised_summary>Final.</revised_summary>",
+	}}
+}
+
+// TestRunRecordsAbandonedCalls: the calls the retry layer abandoned in a
+// stage are counted on the run per stage and model, in the store as in
+// the returned run, whether the stage then succeeded or failed; a trace
+// the caller put in the context still hears of them.
+func TestRunRecordsAbandonedCalls(t *testing.T) {
+	sonnet, haiku := [2]string{"anthropic", "claude-sonnet-4-5"}, [2]string{"anthropic", "claude-haiku-4-5"}
+	t.Run("stages succeed", func(t *testing.T) {
+		m := &abandoning{next: goodModel(), by: map[papersum.Stage][][2]string{
+			papersum.StageSummarize: {sonnet, haiku, sonnet},
+			papersum.StageRevise:    {sonnet},
+		}}
+		r, store := newTestRunner(t, m)
+		outer := 0
+		ctx := papersum.WithCallTrace(context.Background(), &papersum.CallTrace{Abandoned: func(string, string) { outer++ }})
+		run, err := r.Run(ctx, testPaper(), Options{TargetWords: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []papersum.AbandonedCalls{
+			{Stage: papersum.StageSummarize, Provider: "anthropic", Model: "claude-sonnet-4-5", Calls: 2},
+			{Stage: papersum.StageSummarize, Provider: "anthropic", Model: "claude-haiku-4-5", Calls: 1},
+			{Stage: papersum.StageRevise, Provider: "anthropic", Model: "claude-sonnet-4-5", Calls: 1},
+		}
+		got, err := store.GetRun(context.Background(), run.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got.Abandoned, want) || !slices.Equal(run.Abandoned, want) {
+			t.Fatalf("abandoned calls: stored %+v, returned %+v; want %+v", got.Abandoned, run.Abandoned, want)
+		}
+		if outer != 4 {
+			t.Errorf("the caller's trace heard of %d abandoned calls, want 4", outer)
+		}
+		if len(got.Stages) != 3 {
+			t.Errorf("%d stage results; abandoned calls must not add any", len(got.Stages))
+		}
+	})
+	t.Run("stage fails", func(t *testing.T) {
+		m := &abandoning{next: goodModel(),
+			by:   map[papersum.Stage][][2]string{papersum.StageCritique: {haiku, haiku}},
+			fail: map[papersum.Stage]error{papersum.StageCritique: &papersum.ProviderError{Class: papersum.ClassTimeout, Message: "no answer in time"}}}
+		r, store := newTestRunner(t, m)
+		run, err := r.Run(context.Background(), testPaper(), Options{TargetWords: 50})
+		if papersum.ClassOf(err) != papersum.ClassTimeout {
+			t.Fatalf("err = %v, want the critique's timeout", err)
+		}
+		got, gerr := store.GetRun(context.Background(), run.ID)
+		if gerr != nil {
+			t.Fatal(gerr)
+		}
+		want := []papersum.AbandonedCalls{{Stage: papersum.StageCritique, Provider: "anthropic", Model: "claude-haiku-4-5", Calls: 2}}
+		if got.Status != papersum.RunFailed || !slices.Equal(got.Abandoned, want) {
+			t.Fatalf("stored run %s with abandoned calls %+v; want failed with %+v", got.Status, got.Abandoned, want)
+		}
+	})
+}
+
+// TestRunScoresRevisedSummary: the Scorer measures the revised summary
+// (not the draft) and its scores are recorded next to the draft's; a
+// Scorer that fails costs the run nothing but its revised scores.
+func TestRunScoresRevisedSummary(t *testing.T) {
+	newRunner := func(t *testing.T, scorer papersum.Model) (*Runner, papersum.Store) {
+		store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "p.db"), sqlite.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { store.Close() })
+		stages := map[papersum.Stage]StageModel{}
+		for _, s := range papersum.Stages {
+			stages[s] = StageModel{Provider: "test", Model: "m", Client: goodModel(), MaxTokens: 100}
+		}
+		r, err := NewRunner(RunnerConfig{Stages: stages, Store: store, Pricer: flatPricer{}, Scorer: scorer})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r, store
+	}
+	scorer := &scriptedModel{replies: map[papersum.Stage]string{papersum.StageCritique: `<critique><scores><accuracy>9</accuracy><completeness>8</completeness><clarity>8</clarity><coherence>10</coherence></scores><issues></issues></critique>`}}
+	r, store := newRunner(t, scorer)
+	run, err := r.Run(context.Background(), testPaper(), Options{TargetWords: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := store.GetRun(context.Background(), run.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := papersum.Scores{Accuracy: 9, Completeness: 8, Clarity: 8, Coherence: 10}
+	if got.RevisedScores == nil || *got.RevisedScores != want || got.Scores == nil || got.Scores.Overall() != 7.3 {
+		t.Fatalf("stored scores: draft %+v, revised %+v; want draft overall 7.3, revised %+v", got.Scores, got.RevisedScores, want)
+	}
+	if len(scorer.seen) != 1 || scorer.seen[0].Task.Stage != papersum.StageCritique || scorer.seen[0].Task.Draft != "Final." ||
+		!strings.Contains(scorer.seen[0].Prompt, "Final.") {
+		t.Fatalf("the scorer saw %d requests; want one critique of the revised summary", len(scorer.seen))
+	}
+	if len(got.Stages) != 3 {
+		t.Errorf("%d stage results; the measurement is not a stage", len(got.Stages))
+	}
+
+	broken := &scriptedModel{errs: map[papersum.Stage]error{papersum.StageCritique: errors.New("scorer down")}}
+	r, store = newRunner(t, broken)
+	run, err = r.Run(context.Background(), testPaper(), Options{TargetWords: 50})
+	if err != nil || run.Status != papersum.RunSucceeded || run.RevisedScores != nil {
+		t.Fatalf("with a failing scorer: %v, %s, revised %+v; want succeeded without revised scores", err, run.Status, run.RevisedScores)
 	}
 }

@@ -85,16 +85,16 @@ func papersArgs(rows []paperRow) []any {
 // SQLite store does.
 const insertRunsSQL = `INSERT INTO runs (id, paper_id, title, source, status, error, error_class, config_hash,
 		target_words, summary, scores, team, user_name, created_at, finished_at, config, cached, batch_id,
-		callback_url, key_id, cache_hits, last_hit_at)
+		callback_url, key_id, cache_hits, last_hit_at, revised_scores)
 	SELECT id, paper_id, title, source, status, error, error_class, config_hash,
 		target_words, summary, scores::jsonb, team, user_name, created_at, finished_at, config, cached, batch_id,
-		callback_url, key_id, cache_hits, last_hit_at
+		callback_url, key_id, cache_hits, last_hit_at, revised_scores::jsonb
 	FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
 		$9::bigint[], $10::text[], $11::text[], $12::text[], $13::text[], $14::bigint[], $15::bigint[],
-		$16::text[], $17::boolean[], $18::text[], $19::text[], $20::text[], $21::integer[], $22::bigint[])
+		$16::text[], $17::boolean[], $18::text[], $19::text[], $20::text[], $21::integer[], $22::bigint[], $23::text[])
 		AS u (id, paper_id, title, source, status, error, error_class, config_hash,
 			target_words, summary, scores, team, user_name, created_at, finished_at, config, cached, batch_id,
-			callback_url, key_id, cache_hits, last_hit_at)`
+			callback_url, key_id, cache_hits, last_hit_at, revised_scores)`
 
 // runsArgs are the arguments of insertRunsSQL: the runs in ID order.
 func runsArgs(rows []runRow) []any {
@@ -105,7 +105,7 @@ func runsArgs(rows []runRow) []any {
 	id, paperID, title, source, status, errMsg, errClass, configHash := texts(), texts(), texts(), texts(), texts(), texts(), texts(), texts()
 	summary, team, user, config, batchID, callbackURL, keyID := texts(), texts(), texts(), texts(), texts(), texts(), texts()
 	targetWords, created := make([]int64, n), make([]int64, n)
-	scores, finished, cached := make([]*string, n), make([]*int64, n), make([]bool, n)
+	scores, revised, finished, cached := make([]*string, n), make([]*string, n), make([]*int64, n), make([]bool, n)
 	cacheHits, lastHit := make([]int32, n), make([]*int64, n)
 	for i, r := range rows {
 		run := r.run
@@ -113,12 +113,12 @@ func runsArgs(rows []runRow) []any {
 		status[i], errMsg[i], errClass[i], configHash[i] = string(r.status), run.Error, string(run.ErrorClass), run.ConfigHash
 		targetWords[i], summary[i], scores[i], team[i], user[i] = int64(run.TargetWords), run.Summary, r.scores, run.Team, run.User
 		created[i], finished[i], config[i], cached[i] = r.created, r.finished, run.Config, run.Cached
-		batchID[i], callbackURL[i], keyID[i] = r.batchID, run.CallbackURL, run.KeyID
+		batchID[i], callbackURL[i], keyID[i], revised[i] = r.batchID, run.CallbackURL, run.KeyID, r.revised
 		cacheHits[i], lastHit[i] = int32(run.CacheHits), r.lastHit
 	}
 	return []any{id, paperID, title, source, status, errMsg, errClass, configHash,
 		targetWords, summary, scores, team, user, created, finished, config, cached, batchID, callbackURL, keyID,
-		cacheHits, lastHit}
+		cacheHits, lastHit, revised}
 }
 
 // numberedStage is a stage row with its sequence number in its run.

@@ -191,8 +191,8 @@ func (s *DB) RecordCacheHits(ctx context.Context, hits []*papersum.Run) error {
 // returned as stored.
 var upsertHitSQL = `INSERT INTO runs (id, paper_id, title, source, status, error, error_class, config_hash,
 		target_words, summary, scores, team, user_name, created_at, finished_at, config, cached, batch_id,
-		callback_url, key_id, cache_hits, last_hit_at, hit_key)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
+		callback_url, key_id, cache_hits, last_hit_at, hit_key, revised_scores)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24::jsonb)
 	ON CONFLICT (hit_key) WHERE hit_key IS NOT NULL DO UPDATE SET
 		cache_hits = runs.cache_hits + EXCLUDED.cache_hits,
 		last_hit_at = GREATEST(runs.last_hit_at, EXCLUDED.last_hit_at)
@@ -204,7 +204,7 @@ func (r runRow) hitArgs(n int, last int64, key string) []any {
 	run := r.run
 	return []any{run.ID, run.PaperID, run.Title, run.Source, string(r.status), run.Error, string(run.ErrorClass),
 		run.ConfigHash, int64(run.TargetWords), run.Summary, r.scores, run.Team, run.User, r.created, r.finished,
-		run.Config, run.Cached, r.batchID, run.CallbackURL, run.KeyID, int32(n), last, key}
+		run.Config, run.Cached, r.batchID, run.CallbackURL, run.KeyID, int32(n), last, key, r.revised}
 }
 
 // hitError names the hit at fault: a run whose ID exists (ECONFLICT) or
@@ -268,6 +268,7 @@ type runRow struct {
 	// lastHit is run.LastHitAt encoded, nil when nil.
 	lastHit *int64
 	scores  *string // JSON text or nil
+	revised *string // JSON text or nil
 	stages  []stageRow
 }
 
@@ -302,6 +303,9 @@ func (s *DB) newRunRow(op string, run *papersum.Run) (runRow, error) {
 	}
 	if r.scores, err = marshalOptional(run.Scores, run.Scores == nil); err != nil {
 		return runRow{}, storeutil.Invalid(op, "run %s: scores: %v", run.ID, err)
+	}
+	if r.revised, err = marshalOptional(run.RevisedScores, run.RevisedScores == nil); err != nil {
+		return runRow{}, storeutil.Invalid(op, "run %s: revised scores: %v", run.ID, err)
 	}
 	return r, nil
 }
@@ -435,7 +439,7 @@ func (s *DB) FinishRun(ctx context.Context, run *papersum.Run) error {
 		return storeutil.Invalid(op, "run %s: a failed run needs an error message", run.ID)
 	case !storeutil.ValidClass(run.ErrorClass):
 		return storeutil.Invalid(op, "run %s: unknown error class %q", run.ID, run.ErrorClass)
-	case !storeutil.ValidScores(run.Scores):
+	case !storeutil.ValidScores(run.Scores) || !storeutil.ValidScores(run.RevisedScores):
 		return storeutil.Invalid(op, "run %s: scores must be finite numbers", run.ID)
 	}
 	finishedAt := s.clock.Now()
@@ -450,6 +454,10 @@ func (s *DB) FinishRun(ctx context.Context, run *papersum.Run) error {
 	if err != nil {
 		return storeutil.Invalid(op, "run %s: scores: %v", run.ID, err)
 	}
+	revised, err := marshalOptional(run.RevisedScores, run.RevisedScores == nil)
+	if err != nil {
+		return storeutil.Invalid(op, "run %s: revised scores: %v", run.ID, err)
+	}
 	err = s.tx(ctx, op, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		st, err := lockRun(ctx, tx, op, run.ID)
 		if err != nil {
@@ -459,8 +467,8 @@ func (s *DB) FinishRun(ctx context.Context, run *papersum.Run) error {
 			return storeutil.Conflict(op, "run %s is %s, not running; only a running run finishes", run.ID, st)
 		}
 		_, err = tx.Exec(ctx, `UPDATE runs SET status = $1, error = $2, error_class = $3, summary = $4, scores = $5,
-				finished_at = $6 WHERE id = $7 AND status = 'running'`,
-			string(run.Status), run.Error, string(run.ErrorClass), run.Summary, scores, finished, run.ID)
+				revised_scores = $6, finished_at = $7 WHERE id = $8 AND status = 'running'`,
+			string(run.Status), run.Error, string(run.ErrorClass), run.Summary, scores, revised, finished, run.ID)
 		return err
 	})
 	if err != nil {
@@ -476,19 +484,19 @@ func (s *DB) FinishRun(ctx context.Context, run *papersum.Run) error {
 // runColumns are the runs columns that scanRun reads, in order.
 const runColumns = `id, paper_id, title, source, status, error, error_class, config_hash, target_words,
 	summary, scores, team, user_name, created_at, finished_at, config, cached, batch_id, callback_url, key_id,
-	cache_hits, last_hit_at`
+	cache_hits, last_hit_at, revised_scores`
 
 func scanRun(row pgx.Row) (*papersum.Run, error) {
 	var (
 		r                  papersum.Run
 		status, errorClass string
-		scores             []byte
+		scores, revised    []byte
 		created            int64
 		finished, lastHit  *int64
 	)
 	if err := row.Scan(&r.ID, &r.PaperID, &r.Title, &r.Source, &status, &r.Error, &errorClass, &r.ConfigHash,
 		&r.TargetWords, &r.Summary, &scores, &r.Team, &r.User, &created, &finished,
-		&r.Config, &r.Cached, &r.BatchID, &r.CallbackURL, &r.KeyID, &r.CacheHits, &lastHit); err != nil {
+		&r.Config, &r.Cached, &r.BatchID, &r.CallbackURL, &r.KeyID, &r.CacheHits, &lastHit, &revised); err != nil {
 		return nil, err
 	}
 	if lastHit != nil {
@@ -506,6 +514,12 @@ func scanRun(row pgx.Row) (*papersum.Run, error) {
 		r.Scores = new(papersum.Scores)
 		if err := json.Unmarshal(scores, r.Scores); err != nil {
 			return nil, fmt.Errorf("run %s: decode scores: %w", r.ID, err)
+		}
+	}
+	if revised != nil {
+		r.RevisedScores = new(papersum.Scores)
+		if err := json.Unmarshal(revised, r.RevisedScores); err != nil {
+			return nil, fmt.Errorf("run %s: decode revised scores: %w", r.ID, err)
 		}
 	}
 	r.Stages = []papersum.StageResult{}
@@ -571,7 +585,11 @@ func getRun(ctx context.Context, tx pgx.Tx, op, id string) (*papersum.Run, error
 	if err != nil {
 		return nil, err
 	}
-	if err := loadStages(ctx, tx, map[string]*papersum.Run{id: run}, true); err != nil {
+	byID := map[string]*papersum.Run{id: run}
+	if err := loadStages(ctx, tx, byID, true); err != nil {
+		return nil, err
+	}
+	if err := loadAbandoned(ctx, tx, byID); err != nil {
 		return nil, err
 	}
 	return run, nil
@@ -679,7 +697,10 @@ func (s *DB) ListRuns(ctx context.Context, f papersum.RunFilter) ([]*papersum.Ru
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		return loadStages(ctx, tx, byID, false)
+		if err := loadStages(ctx, tx, byID, false); err != nil {
+			return err
+		}
+		return loadAbandoned(ctx, tx, byID)
 	})
 	if err != nil {
 		return nil, err
@@ -688,4 +709,65 @@ func (s *DB) ListRuns(ctx context.Context, f papersum.RunFilter) ([]*papersum.Ru
 		out = []*papersum.Run{}
 	}
 	return out, nil
+}
+
+// AddAbandonedCalls adds a.Calls to the count of run runID's abandoned
+// calls of a.Stage to a.Provider/a.Model, with the run's row locked: the
+// first count of a (stage, provider, model) takes the next place in the
+// run's order, later ones add to it.
+//
+// Errors: EINVALID for an unknown stage, an empty model or a count below
+// 1; ENOTFOUND when the run does not exist; ECONFLICT when it is queued,
+// succeeded or failed.
+func (s *DB) AddAbandonedCalls(ctx context.Context, runID string, a papersum.AbandonedCalls) error {
+	const op = "postgres.AddAbandonedCalls"
+	if err := storeutil.CheckAbandoned(op, runID, a); err != nil {
+		return err
+	}
+	return s.tx(ctx, op, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		st, err := lockRun(ctx, tx, op, runID)
+		if err != nil {
+			return err
+		}
+		if !storeutil.TakesAbandoned(st) {
+			return storeutil.Conflict(op, "run %s is %s; only a running or canceled run counts abandoned calls", runID, st)
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO abandoned_calls (run_id, seq, stage, provider, model, calls)
+			VALUES ($1, (SELECT coalesce(max(seq), 0) + 1 FROM abandoned_calls WHERE run_id = $1), $2, $3, $4, $5)
+			ON CONFLICT (run_id, stage, provider, model) DO UPDATE SET calls = abandoned_calls.calls + excluded.calls`,
+			runID, string(a.Stage), a.Provider, a.Model, int64(a.Calls))
+		return err
+	})
+}
+
+// loadAbandoned sets the abandoned calls of the given runs, in the order
+// they were first counted.
+func loadAbandoned(ctx context.Context, tx pgx.Tx, runs map[string]*papersum.Run) error {
+	if len(runs) == 0 {
+		return nil
+	}
+	ids := make([]string, 0, len(runs))
+	for id := range runs {
+		ids = append(ids, id)
+	}
+	rows, err := tx.Query(ctx, `SELECT run_id, stage, provider, model, calls FROM abandoned_calls
+		WHERE run_id = ANY($1) ORDER BY run_id, seq`, ids)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			runID, stage string
+			calls        int64
+			a            papersum.AbandonedCalls
+		)
+		if err := rows.Scan(&runID, &stage, &a.Provider, &a.Model, &calls); err != nil {
+			return err
+		}
+		a.Stage, a.Calls = papersum.Stage(stage), int(calls)
+		r := runs[runID]
+		r.Abandoned = append(r.Abandoned, a)
+	}
+	return rows.Err()
 }

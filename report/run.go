@@ -52,9 +52,16 @@ type RunJSON struct {
 	Summary      string      `json:"summary"`
 	SummaryWords int         `json:"summary_words"`
 	Scores       *ScoresJSON `json:"scores,omitempty"`
-	Issues       []string    `json:"issues"`
-	Stages       []StageJSON `json:"stages"`
-	Totals       TotalsJSON  `json:"totals"`
+	// RevisedScores score the revised summary (Summary), by the local
+	// engine's measured critique; Scores are the critique of the draft.
+	RevisedScores *ScoresJSON `json:"revised_scores,omitempty"`
+	Issues        []string    `json:"issues"`
+	Stages        []StageJSON `json:"stages"`
+	Totals        TotalsJSON  `json:"totals"`
+	// AbandonedCalls count the model calls papersum stopped waiting for
+	// (deadline or cancel): their tokens are unknown and not in Totals,
+	// which is then a lower bound of what the provider may bill.
+	AbandonedCalls []papersum.AbandonedCalls `json:"abandoned_calls,omitempty"`
 }
 
 // ScoresJSON are the rubric scores with papersum's weighted overall.
@@ -97,6 +104,12 @@ func NewRunJSON(r *papersum.Run) RunJSON {
 	}
 	if r.Scores != nil {
 		out.Scores = &ScoresJSON{Scores: *r.Scores, Overall: r.Scores.Overall()}
+	}
+	if r.RevisedScores != nil {
+		out.RevisedScores = &ScoresJSON{Scores: *r.RevisedScores, Overall: r.RevisedScores.Overall()}
+	}
+	if len(r.Abandoned) > 0 {
+		out.AbandonedCalls = append([]papersum.AbandonedCalls(nil), r.Abandoned...)
 	}
 	var latency time.Duration
 	for _, s := range r.Stages {
@@ -150,6 +163,10 @@ func writeText(w io.Writer, r *papersum.Run) error {
 	for _, is := range j.Issues {
 		fmt.Fprintf(&b, "  - %s\n", is)
 	}
+	if s := j.RevisedScores; s != nil {
+		fmt.Fprintf(&b, "Scores (revised, measured): overall %.2f  accuracy %.1f  completeness %.1f  clarity %.1f  coherence %.1f\n",
+			s.Overall, s.Accuracy, s.Completeness, s.Clarity, s.Coherence)
+	}
 	b.WriteString("\n")
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "STAGE\tPROVIDER\tMODEL\tPROMPT\tTOKENS IN\tTOKENS OUT\tCOST\tTIME")
@@ -167,6 +184,9 @@ func writeText(w io.Writer, r *papersum.Run) error {
 		if s.FallbackReason != "" {
 			fmt.Fprintf(&b, "\n%s answered by %s/%s after fallback: %s", s.Stage, s.Provider, s.Model, s.FallbackReason)
 		}
+	}
+	if len(j.AbandonedCalls) > 0 {
+		fmt.Fprintf(&b, "\n%s", abandonedNote(j.AbandonedCalls))
 	}
 	fmt.Fprintf(&b, "\nrun %s\n", j.ID)
 	_, err := io.WriteString(w, b.String())
@@ -199,6 +219,12 @@ func writeMarkdown(w io.Writer, r *papersum.Run) error {
 			b.WriteString("\n")
 		}
 	}
+	if s := j.RevisedScores; s != nil {
+		b.WriteString("## Revised summary, measured\n\n")
+		b.WriteString("| overall | accuracy (40%) | completeness (30%) | clarity (20%) | coherence (10%) |\n")
+		b.WriteString("|---:|---:|---:|---:|---:|\n")
+		fmt.Fprintf(&b, "| %.2f | %.1f | %.1f | %.1f | %.1f |\n\n", s.Overall, s.Accuracy, s.Completeness, s.Clarity, s.Coherence)
+	}
 	b.WriteString("## Stages\n\n")
 	b.WriteString("| stage | provider | model | prompt | tokens in | tokens out | cost | time |\n")
 	b.WriteString("|---|---|---|---|---:|---:|---:|---:|\n")
@@ -213,6 +239,9 @@ func writeMarkdown(w io.Writer, r *papersum.Run) error {
 		if s.FallbackReason != "" {
 			fmt.Fprintf(&b, "The %s stage was answered by %s/%s after fallback: %s.\n\n", s.Stage, s.Provider, s.Model, mdEscape(s.FallbackReason))
 		}
+	}
+	if len(j.AbandonedCalls) > 0 {
+		b.WriteString(mdEscape(abandonedNote(j.AbandonedCalls)) + ".\n\n")
 	}
 	if j.Totals.Usage.Estimated {
 		b.WriteString("Token counts marked ~ are estimates.\n\n")
@@ -260,4 +289,21 @@ func tokens(n int64, estimated bool) string {
 		return fmt.Sprintf("~%d", n)
 	}
 	return fmt.Sprint(n)
+}
+
+// abandonedNote says which calls were abandoned and what that means for
+// the cost shown.
+func abandonedNote(as []papersum.AbandonedCalls) string {
+	n := 0
+	parts := make([]string, 0, len(as))
+	for _, a := range as {
+		n += a.Calls
+		parts = append(parts, fmt.Sprintf("%s %s/%s ×%d", a.Stage, a.Provider, a.Model, a.Calls))
+	}
+	calls := "calls"
+	if n == 1 {
+		calls = "call"
+	}
+	return fmt.Sprintf("%d model %s abandoned before an answer (%s): tokens unknown, not in the cost above",
+		n, calls, strings.Join(parts, ", "))
 }

@@ -35,9 +35,11 @@ func sampleRun(status papersum.RunStatus) *papersum.Run {
 	if status == papersum.RunFailed {
 		r.Error = "revise: overloaded from anthropic/claude-sonnet-4-5: 529"
 		r.ErrorClass = papersum.ClassOverloaded
+		r.Abandoned = []papersum.AbandonedCalls{{Stage: papersum.StageRevise, Provider: "anthropic", Model: "claude-sonnet-4-5", Calls: 2}}
 	} else {
 		r.Summary = "We present a parser. It achieves 90.1% precision."
 		r.Scores = &crit.Scores
+		r.RevisedScores = &papersum.Scores{Accuracy: 9.5, Completeness: 8, Clarity: 8, Coherence: 7}
 		r.Stages = append(r.Stages, papersum.StageResult{Stage: papersum.StageRevise, Provider: "local", Model: "local",
 			PromptVersion: "sha256:cccccccccccccccc", Raw: "<revised_summary>…</revised_summary>", Output: r.Summary,
 			Usage: u, Latency: 3 * time.Millisecond, StopReason: papersum.StopEnd, StartedAt: created})

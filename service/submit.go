@@ -214,7 +214,10 @@ type cached struct {
 	Source  string           `json:"source"`
 	Summary string           `json:"summary"`
 	Scores  *papersum.Scores `json:"scores,omitempty"`
-	RunID   string           `json:"run_id"`
+	// RevisedScores are the revised summary's scores, so that a cache
+	// hit reports (and the quality metric counts) both, like the run.
+	RevisedScores *papersum.Scores `json:"revised_scores,omitempty"`
+	RunID         string           `json:"run_id"`
 }
 
 // resultKey is the cache key of a paper's result under runner's
@@ -269,7 +272,7 @@ func (s *Service) fromCache(ctx context.Context, runner *pipeline.Runner, in *in
 		run := &papersum.Run{
 			ID: pipeline.NewRunID(), PaperID: c.PaperID, Title: title, Source: c.Source,
 			Status: papersum.RunSucceeded, ConfigHash: runner.ConfigHash(), TargetWords: s.cfg.TargetWords,
-			Summary: c.Summary, Scores: c.Scores, Team: req.Team, User: req.User, Config: req.Config,
+			Summary: c.Summary, Scores: c.Scores, RevisedScores: c.RevisedScores, Team: req.Team, User: req.User, Config: req.Config,
 			Cached: true, CallbackURL: req.CallbackURL, KeyID: req.KeyID, CreatedAt: now, FinishedAt: &now,
 		}
 		if _, err := s.hits.Do(ctx, run); err != nil {
@@ -309,7 +312,7 @@ func (s *Service) storeResult(ctx context.Context, run *papersum.Run) {
 		return // the configuration changed since the run was queued
 	}
 	data, err := json.Marshal(cached{PaperID: run.PaperID, Title: run.Title, Source: run.Source,
-		Summary: run.Summary, Scores: run.Scores, RunID: run.ID})
+		Summary: run.Summary, Scores: run.Scores, RevisedScores: run.RevisedScores, RunID: run.ID})
 	if err != nil {
 		return
 	}

@@ -395,6 +395,8 @@ func TestMigrateV4ToV5KeepsRunsAndStages(t *testing.T) {
 	if after := countRows(t, db.db, tables...); !reflect.DeepEqual(after, before) {
 		t.Fatalf("rows by table after the migration = %v, want %v", after, before)
 	}
+	// Open applies the later migrations too: the database ends at the
+	// newest version.
 	ms, err := loadMigrations()
 	if err != nil {
 		t.Fatal(err)

@@ -184,6 +184,7 @@ type runRow struct {
 	// lastHit is run.LastHitAt encoded, NULL when nil.
 	lastHit sql.NullInt64
 	scores  sql.NullString
+	revised sql.NullString
 	stages  []stageRow
 }
 
@@ -218,6 +219,9 @@ func (s *DB) newRunRow(op string, run *papersum.Run) (runRow, error) {
 	}
 	if r.scores, err = marshalOptional(run.Scores, run.Scores == nil); err != nil {
 		return runRow{}, storeutil.Invalid(op, "run %s: scores: %v", run.ID, err)
+	}
+	if r.revised, err = marshalOptional(run.RevisedScores, run.RevisedScores == nil); err != nil {
+		return runRow{}, storeutil.Invalid(op, "run %s: revised scores: %v", run.ID, err)
 	}
 	return r, nil
 }
@@ -289,8 +293,8 @@ func insertRunRow(ctx context.Context, insert *sql.Stmt, op string, r runRow) er
 // ID exists.
 const insertRunSQL = `INSERT INTO runs (id, paper_id, title, source, status, error, error_class,
 		config_hash, target_words, summary, scores, team, user_name, created_at, finished_at,
-		config, cached, batch_id, callback_url, key_id, cache_hits, last_hit_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		config, cached, batch_id, callback_url, key_id, cache_hits, last_hit_at, revised_scores)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (id) DO NOTHING`
 
 // insertArgs are the arguments of insertRunSQL.
@@ -298,7 +302,7 @@ func (r runRow) insertArgs() []any {
 	run := r.run
 	return []any{run.ID, run.PaperID, run.Title, run.Source, string(r.status), run.Error, string(run.ErrorClass),
 		run.ConfigHash, run.TargetWords, run.Summary, r.scores, run.Team, run.User, r.created, r.finished,
-		run.Config, run.Cached, r.batchID, run.CallbackURL, run.KeyID, run.CacheHits, r.lastHit}
+		run.Config, run.Cached, r.batchID, run.CallbackURL, run.KeyID, run.CacheHits, r.lastHit, r.revised}
 }
 
 // RecordCacheHits records cache hits as papersum.JobStore documents: the
@@ -366,8 +370,8 @@ func (s *DB) RecordCacheHits(ctx context.Context, hits []*papersum.Run) error {
 // returned as stored.
 var upsertHitSQL = `INSERT INTO runs (id, paper_id, title, source, status, error, error_class,
 		config_hash, target_words, summary, scores, team, user_name, created_at, finished_at,
-		config, cached, batch_id, callback_url, key_id, cache_hits, last_hit_at, hit_key)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		config, cached, batch_id, callback_url, key_id, cache_hits, last_hit_at, hit_key, revised_scores)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (hit_key) WHERE hit_key IS NOT NULL DO UPDATE SET
 		cache_hits = cache_hits + excluded.cache_hits,
 		last_hit_at = max(coalesce(last_hit_at, excluded.last_hit_at), excluded.last_hit_at)
@@ -379,7 +383,7 @@ func (r runRow) hitArgs(n int, last int64, key string) []any {
 	run := r.run
 	return []any{run.ID, run.PaperID, run.Title, run.Source, string(r.status), run.Error, string(run.ErrorClass),
 		run.ConfigHash, run.TargetWords, run.Summary, r.scores, run.Team, run.User, r.created, r.finished,
-		run.Config, run.Cached, r.batchID, run.CallbackURL, run.KeyID, n, last, key}
+		run.Config, run.Cached, r.batchID, run.CallbackURL, run.KeyID, n, last, key, r.revised}
 }
 
 // stageRow is a validated StageResult ready to insert.
@@ -512,7 +516,7 @@ func (s *DB) FinishRun(ctx context.Context, run *papersum.Run) error {
 		return storeutil.Invalid(op, "run %s: a failed run needs an error message", run.ID)
 	case !storeutil.ValidClass(run.ErrorClass):
 		return storeutil.Invalid(op, "run %s: unknown error class %q", run.ID, run.ErrorClass)
-	case !storeutil.ValidScores(run.Scores):
+	case !storeutil.ValidScores(run.Scores) || !storeutil.ValidScores(run.RevisedScores):
 		return storeutil.Invalid(op, "run %s: scores must be finite numbers", run.ID)
 	}
 	finishedAt := s.clock.Now()
@@ -527,6 +531,10 @@ func (s *DB) FinishRun(ctx context.Context, run *papersum.Run) error {
 	if err != nil {
 		return storeutil.Invalid(op, "run %s: scores: %v", run.ID, err)
 	}
+	revised, err := marshalOptional(run.RevisedScores, run.RevisedScores == nil)
+	if err != nil {
+		return storeutil.Invalid(op, "run %s: revised scores: %v", run.ID, err)
+	}
 	err = s.tx(ctx, op, func(tx *sql.Tx) error {
 		st, err := s.runStatus(ctx, tx, op, run.ID)
 		if err != nil {
@@ -536,7 +544,7 @@ func (s *DB) FinishRun(ctx context.Context, run *papersum.Run) error {
 			return storeutil.Conflict(op, "run %s is %s, not running; only a running run finishes", run.ID, st)
 		}
 		_, err = s.txStmt(ctx, tx, finishRunSQL).ExecContext(ctx,
-			string(run.Status), run.Error, string(run.ErrorClass), run.Summary, scores, finished, run.ID)
+			string(run.Status), run.Error, string(run.ErrorClass), run.Summary, scores, revised, finished, run.ID)
 		return err
 	})
 	if err != nil {
@@ -551,24 +559,24 @@ func (s *DB) FinishRun(ctx context.Context, run *papersum.Run) error {
 
 // finishRunSQL ends a running run.
 const finishRunSQL = `UPDATE runs SET status = ?, error = ?, error_class = ?, summary = ?, scores = ?,
-		finished_at = ? WHERE id = ? AND status = 'running'`
+		revised_scores = ?, finished_at = ? WHERE id = ? AND status = 'running'`
 
 // runColumns are the runs columns that scanRun reads, in order.
 const runColumns = `id, paper_id, title, source, status, error, error_class, config_hash, target_words,
 	summary, scores, team, user_name, created_at, finished_at, config, cached, batch_id, callback_url, key_id,
-	cache_hits, last_hit_at`
+	cache_hits, last_hit_at, revised_scores`
 
 func scanRun(sc interface{ Scan(...any) error }) (*papersum.Run, error) {
 	var (
 		r                  papersum.Run
 		status, errorClass string
-		scores             sql.NullString
+		scores, revised    sql.NullString
 		created            int64
 		finished, lastHit  sql.NullInt64
 	)
 	if err := sc.Scan(&r.ID, &r.PaperID, &r.Title, &r.Source, &status, &r.Error, &errorClass, &r.ConfigHash,
 		&r.TargetWords, &r.Summary, &scores, &r.Team, &r.User, &created, &finished,
-		&r.Config, &r.Cached, &r.BatchID, &r.CallbackURL, &r.KeyID, &r.CacheHits, &lastHit); err != nil {
+		&r.Config, &r.Cached, &r.BatchID, &r.CallbackURL, &r.KeyID, &r.CacheHits, &lastHit, &revised); err != nil {
 		return nil, err
 	}
 	if lastHit.Valid {
@@ -586,6 +594,12 @@ func scanRun(sc interface{ Scan(...any) error }) (*papersum.Run, error) {
 		r.Scores = new(papersum.Scores)
 		if err := json.Unmarshal([]byte(scores.String), r.Scores); err != nil {
 			return nil, fmt.Errorf("run %s: decode scores: %w", r.ID, err)
+		}
+	}
+	if revised.Valid {
+		r.RevisedScores = new(papersum.Scores)
+		if err := json.Unmarshal([]byte(revised.String), r.RevisedScores); err != nil {
+			return nil, fmt.Errorf("run %s: decode revised scores: %w", r.ID, err)
 		}
 	}
 	r.Stages = []papersum.StageResult{}
@@ -655,7 +669,11 @@ func (s *DB) getRun(ctx context.Context, tx *sql.Tx, op, id string) (*papersum.R
 	if err != nil {
 		return nil, err
 	}
-	if err := appendStages(rows, map[string]*papersum.Run{id: run}); err != nil {
+	byID := map[string]*papersum.Run{id: run}
+	if err := appendStages(rows, byID); err != nil {
+		return nil, err
+	}
+	if err := loadAbandoned(ctx, tx, byID); err != nil {
 		return nil, err
 	}
 	return run, nil
@@ -772,7 +790,10 @@ func (s *DB) ListRuns(ctx context.Context, f papersum.RunFilter) ([]*papersum.Ru
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		return loadStages(ctx, tx, byID)
+		if err := loadStages(ctx, tx, byID); err != nil {
+			return err
+		}
+		return loadAbandoned(ctx, tx, byID)
 	})
 	if err != nil {
 		return nil, err
@@ -781,4 +802,70 @@ func (s *DB) ListRuns(ctx context.Context, f papersum.RunFilter) ([]*papersum.Ru
 		out = []*papersum.Run{}
 	}
 	return out, nil
+}
+
+// AddAbandonedCalls adds a.Calls to the count of run runID's abandoned
+// calls of a.Stage to a.Provider/a.Model, in one statement: the first
+// count of a (stage, provider, model) takes the next place in the run's
+// order, later ones add to it.
+//
+// Errors: EINVALID for an unknown stage, an empty model or a count below
+// 1; ENOTFOUND when the run does not exist; ECONFLICT when it is queued,
+// succeeded or failed.
+func (s *DB) AddAbandonedCalls(ctx context.Context, runID string, a papersum.AbandonedCalls) error {
+	const op = "sqlite.AddAbandonedCalls"
+	if err := storeutil.CheckAbandoned(op, runID, a); err != nil {
+		return err
+	}
+	return s.tx(ctx, op, func(tx *sql.Tx) error {
+		st, err := s.runStatus(ctx, tx, op, runID)
+		if err != nil {
+			return err
+		}
+		if !storeutil.TakesAbandoned(st) {
+			return storeutil.Conflict(op, "run %s is %s; only a running or canceled run counts abandoned calls", runID, st)
+		}
+		// A rare statement (calls are seldom abandoned): not one of the
+		// prepared hot queries.
+		_, err = tx.ExecContext(ctx, addAbandonedSQL,
+			runID, runID, string(a.Stage), a.Provider, a.Model, a.Calls)
+		return err
+	})
+}
+
+// addAbandonedSQL inserts or adds to a count of abandoned calls.
+const addAbandonedSQL = `INSERT INTO abandoned_calls (run_id, seq, stage, provider, model, calls)
+	VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM abandoned_calls WHERE run_id = ?), ?, ?, ?, ?)
+	ON CONFLICT (run_id, stage, provider, model) DO UPDATE SET calls = calls + excluded.calls`
+
+// loadAbandoned sets the abandoned calls of the given runs, in the order
+// they were first counted.
+func loadAbandoned(ctx context.Context, tx *sql.Tx, runs map[string]*papersum.Run) error {
+	if len(runs) == 0 {
+		return nil
+	}
+	ids := make([]any, 0, len(runs))
+	for id := range runs {
+		ids = append(ids, id)
+	}
+	q := `SELECT run_id, stage, provider, model, calls FROM abandoned_calls WHERE run_id IN (?` +
+		strings.Repeat(", ?", len(ids)-1) + `) ORDER BY run_id, seq`
+	rows, err := tx.QueryContext(ctx, q, ids...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			runID, stage string
+			a            papersum.AbandonedCalls
+		)
+		if err := rows.Scan(&runID, &stage, &a.Provider, &a.Model, &a.Calls); err != nil {
+			return err
+		}
+		a.Stage = papersum.Stage(stage)
+		r := runs[runID]
+		r.Abandoned = append(r.Abandoned, a)
+	}
+	return rows.Err()
 }

@@ -53,6 +53,7 @@ func Exercise(t *testing.T, newStore func(t *testing.T) papersum.Store, opts Opt
 		{"ListRunsLimits", testListRunsLimits},
 		{"ListRunsErrors", testListRunsErrors},
 		{"ConcurrentAddStage", testConcurrentAddStage},
+		{"AbandonedCalls", testAbandonedCalls},
 		{"BatchJobs", testBatchJobs},
 		{"Evals", testEvals},
 		{"APIKeys", testAPIKeys},
@@ -343,6 +344,7 @@ func testRunRoundTrip(t *testing.T, s papersum.Store) {
 	run.Status = papersum.RunSucceeded
 	run.Summary = "The summary. " + unicode
 	run.Scores = &papersum.Scores{Accuracy: 8.5, Completeness: 7.25, Clarity: 9, Coherence: 6.125}
+	run.RevisedScores = &papersum.Scores{Accuracy: 9.25, Completeness: 7.5, Clarity: 8.875, Coherence: 10}
 	run.FinishedAt = &finished
 	must(t, s.FinishRun(ctx, run))
 
@@ -790,6 +792,96 @@ func testConcurrentAddStage(t *testing.T, s papersum.Store) {
 }
 
 // testBatchJobs checks the BatchStore side of a store that has one.
+// testAbandonedCalls checks the counts of abandoned calls: added per
+// (stage, provider, model), kept in the order first counted, read back by
+// GetRun and ListRuns, refused when invalid or when the run cannot take
+// them, and not lost under concurrent adds.
+func testAbandonedCalls(t *testing.T, s papersum.Store) {
+	ctx := context.Background()
+	p := putPaper(t, s, "sha256:abandoned")
+	created := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	run := createRun(t, s, "run-abandoned", p.ID, created)
+	got, err := s.GetRun(ctx, run.ID)
+	must(t, err)
+	if len(got.Abandoned) != 0 {
+		t.Fatalf("a new run has abandoned calls %+v", got.Abandoned)
+	}
+
+	sonnet := papersum.AbandonedCalls{Stage: papersum.StageCritique, Provider: "anthropic", Model: "claude-sonnet-4-5", Calls: 2}
+	haiku := papersum.AbandonedCalls{Stage: papersum.StageCritique, Provider: "anthropic", Model: "claude-haiku-4-5", Calls: 1}
+	sum := papersum.AbandonedCalls{Stage: papersum.StageSummarize, Provider: "anthropic", Model: "claude-sonnet-4-5", Calls: 1}
+	for _, a := range []papersum.AbandonedCalls{sonnet, haiku, sum, sonnet} {
+		must(t, s.AddAbandonedCalls(ctx, run.ID, a))
+	}
+	want := []papersum.AbandonedCalls{
+		{Stage: papersum.StageCritique, Provider: "anthropic", Model: "claude-sonnet-4-5", Calls: 4}, haiku, sum,
+	}
+	got, err = s.GetRun(ctx, run.ID)
+	must(t, err)
+	if !reflect.DeepEqual(got.Abandoned, want) {
+		t.Fatalf("GetRun: abandoned calls %+v, want %+v", got.Abandoned, want)
+	}
+	if n := got.AbandonedTotal(); n != 6 {
+		t.Errorf("AbandonedTotal = %d, want 6", n)
+	}
+
+	// Concurrent adds, as from the workers of several stages, all count.
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.AddAbandonedCalls(ctx, run.ID, haiku); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	want[1].Calls = 21
+
+	for name, a := range map[string]papersum.AbandonedCalls{
+		"unknown stage": {Stage: "draft", Provider: "anthropic", Model: "m", Calls: 1},
+		"no model":      {Stage: papersum.StageRevise, Provider: "anthropic", Calls: 1},
+		"zero calls":    {Stage: papersum.StageRevise, Provider: "anthropic", Model: "m"},
+		"negative":      {Stage: papersum.StageRevise, Provider: "anthropic", Model: "m", Calls: -3},
+	} {
+		t.Run(name, func(t *testing.T) { wantCode(t, s.AddAbandonedCalls(ctx, run.ID, a), papersum.EINVALID) })
+	}
+	wantCode(t, s.AddAbandonedCalls(ctx, "run-missing", sum), papersum.ENOTFOUND)
+
+	run.Status, run.Summary = papersum.RunFailed, ""
+	run.Error, run.ErrorClass = "critique: timeout", papersum.ClassTimeout
+	must(t, s.FinishRun(ctx, run))
+	// A finished run never changes again.
+	wantCode(t, s.AddAbandonedCalls(ctx, run.ID, sum), papersum.ECONFLICT)
+
+	list, err := s.ListRuns(ctx, papersum.RunFilter{PaperID: p.ID})
+	must(t, err)
+	if len(list) != 1 || !reflect.DeepEqual(list[0].Abandoned, want) {
+		t.Fatalf("ListRuns: %d runs, abandoned calls %+v, want %+v", len(list), list[0].Abandoned, want)
+	}
+	// A new run never carries counts: they are added as calls are
+	// abandoned.
+	r2 := newRun("run-abandoned-2", p.ID, created.Add(time.Second))
+	r2.Abandoned = []papersum.AbandonedCalls{sum}
+	wantCode(t, s.CreateRun(ctx, r2), papersum.EINVALID)
+
+	js, ok := s.(papersum.JobStore)
+	if !ok {
+		return
+	}
+	// A cancel abandons the calls in flight; their count comes after it.
+	r3 := createRun(t, s, "run-abandoned-3", p.ID, created.Add(2*time.Second))
+	_, err = js.CancelRun(ctx, r3.ID)
+	must(t, err)
+	must(t, s.AddAbandonedCalls(ctx, r3.ID, sum))
+	got, err = s.GetRun(ctx, r3.ID)
+	must(t, err)
+	if !reflect.DeepEqual(got.Abandoned, []papersum.AbandonedCalls{sum}) {
+		t.Fatalf("canceled run: abandoned calls %+v, want %+v", got.Abandoned, []papersum.AbandonedCalls{sum})
+	}
+}
+
 func testBatchJobs(t *testing.T, s papersum.Store) {
 	bs, ok := s.(papersum.BatchStore)
 	if !ok {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -41,6 +42,16 @@ const (
 	DimCoherence    = "coherence"
 	DimOverall      = "overall"
 )
+
+// DefaultMaxTeams is the default of Config.MaxTeams.
+const DefaultMaxTeams = 50
+
+// QualityStages are the values of the stage label of
+// pipeline_quality_score: the stage whose output was scored. summarize is
+// the first draft, scored by the critique stage (Run.Scores); revise is
+// the revised summary, scored by the local engine's measured critique
+// (Run.RevisedScores).
+var QualityStages = []string{string(papersum.StageSummarize), string(papersum.StageRevise)}
 
 // QueueStates are the job states reported by pipeline_queue_depth (River's
 // job states).
@@ -81,15 +92,28 @@ var (
 // Config holds the closed label sets. Zero values take the documented
 // defaults.
 type Config struct {
-	// Teams are the team label values kept as they are; any other team
-	// counts as "other", and a run without a team as "none". Default
-	// none: every team is "other".
+	// Teams are team label values admitted from the start, in order (see
+	// MaxTeams). A run without a team counts as "none". Default none.
 	Teams []string
+	// MaxTeams caps the number of distinct team label values: teams are
+	// admitted in order (Teams, then AdmitTeams, then KnownTeam) until
+	// MaxTeams are, and every later team counts as "other". An admitted
+	// team stays for the life of the Metrics, so a series never changes
+	// its meaning. Default DefaultMaxTeams (50).
+	MaxTeams int
+	// KnownTeam, when set, is asked about a team that is not admitted
+	// while there is room: a true answer admits it. It runs in
+	// ObserveRun, so it should be quick, and it decides which strings may
+	// become label values (typically: teams that have an API key). Default
+	// nil: only Teams and AdmitTeams admit.
+	KnownTeam func(team string) bool
 	// Models are the configured models. Their names are the model label
-	// values of pipeline_cost_usd_total (others count as "other"), and
-	// the (provider, model) pairs are the only series of
-	// pipeline_breaker_state. Default none.
+	// values of pipeline_cost_usd_total and pipeline_calls_abandoned_total
+	// (others count as "other"). Default none.
 	Models []ModelRef
+	// Breakers are the models behind a circuit breaker: the only series
+	// of pipeline_breaker_state. Default Models.
+	Breakers []ModelRef
 	// Routes are the HTTP route patterns as registered on the mux (for
 	// example "GET /v1/runs/{id}"); requests matching no listed pattern
 	// count as "other". Default none.
@@ -121,16 +145,22 @@ type Metrics struct {
 	cacheMisses  prometheus.Counter
 	rateLimited  *prometheus.CounterVec
 	retries      *prometheus.CounterVec
+	abandoned    *prometheus.CounterVec
 	breaker      *prometheus.GaugeVec
 	httpDuration *prometheus.HistogramVec
 	commitSize   *prometheus.HistogramVec
 	commitTime   *prometheus.HistogramVec
 
-	teams  map[string]bool
-	models map[string]bool
-	pairs  map[ModelRef]bool
-	routes map[string]bool
-	clock  papersum.Clock
+	teamsMu   sync.RWMutex
+	teams     map[string]bool
+	maxTeams  int
+	knownTeam func(string) bool
+
+	models    map[string]bool
+	providers map[string]bool
+	pairs     map[ModelRef]bool // models with a breaker
+	routes    map[string]bool
+	clock     papersum.Clock
 }
 
 // NewMetrics builds the metrics and registers them on reg. On error
@@ -153,6 +183,12 @@ func NewMetrics(reg prometheus.Registerer, cfg Config) (*Metrics, error) {
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = papersum.SystemClock{}
+	}
+	if cfg.MaxTeams == 0 {
+		cfg.MaxTeams = DefaultMaxTeams
+	}
+	if cfg.Breakers == nil {
+		cfg.Breakers = cfg.Models
 	}
 	m := &Metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -178,10 +214,12 @@ func NewMetrics(reg prometheus.Registerer, cfg Config) (*Metrics, error) {
 			Help: "Model cost in US dollars by team and model.",
 		}, []string{"team", "model"}),
 		quality: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "pipeline_quality_score",
-			Help:    "Critique scores (0-10) of first drafts by rubric dimension.",
+			Name: "pipeline_quality_score",
+			Help: "Rubric scores (0-10) of finished runs' summaries by rubric dimension and by the stage that wrote " +
+				"the scored summary: summarize (the first draft, scored by the critique stage) or revise (the " +
+				"revised summary, scored by the local engine's measured critique).",
 			Buckets: prometheus.LinearBuckets(0, 1, 11),
-		}, []string{"dimension"}),
+		}, []string{"stage", "dimension"}),
 		queueDepth: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "pipeline_queue_depth",
 			Help: "Jobs in the queue by state.",
@@ -202,6 +240,12 @@ func NewMetrics(reg prometheus.Registerer, cfg Config) (*Metrics, error) {
 			Name: "pipeline_retries_total",
 			Help: "Model call retries by failure class.",
 		}, []string{"class"}),
+		abandoned: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pipeline_calls_abandoned_total",
+			Help: "Model calls papersum stopped waiting for before an answer arrived (deadline or cancel): " +
+				"the provider may have billed them, their tokens are unknown and not in pipeline_tokens_total " +
+				"or pipeline_cost_usd_total.",
+		}, []string{"provider", "model", "stage"}),
 		breaker: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "pipeline_breaker_state",
 			Help: "Circuit breaker state per configured model: 0 closed, 1 half-open, 2 open.",
@@ -221,20 +265,28 @@ func NewMetrics(reg prometheus.Registerer, cfg Config) (*Metrics, error) {
 			Help:    "Duration of store transactions of group-committed requests, by what they wrote.",
 			Buckets: []float64{.0005, .001, .002, .004, .008, .016, .032, .064, .128, .256, 1},
 		}, []string{"kind"}),
-		teams:  set(cfg.Teams),
-		models: map[string]bool{},
-		pairs:  map[ModelRef]bool{},
-		routes: set(cfg.Routes),
-		clock:  cfg.Clock,
+		teams:     map[string]bool{},
+		maxTeams:  cfg.MaxTeams,
+		knownTeam: cfg.KnownTeam,
+		models:    map[string]bool{},
+		providers: map[string]bool{},
+		pairs:     map[ModelRef]bool{},
+		routes:    set(cfg.Routes),
+		clock:     cfg.Clock,
 	}
+	m.AdmitTeams(cfg.Teams...)
 	for _, r := range cfg.Models {
 		m.models[r.Model] = true
+		m.providers[r.Provider] = true
+	}
+	for _, r := range cfg.Breakers {
 		m.pairs[r] = true
 	}
 	m.initSeries()
 
 	cs := []prometheus.Collector{m.requests, m.stageLatency, m.runDuration, m.tokens, m.cost, m.quality,
-		m.queueDepth, m.cacheHits, m.cacheMisses, m.rateLimited, m.retries, m.breaker, m.httpDuration, m.commitSize, m.commitTime}
+		m.queueDepth, m.cacheHits, m.cacheMisses, m.rateLimited, m.retries, m.abandoned, m.breaker, m.httpDuration,
+		m.commitSize, m.commitTime}
 	for i, c := range cs {
 		if err := reg.Register(c); err != nil {
 			for _, done := range cs[:i] {
@@ -261,8 +313,10 @@ func (m *Metrics) initSeries() {
 			m.tokens.WithLabelValues(string(st), k)
 		}
 	}
-	for _, d := range []string{DimAccuracy, DimCompleteness, DimClarity, DimCoherence, DimOverall} {
-		m.quality.WithLabelValues(d)
+	for _, st := range QualityStages {
+		for _, d := range []string{DimAccuracy, DimCompleteness, DimClarity, DimCoherence, DimOverall} {
+			m.quality.WithLabelValues(st, d)
+		}
 	}
 	for _, s := range QueueStates {
 		m.queueDepth.WithLabelValues(s)
@@ -281,6 +335,11 @@ func (m *Metrics) initSeries() {
 	}
 	for p := range m.pairs {
 		m.breaker.WithLabelValues(p.Provider, p.Model).Set(float64(BreakerClosed))
+		// Only a call through the retry layer can be abandoned, and every
+		// such model has a breaker.
+		for _, st := range papersum.Stages {
+			m.abandoned.WithLabelValues(p.Provider, p.Model, string(st))
+		}
 	}
 }
 
@@ -304,10 +363,13 @@ func (c Config) validate() error {
 	if err := check("route", c.Routes); err != nil {
 		return err
 	}
-	for _, r := range c.Models {
+	for _, r := range append(slices.Clone(c.Models), c.Breakers...) {
 		if err := check("model", []string{r.Provider, r.Model}); err != nil {
 			return err
 		}
+	}
+	if c.MaxTeams < 0 {
+		return papersum.Errorf(papersum.EINVALID, "telemetry: max teams %d must not be negative", c.MaxTeams)
 	}
 	for name, b := range map[string][]float64{"stage": c.StageBuckets, "HTTP": c.HTTPBuckets} {
 		if b == nil {
@@ -373,16 +435,24 @@ func (m *Metrics) ObserveRun(run *papersum.Run) {
 			m.cost.WithLabelValues(team, m.Model(st.Model)).Add(c)
 		}
 	}
-	if s := run.Scores; s != nil {
-		for _, kv := range []struct {
-			dim string
-			v   float64
-		}{
-			{DimAccuracy, s.Accuracy}, {DimCompleteness, s.Completeness}, {DimClarity, s.Clarity},
-			{DimCoherence, s.Coherence}, {DimOverall, s.Overall()},
-		} {
-			observe(m.quality.WithLabelValues(kv.dim), kv.v)
-		}
+	m.observeScores(string(papersum.StageSummarize), run.Scores)
+	m.observeScores(string(papersum.StageRevise), run.RevisedScores)
+}
+
+// observeScores records the rubric scores of the summary written by
+// stage (one of QualityStages); nil records nothing.
+func (m *Metrics) observeScores(stage string, s *papersum.Scores) {
+	if s == nil {
+		return
+	}
+	for _, kv := range []struct {
+		dim string
+		v   float64
+	}{
+		{DimAccuracy, s.Accuracy}, {DimCompleteness, s.Completeness}, {DimClarity, s.Clarity},
+		{DimCoherence, s.Coherence}, {DimOverall, s.Overall()},
+	} {
+		observe(m.quality.WithLabelValues(stage, kv.dim), kv.v)
 	}
 }
 
@@ -443,6 +513,17 @@ func (m *Metrics) Retry(c papersum.Class) {
 	m.retries.WithLabelValues(cl).Inc()
 }
 
+// CallAbandoned counts a model call to provider/model for stage that was
+// abandoned: the retry layer stopped waiting before an answer arrived.
+// Models outside Config.Models count as "other", providers of none of
+// them as "other", stages outside the three as "other".
+func (m *Metrics) CallAbandoned(provider, model string, stage papersum.Stage) {
+	if !m.providers[provider] {
+		provider = Other
+	}
+	m.abandoned.WithLabelValues(provider, m.Model(model), Stage(stage)).Inc()
+}
+
 // SetQueueDepth reports n jobs in state (one of QueueStates). Unknown
 // states are ignored rather than folded into "other": a gauge shared by
 // several states would show whichever was set last, which is wrong.
@@ -478,16 +559,57 @@ func (m *Metrics) status(s papersum.RunStatus) string {
 	return Other
 }
 
-// Team maps a team to its label value: a configured team, "none" for no
-// team, or "other".
+// Team maps a team to its label value: an admitted team, "none" for no
+// team, or "other". A team not yet admitted is admitted when there is
+// room and Config.KnownTeam says it is known.
 func (m *Metrics) Team(team string) string {
-	switch {
-	case team == "":
+	if team == "" {
 		return None
-	case m.teams[team]:
+	}
+	m.teamsMu.RLock()
+	ok, full := m.teams[team], len(m.teams) >= m.maxTeams
+	m.teamsMu.RUnlock()
+	switch {
+	case ok:
+		return team
+	case full || m.knownTeam == nil || !validLabel(team) || !m.knownTeam(team):
+		return Other
+	}
+	m.AdmitTeams(team)
+	return m.teamLabel(team)
+}
+
+// teamLabel is Team without admission.
+func (m *Metrics) teamLabel(team string) string {
+	m.teamsMu.RLock()
+	defer m.teamsMu.RUnlock()
+	if m.teams[team] {
 		return team
 	}
 	return Other
+}
+
+// AdmitTeams admits teams as label values, in order, while fewer than
+// Config.MaxTeams are; teams already admitted, and names that cannot be
+// label values (empty, blank-padded, not UTF-8, "other", "none"), are
+// skipped. It returns how many teams are admitted in all.
+func (m *Metrics) AdmitTeams(teams ...string) int {
+	m.teamsMu.Lock()
+	defer m.teamsMu.Unlock()
+	for _, t := range teams {
+		if len(m.teams) >= m.maxTeams {
+			break
+		}
+		if validLabel(t) {
+			m.teams[t] = true
+		}
+	}
+	return len(m.teams)
+}
+
+// validLabel reports whether v may be a team label value.
+func validLabel(v string) bool {
+	return v != "" && strings.TrimSpace(v) == v && utf8.ValidString(v) && v != Other && v != None
 }
 
 // Model maps a model name to its label value: a configured model or

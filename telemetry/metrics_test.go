@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -42,8 +43,9 @@ func testRun() *papersum.Run {
 	fin := created.Add(42 * time.Second)
 	return &papersum.Run{
 		ID: "run-7f3a", PaperID: paperID, Status: papersum.RunSucceeded, Team: "ml",
-		Scores:    &papersum.Scores{Accuracy: 8, Completeness: 7, Clarity: 9, Coherence: 6},
-		CreatedAt: created, FinishedAt: &fin,
+		Scores:        &papersum.Scores{Accuracy: 8, Completeness: 7, Clarity: 9, Coherence: 6},
+		RevisedScores: &papersum.Scores{Accuracy: 9, Completeness: 8, Clarity: 9, Coherence: 7},
+		CreatedAt:     created, FinishedAt: &fin,
 		Stages: []papersum.StageResult{
 			{Stage: papersum.StageSummarize, Provider: "anthropic", Model: "claude-sonnet-4-5", CostUSD: 0.03,
 				Latency: 12 * time.Second, Usage: papersum.Usage{InputTokens: 1000, OutputTokens: 300, CacheCreation5mTokens: 5000}},
@@ -154,10 +156,28 @@ func TestObserveRun(t *testing.T) {
 	if n, sum := histogram(t, reg, "pipeline_run_duration_seconds", map[string]string{"status": "succeeded"}); n != 2 || sum != 84 {
 		t.Errorf("run duration count %d sum %v, want 2 and 84", n, sum)
 	}
-	for dim, want := range map[string]float64{DimAccuracy: 16, DimCoherence: 12, DimOverall: 2 * run.Scores.Overall()} {
-		if n, sum := histogram(t, reg, "pipeline_quality_score", map[string]string{"dimension": dim}); n != 2 || math.Abs(sum-want) > 1e-9 {
-			t.Errorf("quality{%s} count %d sum %v, want 2 and %v", dim, n, sum, want)
+	// The draft's scores go under the stage that wrote it (summarize),
+	// the revised summary's under revise.
+	for _, tt := range []struct {
+		stage, dim string
+		want       float64
+	}{
+		{"summarize", DimAccuracy, 16}, {"summarize", DimCoherence, 12}, {"summarize", DimOverall, 2 * run.Scores.Overall()},
+		{"revise", DimAccuracy, 18}, {"revise", DimCoherence, 14}, {"revise", DimOverall, 2 * run.RevisedScores.Overall()},
+	} {
+		if n, sum := histogram(t, reg, "pipeline_quality_score", map[string]string{"stage": tt.stage, "dimension": tt.dim}); n != 2 || math.Abs(sum-tt.want) > 1e-9 {
+			t.Errorf("quality{%s,%s} count %d sum %v, want 2 and %v", tt.stage, tt.dim, n, sum, tt.want)
 		}
+	}
+	// A run without revised scores (an older run, a failed measurement)
+	// adds to the draft's series only.
+	run.RevisedScores = nil
+	m.ObserveRun(run)
+	if n, _ := histogram(t, reg, "pipeline_quality_score", map[string]string{"stage": "revise", "dimension": DimOverall}); n != 2 {
+		t.Errorf("quality{revise,overall} count %d after a run without revised scores, want 2", n)
+	}
+	if n, _ := histogram(t, reg, "pipeline_quality_score", map[string]string{"stage": "summarize", "dimension": DimOverall}); n != 3 {
+		t.Errorf("quality{summarize,overall} count %d, want 3", n)
 	}
 	if problems, err := testutil.GatherAndLint(reg); err != nil || len(problems) > 0 {
 		t.Errorf("lint problems %v, err %v", problems, err)
@@ -197,7 +217,7 @@ func TestObserveRunOddInput(t *testing.T) {
 		t.Errorf("negative run duration observed")
 	}
 	for _, dim := range []string{DimAccuracy, DimClarity, DimCompleteness} {
-		if n, _ := histogram(t, reg, "pipeline_quality_score", map[string]string{"dimension": dim}); n != 0 {
+		if n, _ := histogram(t, reg, "pipeline_quality_score", map[string]string{"stage": "summarize", "dimension": dim}); n != 0 {
 			t.Errorf("quality{%s}: NaN, Inf or negative score observed", dim)
 		}
 	}
@@ -222,6 +242,7 @@ func TestLabelCardinalityIsBounded(t *testing.T) {
 		m.Retry(papersum.Class(word()))
 		m.SetQueueDepth(word(), 3)
 		m.SetBreakerState(word(), word(), BreakerOpen)
+		m.CallAbandoned(word(), word(), papersum.Stage(word()))
 		m.ObserveHTTP("GET /v1/runs/"+word(), word(), 200+rng.IntN(400), time.Millisecond)
 	}
 	m.ObserveRun(testRun()) // one known team and model
@@ -230,6 +251,7 @@ func TestLabelCardinalityIsBounded(t *testing.T) {
 		"team":         {"ml": true, "nlp": true, Other: true, None: true},
 		"model":        {"claude-sonnet-4-5": true, "local": true, Other: true},
 		"stage":        {"summarize": true, "critique": true, "revise": true, Other: true},
+		"provider":     {"anthropic": true, "local": true, Other: true},
 		"status":       {"succeeded": true, "failed": true, Other: true},
 		"route":        {"GET /v1/runs/{id}": true, "POST /v1/runs": true, Other: true},
 		"status_class": {"1xx": true, "2xx": true, "3xx": true, "4xx": true, "5xx": true, Other: true},
@@ -318,6 +340,7 @@ func TestExpositionHasRequiredMetrics(t *testing.T) {
 	m.SetQueueDepth("available", 4)
 	m.Retry(papersum.ClassRateLimit)
 	m.SetBreakerState("anthropic", "claude-sonnet-4-5", BreakerOpen)
+	m.CallAbandoned("anthropic", "claude-sonnet-4-5", papersum.StageRevise)
 	m.ObserveHTTP("POST /v1/runs", "POST", 202, 30*time.Millisecond)
 	after := scrape(t, reg)
 
@@ -326,7 +349,9 @@ func TestExpositionHasRequiredMetrics(t *testing.T) {
 		`pipeline_requests_total{status="failed"} 0`,
 		`pipeline_latency_seconds_bucket{stage="critique",le="+Inf"} 0`,
 		`pipeline_tokens_total{kind="cache_write_1h",stage="revise"} 0`,
-		`pipeline_quality_score_count{dimension="overall"} 0`,
+		`pipeline_quality_score_count{dimension="overall",stage="summarize"} 0`,
+		`pipeline_quality_score_count{dimension="overall",stage="revise"} 0`,
+		`pipeline_calls_abandoned_total{model="claude-sonnet-4-5",provider="anthropic",stage="critique"} 0`,
 		`pipeline_queue_depth{state="running"} 0`,
 		"pipeline_cache_hits_total 0",
 		"pipeline_cache_misses_total 0",
@@ -344,7 +369,10 @@ func TestExpositionHasRequiredMetrics(t *testing.T) {
 		`pipeline_latency_seconds_bucket{stage="summarize",le="20"} 1`,
 		`pipeline_tokens_total{kind="cache_read",stage="critique"} 5000`,
 		`pipeline_cost_usd_total{model="claude-sonnet-4-5",team="ml"} 0.04`,
-		`pipeline_quality_score_bucket{dimension="accuracy",le="8"} 1`,
+		`pipeline_quality_score_bucket{dimension="accuracy",stage="summarize",le="8"} 1`,
+		`pipeline_quality_score_bucket{dimension="accuracy",stage="revise",le="8"} 0`,
+		`pipeline_quality_score_bucket{dimension="accuracy",stage="revise",le="9"} 1`,
+		`pipeline_calls_abandoned_total{model="claude-sonnet-4-5",provider="anthropic",stage="revise"} 1`,
 		`pipeline_queue_depth{state="available"} 4`,
 		"pipeline_cache_hits_total 1",
 		"pipeline_cache_misses_total 1",
@@ -361,7 +389,8 @@ func TestExpositionHasRequiredMetrics(t *testing.T) {
 	}
 	for _, name := range []string{"pipeline_requests_total", "pipeline_latency_seconds", "pipeline_tokens_total",
 		"pipeline_cost_usd_total", "pipeline_quality_score", "pipeline_queue_depth", "pipeline_cache_hits_total",
-		"pipeline_cache_misses_total", "pipeline_rate_limit_rejections_total"} {
+		"pipeline_cache_misses_total", "pipeline_rate_limit_rejections_total", "pipeline_calls_abandoned_total",
+		"pipeline_retries_total", "pipeline_breaker_state"} {
 		if !strings.Contains(after, "# TYPE "+name+" ") {
 			t.Errorf("exposition lacks metric %s", name)
 		}
@@ -398,6 +427,8 @@ func TestNewMetricsErrors(t *testing.T) {
 		"empty buckets":     {HTTPBuckets: []float64{}},
 		"NaN bucket":        {HTTPBuckets: []float64{math.NaN()}},
 		"invalid utf8 team": {Teams: []string{"\xff"}},
+		"negative max":      {MaxTeams: -1},
+		"blank breaker":     {Breakers: []ModelRef{{"anthropic", " m"}}},
 	} {
 		if _, err := NewMetrics(prometheus.NewRegistry(), cfg); papersum.ErrorCode(err) != papersum.EINVALID {
 			t.Errorf("%s: err = %v, want EINVALID", name, err)
@@ -464,5 +495,68 @@ func TestMiddlewareStatusAndDuration(t *testing.T) {
 	}
 	if n, _ := histogram(t, reg, "http_request_duration_seconds", map[string]string{"route": Other, "method": Other, "status_class": "4xx"}); n != 1 {
 		t.Errorf("PROPFIND not recorded as method other")
+	}
+}
+
+// TestTeamLabels checks the cardinality rule of the team label: teams are
+// admitted in order (configured, then AdmitTeams, then known on first
+// sight) up to MaxTeams and stay; every other team is "other", and only
+// what KnownTeam vouches for is ever asked about.
+func TestTeamLabels(t *testing.T) {
+	var asked []string
+	cfg := testConfig
+	cfg.Teams = []string{"ml"}
+	cfg.MaxTeams = 3
+	cfg.KnownTeam = func(team string) bool {
+		asked = append(asked, team)
+		return strings.HasPrefix(team, "team-")
+	}
+	m, reg := newMetrics(t, cfg)
+	if n := m.AdmitTeams("nlp", "ml", "", " padded", Other); n != 2 {
+		t.Fatalf("AdmitTeams admitted %d teams in all, want 2 (ml, nlp)", n)
+	}
+	for _, tt := range []struct{ team, want string }{
+		{"ml", "ml"}, {"", None}, {"kafka-junk", Other}, {"team-a", "team-a"}, {"team-b", Other}, {"nlp", "nlp"}, {"team-a", "team-a"},
+	} {
+		run := testRun()
+		run.Team = tt.team
+		m.ObserveRun(run)
+		if got := m.Team(tt.team); got != tt.want {
+			t.Errorf("Team(%q) = %q, want %q", tt.team, got, tt.want)
+		}
+	}
+	// Once full, no team is looked up any more: a flood of unknown teams
+	// costs no store queries.
+	slices.Sort(asked)
+	if want := []string{"kafka-junk", "team-a"}; !slices.Equal(slices.Compact(asked), want) {
+		t.Errorf("KnownTeam asked about %v; want kafka-junk and team-a only: not admitted teams, nothing once full", asked)
+	}
+	if m.AdmitTeams("team-z") != 3 || m.Team("team-z") != Other {
+		t.Error("a full set admitted another team")
+	}
+	teams := labelValues(t, reg, "pipeline_cost_usd_total", "team")
+	for _, want := range []string{"ml", "nlp", "team-a", None, Other} {
+		if !teams[want] {
+			t.Errorf("cost series lack team %q: %v", want, teams)
+		}
+	}
+	if len(teams) != 5 {
+		t.Errorf("team values %v, want MaxTeams (3) plus none and other", teams)
+	}
+}
+
+// TestBreakerSeries: the breaker gauge has a series per model behind a
+// breaker (Config.Breakers, default Models), and no other.
+func TestBreakerSeries(t *testing.T) {
+	cfg := testConfig
+	cfg.Breakers = []ModelRef{{"anthropic", "claude-sonnet-4-5"}}
+	m, reg := newMetrics(t, cfg)
+	m.SetBreakerState("local", "local", BreakerOpen)
+	m.SetBreakerState("anthropic", "claude-sonnet-4-5", BreakerHalfOpen)
+	if v := labelValues(t, reg, "pipeline_breaker_state", "model"); len(v) != 1 || !v["claude-sonnet-4-5"] {
+		t.Errorf("breaker series for models %v, want claude-sonnet-4-5 only", v)
+	}
+	if v := testutil.ToFloat64(m.breaker.WithLabelValues("anthropic", "claude-sonnet-4-5")); v != float64(BreakerHalfOpen) {
+		t.Errorf("breaker state %v, want half-open (1)", v)
 	}
 }

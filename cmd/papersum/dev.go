@@ -60,7 +60,7 @@ api key), for tests and load tests without the real API.`,
 	f.Int64Var(&cfg.Seed, "seed", 1, "seed of the fault draws")
 	f.DurationVar(&latency, "latency", 0, "added latency per request")
 	f.DurationVar(&retryAfter, "retry-after", 2*time.Second, "retry-after sent with 429 and 529")
-	f.DurationVar(&hangMax, "hang-max", 30*time.Second, "how long a hung request hangs at most")
+	f.DurationVar(&hangMax, "hang-max", 30*time.Second, "how long a hung request hangs at most before it is answered 504 (negative: until the client gives up, never answered)")
 	f.DurationVar(&batchDelay, "batch-delay", 2*time.Second, "how long a message batch stays in progress")
 	f.Float64Var(&cfg.Faults.RateLimit429, "rate-429", 0, "share of requests answered 429")
 	f.Float64Var(&cfg.Faults.Overloaded529, "rate-529", 0, "share answered 529 (503 on the OpenAI route)")

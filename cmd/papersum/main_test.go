@@ -250,6 +250,7 @@ func TestServeBadFlags(t *testing.T) {
 		{"serve", "--addr", "127.0.0.1:0", "--commit-writers", "-1"},
 		{"serve", "--addr", "127.0.0.1:0", "--workers", "0"},
 		{"serve", "--addr", "127.0.0.1:0", "--commit-writers", "many"},
+		{"serve", "--addr", "127.0.0.1:0", "--metrics-max-teams", "0"},
 	} {
 		if r := cli(t, db, "", args...); r.code != exitUsage {
 			t.Errorf("%v: exit %d (%v), want %d", args, r.code, r.err, exitUsage)

@@ -22,6 +22,7 @@ import (
 	"github.com/papersum/papersum/fetch"
 	"github.com/papersum/papersum/httpapi"
 	"github.com/papersum/papersum/ingest"
+	"github.com/papersum/papersum/llm"
 	"github.com/papersum/papersum/pipeline"
 	"github.com/papersum/papersum/postgres"
 	"github.com/papersum/papersum/queue"
@@ -54,6 +55,7 @@ type serveFlags struct {
 	debugAddr       string
 	metricsAddr     string
 	commitWriters   int
+	maxTeams        int
 	// allowPrivate lets fetches and callbacks reach loopback and private
 	// addresses. Tests need it; production must not.
 	allowPrivate bool
@@ -121,6 +123,7 @@ running jobs get --shutdown-timeout to end and are requeued otherwise.`,
 	fl.DurationVar(&f.cacheTTL, "cache-ttl", service.DefaultCacheTTL, "how long a result stays cached")
 	fl.Int64Var(&f.maxBytes, "max-bytes", ingest.DefaultMaxBytes, "largest paper accepted, in bytes")
 	fl.IntVar(&f.commitWriters, "commit-writers", 0, "store transactions of submissions (and of cache hits) open at once; requests arriving meanwhile share the next one (0: 1 on SQLite, 2 on Postgres)")
+	fl.IntVar(&f.maxTeams, "metrics-max-teams", telemetry.DefaultMaxTeams, "distinct team label values of the metrics: teams with an API key, oldest first, then as they appear; the rest count as \"other\"")
 	fl.StringVar(&f.debugAddr, "debug-addr", "", "address of a second listener with Go's profiler (/debug/pprof/); keep it on loopback (default: off)")
 	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "address of a second listener that serves /metrics without an API key, for an internal network; the API's /metrics (read key) stays (default: off)")
 	fl.BoolVar(&f.allowPrivate, "insecure-allow-private", false, "let URL fetches and callbacks reach loopback and private addresses (tests only)")
@@ -145,6 +148,9 @@ func serve(ctx context.Context, e *env, g *globalFlags, f *serveFlags) error {
 	}
 	if f.commitWriters < 0 {
 		return &usageError{msg: "--commit-writers must be 0 (automatic) or more"}
+	}
+	if f.maxTeams < 1 {
+		return &usageError{msg: "--metrics-max-teams must be at least 1"}
 	}
 	logger := newServeLogger(e, g)
 	// The metrics listener is opened first, so that an address that
@@ -238,10 +244,19 @@ func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, log
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	metrics, err := telemetry.NewMetrics(reg, telemetry.Config{Routes: httpapi.Routes(), Models: configuredModels(deps)})
+	teams := newTeamDirectory(keys, papersum.SystemClock{})
+	initialTeams, err := teams.teams(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
+	metrics, err := telemetry.NewMetrics(reg, telemetry.Config{Routes: httpapi.Routes(),
+		Models: deps.models, Breakers: append([]telemetry.ModelRef{}, deps.breakerModels...),
+		MaxTeams: f.maxTeams, KnownTeam: teams.known})
+	if err != nil {
+		return nil, nil, err
+	}
+	metrics.AdmitTeams(initialTeams...)
+	deps.observer.use(metrics)
 
 	var rdb *redis.Client
 	if u := firstNonEmpty(f.redisURL, e.getenv("PAPERSUM_REDIS_URL")); u != "" {
@@ -346,7 +361,7 @@ func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, log
 	if err != nil {
 		return nil, nil, err
 	}
-	s.metrics = telemetry.Handler(reg)
+	s.metrics = metricsHandler(deps.breakers, reg)
 	handler, err := httpapi.NewServer(httpapi.Deps{
 		Summaries: svc, Batches: svc.Batches(), Deliveries: svc, Auth: auth, Limiter: limiter,
 		Readiness: readiness(store, q, runner), Metrics: metrics, MetricsHandler: s.metrics,
@@ -469,6 +484,19 @@ func readiness(store papersum.Store, q *queue.Queue, runner *pipeline.Runner) fu
 	}
 }
 
+// metricsHandler serves /metrics from reg, after reading the breakers'
+// states. A breaker moves from open to half-open only when it is asked
+// (gobreaker is lazy), so without calls its gauge would say open long
+// after the open timeout; reading the states makes the move, which the
+// breakers' OnStateChange hook reports to the gauge before the scrape.
+func metricsHandler(breakers *llm.Breakers, reg prometheus.Gatherer) http.Handler {
+	h := telemetry.Handler(reg)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		breakers.States()
+		h.ServeHTTP(w, r)
+	})
+}
+
 // reportQueueDepth sets the queue-depth gauges every few seconds.
 func reportQueueDepth(ctx context.Context, q *queue.Queue, m *telemetry.Metrics, logger *slog.Logger) {
 	t := time.NewTicker(5 * time.Second)
@@ -488,24 +516,6 @@ func reportQueueDepth(ctx context.Context, q *queue.Queue, m *telemetry.Metrics,
 		case <-t.C:
 		}
 	}
-}
-
-func configuredModels(d *pipelineDeps) []telemetry.ModelRef {
-	var out []telemetry.ModelRef
-	seen := map[telemetry.ModelRef]bool{}
-	for _, st := range papersum.Stages {
-		for m := d.stages[st]; ; m = *m.Fallback {
-			ref := telemetry.ModelRef{Provider: m.Provider, Model: m.Model}
-			if !seen[ref] {
-				seen[ref] = true
-				out = append(out, ref)
-			}
-			if m.Fallback == nil {
-				break
-			}
-		}
-	}
-	return out
 }
 
 func kafkaBrokers(f *serveFlags, getenv func(string) string) []string {

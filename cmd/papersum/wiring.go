@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/papersum/papersum"
@@ -20,6 +21,7 @@ import (
 	"github.com/papersum/papersum/pipeline"
 	"github.com/papersum/papersum/postgres"
 	"github.com/papersum/papersum/sqlite"
+	"github.com/papersum/papersum/telemetry"
 )
 
 // loadConfig reads the file named by --config or $PAPERSUM_CONFIG, or
@@ -93,6 +95,60 @@ type pipelineDeps struct {
 	breakers *llm.Breakers
 	// batchers are the providers that can take a batch (by provider name).
 	batchers map[string]papersum.Batcher
+	// models are every model of the stages' chains, in order, without
+	// repeats; breakerModels those of them behind a breaker (all but the
+	// local engine).
+	models, breakerModels []telemetry.ModelRef
+	// observer takes the retry layer's and the breakers' events to the
+	// metrics of a command that has them (serve).
+	observer *callObserver
+	// scorer measures each run's revised summary (the local engine).
+	scorer papersum.Model
+}
+
+// callObserver forwards the events of the retry layer (attempts) and of
+// the breakers (state changes) to a command's metrics. The pipeline is
+// built before the metrics (which need its list of models), so the
+// metrics are attached afterwards with use; until then, and in commands
+// without metrics, events are dropped.
+type callObserver struct {
+	metrics atomic.Pointer[telemetry.Metrics]
+}
+
+// use sends later events to m.
+func (o *callObserver) use(m *telemetry.Metrics) { o.metrics.Store(m) }
+
+// attempt is llm.RetryConfig.OnAttempt: an attempt followed by a retry
+// counts in pipeline_retries_total by the class it failed with, and an
+// abandoned one in pipeline_calls_abandoned_total.
+func (o *callObserver) attempt(a llm.Attempt) {
+	m := o.metrics.Load()
+	if m == nil {
+		return
+	}
+	if a.Err != nil && !a.Final {
+		m.Retry(a.Class)
+	}
+	if a.Abandoned {
+		m.CallAbandoned(a.Provider, a.Model, a.Stage)
+	}
+}
+
+// stateChange is llm.BreakerConfig.OnStateChange: the breaker's gauge
+// follows every change.
+func (o *callObserver) stateChange(provider, model string, _, to llm.CircuitState) {
+	m := o.metrics.Load()
+	if m == nil {
+		return
+	}
+	s := telemetry.BreakerClosed
+	switch to {
+	case llm.CircuitOpen:
+		s = telemetry.BreakerOpen
+	case llm.CircuitHalfOpen:
+		s = telemetry.BreakerHalfOpen
+	}
+	m.SetBreakerState(provider, model, s)
 }
 
 // newPipelineDeps builds each stage's model from the configuration: every
@@ -114,15 +170,18 @@ func newPipelineDeps(cfg *config.Config, e *env, logger *slog.Logger) (*pipeline
 	if err != nil {
 		return nil, err
 	}
+	observer := &callObserver{}
 	breakers, err := llm.NewBreakers(llm.BreakerConfig{
 		ConsecutiveFailures: uint32(cfg.Breaker.Failures), OpenTimeout: time.Duration(cfg.Breaker.OpenTimeout), Logger: logger,
+		OnStateChange: observer.stateChange,
 	})
 	if err != nil {
 		return nil, err
 	}
-	d := &pipelineDeps{pricer: pricer, prompts: prompts, breakers: breakers,
-		stages: map[papersum.Stage]pipeline.StageModel{}, batchers: map[string]papersum.Batcher{}}
 	engine := local.New(local.Config{})
+	d := &pipelineDeps{pricer: pricer, prompts: prompts, breakers: breakers, observer: observer, scorer: engine,
+		stages: map[papersum.Stage]pipeline.StageModel{}, batchers: map[string]papersum.Batcher{}}
+	seen := map[telemetry.ModelRef]bool{}
 	adapters := map[string]papersum.Model{config.ProviderLocal: engine}
 	now := time.Now()
 	seed := uint64(now.UnixNano())
@@ -148,12 +207,21 @@ func newPipelineDeps(cfg *config.Config, e *env, logger *slog.Logger) (*pipeline
 				}
 			}
 			client := adapter
+			mr := telemetry.ModelRef{Provider: ref.Provider, Model: ref.Model}
+			if !seen[mr] {
+				seen[mr] = true
+				d.models = append(d.models, mr)
+				if pc.Type != config.ProviderLocal {
+					d.breakerModels = append(d.breakerModels, mr)
+				}
+			}
 			if pc.Type != config.ProviderLocal {
 				r, err := llm.NewRetrier(adapter, llm.RetryConfig{
 					Provider: ref.Provider, MaxAttempts: cfg.Retry.MaxAttempts,
 					BaseDelay: time.Duration(cfg.Retry.BaseDelay), MaxDelay: time.Duration(cfg.Retry.MaxDelay),
 					TotalDeadline: time.Duration(cfg.Retry.TotalDeadline),
 					Rand:          rand.New(rand.NewPCG(seed, uint64(len(links)))), Logger: logger,
+					OnAttempt: observer.attempt,
 				})
 				if err != nil {
 					return nil, err
@@ -221,7 +289,7 @@ func lookupRow(pricer papersum.Pricer, provider, model string, at time.Time) (pr
 func (d *pipelineDeps) runner(store papersum.Store, logger *slog.Logger, cfg *config.Config) (*pipeline.Runner, error) {
 	return pipeline.NewRunner(pipeline.RunnerConfig{
 		Stages: d.stages, Prompts: d.prompts, Store: store, Pricer: d.pricer,
-		Logger: logger, ConfigHash: cfg.Hash(), NoCache: !*cfg.CachePaper,
+		Logger: logger, ConfigHash: cfg.Hash(), NoCache: !*cfg.CachePaper, Scorer: d.scorer,
 	})
 }
 

@@ -68,8 +68,11 @@ func CheckNewRun(op string, run *papersum.Run) (papersum.RunStatus, error) {
 		return "", Invalid(op, "run %s: cache hits on a run that is not cached", run.ID)
 	case !ValidClass(run.ErrorClass):
 		return "", Invalid(op, "run %s: unknown error class %q", run.ID, run.ErrorClass)
-	case !ValidScores(run.Scores):
+	case !ValidScores(run.Scores) || !ValidScores(run.RevisedScores):
 		return "", Invalid(op, "run %s: scores must be finite numbers", run.ID)
+	case len(run.Abandoned) > 0:
+		// Counted as they happen, with AddAbandonedCalls, never created.
+		return "", Invalid(op, "run %s: a new run has no abandoned calls", run.ID)
 	}
 	status := run.Status
 	if status == "" {
@@ -242,4 +245,28 @@ func CopyRun(r *papersum.Run) *papersum.Run {
 	}
 	c.Stages = slices.Clone(r.Stages)
 	return &c
+}
+
+// CheckAbandoned validates a count of abandoned calls of run runID.
+//
+// Errors: EINVALID for an unknown stage, an empty model or a count below 1.
+func CheckAbandoned(op, runID string, a papersum.AbandonedCalls) error {
+	switch {
+	case runID == "":
+		return Invalid(op, "no run ID")
+	case !slices.Contains(papersum.Stages, a.Stage):
+		return Invalid(op, "run %s: unknown stage %q", runID, a.Stage)
+	case a.Model == "":
+		return Invalid(op, "run %s: %s: abandoned calls name no model", runID, a.Stage)
+	case a.Calls < 1:
+		return Invalid(op, "run %s: %s: %d abandoned calls; the count added must be at least 1", runID, a.Stage, a.Calls)
+	}
+	return nil
+}
+
+// TakesAbandoned reports whether a run in state st may count abandoned
+// calls: a running run, and a canceled one, since a cancel abandons the
+// calls in flight and their count arrives after it.
+func TakesAbandoned(st papersum.RunStatus) bool {
+	return st == papersum.RunRunning || st == papersum.RunCanceled
 }

@@ -460,7 +460,7 @@ func (s *Server) runMessage(ctx context.Context, c *conv, f Fault, v float64, ba
 	}
 	rep := finish(text, c, f == FaultTruncate)
 	u := s.anthropicCache(c, s.cfg.Clock.Now())
-	s.countUsage(u, rep.output)
+	s.countUsage(c.model, batch, u, rep.output)
 	tier := "standard"
 	if batch {
 		tier = "batch"
@@ -492,6 +492,7 @@ func (s *Server) runMessage(ctx context.Context, c *conv, f Fault, v float64, ba
 func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
 	// Draw first, so request n gets the same fault whatever came before.
 	d := s.dice.roll(&s.cfg.Faults)
+	scripted := s.nextScripted()
 	reqID := s.requestID()
 	w.Header().Set("request-id", reqID)
 	ctx := r.Context()
@@ -510,6 +511,9 @@ func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
 	if e != nil {
 		writeAnthropicError(w, e, reqID)
 		return
+	}
+	if f == "" {
+		f = scripted
 	}
 	body, e := readBody(r, s.cfg.MaxBodyBytes)
 	if e != nil {
@@ -530,7 +534,7 @@ func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
 	case out.reset:
 		reset(w)
 	case out.hang:
-		if s.wait(ctx, s.cfg.Faults.HangMax) != nil {
+		if !s.hang(ctx) {
 			return
 		}
 		writeAnthropicError(w, &apiError{status: http.StatusGatewayTimeout, errType: "timeout_error", message: "Request timed out"}, reqID)

@@ -142,7 +142,7 @@ func (s *Server) batchPreamble(w http.ResponseWriter, r *http.Request, reqID str
 		return true
 	case FaultHang:
 		s.count(func(st *Stats) { st.Faults[f]++ })
-		if s.wait(ctx, s.cfg.Faults.HangMax) == nil {
+		if s.hang(ctx) {
 			writeAnthropicError(w, &apiError{status: http.StatusGatewayTimeout, errType: "timeout_error", message: "Request timed out"}, reqID)
 		}
 		return true

@@ -100,7 +100,15 @@ func TestListenAndServe(t *testing.T) {
 	if r := post(t, url, "/v1/chat/completions", chatBody("gpt-4o", "p", "s", "u"), fakeupstream.ForceHeader, "none"); r.status != 200 {
 		t.Errorf("status %d", r.status)
 	}
-	time.Sleep(20 * time.Millisecond)
+	// Shut down once the hang is in progress: a connection whose request
+	// has not been read yet is one that Shutdown waits 5s for, which a
+	// loaded machine can make happen after a fixed sleep.
+	for deadline := time.Now().Add(10 * time.Second); s.Stats().Faults[fakeupstream.FaultHang] == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the hanging request never arrived")
+		}
+		time.Sleep(time.Millisecond)
+	}
 	cancel()
 	select {
 	case err := <-done:

@@ -23,6 +23,14 @@ type Config struct {
 	Latency time.Duration
 	// Faults sets the rates of injected faults. Default: none.
 	Faults Faults
+	// Script forces the outcomes of the first len(Script) Messages and
+	// Chat Completions requests, in the order they arrive, as ForceHeader
+	// would; an entry "" leaves its request to the rates, and a header
+	// forced by the client wins over the script. A test that sends one
+	// request at a time gets exactly these faults, whatever the seed. The
+	// fault generator still draws for scripted requests, so the requests
+	// after the script get the same faults as without it. Default none.
+	Script []Fault
 	// CacheTTL is the lifetime of a prompt-cache entry written with
 	// cache_control ttl "5m" (or no ttl), and of an OpenAI automatic cache
 	// entry. Reading an entry refreshes it. Default 5m.
@@ -84,7 +92,9 @@ type Faults struct {
 	// Unavailable503 answers 503 Service Unavailable.
 	Unavailable503 float64
 	// Hang waits until the client gives up or HangMax passes, then answers
-	// 504 timeout_error.
+	// 504 timeout_error. With HangMax NoHangMax it never answers: only the
+	// client giving up (or the server closing) ends it, so a hang never
+	// serves a token and every hang is a call its client abandoned.
 	Hang float64
 	// ConnectionReset hijacks the connection and resets it (RST) without
 	// answering.
@@ -100,7 +110,8 @@ type Faults struct {
 
 	// RetryAfter is the wait a 429 asks for. Default 2s.
 	RetryAfter time.Duration
-	// HangMax bounds a hang. Default 30s.
+	// HangMax bounds a hang. NoHangMax (any negative value) makes a hang
+	// last until the client gives up. Default 30s.
 	HangMax time.Duration
 	// RejectTemperatureModels lists model-name fragments of models that
 	// reject a temperature: a request that sets one on a model whose name
@@ -126,6 +137,9 @@ func DefaultMinCacheableTokens() map[string]int64 {
 		"claude-instant": 2048,
 	}
 }
+
+// NoHangMax is the Faults.HangMax of hangs that never answer.
+const NoHangMax time.Duration = -1
 
 // defaultMinCacheable is the minimum for models that match no fragment.
 const defaultMinCacheable = 1024
@@ -239,10 +253,15 @@ func (c Config) Validate() error {
 	case sum > 1+1e-9:
 		return fmt.Errorf("fakeupstream: fault rates sum to %.3f; at most one fault is drawn per request, so the sum must not exceed 1", sum)
 	case c.Latency < 0, c.CacheTTL < 0, c.CacheTTLLong < 0, c.BatchProcessingDelay < 0,
-		f.RetryAfter < 0, f.HangMax < 0:
+		f.RetryAfter < 0:
 		return errors.New("fakeupstream: durations must not be negative")
 	case c.ContextWindow < 0, c.MaxBodyBytes < 0, c.MaxCacheEntries < 0, c.OpenAIMinCacheableTokens < 0:
 		return errors.New("fakeupstream: sizes must not be negative")
+	}
+	for i, f := range c.Script {
+		if _, ok := parseFault(string(f)); f != "" && !ok {
+			return fmt.Errorf("fakeupstream: Script[%d] %q is not a fault (see the Fault constants)", i, f)
+		}
 	}
 	for k, v := range c.MinCacheableTokens {
 		if v < 0 {

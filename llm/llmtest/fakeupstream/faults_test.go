@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -240,4 +241,104 @@ func TestConfigValidate(t *testing.T) {
 		}
 	}()
 	fakeupstream.New(bad[0])
+}
+
+// TestNoHangMax: with NoHangMax a hang never answers. It ends only when
+// the client gives up (or the server closes), serves no token, and is
+// counted as a hang.
+func TestNoHangMax(t *testing.T) {
+	s, url := start(t, fakeupstream.Config{Faults: fakeupstream.Faults{Hang: 1, HangMax: fakeupstream.NoHangMax}})
+	body := obj{"model": sonnet, "max_tokens": 10, "messages": []any{obj{"role": "user", "content": "Hi"}}}
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() {
+		_, err := doErr(ctx, http.MethodPost, url+"/v1/messages", body)
+		errc <- err
+	}()
+	// The client gives up once the hang is in progress, however long that
+	// takes to happen; until then no answer may have come.
+	for s.Stats().Faults[fakeupstream.FaultHang] == 0 {
+		select {
+		case err := <-errc:
+			t.Fatalf("the hanging request ended before the client gave up: %v", err)
+		case <-time.After(time.Millisecond):
+		}
+	}
+	cancel()
+	if err := <-errc; !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want the client's cancellation", err)
+	}
+	st := s.Stats()
+	if len(s.Answers()) != 0 || st.InputTokens+st.OutputTokens != 0 || st.Statuses[504] != 0 {
+		t.Errorf("a hang served something: answers %v, stats %+v", s.Answers(), st)
+	}
+	if err := (fakeupstream.Config{Faults: fakeupstream.Faults{HangMax: fakeupstream.NoHangMax}}).Validate(); err != nil {
+		t.Errorf("NoHangMax refused: %v", err)
+	}
+}
+
+// TestScript: the first requests get the scripted faults in order, a
+// client's forced fault wins over its entry, "" leaves a request to the
+// rates, and the rates' draws for later requests do not move.
+func TestScript(t *testing.T) {
+	body := obj{"model": sonnet, "max_tokens": 10, "messages": []any{obj{"role": "user", "content": "Hi"}}}
+	statuses := func(url string, n int, forceAt int) []int {
+		var out []int
+		for i := range n {
+			var h []string
+			if i == forceAt {
+				h = []string{fakeupstream.ForceHeader, "529"}
+			}
+			out = append(out, post(t, url, "/v1/messages", body, h...).status)
+		}
+		return out
+	}
+	rates := fakeupstream.Faults{RateLimit429: 0.3, Server500: 0.3}
+	_, plain := start(t, fakeupstream.Config{Seed: 7, Faults: rates})
+	want := statuses(plain, 8, -1)
+	_, url := start(t, fakeupstream.Config{Seed: 7, Faults: rates,
+		Script: []fakeupstream.Fault{fakeupstream.FaultServer, "", fakeupstream.FaultRateLimit, fakeupstream.FaultNone}})
+	got := statuses(url, 8, 2)
+	want[0], want[2], want[3] = 500, 529, 200
+	if !slices.Equal(got, want) {
+		t.Fatalf("statuses %v, want %v", got, want)
+	}
+	// OpenAI's endpoint takes from the same script.
+	_, url = start(t, fakeupstream.Config{Script: []fakeupstream.Fault{fakeupstream.FaultOverloaded}})
+	if r := post(t, url, "/v1/chat/completions", chatBody("gpt-4o", "p", "s", "u")); r.status != 503 {
+		t.Errorf("scripted overload on chat completions: %d", r.status)
+	}
+	if err := (fakeupstream.Config{Script: []fakeupstream.Fault{"boom"}}).Validate(); err == nil {
+		t.Error("an unknown scripted fault was accepted")
+	}
+}
+
+// TestAnswers: every answered request is logged with the tokens its usage
+// block reported, and the log adds up to the counters.
+func TestAnswers(t *testing.T) {
+	s, url := start(t, fakeupstream.Config{Faults: fakeupstream.Faults{Server500: 0.5}, Seed: 3})
+	sys, user := stagePrompts(t, papersum.StageSummarize, "", nil)
+	var want []fakeupstream.Answer
+	for range 6 {
+		r := post(t, url, "/v1/messages", anthropicBody(sonnet, paperText(), "5m", sys, user, 400))
+		if r.status != 200 {
+			continue
+		}
+		var m msgResp
+		strict(t, r.body, &m)
+		want = append(want, fakeupstream.Answer{Model: sonnet, Input: m.Usage.InputTokens, CacheWrite5m: m.Usage.CacheCreation.Ephemeral5m,
+			CacheWrite1h: m.Usage.CacheCreation.Ephemeral1h, CacheRead: m.Usage.CacheReadInputTokens, Output: m.Usage.OutputTokens})
+	}
+	got := s.Answers()
+	if len(want) == 0 || !slices.Equal(got, want) {
+		t.Fatalf("answers %+v, want %+v", got, want)
+	}
+	st := s.Stats()
+	var sum int64
+	for _, a := range got {
+		sum += a.Input + a.CacheWrite5m + a.CacheWrite1h + a.CacheRead + a.Output
+	}
+	if sum != st.InputTokens+st.CacheWriteTokens+st.CacheReadTokens+st.OutputTokens {
+		t.Errorf("answers add up to %d tokens, the counters to %+v", sum, st)
+	}
 }

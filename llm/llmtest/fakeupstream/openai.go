@@ -264,6 +264,7 @@ func (s *Server) checkOpenAIAuth(r *http.Request) *apiError {
 // handleChatCompletions serves POST /v1/chat/completions.
 func (s *Server) handleChatCompletions(w http.ResponseWriter, r *http.Request) {
 	d := s.dice.roll(&s.cfg.Faults)
+	scripted := s.nextScripted()
 	w.Header().Set("x-request-id", s.requestID())
 	ctx := r.Context()
 	if s.wait(ctx, s.cfg.Latency) != nil {
@@ -277,6 +278,9 @@ func (s *Server) handleChatCompletions(w http.ResponseWriter, r *http.Request) {
 	if e != nil {
 		writeOpenAIError(w, oaInvalid("", "", "%s", e.message))
 		return
+	}
+	if f == "" {
+		f = scripted
 	}
 	body, e := readBody(r, s.cfg.MaxBodyBytes)
 	if e != nil {
@@ -297,7 +301,7 @@ func (s *Server) handleChatCompletions(w http.ResponseWriter, r *http.Request) {
 		reset(w)
 		return
 	case FaultHang:
-		if s.wait(ctx, s.cfg.Faults.HangMax) != nil {
+		if !s.hang(ctx) {
 			return
 		}
 		writeOpenAIError(w, &apiError{status: http.StatusGatewayTimeout, errType: "server_error", message: "Request timed out."})
@@ -324,7 +328,7 @@ func (s *Server) handleChatCompletions(w http.ResponseWriter, r *http.Request) {
 	rep := finish(text, c, f == FaultTruncate)
 	now := s.cfg.Clock.Now()
 	total, cached := s.openaiCache(c, now)
-	s.countUsage(cacheUsage{input: total - cached, read: cached}, rep.output)
+	s.countUsage(c.model, false, cacheUsage{input: total - cached, read: cached}, rep.output)
 	finishReason := "stop"
 	if rep.stop == stopMaxTokens {
 		finishReason = "length"

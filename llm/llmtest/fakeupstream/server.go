@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,8 +36,10 @@ type Server struct {
 	stop     chan struct{}
 	stopOnce sync.Once
 
-	mu    sync.Mutex
-	stats Stats
+	mu      sync.Mutex
+	stats   Stats
+	answers []Answer
+	script  int // how many Script entries were used
 }
 
 // New returns a Server for cfg; zero fields take their defaults. It panics
@@ -177,8 +180,42 @@ func (s *Server) count(f func(st *Stats)) {
 	s.mu.Unlock()
 }
 
-// countUsage records the tokens of one answered request.
-func (s *Server) countUsage(u cacheUsage, output int64) {
+// Answer is one answered request (status 200, or a succeeded batch
+// item) and the tokens it served, as its usage block reported them.
+type Answer struct {
+	// Model is the model the request named; Batch is true for a batch
+	// item.
+	Model string
+	Batch bool
+	// Input counts the input tokens neither written to nor read from the
+	// cache, CacheWrite5m and CacheWrite1h those written (by lifetime),
+	// CacheRead those read; Output counts output tokens.
+	Input, CacheWrite5m, CacheWrite1h, CacheRead, Output int64
+}
+
+// Answers returns every answered request in the order answered: what a
+// real provider would bill, whether or not the client was still waiting
+// when the answer was written.
+func (s *Server) Answers() []Answer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.answers)
+}
+
+// nextScripted returns the Script entry of the next request, or "" once
+// the script is used up.
+func (s *Server) nextScripted() Fault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.script >= len(s.cfg.Script) {
+		return ""
+	}
+	s.script++
+	return s.cfg.Script[s.script-1]
+}
+
+// countUsage records the tokens of one answered request to model.
+func (s *Server) countUsage(model string, batch bool, u cacheUsage, output int64) {
 	s.count(func(st *Stats) {
 		st.InputTokens += u.input
 		st.OutputTokens += output
@@ -191,6 +228,10 @@ func (s *Server) countUsage(u cacheUsage, output int64) {
 			st.CacheReadTokens += u.read
 		}
 	})
+	s.mu.Lock()
+	s.answers = append(s.answers, Answer{Model: model, Batch: batch, Input: u.input, CacheWrite5m: u.write5m,
+		CacheWrite1h: u.write1h, CacheRead: u.read, Output: output})
+	s.mu.Unlock()
 }
 
 // nextID returns a new sequence number for IDs. IDs are counters, not
@@ -258,6 +299,20 @@ func reset(w http.ResponseWriter) {
 		_ = tc.SetLinger(0)
 	}
 	_ = conn.Close()
+}
+
+// hang waits out a Hang fault: HangMax, or with NoHangMax until the
+// request or the server ends. It reports whether HangMax passed, so that
+// the hang is answered (504).
+func (s *Server) hang(ctx context.Context) bool {
+	if s.cfg.Faults.HangMax >= 0 {
+		return s.wait(ctx, s.cfg.Faults.HangMax) == nil
+	}
+	select {
+	case <-ctx.Done():
+	case <-s.stop:
+	}
+	return false
 }
 
 // wait sleeps d unless the request or the server ends first.
