@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -306,5 +307,62 @@ func TestVersionStampedBuild(t *testing.T) {
 	}
 	if got := build(filepath.Join(top, "cmd", "papersum"), "-buildvcs=true"); !strings.Contains(got, "(commit "+rev[:12]) {
 		t.Errorf("-buildvcs=true: papersum --version = %q, want commit %s", got, rev[:12])
+	}
+}
+
+// TestBatchAPIForce: with --batch-api, a rerun of a finished job submits
+// nothing, and --force submits the stages again as a new job.
+func TestBatchAPIForce(t *testing.T) {
+	srv, url := startFake(t, fakeupstream.Config{Seed: 5, BatchProcessingDelay: 10 * time.Millisecond})
+	cfg := writeConfig(t, fmt.Sprintf(`
+providers:
+  anthropic: {base_url: %q}
+stages:
+  summarize: {provider: anthropic, model: claude-haiku-4-5}
+  critique:  {provider: anthropic, model: claude-haiku-4-5}
+  revise:    {provider: anthropic, model: claude-haiku-4-5}
+`, url))
+	dir := writePapers(t, 3)
+	db := filepath.Join(t.TempDir(), "p.db")
+	env := map[string]string{"ANTHROPIC_API_KEY": "k"}
+	batches := func() int { return srv.Stats().Requests[fakeupstream.EndpointBatchCreate] }
+	args := []string{"batch", "--batch-api", "--batch-poll", "10ms", "--db", db, "--config", cfg, dir}
+	for i, tc := range []struct {
+		force        bool
+		wantBatches  int
+		wantRunsSeen int
+	}{{false, 3, 3}, {false, 3, 3}, {true, 6, 6}, {true, 9, 9}} {
+		a := args
+		if tc.force {
+			a = append([]string{"batch", "--force"}, args[1:]...)
+		}
+		r := cliEnv(t, env, a...)
+		if r.err != nil {
+			t.Fatalf("pass %d: %v\n%s", i, r.err, r.stderr)
+		}
+		if batches() != tc.wantBatches {
+			t.Errorf("pass %d (force %v): %d batches created, want %d\n%s", i, tc.force, batches(), tc.wantBatches, r.stderr)
+		}
+		list := cli(t, db, "", "runs", "list", "--format", "json")
+		var runs []struct{ Status string }
+		if err := json.Unmarshal([]byte(list.stdout), &runs); err != nil || len(runs) != tc.wantRunsSeen {
+			t.Errorf("pass %d: %d runs, want %d (%v)", i, len(runs), tc.wantRunsSeen, err)
+		}
+	}
+	// A forced job interrupted after its first batch resumes on the next
+	// --force, instead of starting (and paying for) another generation.
+	forced := append([]string{"batch", "--force"}, args[1:]...)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for batches() == 9 {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+	}()
+	if r := cliCtx(t, ctx, env, forced...); r.err == nil {
+		t.Fatal("interrupted job reported success")
+	}
+	if r := cliEnv(t, env, forced...); r.err != nil || batches() != 12 {
+		t.Fatalf("resumed forced job: %d batches created, want 12 (9 + one per stage): %v\n%s", batches(), r.err, r.stderr)
 	}
 }
