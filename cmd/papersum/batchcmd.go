@@ -50,11 +50,14 @@ recursively) or listed in a JSONL manifest, one object per line:
   {"id": "paper-2", "text": "full text of the paper ..."}
 
 Papers already summarized with the same configuration are skipped, so an
-interrupted batch resumes when run again. A paper that fails does not stop
-the others. Progress (done/total, rate, ETA, cost so far) goes to stderr.
+interrupted batch resumes when run again; --force summarizes them again. A
+paper that fails does not stop the others. Progress (done/total, rate, ETA,
+cost so far) goes to stderr: one live line on a terminal, and otherwise a
+line per 25% of the papers or per 30 seconds, then a summary.
 
 With --out, one output file per paper (in --format) and summary.csv are
-written there.
+written there; without it, the end of the batch says where the runs are
+stored and how to read them.
 
 With --batch-api, the requests of each stage go to the provider's batch
 API at its batch discount: all summarize requests in one batch, then all
@@ -65,7 +68,8 @@ instead of submitting (and paying) again.
 Exit codes: 0 every paper done, 1 some papers failed or bad input, 2 wrong
 usage, 130 interrupted.`,
 		Example: `  papersum batch papers/
-  papersum batch --concurrency 8 --out results/ --format json papers.jsonl`,
+  papersum batch --concurrency 8 --out results/ --format json papers.jsonl
+  papersum batch --force papers/`,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return argsError(c, "batch takes one DIR or MANIFEST.jsonl")

@@ -30,8 +30,8 @@ type flagRule struct {
 	name string
 	// check returns the canonical form of a value, or why it is refused.
 	check func(s string) (string, error)
-	// accepts says what the flag takes, e.g. "10-5000"; it is appended to
-	// the flag's help.
+	// accepts says what the flag takes, e.g. "from 10 to 5000"; it is
+	// added to the flag's help.
 	accepts string
 	// typ is the flag's type word in the help, e.g. "text|json".
 	typ string
@@ -115,7 +115,7 @@ func intIn(name string, lo, hi int64, zero string) flagRule {
 			n, err := strconv.ParseInt(strings.TrimSpace(s), 0, 64)
 			switch {
 			case err != nil && errors.Is(err, strconv.ErrRange):
-				return "", fmt.Errorf("too large; must be %s", accepts)
+				return "", fmt.Errorf("out of range; must be %s", accepts)
 			case err != nil:
 				return "", fmt.Errorf("not a whole number; must be %s", accepts)
 			case n == 0 && zero != "":
