@@ -174,8 +174,11 @@ type Config struct {
 	// Store is asked which papers are already done.
 	Store papersum.Store
 	// ConfigHash identifies the configuration; a paper with a succeeded
-	// run of the same hash is skipped.
+	// run of the same hash is skipped, unless Force is set.
 	ConfigHash string
+	// Force summarizes every paper, even one already summarized with the
+	// same configuration. Default false: such papers are skipped.
+	Force bool
 	// Concurrency is how many papers run at once. Default 4.
 	Concurrency int
 	// OnProgress, when set, is called after every item (serially).
@@ -271,7 +274,7 @@ func process(ctx context.Context, cfg Config, it Item) Result {
 	if err != nil {
 		return Result{Item: it, Err: err}
 	}
-	if run := doneBefore(ctx, cfg, p.ID); run != nil {
+	if run := doneBefore(ctx, cfg, p.ID); run != nil && !cfg.Force {
 		return Result{Item: it, Run: run, Skipped: true}
 	}
 	run, err := cfg.Summarize(ctx, p)

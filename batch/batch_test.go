@@ -142,6 +142,13 @@ func TestRunResumesAndReports(t *testing.T) {
 	if sum.Skipped != 3 || sum.Failed != 2 || calls.Load() != 1 {
 		t.Fatalf("rerun %+v, %d pipeline calls", sum.Progress, calls.Load())
 	}
+	// A forced rerun summarizes every paper again.
+	calls.Store(0)
+	forced := cfg
+	forced.Force = true
+	if fsum, err := Run(ctx, forced, items); err != nil || fsum.Skipped != 0 || fsum.Done != 3 || calls.Load() != 4 {
+		t.Fatalf("forced rerun %+v, %d pipeline calls, err %v", fsum.Progress, calls.Load(), err)
+	}
 	out := filepath.Join(t.TempDir(), "summary.csv")
 	if err := WriteSummaryCSV(out, sum.Results); err != nil {
 		t.Fatal(err)

@@ -23,6 +23,12 @@ const (
 	ProviderOpenAI    = "openai"
 )
 
+// The range of target_words (and of the commands' --words).
+const (
+	MinTargetWords = 10
+	MaxTargetWords = 5000
+)
+
 // Config is the whole configuration file.
 type Config struct {
 	// TargetWords is the summary length in words. Default 150.
@@ -191,7 +197,8 @@ func Default() *Config {
 
 // Load reads a YAML configuration, applies defaults and validates what can
 // be checked without the pricing table (see Validate for the rest).
-// Unknown fields are errors: a misspelt key must not be silently ignored.
+// Unknown keys are errors, named by their path in the file with the keys
+// that are known there: a misspelt key must not be silently ignored.
 func Load(r io.Reader, name string) (*Config, error) {
 	data, err := io.ReadAll(io.LimitReader(r, 1<<20+1))
 	if err != nil {
@@ -202,9 +209,16 @@ func Load(r io.Reader, name string) (*Config, error) {
 	}
 	c := &Config{}
 	if len(bytes.TrimSpace(data)) > 0 {
-		dec := yaml.NewDecoder(bytes.NewReader(data))
-		dec.KnownFields(true)
-		if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		var doc yaml.Node
+		if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+			return nil, papersum.Errorf(papersum.EINVALID, "config %s: %s", name, oneLine(err.Error()))
+		}
+		// Unknown keys and values of the wrong kind are reported by their
+		// key path, before yaml reports them by Go type.
+		if err := checkKeys(&doc); err != nil {
+			return nil, papersum.Errorf(papersum.EINVALID, "config %s: %s", name, err)
+		}
+		if err := doc.Decode(c); err != nil {
 			return nil, papersum.Errorf(papersum.EINVALID, "config %s: %s", name, oneLine(err.Error()))
 		}
 	}
@@ -236,6 +250,7 @@ func (c *Config) applyDefaults() {
 		if sc.CacheTTL == "" {
 			sc.CacheTTL = "5m"
 		}
+		sc.CacheTTL = strings.ToLower(sc.CacheTTL)
 		for i := range sc.Fallback {
 			if sc.Fallback[i].Provider == "" {
 				sc.Fallback[i].Provider = ProviderLocal
@@ -280,6 +295,8 @@ func (c *Config) applyDefaults() {
 		if p.Type == "" {
 			p.Type = name
 		}
+		// Enumerated values are read in any case, as the flags are.
+		p.Type = strings.ToLower(p.Type)
 		c.Providers[name] = p
 	}
 }
@@ -306,8 +323,8 @@ func (c *Config) Provider(name string) (ProviderConfig, bool) {
 }
 
 func (c *Config) check() error {
-	if c.TargetWords < 10 || c.TargetWords > 5000 {
-		return fmt.Errorf("target_words %d is out of range (10-5000)", c.TargetWords)
+	if c.TargetWords < MinTargetWords || c.TargetWords > MaxTargetWords {
+		return fmt.Errorf("target_words %d is out of range (%d-%d)", c.TargetWords, MinTargetWords, MaxTargetWords)
 	}
 	for name, p := range c.Providers {
 		switch p.Type {

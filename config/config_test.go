@@ -112,3 +112,60 @@ retry: {max_attempts: 6, base_delay: 100ms}
 		t.Errorf("retry %+v", c.Retry)
 	}
 }
+
+// TestLoadErrorsNameTheKeyPath: a mistake in the file is reported by its
+// key path and line, with what is allowed there, never by Go type names.
+func TestLoadErrorsNameTheKeyPath(t *testing.T) {
+	tests := []struct{ src, want string }{
+		{"target_wrods: 100", "config c.yaml: target_wrods: line 1: unknown key; known keys: target_words, pricing_file, prompts, stages, providers, cache_paper, judge, thresholds, retry, breaker"},
+		{"stages:\n  summarize:\n    modle: x\n", "config c.yaml: stages.summarize.modle: line 3: unknown key; known keys: provider, model, max_tokens, temperature, timeout, cache_ttl, fallback"},
+		{"stages: {revise: {fallback: [{provider: local, modl: x}]}}", "config c.yaml: stages.revise.fallback[0].modl: line 1: unknown key; known keys: provider, model"},
+		{"providers:\n  vllm: {type: openai, base_ur: x}\n", "config c.yaml: providers.vllm.base_ur: line 2: unknown key; known keys: type, base_url, api_key_env, api_key_file"},
+		{"target_words: many", `config c.yaml: target_words: line 1: "many" is not a whole number`},
+		{"stages: {revise: {timeout: soon}}", `config c.yaml: stages.revise.timeout: line 1: "soon" is not a duration (write e.g. "90s" or "2m")`},
+		{"cache_paper: maybe", `config c.yaml: cache_paper: line 1: "maybe" is not true or false`},
+		{"thresholds: {accuracy: high}", `config c.yaml: thresholds.accuracy: line 1: "high" is not a number`},
+		{"stages: {revise: {fallback: {provider: local}}}", "config c.yaml: stages.revise.fallback: line 1: want a list, not a mapping"},
+		{"stages: [1, 2]", "config c.yaml: stages: line 1: want keys (summarize, critique, revise), not a list"},
+		{"- 1\n", "config c.yaml: the file: line 1: want keys (target_words, pricing_file, prompts, stages, providers, cache_paper, judge, thresholds, retry, breaker), not a list"},
+		{"retry: {max_attempts: 0.5}", `config c.yaml: retry.max_attempts: line 1: "0.5" is not a whole number`},
+	}
+	for _, tc := range tests {
+		_, err := Load(strings.NewReader(tc.src), "c.yaml")
+		if papersum.ErrorCode(err) != papersum.EINVALID {
+			t.Errorf("%q: err %v, want EINVALID", tc.src, err)
+			continue
+		}
+		if got := papersum.ErrorMessage(err); got != tc.want {
+			t.Errorf("%q:\n got %s\nwant %s", tc.src, got, tc.want)
+		}
+	}
+}
+
+// TestLoadKeepsNullsAndAnchors: an empty value keeps its default and YAML
+// anchors and aliases are followed, so the key check refuses nothing valid.
+func TestLoadKeepsNullsAndAnchors(t *testing.T) {
+	c, err := Load(strings.NewReader(`
+stages:
+  summarize: &claude {provider: anthropic, model: claude-haiku-4-5, timeout: 90s}
+  critique: *claude
+  revise:
+retry:
+`), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Stages.Critique.Model != "claude-haiku-4-5" || c.Stages.Revise.Provider != ProviderLocal || c.Retry.MaxAttempts != 4 {
+		t.Errorf("%+v", c)
+	}
+}
+
+func TestEnumValuesInAnyCase(t *testing.T) {
+	c, err := Load(strings.NewReader("providers:\n  vllm: {type: OpenAI, base_url: http://127.0.0.1:8000/v1}\nstages:\n  revise: {provider: vllm, model: m, cache_ttl: 1H}\n"), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := c.Provider("vllm"); p.Type != ProviderOpenAI || c.Stages.Revise.CacheTTL != "1h" {
+		t.Errorf("type %q, cache_ttl %q", p.Type, c.Stages.Revise.CacheTTL)
+	}
+}

@@ -281,8 +281,15 @@ func sizeError(name string, size, limit int64) error {
 	if size >= 0 {
 		what = "file is " + sizeString(size) + ", over"
 	}
-	return inputError(name, fmt.Sprintf("%s the %s limit; raise it with --max-bytes (Options.MaxBytes)", what, sizeString(limit)))
+	err := inputError(name, fmt.Sprintf("%s the %s limit", what, sizeString(limit))).(*papersum.Error)
+	err.Err = ErrTooLarge
+	return err
 }
+
+// ErrTooLarge is wrapped by the error about input over the size limit
+// (Options.MaxBytes), so that a caller can say how its user raises the
+// limit: the CLI names --max-bytes, the service its own setting.
+var ErrTooLarge = errors.New("input over the size limit")
 
 // sizeString formats n bytes for people.
 func sizeString(n int64) string {

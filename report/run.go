@@ -265,15 +265,13 @@ func ShortHash(h string) string {
 	return h
 }
 
-// Money formats US dollars with enough digits for per-call prices.
+// Money formats US dollars with six decimals, whatever the amount.
 func Money(usd float64) string {
-	if usd == 0 {
-		return "$0"
-	}
-	if usd < 0.01 {
-		return fmt.Sprintf("$%.6f", usd)
-	}
-	return fmt.Sprintf("$%.4f", usd)
+	// One precision for every amount, so that a column of costs lines up
+	// and reads at a glance; micro-dollars, because a stage of a small
+	// model or a batch costs fractions of a cent (and summary.csv uses
+	// the same 6 decimals).
+	return fmt.Sprintf("$%.6f", usd)
 }
 
 // Millis formats a duration given in milliseconds.

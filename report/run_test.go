@@ -108,3 +108,13 @@ func TestUnknownFormat(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+// TestMoneyOnePrecision: every amount has the same six decimals, so that
+// cost columns line up (the table once mixed "$0", "$0.000123" and "$0.0123").
+func TestMoneyOnePrecision(t *testing.T) {
+	for usd, want := range map[float64]string{0: "$0.000000", 0.000123: "$0.000123", 0.0123: "$0.012300", 0.5: "$0.500000", 12.3456789: "$12.345679"} {
+		if got := Money(usd); got != want {
+			t.Errorf("Money(%g) = %q, want %q", usd, got, want)
+		}
+	}
+}

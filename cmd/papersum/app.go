@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -21,6 +22,16 @@ const (
 	exitInternal = 3 // a bug or an unreachable backend
 	exitSignal   = 130
 )
+
+// writeJSON is how every command prints JSON: indented by two spaces,
+// one document per call, with <, > and & left as they are. (Files of JSON
+// Lines, like eval human's ratings, stay one object per line.)
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
 
 // usageError marks errors in how the command was called.
 type usageError struct{ msg string }
@@ -121,9 +132,10 @@ recorded in an embedded SQLite database.`,
 	root.PersistentFlags().StringVar(&g.pgSchema, "database-schema", "", "PostgreSQL schema of papersum's tables (default $PAPERSUM_DATABASE_SCHEMA, else public)")
 	root.PersistentFlags().StringVar(&g.config, "config", "", "configuration file (YAML); see examples/config.yaml (default $PAPERSUM_CONFIG, else none: all stages local)")
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log what papersum does to stderr")
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &usageError{msg: err.Error() + " (see '" + c.CommandPath() + " --help')"}
-	})
+	root.SetFlagErrorFunc(flagError)
+	// --version prints what `papersum version` prints.
+	root.Version = buildVersion().String()
+	root.SetVersionTemplate("papersum {{.Version}}\n")
 	root.AddCommand(newSummarizeCmd(e, g), newBatchCmd(e, g), newRunsCmd(e, g), newDoctorCmd(e, g), newEvalCmd(e, g), newKeysCmd(e, g), newServeCmd(e, g), newDevCmd(e), newVersionCmd(e))
 	return root
 }

@@ -9,8 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
 	"github.com/papersum/papersum"
@@ -33,6 +35,7 @@ type batchFlags struct {
 	pdftotext   string
 	batchAPI    bool
 	batchPoll   time.Duration
+	force       bool
 }
 
 func newBatchCmd(e *env, g *globalFlags) *cobra.Command {
@@ -47,11 +50,14 @@ recursively) or listed in a JSONL manifest, one object per line:
   {"id": "paper-2", "text": "full text of the paper ..."}
 
 Papers already summarized with the same configuration are skipped, so an
-interrupted batch resumes when run again. A paper that fails does not stop
-the others. Progress (done/total, rate, ETA, cost so far) goes to stderr.
+interrupted batch resumes when run again; --force summarizes them again. A
+paper that fails does not stop the others. Progress (done/total, rate, ETA,
+cost so far) goes to stderr: one live line on a terminal, and otherwise a
+line per 25% of the papers or per 30 seconds, then a summary.
 
 With --out, one output file per paper (in --format) and summary.csv are
-written there.
+written there; without it, the end of the batch says where the runs are
+stored and how to read them.
 
 With --batch-api, the requests of each stage go to the provider's batch
 API at its batch discount: all summarize requests in one batch, then all
@@ -62,7 +68,8 @@ instead of submitting (and paying) again.
 Exit codes: 0 every paper done, 1 some papers failed or bad input, 2 wrong
 usage, 130 interrupted.`,
 		Example: `  papersum batch papers/
-  papersum batch --concurrency 8 --out results/ --format json papers.jsonl`,
+  papersum batch --concurrency 8 --out results/ --format json papers.jsonl
+  papersum batch --force papers/`,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return argsError(c, "batch takes one DIR or MANIFEST.jsonl")
@@ -75,24 +82,21 @@ usage, 130 interrupted.`,
 	}
 	c.Flags().IntVarP(&f.concurrency, "concurrency", "c", 4, "papers summarized at once")
 	c.Flags().StringVarP(&f.out, "out", "o", "", "directory for one output file per paper and summary.csv")
-	c.Flags().StringVarP(&f.format, "format", "f", "json", "format of the per-paper files: json, markdown or text")
-	c.Flags().IntVarP(&f.words, "words", "w", 0, "target summary length in words (default 150, or target_words from the config)")
+	c.Flags().StringVarP(&f.format, "format", "f", "json", "format of the per-paper files")
+	c.Flags().IntVarP(&f.words, "words", "w", 0, "target summary length in words (default: target_words of the config, 150)")
 	c.Flags().StringVar(&f.prompts, "prompts", "", "directory of prompt templates overriding the built-in ones")
-	c.Flags().Int64Var(&f.maxBytes, "max-bytes", 50<<20, "refuse input files larger than this many bytes")
+	c.Flags().Int64Var(&f.maxBytes, "max-bytes", ingest.DefaultMaxBytes, "refuse input files larger than this many bytes")
 	c.Flags().StringVar(&f.pdftotext, "pdftotext", "", `path to poppler's pdftotext ("off" uses the pure-Go reader)`)
 	c.Flags().DurationVar(&f.batchPoll, "batch-poll", 2*time.Second, "with --batch-api: first wait between status checks of a batch (grows to 60s)")
 	c.Flags().BoolVar(&f.batchAPI, "batch-api", false, "send each stage's requests as one provider batch (Anthropic Message Batches, 50% off), stage after stage; a rerun resumes submitted batches")
+	c.Flags().BoolVar(&f.force, "force", false, "summarize again the papers already summarized with this configuration (default: skip them)")
+	limitFlags(c.Flags(), intIn("concurrency", 1, maxConcurrency, ""), formatFlag(report.FormatJSON, report.FormatMarkdown, report.FormatText),
+		wordsFlag(), maxBytesFlag(), durationIn("batch-poll", time.Millisecond, time.Hour, ""))
 	return c
 }
 
 func runBatch(ctx context.Context, e *env, g *globalFlags, f *batchFlags, src string) error {
-	if f.concurrency < 1 || f.concurrency > 256 {
-		return &usageError{msg: "--concurrency must be between 1 and 256"}
-	}
 	ext := map[string]string{report.FormatJSON: ".json", report.FormatMarkdown: ".md", report.FormatText: ".txt"}[f.format]
-	if ext == "" {
-		return &usageError{msg: fmt.Sprintf("--format %q is not one of text, markdown, json", f.format)}
-	}
 	cfg, err := loadConfig(g, e.getenv)
 	if err != nil {
 		return err
@@ -128,7 +132,7 @@ func runBatch(ctx context.Context, e *env, g *globalFlags, f *batchFlags, src st
 	}
 	opts := ingest.Options{MaxBytes: f.maxBytes, PDFToText: f.pdftotext}
 	if f.batchAPI {
-		return runBatchAPI(ctx, e, f, cfg, deps, runner, store, items, opts, ext)
+		return runBatchAPI(ctx, e, g, f, cfg, deps, runner, store, items, opts, ext)
 	}
 	// The papers go through the same durable queue as the service's: a
 	// run is stored queued with its job, workers of this process run it,
@@ -139,13 +143,17 @@ func runBatch(ctx context.Context, e *env, g *globalFlags, f *batchFlags, src st
 		return err
 	}
 	defer stopQueue()
-	bar := newProgressBar(e.stderr)
+	bar := newProgress(e.stderr, papersum.SystemClock{}, len(items))
+	tickCtx, stopTicks := context.WithCancel(ctx)
+	go bar.run(tickCtx, time.Second)
 	sum, runErr := batch.Run(ctx, batch.Config{
 		Ingest: func(ctx context.Context, it batch.Item) (*papersum.Paper, error) {
 			if it.Text != "" {
-				return ingest.Parse(ctx, it.ID+".txt", []byte(it.Text), opts)
+				p, err := ingest.Parse(ctx, it.ID+".txt", []byte(it.Text), opts)
+				return p, ingestHint(err)
 			}
-			return ingest.Open(ctx, it.Path, nil, opts)
+			p, err := ingest.Open(ctx, it.Path, nil, opts)
+			return p, ingestHint(err)
 		},
 		Summarize: func(ctx context.Context, p *papersum.Paper) (*papersum.Run, error) {
 			run, err := svc.SubmitPaper(ctx, p, "", "")
@@ -160,7 +168,7 @@ func runBatch(ctx context.Context, e *env, g *globalFlags, f *batchFlags, src st
 			}
 			return run, nil
 		},
-		Store: store, ConfigHash: cfg.Hash(), Concurrency: f.concurrency,
+		Store: store, ConfigHash: cfg.Hash(), Concurrency: f.concurrency, Force: f.force,
 		OnProgress: bar.update,
 		OnResult: func(r batch.Result) {
 			if r.Err != nil {
@@ -176,12 +184,13 @@ func runBatch(ctx context.Context, e *env, g *globalFlags, f *batchFlags, src st
 			}
 		},
 	}, items)
-	bar.finish(sum.Progress)
+	stopTicks()
 	if f.out != "" {
 		if err := batch.WriteSummaryCSV(filepath.Join(f.out, "summary.csv"), sum.Results); err != nil {
 			return papersum.Errorf(papersum.EINVALID, "write summary.csv: %v", err)
 		}
 	}
+	bar.finish(sum.Progress, resultsNote(g, e.getenv, f.out, ext))
 	if runErr != nil {
 		return runErr
 	}
@@ -191,75 +200,159 @@ func runBatch(ctx context.Context, e *env, g *globalFlags, f *batchFlags, src st
 	return nil
 }
 
-// progressBar draws batch progress on stderr: one line redrawn in place on
-// a terminal, or a line every 10% (and at least every 10 s) otherwise, so
-// logs stay readable.
-type progressBar struct {
+// progress reports a batch on stderr. A terminal gets one live line,
+// redrawn in place after every paper. Anything else (a log file, CI) gets
+// plain lines, one when another progressStep of the papers is finished or
+// progressEvery has passed since the last line, whichever comes first,
+// so that a log of a long batch stays short and still shows it moving.
+// Both end with a summary line.
+type progress struct {
+	mu       sync.Mutex
 	w        io.Writer
 	tty      bool
-	lastPct  int
-	lastLine time.Time
+	clock    papersum.Clock
+	start    time.Time
+	last     batch.Progress
+	lastStep int       // progressStep buckets finished at the last line
+	lastLine time.Time // when the last plain line was written
 }
 
-func newProgressBar(w io.Writer) *progressBar {
+const (
+	// progressStep is the share of papers between two plain lines.
+	progressStep = 25 // percent
+	// progressEvery is the longest time between two plain lines.
+	progressEvery = 30 * time.Second
+)
+
+func newProgress(w io.Writer, clock papersum.Clock, total int) *progress {
 	tty := false
 	if f, ok := w.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			tty = true
-		}
+		tty = isatty.IsTerminal(f.Fd())
 	}
-	return &progressBar{w: w, tty: tty, lastPct: -1}
+	now := clock.Now()
+	return &progress{w: w, tty: tty, clock: clock, start: now, lastLine: now, last: batch.Progress{Total: total}}
 }
 
-func (b *progressBar) line(p batch.Progress) string {
-	finished := p.Done + p.Failed + p.Skipped
-	const width = 24
-	filled := 0
-	if p.Total > 0 {
-		filled = finished * width / p.Total
+// run writes the periodic plain lines while nothing finishes; it returns
+// when ctx ends.
+func (b *progress) run(ctx context.Context, tick time.Duration) {
+	if b.tty {
+		return
 	}
-	bar := strings.Repeat("=", filled) + strings.Repeat(" ", width-filled)
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			b.tick()
+		}
+	}
+}
+
+func finished(p batch.Progress) int { return p.Done + p.Failed + p.Skipped }
+
+func (b *progress) line(p batch.Progress) string {
+	pct := 100
+	if p.Total > 0 {
+		pct = finished(p) * 100 / p.Total
+	}
 	eta := "-"
 	if p.ETA > 0 {
 		eta = p.ETA.Round(time.Second).String()
 	}
-	return fmt.Sprintf("[%s] %d/%d  %.1f papers/s  ETA %s  cost %s  failed %d  skipped %d",
-		bar, finished, p.Total, p.Rate, eta, report.Money(p.CostUSD), p.Failed, p.Skipped)
+	return fmt.Sprintf("%d/%d papers (%d%%)  %d failed  %d skipped  %.2f papers/s  ETA %s  cost %s  %s elapsed",
+		finished(p), p.Total, pct, p.Failed, p.Skipped, p.Rate, eta, report.Money(p.CostUSD),
+		b.clock.Now().Sub(b.start).Round(time.Second))
 }
 
-func (b *progressBar) update(p batch.Progress) {
+// update takes the progress after a paper finished.
+func (b *progress) update(p batch.Progress) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.last = p
 	if b.tty {
-		fmt.Fprintf(b.w, "\r\033[K%s", b.line(p))
+		const width = 24
+		filled := width
+		if p.Total > 0 {
+			filled = finished(p) * width / p.Total
+		}
+		fmt.Fprintf(b.w, "\r\033[K[%s%s] %s", strings.Repeat("=", filled), strings.Repeat(" ", width-filled), b.line(p))
 		return
 	}
-	pct := 0
-	if p.Total > 0 {
-		pct = (p.Done + p.Failed + p.Skipped) * 10 / p.Total
+	if finished(p) >= p.Total {
+		return // the summary line of finish says it
 	}
-	if pct != b.lastPct || time.Since(b.lastLine) > 10*time.Second {
-		b.lastPct, b.lastLine = pct, time.Now()
-		fmt.Fprintln(b.w, b.line(p))
+	step := finished(p) * 100 / p.Total / progressStep
+	if step > b.lastStep || b.clock.Now().Sub(b.lastLine) >= progressEvery {
+		b.writeLine(step)
 	}
 }
 
-// printf writes a message above the bar.
-func (b *progressBar) printf(format string, args ...any) {
+// tick writes a plain line when progressEvery has passed without one.
+func (b *progress) tick() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.tty && b.clock.Now().Sub(b.lastLine) >= progressEvery {
+		b.writeLine(b.lastStep)
+	}
+}
+
+func (b *progress) writeLine(step int) {
+	b.lastStep, b.lastLine = step, b.clock.Now()
+	fmt.Fprintln(b.w, b.line(b.last))
+}
+
+// printf writes a message (a failed paper) above the live line.
+func (b *progress) printf(format string, args ...any) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	if b.tty {
 		fmt.Fprint(b.w, "\r\033[K")
 	}
 	fmt.Fprintf(b.w, format, args...)
 }
 
-func (b *progressBar) finish(p batch.Progress) {
+// finish writes the summary line and where the results are.
+func (b *progress) finish(p batch.Progress, results string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.last = p
 	if b.tty {
 		fmt.Fprint(b.w, "\r\033[K")
 	}
-	fmt.Fprintf(b.w, "%s  (%s)\n", b.line(p), p.Elapsed.Round(time.Millisecond))
+	fmt.Fprintf(b.w, "done: %s\n", b.line(p))
+	if results != "" {
+		fmt.Fprintln(b.w, results)
+	}
+}
+
+// resultsNote says where a batch's results went: the --out directory, or
+// the store with the commands that read it.
+func resultsNote(g *globalFlags, getenv func(string) string, out, ext string) string {
+	if out != "" {
+		return fmt.Sprintf("results: one %s file per paper and summary.csv in %s; every run is also in the store (papersum runs list)", ext, out)
+	}
+	where := "the PostgreSQL database"
+	dbFlag := ""
+	if firstNonEmpty(g.databaseURL, getenv("PAPERSUM_DATABASE_URL")) == "" {
+		path, err := dbPath(g, getenv)
+		if err != nil {
+			path = "?"
+		}
+		where = path
+		if g.db != "" {
+			dbFlag = " --db " + path
+		}
+	}
+	return fmt.Sprintf("results: runs stored in %s; read them with 'papersum runs list%s' and 'papersum runs show%s RUN_ID', or rerun with --out DIR for files",
+		where, dbFlag, dbFlag)
 }
 
 // runBatchAPI is `papersum batch --batch-api`: ingest every paper, then
 // run the stages through the providers' batch APIs.
-func runBatchAPI(ctx context.Context, e *env, f *batchFlags, cfg *config.Config, deps *pipelineDeps,
+func runBatchAPI(ctx context.Context, e *env, g *globalFlags, f *batchFlags, cfg *config.Config, deps *pipelineDeps,
 	runner *pipeline.Runner, store papersum.Store, items []batch.Item, opts ingest.Options, ext string) error {
 	bstore, ok := store.(papersum.BatchStore)
 	if !ok {
@@ -287,8 +380,8 @@ func runBatchAPI(ctx context.Context, e *env, f *batchFlags, cfg *config.Config,
 			p, err = ingest.Open(ctx, it.Path, nil, opts)
 		}
 		if err != nil {
-			results[i].Err = err
-			fmt.Fprintf(e.stderr, "%s: %s\n", it.ID, errorLine(err))
+			results[i].Err = ingestHint(err)
+			fmt.Fprintf(e.stderr, "%s: %s\n", it.ID, errorLine(results[i].Err))
 			continue
 		}
 		if _, dup := index[p.ID]; !dup {
@@ -296,9 +389,16 @@ func runBatchAPI(ctx context.Context, e *env, f *batchFlags, cfg *config.Config,
 		}
 		index[p.ID] = append(index[p.ID], i)
 	}
+	jobID := pipeline.JobID(papers, cfg.Hash())
+	if f.force {
+		var err error
+		if jobID, err = forcedJobID(ctx, bstore, store, jobID); err != nil {
+			return err
+		}
+	}
 	start := time.Now()
 	runs, err := runner.RunBatch(ctx, papers, pipeline.BatchOptions{
-		Batchers: batchers, Store: bstore, TargetWords: cfg.TargetWords, PollInterval: f.batchPoll,
+		JobID: jobID, Batchers: batchers, Store: bstore, TargetWords: cfg.TargetWords, PollInterval: f.batchPoll,
 		OnBatch: func(stage papersum.Stage, id, event string, st papersum.BatchStatus) {
 			fmt.Fprintf(e.stderr, "%s batch %s %s: %d processing, %d succeeded, %d errored, %d expired (%s)\n",
 				stage, id, event, st.Processing, st.Succeeded, st.Errored, st.Expired, time.Since(start).Round(time.Second))
@@ -331,16 +431,44 @@ func runBatchAPI(ctx context.Context, e *env, f *batchFlags, cfg *config.Config,
 			failed++
 		}
 	}
-	fmt.Fprintf(e.stderr, "%d papers, %d failed, cost %s, %s\n", len(items), failed, report.Money(cost), time.Since(start).Round(time.Millisecond))
 	if f.out != "" {
 		if err := batch.WriteSummaryCSV(filepath.Join(f.out, "summary.csv"), results); err != nil {
 			return papersum.Errorf(papersum.EINVALID, "write summary.csv: %v", err)
 		}
 	}
+	fmt.Fprintf(e.stderr, "done: %d papers, %d failed, cost %s, %s\n%s\n", len(items), failed, report.Money(cost),
+		time.Since(start).Round(time.Millisecond), resultsNote(g, e.getenv, f.out, ext))
 	if failed > 0 {
 		return papersum.Errorf(papersum.EINVALID, "%d of %d papers failed", failed, len(items))
 	}
 	return nil
+}
+
+// forcedJobID is the job of `batch --batch-api --force`: a new generation
+// of the job base (the papers and the configuration), so that papers done
+// before are summarized again, except that the latest generation is
+// reused while some of its runs are unfinished: an interrupted forced job
+// resumes its submitted batches instead of paying for them twice.
+func forcedJobID(ctx context.Context, bstore papersum.BatchStore, store papersum.Store, base string) (string, error) {
+	for gen := 1; ; gen++ {
+		id := fmt.Sprintf("%s_force%d", base, gen)
+		known, err := bstore.JobRuns(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		if len(known) == 0 {
+			return id, nil
+		}
+		for _, runID := range known {
+			run, err := store.GetRun(ctx, runID)
+			if err != nil {
+				return "", err
+			}
+			if !run.Status.Finished() {
+				return id, nil
+			}
+		}
+	}
 }
 
 // orStatus is why a finished run did not succeed.

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -44,14 +43,14 @@ configuration file, the store, the price of every configured model, the API
 key of every configured provider (present or not; never printed), the PDF
 reader, and the state of the circuit breakers. With --probe it also sends one
 tiny request per stage through the configured chain (retries, breakers and
-fallbacks included) and reports who answered. It exits 1 when a check fails.`,
+fallbacks included) and reports who answered; a probe answered by a
+fallback fails, naming the primary model and the fallback that answered.
+It exits 1 when a check fails.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			rep := runDoctor(c.Context(), e, g, probe)
 			if format == "json" {
-				enc := json.NewEncoder(e.stdout)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(rep); err != nil {
+				if err := writeJSON(e.stdout, rep); err != nil {
 					return err
 				}
 			} else {
@@ -84,7 +83,8 @@ fallbacks included) and reports who answered. It exits 1 when a check fails.`,
 			return nil
 		},
 	}
-	c.Flags().StringVarP(&format, "format", "f", "text", "output format: text or json")
+	c.Flags().StringVarP(&format, "format", "f", "text", "output format")
+	limitFlags(c.Flags(), formatFlag("text", "json"))
 	c.Flags().BoolVar(&probe, "probe", false, "send one tiny request per stage to the configured models (costs a few tokens)")
 	return c
 }
@@ -215,7 +215,12 @@ func probeStages(ctx context.Context, d *pipelineDeps, add func(string, error, s
 		if err == nil {
 			detail = fmt.Sprintf("answered by %s/%s in %s", resp.Provider, resp.Model, time.Since(start).Round(time.Millisecond))
 			if resp.FallbackReason != "" {
-				detail += " after fallback: " + resp.FallbackReason
+				// The chain kept the stage working, but the probe is of the
+				// configured model: a fallback answering means it is down.
+				// (The chain sets the reason only when a later link answered;
+				// the model name alone could differ by a dated alias.)
+				err = papersum.Errorf(papersum.EUNAVAILABLE, "primary %s/%s failed; the fallback %s/%s answered (%s)",
+					m.Provider, m.Model, resp.Provider, resp.Model, resp.FallbackReason)
 			}
 		}
 		add("probe "+string(s), err, detail)

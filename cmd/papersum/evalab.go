@@ -76,9 +76,7 @@ nondeterministic models. "default" names the built-in configuration.`,
 			}
 			rep := eval.CompareAB(*results[0], *results[1], nil, rand.New(rand.NewPCG(f.seed, 0xab)), alpha)
 			if f.format == "json" {
-				enc := json.NewEncoder(e.stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(rep)
+				return writeJSON(e.stdout, rep)
 			}
 			return report.WriteABMarkdown(e.stdout, rep)
 		},
@@ -87,6 +85,7 @@ nondeterministic models. "default" names the built-in configuration.`,
 	c.Flags().StringVar(&cfgA, "a", "", "configuration A (file, or \"default\")")
 	c.Flags().StringVar(&cfgB, "b", "", "configuration B (file, or \"default\")")
 	c.Flags().Float64Var(&alpha, "alpha", 0.05, "family-wise significance level (Holm)")
+	limitFlags(c.Flags(), floatIn("alpha", 0, 1))
 	return c
 }
 
@@ -151,6 +150,7 @@ pass rate. examples/ci/quality-gate.yml runs it in GitHub Actions.`,
 	c.Flags().StringVar(&metrics, "metrics", "", "comma-separated metrics to gate (default: all of the baseline's but cost and latency, plus pass_rate)")
 	c.Flags().Float64Var(&alpha, "alpha", 0.05, "family-wise significance level (Holm)")
 	c.Flags().BoolVar(&allowDataset, "allow-dataset-change", false, "compare results computed on different data")
+	limitFlags(c.Flags(), floatIn("alpha", 0, 1))
 	return c
 }
 

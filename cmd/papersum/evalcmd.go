@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -100,10 +99,11 @@ the WordNet 2.0 exception lists), which papersum does not ship: pass
 			return writeRouge(e, res, cfg.Metrics(), format)
 		},
 	}
-	c.Flags().StringVar(&preset, "preset", "scitldr", "scitldr, scitldr_stem or clscisumm")
+	c.Flags().StringVar(&preset, "preset", "scitldr", "published protocol to apply")
 	c.Flags().StringVar(&flags, "flags", "", "ROUGE-1.5.5 options instead of a preset")
-	c.Flags().StringVarP(&format, "format", "f", "text", "output format: text or json")
+	c.Flags().StringVarP(&format, "format", "f", "text", "output format")
 	c.Flags().StringVar(&rougeData, "rouge-data", "", rougeDataHelp)
+	limitFlags(c.Flags(), oneOf("preset", "scitldr", "scitldr_stem", "clscisumm"), formatFlag("text", "json"))
 	return c
 }
 
@@ -151,9 +151,7 @@ func writeRouge(e *env, res rouge.Result, metrics []string, format string) error
 			s := res[m]
 			out[m] = score{s.Recall, s.Precision, s.F}
 		}
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return writeJSON(e.stdout, out)
 	case "text":
 		tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "METRIC\tRECALL\tPRECISION\tF")

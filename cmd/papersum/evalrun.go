@@ -47,14 +47,16 @@ type evalFlags struct {
 
 func (f *evalFlags) register(c *cobra.Command) {
 	c.Flags().StringVar(&f.dataset, "dataset", "", "dataset as KIND:PATH (scisummnet:DIR, clscisumm:DIR, scitldr:FILE, jsonl:FILE)")
-	c.Flags().IntVar(&f.limit, "limit", 0, "evaluate only the first N papers (0: all)")
+	c.Flags().IntVar(&f.limit, "limit", 0, "evaluate only the first N papers")
 	c.Flags().IntVar(&f.repeat, "repeat", 1, "run each paper K times and average (for nondeterministic models)")
-	c.Flags().IntVarP(&f.words, "words", "w", 0, "summary length (default: 20 for scitldr, a one-sentence TLDR; else target_words)")
+	c.Flags().IntVarP(&f.words, "words", "w", 0, "summary length in words (default: 20 for scitldr, a one-sentence TLDR; else target_words of the config)")
 	c.Flags().IntVarP(&f.concurrency, "concurrency", "c", 4, "papers evaluated at once")
 	c.Flags().StringVarP(&f.out, "out", "o", "", "directory for the report (report.md, report.html, result.json)")
-	c.Flags().StringVarP(&f.format, "format", "f", "text", "output format: text or json")
+	c.Flags().StringVarP(&f.format, "format", "f", "text", "output format")
 	c.Flags().Uint64Var(&f.seed, "seed", 1, "seed of the bootstrap confidence intervals")
 	c.Flags().StringVar(&f.rougeData, "rouge-data", "", rougeDataHelp)
+	limitFlags(c.Flags(), intIn("limit", 1, noMax, "all"), intIn("repeat", 1, 100, ""), wordsFlag(),
+		intIn("concurrency", 1, 64, ""), formatFlag("text", "json"))
 }
 
 // loadRouge loads ROUGE's data files when the dataset's protocol scores
@@ -69,18 +71,6 @@ func (f *evalFlags) loadRouge(getenv func(string) string) error {
 func (f *evalFlags) check() error {
 	if f.dataset == "" {
 		return &usageError{msg: "--dataset is required (e.g. --dataset scisummnet:../shared/data/scisummnet)"}
-	}
-	if f.repeat < 1 || f.repeat > 100 {
-		return &usageError{msg: "--repeat must be between 1 and 100"}
-	}
-	if f.limit < 0 {
-		return &usageError{msg: "--limit must not be negative"}
-	}
-	if f.concurrency < 1 || f.concurrency > 64 {
-		return &usageError{msg: "--concurrency must be between 1 and 64"}
-	}
-	if f.format != "text" && f.format != "json" {
-		return &usageError{msg: fmt.Sprintf("--format %q is not one of text, json", f.format)}
 	}
 	return nil
 }
@@ -185,7 +175,10 @@ func evaluate(ctx context.Context, e *env, g *globalFlags, f *evalFlags, cfg *co
 		Dataset: ds.Spec, DatasetHash: ds.Hash, Config: name, ConfigHash: cfg.Hash(), Repeat: f.repeat,
 		CreatedAt: time.Now().UTC(), Thresholds: eval.Thresholds{Accuracy: cfg.Thresholds.Accuracy, Overall: cfg.Thresholds.Overall},
 		Items: make([]eval.Item, len(ds.Items))}
-	bar := newProgressBar(e.stderr)
+	bar := newProgress(e.stderr, papersum.SystemClock{}, len(ds.Items))
+	tickCtx, stopTicks := context.WithCancel(ctx)
+	defer stopTicks()
+	go bar.run(tickCtx, time.Second)
 	var mu sync.Mutex
 	prog := batch.Progress{Total: len(ds.Items)}
 	start := time.Now()
@@ -225,7 +218,8 @@ func evaluate(ctx context.Context, e *env, g *globalFlags, f *evalFlags, cfg *co
 	}
 	close(work)
 	wg.Wait()
-	bar.finish(prog)
+	stopTicks()
+	bar.finish(prog, "")
 	if err := ctx.Err(); err != nil {
 		return nil, err // an interrupted evaluation is not stored as complete
 	}
@@ -442,9 +436,7 @@ func writeEvalOutputs(e *env, f *evalFlags, res *eval.Result) error {
 		}
 	}
 	if f.format == "json" {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return writeJSON(e.stdout, res)
 	}
 	return writeEvalText(e, res)
 }

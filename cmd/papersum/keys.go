@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -48,9 +47,6 @@ admin includes write, write includes read.`,
 			if team == "" || user == "" {
 				return &usageError{msg: "--team and --user are required"}
 			}
-			if !papersum.Scope(scope).Valid() {
-				return &usageError{msg: fmt.Sprintf("--scope %q is not one of read, write, admin", scope)}
-			}
 			return withAuth(c, func(a *apikey.Authenticator, _ papersum.KeyStore) error {
 				plain, k, err := a.Issue(c.Context(), team, user, papersum.Scope(scope), lifetime)
 				if err != nil {
@@ -64,8 +60,10 @@ admin includes write, write includes read.`,
 	}
 	create.Flags().StringVar(&team, "team", "", "team the key's costs are charged to")
 	create.Flags().StringVar(&user, "user", "", "user the key belongs to")
-	create.Flags().StringVar(&scope, "scope", "read", "read, write or admin")
+	create.Flags().StringVar(&scope, "scope", "read", "what the key may do; admin includes write, write includes read")
 	create.Flags().DurationVar(&lifetime, "lifetime", 0, "the key expires after this long (default: never)")
+	limitFlags(create.Flags(), oneOf("scope", string(papersum.ScopeRead), string(papersum.ScopeWrite), string(papersum.ScopeAdmin)),
+		durationIn("lifetime", time.Minute, noMax, "never expires"))
 
 	var format string
 	list := &cobra.Command{
@@ -82,7 +80,7 @@ admin includes write, write includes read.`,
 					if keys == nil {
 						keys = []*papersum.APIKey{}
 					}
-					return json.NewEncoder(e.stdout).Encode(keys)
+					return writeJSON(e.stdout, keys)
 				}
 				var b bytes.Buffer
 				tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
@@ -103,7 +101,8 @@ admin includes write, write includes read.`,
 		},
 	}
 	list.Flags().StringVar(&team, "team", "", "only this team's keys")
-	list.Flags().StringVarP(&format, "format", "f", "text", "text or json")
+	list.Flags().StringVarP(&format, "format", "f", "text", "output format")
+	limitFlags(list.Flags(), formatFlag("text", "json"))
 
 	revoke := &cobra.Command{
 		Use:   "revoke KEY_ID",
@@ -116,7 +115,13 @@ admin includes write, write includes read.`,
 		},
 		RunE: func(c *cobra.Command, args []string) error {
 			return withAuth(c, func(a *apikey.Authenticator, _ papersum.KeyStore) error {
-				return a.Revoke(c.Context(), args[0])
+				if err := a.Revoke(c.Context(), args[0]); err != nil {
+					return err
+				}
+				// Like create and rotate, what is said goes to stderr;
+				// stdout carries only data (here none).
+				_, err := fmt.Fprintf(e.stderr, "key %s revoked; running servers refuse it within seconds\n", args[0])
+				return err
 			})
 		},
 	}
@@ -136,13 +141,18 @@ admin includes write, write includes read.`,
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(e.stderr, "new key %s replaces %s (old key valid for %s more); it is shown only now:\n", k.ID, args[0], grace)
+				old := fmt.Sprintf("the old key works for %s more", shortDuration(grace))
+				if grace == 0 {
+					old = "the old key is revoked"
+				}
+				fmt.Fprintf(e.stderr, "new key %s replaces %s (%s); it is shown only now:\n", k.ID, args[0], old)
 				_, err = fmt.Fprintln(e.stdout, plain)
 				return err
 			})
 		},
 	}
 	rotate.Flags().DurationVar(&grace, "grace", 0, "how long the old key keeps working")
+	limitFlags(rotate.Flags(), durationIn("grace", 0, 90*24*time.Hour, ""))
 	c.AddCommand(create, list, revoke, rotate)
 	return c
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -30,14 +29,6 @@ func newRunsCmd(e *env, g *globalFlags) *cobra.Command {
   papersum runs list --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			switch papersum.RunStatus(status) {
-			case "", papersum.RunQueued, papersum.RunRunning, papersum.RunSucceeded, papersum.RunFailed, papersum.RunCanceled:
-			default:
-				return &usageError{msg: fmt.Sprintf("--status %q is not one of queued, running, succeeded, failed, canceled", status)}
-			}
-			if limit < 1 || limit > 1000 {
-				return &usageError{msg: "--limit must be between 1 and 1000"}
-			}
 			store, err := openStore(c.Context(), g, e.getenv)
 			if err != nil {
 				return err
@@ -50,11 +41,14 @@ func newRunsCmd(e *env, g *globalFlags) *cobra.Command {
 			return writeRunList(e, runs, listFormat)
 		},
 	}
-	list.Flags().StringVarP(&listFormat, "format", "f", "text", "output format: text or json")
-	list.Flags().StringVar(&status, "status", "", "only runs in this state: queued, running, succeeded, failed or canceled")
+	list.Flags().StringVarP(&listFormat, "format", "f", "text", "output format")
+	list.Flags().StringVar(&status, "status", "", "only runs in this state (default: all)")
 	list.Flags().IntVar(&limit, "limit", 50, "at most this many runs")
 	list.Flags().StringVar(&team, "team", "", "only runs charged to this team")
 	list.Flags().StringVar(&before, "before", "", "only runs older than this run ID (to page through)")
+	limitFlags(list.Flags(), formatFlag(report.FormatText, report.FormatJSON),
+		oneOf("status", string(papersum.RunQueued), string(papersum.RunRunning), string(papersum.RunSucceeded), string(papersum.RunFailed), string(papersum.RunCanceled)),
+		intIn("limit", 1, 1000, ""))
 
 	var showFormat string
 	show := &cobra.Command{
@@ -81,7 +75,8 @@ func newRunsCmd(e *env, g *globalFlags) *cobra.Command {
 			return report.WriteRun(e.stdout, run, showFormat)
 		},
 	}
-	show.Flags().StringVarP(&showFormat, "format", "f", "text", "output format: text, markdown or json")
+	show.Flags().StringVarP(&showFormat, "format", "f", "text", "output format")
+	limitFlags(show.Flags(), formatFlag(report.FormatText, report.FormatMarkdown, report.FormatJSON))
 	c.AddCommand(list, show)
 	return c
 }
@@ -112,9 +107,7 @@ func writeRunList(e *env, runs []*papersum.Run, format string) error {
 			}
 			items = append(items, it)
 		}
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(items)
+		return writeJSON(e.stdout, items)
 	case report.FormatText:
 		if len(runs) == 0 {
 			_, err := fmt.Fprintln(e.stdout, "no runs yet; try: papersum summarize PAPER")

@@ -128,6 +128,12 @@ running jobs get --shutdown-timeout to end and are requeued otherwise.`,
 	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "address of a second listener that serves /metrics without an API key, for an internal network; the API's /metrics (read key) stays (default: off)")
 	fl.BoolVar(&f.allowPrivate, "insecure-allow-private", false, "let URL fetches and callbacks reach loopback and private addresses (tests only)")
 	_ = fl.MarkHidden("insecure-allow-private")
+	limitFlags(fl, intIn("workers", 1, 1024, ""), intIn("rate-limit-rpm", 1, 1_000_000, "no limit"),
+		intIn("rate-limit-tokens-per-day", 1, noMax, "no limit"), intIn("cache-entries", 1, 10_000_000, ""),
+		maxBytesFlag(), intIn("commit-writers", 1, 64, "1 on SQLite, 2 on Postgres"),
+		durationIn("job-timeout", time.Second, 24*time.Hour, ""), durationIn("max-wait", time.Second, time.Hour, ""),
+		durationIn("shutdown-timeout", 0, time.Hour, ""), durationIn("cache-ttl", time.Second, 365*24*time.Hour, ""),
+		intIn("metrics-max-teams", 1, 10_000, ""))
 	return c
 }
 

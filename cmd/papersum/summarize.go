@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -54,24 +56,17 @@ Exit codes: 0 done, 1 bad input or failed run, 2 wrong usage, 3 internal error.`
 			return runSummarize(c.Context(), e, g, f, args[0])
 		},
 	}
-	c.Flags().StringVarP(&f.format, "format", "f", "text", "output format: text, markdown or json")
+	c.Flags().StringVarP(&f.format, "format", "f", "text", "output format")
 	c.Flags().StringVarP(&f.out, "out", "o", "", "write the output to this file instead of stdout")
-	c.Flags().IntVarP(&f.words, "words", "w", 0, "target summary length in words (default 150, or target_words from the config)")
+	c.Flags().IntVarP(&f.words, "words", "w", 0, "target summary length in words (default: target_words of the config, 150)")
 	c.Flags().StringVar(&f.prompts, "prompts", "", "directory of prompt templates (summarize.tmpl, critique.tmpl, revise.tmpl) overriding the built-in ones")
-	c.Flags().Int64Var(&f.maxBytes, "max-bytes", 50<<20, "refuse input files larger than this many bytes")
+	c.Flags().Int64Var(&f.maxBytes, "max-bytes", ingest.DefaultMaxBytes, "refuse input files larger than this many bytes")
 	c.Flags().StringVar(&f.pdftotext, "pdftotext", "", `path to poppler's pdftotext (default: look it up on PATH; "off" uses the pure-Go reader)`)
+	limitFlags(c.Flags(), formatFlag(report.FormatText, report.FormatMarkdown, report.FormatJSON), wordsFlag(), maxBytesFlag())
 	return c
 }
 
 func runSummarize(ctx context.Context, e *env, g *globalFlags, f *summarizeFlags, path string) error {
-	switch f.format {
-	case report.FormatText, report.FormatMarkdown, report.FormatJSON:
-	default:
-		return &usageError{msg: fmt.Sprintf("--format %q is not one of text, markdown, json", f.format)}
-	}
-	if f.words < 0 {
-		return &usageError{msg: "--words must be positive"}
-	}
 	cfg, err := loadConfig(g, e.getenv)
 	if err != nil {
 		return err
@@ -89,9 +84,14 @@ func runSummarize(ctx context.Context, e *env, g *globalFlags, f *summarizeFlags
 	if err != nil {
 		return err
 	}
+	// The output file is checked before the run, so that a typo in --out
+	// does not cost a run (and, on a paid model, its price).
+	if err := checkOutPath(f.out); err != nil {
+		return err
+	}
 	paper, err := ingest.Open(ctx, path, e.stdin, ingest.Options{MaxBytes: f.maxBytes, PDFToText: f.pdftotext})
 	if err != nil {
-		return err
+		return ingestHint(err)
 	}
 	store, err := openStore(ctx, g, e.getenv)
 	if err != nil {
@@ -116,7 +116,7 @@ func runSummarize(ctx context.Context, e *env, g *globalFlags, f *summarizeFlags
 		return err
 	}
 	if err := writeOutput(e, f.out, buf.Bytes()); err != nil {
-		return err
+		return papersum.Errorf(papersum.EINVALID, "run %s is stored (papersum runs show %s) but %s", run.ID, run.ID, papersum.ErrorMessage(err))
 	}
 	if runErr != nil {
 		return fmt.Errorf("run %s failed: %w", run.ID, runErr)
@@ -135,18 +135,70 @@ func writeOutput(e *env, path string, data []byte) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, ".papersum-*")
 	if err != nil {
-		return papersum.Errorf(papersum.EINVALID, "--out %s: %v", path, err)
+		return outError(path, err)
 	}
 	defer os.Remove(tmp.Name())
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
-		return papersum.Errorf(papersum.EINVALID, "--out %s: %v", path, err)
+		return outError(path, err)
 	}
 	if err := tmp.Close(); err != nil {
-		return papersum.Errorf(papersum.EINVALID, "--out %s: %v", path, err)
+		return outError(path, err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return papersum.Errorf(papersum.EINVALID, "--out %s: %v", path, err)
+		return outError(path, err)
 	}
 	return nil
+}
+
+// checkOutPath checks, before any work, that the file --out names can be
+// written: its directory exists and takes a new file, and the path is not
+// a directory itself. "" and "-" are stdout.
+func checkOutPath(path string) error {
+	if path == "" || path == "-" {
+		return nil
+	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return papersum.Errorf(papersum.EINVALID, "--out %s is a directory; give a file name", path)
+	}
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return papersum.Errorf(papersum.EINVALID, "--out %s: directory %s does not exist", path, dir)
+	case err != nil:
+		return outError(path, err)
+	case !st.IsDir():
+		return papersum.Errorf(papersum.EINVALID, "--out %s: %s is not a directory", path, dir)
+	}
+	// Writing is the only reliable test of permission (ACLs, read-only
+	// mounts, quotas): create the temporary file the write will use.
+	tmp, err := os.CreateTemp(dir, ".papersum-*")
+	if err != nil {
+		return outError(path, err)
+	}
+	tmp.Close()
+	return os.Remove(tmp.Name())
+}
+
+// outError reports a failed write of --out by the file the user named and
+// the reason, never by the temporary file's name.
+func outError(path string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		err = le.Err
+	}
+	return papersum.Errorf(papersum.EINVALID, "--out %s: cannot write in %s: %v", path, filepath.Dir(path), err)
+}
+
+// ingestHint adds to an ingestion error how to change the limit it hit.
+func ingestHint(err error) error {
+	if errors.Is(err, ingest.ErrTooLarge) {
+		return &papersum.Error{Code: papersum.ErrorCode(err), Message: papersum.ErrorMessage(err) + "; raise it with --max-bytes", Err: err}
+	}
+	return err
 }

@@ -23,10 +23,6 @@ func (c *countingKeys) ListKeys(ctx context.Context, team string) ([]*papersum.A
 	return c.KeyStore.ListKeys(ctx, team)
 }
 
-type stepClock struct{ now time.Time }
-
-func (c *stepClock) Now() time.Time { return c.now }
-
 // TestTeamDirectory: teams come oldest first by their first key (so the
 // same teams get label values on every replica and a new team never
 // pushes out an older one), revoked keys still count, and a team without
@@ -52,7 +48,7 @@ func TestTeamDirectory(t *testing.T) {
 		t.Fatal(err)
 	}
 	keys := &countingKeys{KeyStore: store}
-	clock := &stepClock{now: base}
+	clock := &stepClock{t: base}
 	d := newTeamDirectory(keys, clock)
 	teams, err := d.teams(ctx)
 	if err != nil {
@@ -74,7 +70,7 @@ func TestTeamDirectory(t *testing.T) {
 	if n := keys.lists.Load() - before; n != 1 {
 		t.Errorf("100 runs of a team without a key cost %d lookups, want 1", n)
 	}
-	clock.now = clock.now.Add(teamMissTTL)
+	clock.t = clock.t.Add(teamMissTTL)
 	if err := store.CreateKey(ctx, &papersum.APIKey{ID: "k6", Team: "kafka-team", User: "u", Scope: papersum.ScopeRead}, []byte("hash-k6")); err != nil {
 		t.Fatal(err)
 	}

@@ -39,5 +39,8 @@
 //
 // Every failure that is the input's fault is a *papersum.Error with code
 // papersum.EINVALID: not a PDF, an encrypted PDF, a corrupt PDF, or a PDF
-// without a text layer (a scan; OCR is not supported).
+// without a text layer (a scan; OCR is not supported). A pdftotext that
+// fails by itself (no message from poppler, a signal, no page printed) is
+// code papersum.EINTERNAL, naming the program and its exit status: the PDF
+// is not to blame.
 package pdftext

@@ -55,7 +55,9 @@ const (
 //
 // It returns a *papersum.Error with code papersum.EINVALID when data is not
 // a PDF, is encrypted, is corrupt, has no text layer, or when pdftotext
-// runs longer than opts.Timeout; ctx's own error (wrapped) when ctx ends.
+// runs longer than opts.Timeout; code papersum.EINTERNAL when pdftotext
+// cannot be run or fails by itself (see doc.go); ctx's own error (wrapped)
+// when ctx ends.
 func Extract(ctx context.Context, data []byte, opts Options) (string, error) {
 	if !hasPDFHeader(data) {
 		return "", &papersum.Error{Code: papersum.EINVALID, Op: "pdftext.Extract", Message: msgNotPDF}

@@ -160,6 +160,39 @@ func TestTimeout(t *testing.T) {
 	}
 }
 
+// TestBrokenPdftotext: a program that fails by itself (silently, by a
+// signal, or printing no page) is reported as the tool failing, with its
+// exit status, not as a corrupt PDF; a failure that poppler explains still
+// blames the PDF.
+func TestBrokenPdftotext(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("needs /bin/sh")
+	}
+	tests := []struct{ name, script, code, want string }{
+		{"silent exit 1", "exit 1", papersum.EINTERNAL, "pdftotext failed, not the PDF: %s exited with status 1 and printed no message"},
+		{"silent exit 7", "cat >/dev/null; exit 7", papersum.EINTERNAL, "pdftotext failed, not the PDF: %s exited with status 7 and printed no message"},
+		{"killed", "kill -9 $$", papersum.EINTERNAL, "pdftotext failed, not the PDF: %s was stopped by a signal: killed"},
+		{"no pages", "cat >/dev/null; exit 0", papersum.EINTERNAL, "pdftotext failed, not the PDF: %s exited with status 0 but printed no page"},
+		{"poppler explains", `echo "Syntax Error: Couldn't read xref table" >&2; exit 1`, papersum.EINVALID, "corrupt PDF: Couldn't read xref table"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fake := filepath.Join(t.TempDir(), "pdftotext")
+			if err := os.WriteFile(fake, []byte("#!/bin/sh\n"+tc.script+"\n"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Extract(context.Background(), twoColumnPDF(), Options{PDFToText: fake})
+			want := tc.want
+			if strings.Contains(want, "%s") {
+				want = strings.Replace(want, "%s", fake, 1)
+			}
+			if papersum.ErrorCode(err) != tc.code || !strings.HasPrefix(papersum.ErrorMessage(err), want) {
+				t.Fatalf("got %v (%s), want %s: %s", err, papersum.ErrorCode(err), tc.code, want)
+			}
+		})
+	}
+}
+
 func TestCanceledContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

@@ -42,7 +42,21 @@ func popplerPages(ctx context.Context, bin string, data []byte, timeout time.Dur
 			return nil, &papersum.Error{Code: papersum.EINTERNAL, Op: "pdftext.Extract",
 				Message: "cannot run pdftotext", Err: err}
 		}
+		if exit.ExitCode() < 0 || strings.TrimSpace(stderr.String()) == "" {
+			// poppler explains every document it cannot read on stderr;
+			// a silent failure or a signal is the program failing, and
+			// blaming the PDF would send the user after the wrong thing.
+			what := fmt.Sprintf("exited with status %d and printed no message", exit.ExitCode())
+			if exit.ExitCode() < 0 {
+				what = "was stopped by a " + exit.ProcessState.String()
+			}
+			return nil, toolError(bin, what, err)
+		}
 		return nil, popplerError(exit.ExitCode(), stderr.String(), data)
+	}
+	if !strings.Contains(stdout.String(), "\f") {
+		// pdftotext ends every page with a form feed, even a blank one.
+		return nil, toolError(bin, "exited with status 0 but printed no page", nil)
 	}
 	pages := layoutPages(stdout.String())
 	if letters(stdout.String()) == 0 && hasSyntaxErrors(stderr.String()) {
@@ -51,6 +65,13 @@ func popplerPages(ctx context.Context, bin string, data []byte, timeout time.Dur
 		return nil, corruptError(firstLine(stderr.String()), nil)
 	}
 	return pages, nil
+}
+
+// toolError reports a pdftotext program that failed by itself, whatever
+// the PDF: a broken install, or a path that is not poppler's pdftotext.
+func toolError(bin, what string, err error) error {
+	return &papersum.Error{Code: papersum.EINTERNAL, Op: "pdftext.Extract",
+		Message: fmt.Sprintf("pdftotext failed, not the PDF: %s %s (is it poppler's pdftotext?)", bin, what), Err: err}
 }
 
 // popplerError maps a failed pdftotext run to an error. pdftotext exits 1
