@@ -58,7 +58,9 @@ type leaseStore interface {
 	// available again at once, or discards them when they have used
 	// their last attempt, or cancels them when a cancel was asked while
 	// they ran, as River's rescuer would; the lost attempt counts and is
-	// recorded in the job's errors. A job that another reaper, or a
+	// recorded in the job's errors. A job made available keeps its
+	// scheduled_at (in the past, since it was fetched): it goes back to
+	// the head of the queue, not behind the jobs queued while it ran. A job that another reaper, or a
 	// worker, changed meanwhile is left alone, so concurrent reapers
 	// rescue each job once.
 	reap(ctx context.Context, now *time.Time) ([]rescuedJob, error)
@@ -168,9 +170,6 @@ UPDATE river_job SET
     finalized_at = CASE
         WHEN ` + sqliteCancelAsked + ` OR attempt >= max_attempts THEN n.db_now
         ELSE NULL END,
-    scheduled_at = CASE
-        WHEN ` + sqliteCancelAsked + ` OR attempt >= max_attempts THEN scheduled_at
-        ELSE n.db_now END,
     errors = CASE
         WHEN typeof(errors) = 'text' AND NOT json_valid(errors) THEN jsonb(json_array(errors, ` + sqliteLostError + `))
         WHEN coalesce(json_type(errors), 'array') <> 'array' THEN jsonb(json_array(json(errors), ` + sqliteLostError + `))
@@ -322,9 +321,6 @@ UPDATE river_job AS j SET
     finalized_at = CASE
         WHEN j.metadata ? 'cancel_attempted_at' OR j.attempt >= j.max_attempts THEN n.db_now
         ELSE NULL END,
-    scheduled_at = CASE
-        WHEN j.metadata ? 'cancel_attempted_at' OR j.attempt >= j.max_attempts THEN j.scheduled_at
-        ELSE n.db_now END,
     errors = array_append(j.errors, jsonb_build_object(
         'at', n.db_now, 'attempt', j.attempt, 'error', '` + lostLeaseError + `' || dead.client_id, 'trace', ''))
 FROM dead, n

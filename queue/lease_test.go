@@ -339,11 +339,13 @@ func exerciseLeases(t *testing.T, b backend) {
 			{"run-unleased", []string{"old-worker"}, 1, 5, false, rivertype.JobStateRunning},
 		}
 		ids := map[string]int64{}
+		scheduled := map[string]time.Time{}
 		for _, j := range jobs {
 			ids[j.run] = enqueue(t, e.q, j.run)
 			if err := e.db.setRunning(ctx, e.h, ids[j.run], j.workers, j.attempt, j.maxAttempts, j.cancel); err != nil {
 				t.Fatal(err)
 			}
+			scheduled[j.run] = getJob(t, e.q, ids[j.run]).ScheduledAt
 		}
 		clock.Advance(cfg.LeaseTTL)
 		if _, err := e.q.lease.store.renew(ctx, lease{clientID: "live-worker"}, new(clock.Now()), cfg.LeaseTTL); err != nil {
@@ -357,6 +359,10 @@ func exerciseLeases(t *testing.T, b backend) {
 			job := getJob(t, e.q, ids[j.run])
 			if job.State != j.want || job.Attempt != j.attempt {
 				t.Fatalf("%s: %s on attempt %d; want %s on attempt %d", j.run, job.State, job.Attempt, j.want, j.attempt)
+			}
+			// A rescued job keeps its place at the head of the queue.
+			if !job.ScheduledAt.Equal(scheduled[j.run]) {
+				t.Fatalf("%s: scheduled_at moved from %s to %s", j.run, scheduled[j.run], job.ScheduledAt)
 			}
 			if j.want == rivertype.JobStateRunning {
 				if len(job.Errors) != 0 || got[job.ID] != "" {
