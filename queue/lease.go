@@ -84,6 +84,12 @@ func (l *leaser) now() *time.Time {
 // reaping every interval. Jobs are fetched only after it returns: a job
 // is never running under a client without a lease.
 func (l *leaser) begin(ctx context.Context) error {
+	l.mu.Lock()
+	running := l.cancel != nil
+	l.mu.Unlock()
+	if running {
+		return nil // a second Start: the loops already run
+	}
 	if _, err := l.reap(ctx); err != nil {
 		return err
 	}
