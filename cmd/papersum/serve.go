@@ -92,9 +92,9 @@ running jobs get --shutdown-timeout to end and are requeued otherwise.
 A server that dies (even kill -9) is told from a slow one by its worker
 lease, which a live server renews every 5s: its running jobs run again, on
 a new attempt, as soon as a restarted server starts on the same host, and
-within about 35s (the 30s lease and a 5s check) on any other replica. A job of a
-live server is never taken, however long it runs. --rescue-after is only
-the backstop for jobs whose worker holds no lease.`,
+within about 35s (the 30s lease and a 5s check) on any other replica. A
+job of a live server is never taken, however long it runs. --rescue-after
+is only the backstop for jobs whose worker holds no lease.`,
 		Example: `  papersum keys create --team research --user ana --scope write
   papersum serve --addr 127.0.0.1:8080
   curl -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d '{"text": "..."}' 'http://127.0.0.1:8080/api/v1/summaries?wait=30s'
