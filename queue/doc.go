@@ -38,10 +38,22 @@
 // Running reports whether the queue is between Start and Stop, for a
 // readiness check.
 //
-// The queue owns River's tables (river_job, river_leader, ...), which
-// Migrate creates in the database the driver points at: on PostgreSQL the
-// first schema of the pool's search_path, which is how the postgres store
-// configures the pool it shares.
+// A crashed process is told from a slow one by its lease: every queue
+// process holds a row in papersum_worker_lease, renewed every
+// Config.LeaseRenewInterval (5s), and every process reaps every
+// Config.ReapInterval (5s): a job still marked running whose worker's
+// lease has expired (Config.LeaseTTL, 30s) is made available again at
+// once, its lost attempt counted; a job whose worker renews is never
+// taken, however long it runs. On Linux a worker process of the same host
+// and PID namespace that is gone is known without waiting for its lease,
+// so a restart on the same host takes the dead process's jobs back as it
+// starts. River's own rescue (Config.RescueStuckJobsAfter, 20 minutes)
+// stays as the backstop for workers without a lease.
+//
+// The queue owns River's tables (river_job, river_leader, ...) and the
+// table of worker leases, which Migrate creates in the database the driver
+// points at: on PostgreSQL the first schema of the pool's search_path,
+// which is how the postgres store configures the pool it shares.
 //
 // SQLite has no LISTEN/NOTIFY, so River polls; the SQLite defaults of
 // FetchCooldown and FetchPollInterval are tuned for that (see NOTES.md).

@@ -26,6 +26,8 @@ type Driver interface {
 	defaults(cfg *Config)
 	// newEngine builds the River client and its migrator.
 	newEngine(cfg *river.Config, logger *slog.Logger) (engine, error)
+	// leases is the SQL of worker leases on the database.
+	leases() leaseStore
 }
 
 // SQLite keeps the jobs in the SQLite database db (modernc.org/sqlite).
@@ -67,7 +69,11 @@ func (d sqliteDriver) newEngine(cfg *river.Config, logger *slog.Logger) (engine,
 	return newRiverEngine(riversqlite.New(d.db), cfg, logger)
 }
 
+func (d sqliteDriver) leases() leaseStore { return sqliteLeases{db: d.db} }
+
 type postgresDriver struct{ pool *pgxpool.Pool }
+
+func (d postgresDriver) leases() leaseStore { return postgresLeases{pool: d.pool} }
 
 func (postgresDriver) name() string { return "postgres" }
 

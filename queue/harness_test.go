@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"log/slog"
 	"net/url"
 	"os"
@@ -44,6 +45,11 @@ type testDB struct {
 	writeRunsInTx func(ctx context.Context, h any, runIDs []string, commit bool, fn func(tx any) error) error
 	// handle returns the raw handle (*sql.DB or *pgxpool.Pool) of d.
 	handle func(d Driver) any
+	// setRunning marks job id running, as River's fetch does, on attempt
+	// attempt of maxAttempts, tried by workers in order (the last is the
+	// current one); cancelAsked records a cancel asked while it runs, as
+	// River's JobCancel does. It stages the job of a worker that then dies.
+	setRunning func(ctx context.Context, h any, id int64, workers []string, attempt, maxAttempts int, cancelAsked bool) error
 }
 
 func backends() []backend {
@@ -143,6 +149,17 @@ func freshSQLite(t testing.TB) *testDB {
 			return tx.Rollback()
 		},
 		handle: func(d Driver) any { return d.(sqliteDriver).db },
+		setRunning: func(ctx context.Context, h any, id int64, workers []string, attempt, maxAttempts int, cancelAsked bool) error {
+			by, err := json.Marshal(workers)
+			if err != nil {
+				return err
+			}
+			_, err = h.(*sql.DB).ExecContext(ctx, `UPDATE river_job SET state = 'running', attempt = ?, max_attempts = ?,
+    attempted_at = datetime('now', 'subsec'), attempted_by = jsonb(?),
+    metadata = CASE WHEN ? THEN jsonb_set(metadata, '$.cancel_attempted_at', '2026-01-02T03:04:05Z') ELSE metadata END
+WHERE id = ?`, attempt, maxAttempts, string(by), cancelAsked, id)
+			return err
+		},
 	}
 }
 
@@ -234,5 +251,12 @@ func freshPostgres(t testing.TB) *testDB {
 			return tx.Rollback(ctx)
 		},
 		handle: func(d Driver) any { return d.(postgresDriver).pool },
+		setRunning: func(ctx context.Context, h any, id int64, workers []string, attempt, maxAttempts int, cancelAsked bool) error {
+			_, err := h.(*pgxpool.Pool).Exec(ctx, `UPDATE river_job SET state = 'running', attempt = $1, max_attempts = $2,
+    attempted_at = now(), attempted_by = $3::text[],
+    metadata = CASE WHEN $4 THEN metadata || '{"cancel_attempted_at": "2026-01-02T03:04:05Z"}' ELSE metadata END
+WHERE id = $5`, attempt, maxAttempts, workers, cancelAsked, id)
+			return err
+		},
 	}
 }

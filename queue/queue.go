@@ -58,8 +58,7 @@ const (
 	DefaultCallbackWorkers     = 4
 	DefaultCallbackMaxAttempts = 3
 	// DefaultRescueMargin is added to JobTimeout to get the default
-	// RescueStuckJobsAfter: a job still marked running that long after it
-	// started belongs to a process that died.
+	// RescueStuckJobsAfter, River's backstop rescue (see there).
 	DefaultRescueMargin = 5 * time.Minute
 	// DefaultSQLiteFetchCooldown and DefaultSQLiteFetchPollInterval are
 	// the SQLite fetch defaults, measured in NOTES.md: River's (100ms, 1s)
@@ -117,12 +116,45 @@ type Config struct {
 	// JobTimeout is how long a job may run before its context is
 	// cancelled. Default: DefaultJobTimeout (15m).
 	JobTimeout time.Duration
-	// RescueStuckJobsAfter is how long after it started a job still marked
-	// running is taken for the job of a dead process, and made available
-	// again (its attempt counts). It must exceed JobTimeout, or live jobs
-	// would be run twice. Default: JobTimeout + DefaultRescueMargin (5m).
-	// River checks for such jobs every 30s, from the leader client only.
+	// RescueStuckJobsAfter is River's backstop: how long after it started
+	// a job still marked running is taken for the job of a dead process
+	// even though no expired lease says so (its worker had no lease, as
+	// versions before leases), and made available again (its attempt
+	// counts). It must exceed JobTimeout, or live jobs would be run
+	// twice. Default: JobTimeout + DefaultRescueMargin (5m). River checks
+	// for such jobs every 30s, from the leader client only. Dead workers
+	// are found by their leases (LeaseTTL) much sooner.
 	RescueStuckJobsAfter time.Duration
+	// ClientID names this process's River client in the jobs it works and
+	// in its lease. It must be unique among the processes that share the
+	// database. Default: the host name, the start time and a random
+	// suffix. At most 100 bytes.
+	ClientID string
+	// LeaseTTL is how long this process's worker lease lasts without
+	// renewal. Every queue process holds a lease (a row of papersum's
+	// own table, papersum_worker_lease) and renews it every
+	// LeaseRenewInterval while it runs; a job still marked running whose
+	// worker's lease has expired belongs to a dead process and is made
+	// available again at once by the next reap of any process (its
+	// attempt counts; a job on its last attempt is discarded). A job
+	// whose worker renews is never taken, however long it runs. A worker
+	// process of the same host and PID namespace (Linux) that is gone has
+	// its lease ended at the next reap without waiting for it to expire,
+	// and at once when a process starts. So after a crash the jobs run
+	// again within LeaseTTL + ReapInterval (35s) on another host, and at
+	// once on a restart on the same host. Default: DefaultLeaseTTL (30s).
+	LeaseTTL time.Duration
+	// LeaseRenewInterval is how often this process renews its lease.
+	// Default: LeaseTTL / 6 (5s). At most LeaseTTL / 2.
+	LeaseRenewInterval time.Duration
+	// ReapInterval is how often this process looks for the running jobs
+	// of dead workers. Every process reaps (no leader is needed), and
+	// concurrent reaps rescue each job once. Default: LeaseTTL / 6 (5s).
+	ReapInterval time.Duration
+	// Clock, when set, tells the time of leases. Default: nil, the
+	// database's clock, which every process shares whatever its host's
+	// clock says. Tests set it.
+	Clock papersum.Clock
 	// RateLimitSnooze is how long a job waits after a rate_limit or
 	// overloaded error without a retry-after hint. Default:
 	// DefaultRateLimitSnooze (30s).
@@ -165,6 +197,15 @@ func (c Config) WithDefaults() Config {
 	if c.RescueStuckJobsAfter == 0 {
 		c.RescueStuckJobsAfter = c.JobTimeout + DefaultRescueMargin
 	}
+	if c.LeaseTTL == 0 {
+		c.LeaseTTL = DefaultLeaseTTL
+	}
+	if c.LeaseRenewInterval == 0 {
+		c.LeaseRenewInterval = c.LeaseTTL / leaseIntervalDivisor
+	}
+	if c.ReapInterval == 0 {
+		c.ReapInterval = c.LeaseTTL / leaseIntervalDivisor
+	}
 	if c.RateLimitSnooze == 0 {
 		c.RateLimitSnooze = DefaultRateLimitSnooze
 	}
@@ -203,6 +244,18 @@ func (c Config) validate() error {
 	if c.RescueStuckJobsAfter <= c.JobTimeout {
 		problems = append(problems, fmt.Sprintf("RescueStuckJobsAfter %s must exceed JobTimeout %s", c.RescueStuckJobsAfter, c.JobTimeout))
 	}
+	if c.LeaseTTL <= 0 {
+		problems = append(problems, fmt.Sprintf("LeaseTTL %s is not positive", c.LeaseTTL))
+	}
+	if c.LeaseRenewInterval <= 0 || c.LeaseRenewInterval > c.LeaseTTL/2 {
+		problems = append(problems, fmt.Sprintf("LeaseRenewInterval %s is not in (0, LeaseTTL/2 = %s]", c.LeaseRenewInterval, c.LeaseTTL/2))
+	}
+	if c.ReapInterval <= 0 {
+		problems = append(problems, fmt.Sprintf("ReapInterval %s is not positive", c.ReapInterval))
+	}
+	if len(c.ClientID) > 100 {
+		problems = append(problems, fmt.Sprintf("ClientID is %d bytes, over 100", len(c.ClientID)))
+	}
 	if c.RateLimitSnooze < 0 {
 		problems = append(problems, fmt.Sprintf("RateLimitSnooze %s is negative", c.RateLimitSnooze))
 	}
@@ -227,6 +280,7 @@ type Queue struct {
 	cfg    Config
 	logger *slog.Logger
 	eng    engine
+	lease  *leaser
 	// stopping is set while Stop cancels jobs that outlived its deadline,
 	// so that their context errors requeue them instead of using an
 	// attempt.
@@ -262,7 +316,12 @@ func New(ctx context.Context, cfg Config) (*Queue, error) {
 		}
 		queues[QueueCallbacks] = river.QueueConfig{MaxWorkers: cfg.CallbackWorkers}
 	}
+	clientID := cfg.ClientID
+	if clientID == "" {
+		clientID = newClientID(time.Now())
+	}
 	rcfg := &river.Config{
+		ID:                   clientID,
 		FetchCooldown:        cfg.FetchCooldown,
 		FetchPollInterval:    cfg.FetchPollInterval,
 		JobTimeout:           cfg.JobTimeout,
@@ -277,12 +336,13 @@ func New(ctx context.Context, cfg Config) (*Queue, error) {
 		return nil, &papersum.Error{Code: papersum.EINVALID, Op: "queue.New", Message: "queue: cannot build the River client on " + cfg.Driver.name(), Err: err}
 	}
 	q.eng = eng
+	q.lease = newLeaser(q, cfg.Driver.leases(), clientID)
 	_ = ctx // reserved: New does no I/O today, but may check the schema later.
 	return q, nil
 }
 
-// Migrate creates or upgrades River's tables. It is idempotent, so every
-// process may call it at start-up.
+// Migrate creates or upgrades River's tables and the table of worker
+// leases. It is idempotent, so every process may call it at start-up.
 //
 // Errors: EUNAVAILABLE when the database cannot be reached; EINTERNAL
 // otherwise.
@@ -290,18 +350,27 @@ func (q *Queue) Migrate(ctx context.Context) error {
 	if err := q.eng.migrate(ctx); err != nil {
 		return q.dbError("queue.Migrate", "queue: migrate River's tables", err)
 	}
+	if err := q.lease.store.migrate(ctx); err != nil {
+		return q.dbError("queue.Migrate", "queue: create the table of worker leases", err)
+	}
 	return nil
 }
 
-// Start starts working jobs in the background. ctx bounds the start-up
-// only: the queue then runs until Stop, so that the end of a request or
-// signal context does not cut running jobs off without the grace period
-// Stop gives them.
+// Start starts working jobs in the background. It first makes the
+// running jobs of dead workers available again (see Config.LeaseTTL) and
+// takes this process's lease. ctx bounds the start-up only: the queue then
+// runs until Stop, so that the end of a request or signal context does not
+// cut running jobs off without the grace period Stop gives them.
 //
-// Errors: EINTERNAL when River cannot start (no tables: call Migrate).
+// Errors: EUNAVAILABLE when the database cannot be reached; EINTERNAL when
+// River cannot start (no tables: call Migrate).
 func (q *Queue) Start(ctx context.Context) error {
 	q.stopping.Store(false)
+	if err := q.lease.begin(ctx); err != nil {
+		return q.dbError("queue.Start", "queue: take this worker's lease (no table: call Migrate)", err)
+	}
 	if err := q.eng.start(context.WithoutCancel(ctx)); err != nil {
+		q.endLease(ctx)
 		return internal("queue.Start", err)
 	}
 	q.started.Store(&startedState{stopped: q.eng.stopped()})
@@ -327,14 +396,17 @@ func (q *Queue) Running() bool {
 // Stop stops fetching jobs and waits for the running ones to finish, up to
 // ctx's deadline. Jobs still running then have their contexts cancelled;
 // Stop waits a few more seconds for them to return, and those that do are
-// requeued without using an attempt. A job that ignores its context stays
-// marked running and is rescued after RescueStuckJobsAfter. Running is
-// false from the call on.
+// requeued without using an attempt. Then it ends this process's lease: a
+// job that ignored its context stays marked running and is rescued by the
+// next reap of any process. Running is false from the call on.
 //
 // Errors: ctx's error (wrapped, EUNAVAILABLE) when jobs outlived its
 // deadline; nil otherwise, including when the queue was not started.
 func (q *Queue) Stop(ctx context.Context) error {
 	q.started.Store(nil)
+	// The lease is renewed until River has stopped: jobs finishing during
+	// a long graceful stop are live, not lost.
+	defer q.endLease(ctx)
 	err := q.eng.stop(ctx)
 	if err == nil {
 		return nil
@@ -347,6 +419,17 @@ func (q *Queue) Stop(ctx context.Context) error {
 	}
 	return &papersum.Error{Code: papersum.EUNAVAILABLE, Op: "queue.Stop", Message: "queue: running jobs outlived the stop deadline and were cancelled", Err: err}
 }
+
+// endLease ends this process's lease, even after ctx has ended.
+func (q *Queue) endLease(ctx context.Context) {
+	ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), hardStopGrace)
+	defer cancel()
+	q.lease.end(ectx)
+}
+
+// ClientID is the ID of this process's River client, which names it in
+// the jobs it works and in its lease.
+func (q *Queue) ClientID() string { return q.lease.self.clientID }
 
 // Enqueue queues the summarize job of run runID and returns its job ID.
 // When the run already has a job (see SummarizeArgs.InsertOpts), it

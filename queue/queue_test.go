@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -25,6 +26,7 @@ func TestQueue(t *testing.T) {
 			t.Parallel()
 			exercise(t, b)
 			exerciseTxAndCallbacks(t, b)
+			exerciseLeases(t, b)
 		})
 	}
 }
@@ -465,65 +467,6 @@ func exercise(t *testing.T, b backend) {
 			t.Fatalf("attempt %d, errors %v: a job cut short by Stop must not use an attempt", job.Attempt, job.Errors)
 		}
 	})
-
-	t.Run("CrashedJobIsRescued", func(t *testing.T) {
-		if testing.Short() {
-			t.Skip("waits ~20s for the dead client's leadership to expire")
-		}
-		t.Parallel()
-		crashed := &atomic.Bool{}
-		release := make(chan struct{})
-		running := make(chan struct{}, 1)
-		var c calls
-		handler := func(_ context.Context, runID string) error {
-			c.inc(runID)
-			if !crashed.Load() {
-				// The process "dies" mid-job: the work ignores its
-				// context and never reports back.
-				running <- struct{}{}
-				<-release
-			}
-			return nil
-		}
-		cfg := Config{Handler: handler, JobTimeout: 300 * time.Millisecond, RescueStuckJobsAfter: time.Second}
-
-		db := b.fresh(t)
-		d1, kill := db.open(t)
-		q1 := newQueueNoStop(t, d1, cfg)
-		t.Cleanup(func() {
-			// Let the abandoned client's goroutines end.
-			close(release)
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-			defer cancel()
-			_ = q1.eng.stopAndCancel(ctx)
-		})
-		start(t, q1)
-		id := enqueue(t, q1, "run-crash")
-		select {
-		case <-running:
-		case <-time.After(10 * time.Second):
-			t.Fatal("job not started in 10s")
-		}
-		// The crash: the first process loses its database without any
-		// stop, so the job stays marked running.
-		crashed.Store(true)
-		kill()
-
-		d2, _ := db.open(t)
-		q2 := newQueue(t, d2, cfg)
-		if job, err := q2.eng.get(context.Background(), id); err != nil || job.State != rivertype.JobStateRunning {
-			t.Fatalf("after the crash: job %+v, %v; want running", job, err)
-		}
-		began := time.Now()
-		start(t, q2)
-		// The new client must first win leadership (the dead one's lease
-		// runs out after ~15s), then its rescuer and scheduler run.
-		job := waitState(t, q2, id, rivertype.JobStateCompleted, 60*time.Second)
-		t.Logf("rescued and completed %s after the restart", time.Since(began).Round(100*time.Millisecond))
-		if job.Attempt != 2 || c.get("run-crash") != 2 {
-			t.Fatalf("attempt %d, calls %d; want 2 and 2", job.Attempt, c.get("run-crash"))
-		}
-	})
 }
 
 // fakePgxTx is a pgx.Tx that is not nil, to hand to a SQLite queue.
@@ -545,8 +488,8 @@ func newQueueNoStop(t *testing.T, d Driver, cfg Config) *Queue {
 	return q
 }
 
-// River's tables must land in the schema of the pool's search_path, not
-// in public.
+// River's tables and the lease table must land in the schema of the
+// pool's search_path, not in public.
 func TestPostgresTablesInSearchPathSchema(t *testing.T) {
 	db := freshPostgres(t)
 	d, _ := db.open(t)
@@ -554,12 +497,12 @@ func TestPostgresTablesInSearchPathSchema(t *testing.T) {
 	pool := d.(postgresDriver).pool
 	var schema string
 	var n int
-	err := pool.QueryRow(context.Background(), `SELECT current_schema(), (SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name IN ('river_job', 'river_leader', 'river_migration', 'river_queue'))`).Scan(&schema, &n)
+	err := pool.QueryRow(context.Background(), `SELECT current_schema(), (SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name IN ('river_job', 'river_leader', 'river_migration', 'river_queue', 'papersum_worker_lease'))`).Scan(&schema, &n)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != 4 || schema == "public" {
-		t.Fatalf("schema %s has %d of River's 4 tables", schema, n)
+	if n != 5 || schema == "public" {
+		t.Fatalf("schema %s has %d of the queue's 5 tables", schema, n)
 	}
 }
 
@@ -575,7 +518,8 @@ func TestConfig(t *testing.T) {
 	if c.Workers != 10 || c.MaxAttempts != 5 || c.JobTimeout != 15*time.Minute ||
 		c.RescueStuckJobsAfter != 20*time.Minute || c.RateLimitSnooze != 30*time.Second ||
 		c.FetchCooldown != 5*time.Millisecond || c.FetchPollInterval != 20*time.Millisecond || c.Logger == nil ||
-		c.CallbackWorkers != 4 || c.CallbackMaxAttempts != 3 {
+		c.CallbackWorkers != 4 || c.CallbackMaxAttempts != 3 || c.LeaseTTL != 30*time.Second ||
+		c.LeaseRenewInterval != 5*time.Second || c.ReapInterval != 5*time.Second || c.Clock != nil {
 		t.Fatalf("SQLite defaults: %+v", c)
 	}
 	p := Config{Driver: Postgres(&pgxpool.Pool{}), Handler: ok}.WithDefaults()
@@ -598,6 +542,11 @@ func TestConfig(t *testing.T) {
 		"negative callback workers":  {Driver: SQLite(db), Handler: ok, CallbackWorkers: -1},
 		"too many callback workers":  {Driver: SQLite(db), Handler: ok, CallbackWorkers: 10001},
 		"negative callback attempts": {Driver: SQLite(db), Handler: ok, CallbackMaxAttempts: -1},
+		"negative lease":             {Driver: SQLite(db), Handler: ok, LeaseTTL: -time.Second},
+		"renewed too seldom":         {Driver: SQLite(db), Handler: ok, LeaseTTL: time.Second, LeaseRenewInterval: 600 * time.Millisecond},
+		"negative renew":             {Driver: SQLite(db), Handler: ok, LeaseRenewInterval: -time.Second},
+		"negative reap":              {Driver: SQLite(db), Handler: ok, ReapInterval: -time.Second},
+		"long client ID":             {Driver: SQLite(db), Handler: ok, ClientID: strings.Repeat("x", 101)},
 	}
 	for name, cfg := range bad {
 		t.Run(name, func(t *testing.T) {

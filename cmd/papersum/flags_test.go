@@ -101,7 +101,6 @@ func TestEveryNumberAndEnumFlagHasARule(t *testing.T) {
 		"eval run --seed":          "any seed is valid",
 		"eval ab --seed":           "any seed is valid",
 		"eval human export --seed": "any seed is valid",
-		"serve --rescue-after":     "being reworked with the queue's rescue settings, which give it its rule",
 		"dev fake-upstream --seed": "any seed is valid",
 		"dev fake-upstream --*":    "a test tool; fakeupstream.Config.Validate refuses bad values as usage",
 	}

@@ -93,7 +93,14 @@ Secrets come from the environment, never from flags:
                             (callback_url is refused without it)
 
 SIGINT or SIGTERM drains: /readyz turns 503, in-flight requests finish,
-running jobs get --shutdown-timeout to end and are requeued otherwise.`,
+running jobs get --shutdown-timeout to end and are requeued otherwise.
+
+A server that dies (even kill -9) is told from a slow one by its worker
+lease, which a live server renews every 5s: its running jobs run again, on
+a new attempt, as soon as a restarted server starts on the same host, and
+within about 35s (the 30s lease and a 5s check) on any other replica. A
+job of a live server is never taken, however long it runs. --rescue-after
+is only the backstop for jobs whose worker holds no lease.`,
 		Example: `  papersum keys create --team research --user ana --scope write
   papersum serve --addr 127.0.0.1:8080
   curl -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d '{"text": "..."}' 'http://127.0.0.1:8080/api/v1/summaries?wait=30s'
@@ -113,7 +120,7 @@ running jobs get --shutdown-timeout to end and are requeued otherwise.`,
 	fl.StringVar(&f.summariesTopic, "kafka-summaries-topic", events.DefaultSummariesTopic, "topic finished runs are published to")
 	fl.IntVar(&f.workers, "workers", queue.DefaultWorkers, "jobs run at once by this process")
 	fl.DurationVar(&f.jobTimeout, "job-timeout", queue.DefaultJobTimeout, "longest a job may run before it is cancelled and retried")
-	fl.DurationVar(&f.rescueAfter, "rescue-after", 0, "how long a job may stay running before it is taken to belong to a dead process and run again (default job-timeout + 5m)")
+	fl.DurationVar(&f.rescueAfter, "rescue-after", 0, "backstop for jobs whose worker holds no lease: how long such a job may stay running before it is run again; must exceed --job-timeout (default --job-timeout + 5m; a dead server's jobs are found by its lease within 35s)")
 	fl.DurationVar(&f.maxWait, "max-wait", httpapi.DefaultMaxWait, "cap on ?wait= of submissions")
 	fl.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown waits for requests and jobs to finish")
 	fl.IntVar(&f.rpm, "rate-limit-rpm", 600, "requests per minute per API key (0: no limit)")
@@ -133,7 +140,7 @@ running jobs get --shutdown-timeout to end and are requeued otherwise.`,
 		maxBytesFlag(), intIn("commit-writers", 1, 64, "1 on SQLite, 2 on Postgres"),
 		durationIn("job-timeout", time.Second, 24*time.Hour, ""), durationIn("max-wait", time.Second, time.Hour, ""),
 		durationIn("shutdown-timeout", 0, time.Hour, ""), durationIn("cache-ttl", time.Second, 365*24*time.Hour, ""),
-		intIn("metrics-max-teams", 1, 10_000, ""))
+		intIn("metrics-max-teams", 1, 10_000, ""), durationIn("rescue-after", time.Second, 30*24*time.Hour, "--job-timeout + 5m"))
 	return c
 }
 
@@ -157,6 +164,9 @@ func serve(ctx context.Context, e *env, g *globalFlags, f *serveFlags) error {
 	}
 	if f.maxTeams < 1 {
 		return &usageError{msg: "--metrics-max-teams must be at least 1"}
+	}
+	if err := f.checkDurations(); err != nil {
+		return err
 	}
 	logger := newServeLogger(e, g)
 	// The metrics listener is opened first, so that an address that
@@ -208,6 +218,25 @@ func serve(ctx context.Context, e *env, g *globalFlags, f *serveFlags) error {
 		logger.Warn("queue shutdown", "err", err)
 	}
 	logger.Info("stopped")
+	return nil
+}
+
+// checkDurations refuses job and shutdown durations that the queue would
+// refuse later in its own terms, naming the flags instead.
+func (f *serveFlags) checkDurations() error {
+	if f.jobTimeout <= 0 {
+		return &usageError{msg: fmt.Sprintf("--job-timeout %s must be positive", f.jobTimeout)}
+	}
+	if f.rescueAfter < 0 {
+		return &usageError{msg: fmt.Sprintf("--rescue-after %s must not be negative (0: --job-timeout + %s)", f.rescueAfter, queue.DefaultRescueMargin)}
+	}
+	if f.rescueAfter != 0 && f.rescueAfter <= f.jobTimeout {
+		return &usageError{msg: fmt.Sprintf("--rescue-after %s must exceed --job-timeout %s: a job within its timeout may still be running on a live server (raise --rescue-after, lower --job-timeout, or leave --rescue-after unset for --job-timeout + %s)",
+			f.rescueAfter, f.jobTimeout, queue.DefaultRescueMargin)}
+	}
+	if f.shutdownTimeout < 0 {
+		return &usageError{msg: fmt.Sprintf("--shutdown-timeout %s must not be negative", f.shutdownTimeout)}
+	}
 	return nil
 }
 

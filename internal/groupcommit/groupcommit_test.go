@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -41,6 +42,17 @@ func (r *recorder) flush(ctx context.Context, items []int) ([]int, error) {
 		out[i] = 2 * v
 	}
 	return out, nil
+}
+
+// copyBatches returns the batches flushed so far.
+func (r *recorder) copyBatches() [][]int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([][]int, len(r.batches))
+	for i, b := range r.batches {
+		out[i] = append([]int(nil), b...)
+	}
+	return out
 }
 
 func (r *recorder) sizes() []int {
@@ -116,40 +128,78 @@ func TestLoneRequestIsWrittenAtOnce(t *testing.T) {
 	}
 }
 
+// Requests that queue while a commit is in flight share the next one: the
+// property group commit exists for. The first commit is held open; the
+// requests are all in the queue before it is released (waitQueued), so
+// what the next transaction holds does not depend on how goroutines are
+// scheduled. In the full case more requests than one transaction takes
+// wait behind them; they must not push the queued ones apart.
 func TestRequestsArrivingDuringACommitShareTheNext(t *testing.T) {
-	r := &recorder{}
-	c := New(r.flush, Options{MaxBatch: 8})
-	defer c.Close()
-	var first func() []outcome
-	release := r.holdNext(t, func() { first = doAll(c, 100) })
-	rest := make([]int, 20)
-	for i := range rest {
-		rest[i] = i + 1
-	}
-	wait := doAll(c, rest...)
-	waitQueued(t, c, 8) // the queue holds MaxBatch × Writers
-	release()
-	for _, o := range append(first(), wait()...) {
-		if o.err != nil || o.val != 2*o.in {
-			t.Fatalf("Do(%d) = %d, %v", o.in, o.val, o.err)
-		}
-	}
-	sizes := r.sizes()
-	total := 0
-	for i, n := range sizes {
-		if n > 8 {
-			t.Fatalf("batch %d holds %d requests, over MaxBatch 8", i, n)
-		}
-		total += n
-	}
-	if total != 21 {
-		t.Fatalf("batches %v wrote %d requests, want 21", sizes, total)
-	}
-	if sizes[1] != 8 {
-		t.Fatalf("batches %v: the requests queued behind the held commit were not written together", sizes)
-	}
-	if len(sizes) > 5 {
-		t.Fatalf("21 requests took %d transactions (%v), want at most 5", len(sizes), sizes)
+	const maxBatch = 8
+	for _, tc := range []struct {
+		name           string
+		queued, behind int
+	}{
+		{"some", 3, 0},
+		{"a full transaction, more waiting", maxBatch, 12},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &recorder{}
+			c := New(r.flush, Options{MaxBatch: maxBatch})
+			defer c.Close()
+			var first func() []outcome
+			release := r.holdNext(t, func() { first = doAll(c, 1000) })
+			queued := make([]int, tc.queued)
+			for i := range queued {
+				queued[i] = i + 1
+			}
+			waitQueuedOnes := doAll(c, queued...)
+			// The queue holds MaxBatch × Writers requests, so all of
+			// these fit in it.
+			waitQueued(t, c, len(queued))
+			behind := make([]int, tc.behind)
+			for i := range behind {
+				behind[i] = 100 + i
+			}
+			waitBehind := doAll(c, behind...)
+			release()
+
+			all := append(append(first(), waitQueuedOnes()...), waitBehind()...)
+			for _, o := range all {
+				if o.err != nil || o.val != 2*o.in {
+					t.Fatalf("Do(%d) = %d, %v", o.in, o.val, o.err)
+				}
+			}
+			batches := r.copyBatches()
+			if len(batches) < 2 || fmt.Sprint(batches[0]) != "[1000]" {
+				t.Fatalf("batches %v: the held commit should hold its one request", batches)
+			}
+			next := append([]int(nil), batches[1]...)
+			slices.Sort(next)
+			if !slices.Equal(next, queued) {
+				t.Fatalf("batches %v: the next transaction holds %v, want exactly the %d requests queued during the held commit %v",
+					batches, next, len(queued), queued)
+			}
+			// Every request is written once, none in a transaction over
+			// MaxBatch.
+			written := map[int]int{}
+			for i, b := range batches {
+				if len(b) > maxBatch {
+					t.Fatalf("batch %d holds %d requests, over MaxBatch %d", i, len(b), maxBatch)
+				}
+				for _, v := range b {
+					written[v]++
+				}
+			}
+			for _, o := range all {
+				if written[o.in] != 1 {
+					t.Fatalf("batches %v: request %d written %d times, want once", batches, o.in, written[o.in])
+				}
+			}
+			if len(written) != len(all) {
+				t.Fatalf("batches %v: %d distinct requests written, want %d", batches, len(written), len(all))
+			}
+		})
 	}
 }
 
