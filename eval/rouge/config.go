@@ -250,10 +250,10 @@ var presets = []preset{
 	{"scitldr_stem", "-c 95 -r 1000 -n 2 -a -m", "SciTLDR with stemming: ROUGE-1, -2, -L"},
 	// SciTLDR's flags plus ROUGE-SU4, as the reference vectors score it and
 	// as papersum's eval run scores generic and ScisummNet data.
-	{"scitldr_su4", "-c 95 -r 1000 -n 2 -a -2 4 -u", "SciTLDR's flags plus ROUGE-SU4"},
+	{"scitldr_su4", "-c 95 -r 1000 -n 2 -a -2 4 -u", "SciTLDR's flags plus ROUGE-SU4: ROUGE-1, -2, -L, -SU4"},
 	{"scitldr_stem_su4", "-c 95 -r 1000 -n 2 -a -m -2 4 -u", "the same with stemming"},
 	// CL-SciSumm 2018 Task 2 official flags (task2.sh), -e/-z omitted.
-	{"clscisumm", "-f A -a -x -s -d -t 1 -m -2 -4 -u -n 2", `CL-SciSumm 2018 Task 2: ROUGE-1, -2, -SU* ("-2 -4" is an unlimited gap)`},
+	{"clscisumm", "-f A -a -x -s -d -t 1 -m -2 -4 -u -n 2", `CL-SciSumm 2018 Task 2: ROUGE-1, -2, -SU*; "-2 -4" means no gap limit`},
 }
 
 // PresetNames lists the names Preset accepts.

@@ -182,10 +182,11 @@ func (s *Scorer) prepare(tx text) preparedRef {
 	}
 	if s.cfg.SkipBigram {
 		var pairs, unis []int32
+		withUni := s.cfg.skipUnigrams()
 		forEachSkip(joined, s.cfg.SkipDistance, func(i, j int) {
 			pairs = append(pairs, internPair(s.skip, pair(joined[i], joined[j])))
 		}, func(i int) {
-			if s.cfg.skipUnigrams() {
+			if withUni {
 				unis = append(unis, joined[i])
 			}
 		})
@@ -276,6 +277,7 @@ func (s *Scorer) Score(candidate []string) Result {
 		pairs := make([]int32, len(s.skip))
 		unis := make([]int32, len(s.vocab))
 		pairTotal, uniTotal := 0, 0
+		withUni := s.cfg.skipUnigrams()
 		forEachSkip(joined, s.cfg.SkipDistance, func(i, j int) {
 			pairTotal++
 			if a, b := joined[i], joined[j]; a >= 0 && b >= 0 {
@@ -284,7 +286,7 @@ func (s *Scorer) Score(candidate []string) Result {
 				}
 			}
 		}, func(i int) {
-			if s.cfg.skipUnigrams() {
+			if withUni {
 				uniTotal++
 				if joined[i] >= 0 {
 					unis[joined[i]]++
@@ -299,7 +301,7 @@ func (s *Scorer) Score(candidate []string) Result {
 				return h, r.pairTotal, ratio5(h, r.pairTotal)
 			})
 		}
-		if s.cfg.skipUnigrams() {
+		if withUni {
 			res[s.cfg.skipName(true)] = s.combine(pairTotal+uniTotal, func(r *preparedRef) (int, int, float64) {
 				h := clip(r.skipPairs, pairs) + clip(r.skipUni, unis)
 				total := r.pairTotal + r.uniTotal
