@@ -385,9 +385,9 @@ func scoreInput(kind string, cand []string, item dataset.Item, in dataset.Input,
 	case "jsonl":
 		// Generic data is scored without -m, so that it needs no data
 		// files (a quality gate runs on a bare clone).
-		return eval.ScoreROUGE(cand, item.References, in.RefTypes, []string{"scitldr"}, nil)
+		return eval.ScoreROUGE(cand, item.References, in.RefTypes, []string{"scitldr_su4"}, nil)
 	default:
-		return eval.ScoreROUGE(cand, item.References, in.RefTypes, []string{"scitldr_stem"}, res)
+		return eval.ScoreROUGE(cand, item.References, in.RefTypes, []string{"scitldr_stem_su4"}, res)
 	}
 }
 

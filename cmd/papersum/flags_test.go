@@ -41,7 +41,7 @@ func TestFlagValuesOneRule(t *testing.T) {
 		{[]string{"keys", "rotate", "--grace", "-1h", "key_x"}, "--grace -1h: must be from 0s to 2160h"},
 		{[]string{"doctor", "--format", "xml"}, "--format xml: must be one of text, json"},
 		{[]string{"version", "--format", "xml"}, "--format xml: must be one of text, json"},
-		{[]string{"eval", "rouge", "--preset", "rouge2", "a", "b"}, "--preset rouge2: must be one of scitldr, scitldr_stem, clscisumm"},
+		{[]string{"eval", "rouge", "--preset", "rouge2", "a", "b"}, "--preset rouge2: must be one of scitldr, scitldr_stem, scitldr_su4, scitldr_stem_su4, clscisumm"},
 		{[]string{"eval", "rouge", "--format", "csv", "a", "b"}, "--format csv: must be one of text, json"},
 		{[]string{"eval", "run", "--dataset", "jsonl:x", "--repeat", "0"}, "--repeat 0: must be from 1 to 100"},
 		{[]string{"eval", "run", "--dataset", "jsonl:x", "--limit", "-1"}, "--limit -1: must be at least 1; 0: all"},

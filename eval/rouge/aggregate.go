@@ -28,7 +28,9 @@ type Average struct {
 // drand48 generator seeded 0, 1, 2, ..., and the cfg.Confidence interval from
 // the same samples. Under CountSentence a resample averages the evaluations'
 // rounded R, P and F; under CountToken it pools their counts (micro average)
-// and computes R, P and F from the pooled counts. Aggregate copies all of
+// and computes R, P and F from the pooled counts. Under CountRaw ROUGE
+// prints only the summed counts (Average's ModelCount, PeerCount, Hits); the
+// estimates are then computed as under CountToken. Aggregate copies all of
 // this, so its numbers are ROUGE's to the last printed decimal.
 //
 // Evaluations are taken in the order Perl's string sort puts their IDs
@@ -54,7 +56,7 @@ func Aggregate(evals []Result, cfg Config) map[string]Average {
 			avg.PeerCount += sc.PeerCount
 			avg.Hits += sc.Hits
 			v := [3]float64{sc.Recall, sc.Precision, sc.F}
-			if cfg.CountMode == CountToken {
+			if cfg.CountMode.pooled() {
 				v = [3]float64{float64(sc.ModelCount), float64(sc.PeerCount), float64(sc.Hits)}
 			}
 			inst = append(inst, instance{strconv.Itoa(i+1) + ".X", v})
@@ -105,7 +107,7 @@ func bootstrap(values [][3]float64, cfg Config) (r, p, f Estimate) {
 			s[1] += v[1]
 			s[2] += v[2]
 		}
-		if cfg.CountMode == CountToken {
+		if cfg.CountMode.pooled() {
 			// per-token (corpus-level) average: R, P and F of the pooled counts
 			var tr, tp float64
 			if s[0] > 0 {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // Scoring selects how ROUGE combines several references (-f).
@@ -45,7 +46,14 @@ const (
 	// can move the fifth decimal; see Score). Use Aggregate for the pooled
 	// corpus-level values.
 	CountToken
+	// CountRaw is -t 2: scores are computed as under CountToken, but ROUGE
+	// prints only the raw counts (Score.ModelCount, PeerCount and Hits;
+	// Average's summed counts), no R, P or F and no bootstrap.
+	CountRaw
 )
+
+// pooled reports whether m counts tokens over the whole corpus (-t 1 or 2).
+func (m CountMode) pooled() bool { return m == CountToken || m == CountRaw }
 
 // Config is one ROUGE-1.5.5 configuration. Every field is named after the
 // ROUGE flag it mirrors; the zero value is ROUGE run without flags, which
@@ -68,6 +76,11 @@ type Config struct {
 	// SkipUnigrams adds unigrams to the skip-bigrams (-u): ROUGE-SU instead of
 	// ROUGE-S. Default false.
 	SkipUnigrams bool
+	// SkipBoth computes plain skip-bigrams and skip-bigrams with unigrams
+	// side by side (-U): ROUGE-S<d> and then ROUGE-SU<d>. Default false.
+	// Used only when SkipBigram is set and SkipUnigrams is not: with -u,
+	// ROUGE-1.5.5 prints ROUGE-SU<d> only, and so does this package.
+	SkipBoth bool
 	// Stem stems tokens longer than 3 bytes with ROUGE's WordNet exception list
 	// and its own Porter stemmer (-m). Default false. Needs Resources.
 	Stem bool
@@ -77,9 +90,13 @@ type Config struct {
 	// Resources are ROUGE's data files (LoadResources), which Stem and
 	// RemoveStopwords need. Default nil: without -m and -s nothing is read;
 	// with either of them Validate fails with ErrNoResources. ParseFlags and
-	// Preset never set it (ROUGE's -e is accepted and ignored), so that
-	// parsing does no I/O.
+	// Preset never set it (they record -e in DataDir), so that parsing does
+	// no I/O.
 	Resources *Resources
+	// DataDir is ROUGE's data directory as given with -e. Scoring never
+	// reads it: a command that honours -e loads it with LoadResources into
+	// Resources. Default "": no -e given.
+	DataDir string
 	// Scoring is the multi-reference formula (-f). Default ScoringAverage (A).
 	Scoring Scoring
 	// Alpha is the weight of precision in F = 1/(Alpha/P + (1-Alpha)/R) (-p).
@@ -145,8 +162,8 @@ func (c Config) Validate() error {
 func (c Config) validateFlags() error {
 	c = c.withDefaults()
 	var errs []error
-	if c.MaxN < 0 {
-		errs = append(errs, fmt.Errorf("MaxN %d < 0", c.MaxN))
+	if c.MaxN < 0 || c.MaxN > MaxNLimit {
+		errs = append(errs, fmt.Errorf("MaxN %d not in [0, %d]", c.MaxN, MaxNLimit))
 	}
 	if c.Alpha < 0 || c.Alpha > 1 {
 		errs = append(errs, fmt.Errorf("alpha %g not in (0, 1]", c.Alpha))
@@ -166,7 +183,7 @@ func (c Config) validateFlags() error {
 	if c.Scoring != ScoringAverage && c.Scoring != ScoringBest {
 		errs = append(errs, fmt.Errorf("unknown scoring formula %d", c.Scoring))
 	}
-	if c.CountMode != CountSentence && c.CountMode != CountToken {
+	if c.CountMode != CountSentence && !c.CountMode.pooled() {
 		errs = append(errs, fmt.Errorf("unknown count mode %d", c.CountMode))
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -185,14 +202,28 @@ func (c Config) Metrics() []string {
 		m = append(m, ROUGEL)
 	}
 	if c.SkipBigram {
-		m = append(m, c.skipName())
+		// ROUGE-1.5.5: -u prints SU only; otherwise S, then SU if -U.
+		if c.SkipUnigrams {
+			m = append(m, c.skipName(true))
+		} else {
+			m = append(m, c.skipName(false))
+			if c.SkipBoth {
+				m = append(m, c.skipName(true))
+			}
+		}
 	}
 	return m
 }
 
-func (c Config) skipName() string {
+// skipUnigrams reports whether skip unigrams are scored: for ROUGE-SU
+// alone (-u) or beside ROUGE-S (-U).
+func (c Config) skipUnigrams() bool { return c.SkipUnigrams || c.SkipBoth }
+
+// skipName is the name ROUGE prints for skip-bigrams, with unigrams (SU)
+// or without (S): "ROUGE-SU4", "ROUGE-S*", ...
+func (c Config) skipName(unigrams bool) string {
 	name := "ROUGE-S"
-	if c.SkipUnigrams {
+	if unigrams {
 		name = "ROUGE-SU"
 	}
 	if c.SkipDistance < 0 {
@@ -201,30 +232,60 @@ func (c Config) skipName() string {
 	return name + strconv.Itoa(c.SkipDistance)
 }
 
-// Preset flag strings, exactly as the configurations of the reference vectors
-// (../shared/data/reference-vectors/README.md) were run.
-var presets = map[string]string{
-	// SciTLDR (Cachola et al. 2020) via files2rouge: -c 95 -r 1000 -n 2 -a,
-	// plus ROUGE-SU4 (-2 4 -u) as scored in the vectors.
-	"scitldr": "-c 95 -r 1000 -n 2 -a -2 4 -u",
+// MaxNLimit is the largest -n accepted. ROUGE-1.5.5 has no limit, but it
+// computes and prints one line per n; papersum refuses sizes that would only
+// exhaust memory (a published protocol uses at most 4).
+const MaxNLimit = 100
+
+// preset is a named ROUGE-1.5.5 flag string.
+type preset struct{ name, flags, about string }
+
+// presets are the named configurations, in the order PresetNames lists them.
+// Each is exactly a ROUGE-1.5.5 flag string, so a preset computes (and the
+// CLI prints) exactly the metrics ROUGE prints for those flags.
+var presets = []preset{
+	// SciTLDR (Cachola et al. 2020) via files2rouge: -c 95 -r 1000 -n 2 -a.
+	{"scitldr", "-c 95 -r 1000 -n 2 -a", "SciTLDR, no stemming: ROUGE-1, -2, -L"},
 	// The same with -m: pyrouge passed -m before 2020-06-30.
-	"scitldr_stem": "-c 95 -r 1000 -n 2 -a -m -2 4 -u",
-	// CL-SciSumm 2018 Task 2 official flags (task2.sh), -e/-d/-z omitted.
-	"clscisumm": "-f A -a -x -s -d -t 1 -m -2 -4 -u -n 2",
+	{"scitldr_stem", "-c 95 -r 1000 -n 2 -a -m", "SciTLDR with stemming: ROUGE-1, -2, -L"},
+	// SciTLDR's flags plus ROUGE-SU4, as the reference vectors score it and
+	// as papersum's eval run scores generic and ScisummNet data.
+	{"scitldr_su4", "-c 95 -r 1000 -n 2 -a -2 4 -u", "SciTLDR's flags plus ROUGE-SU4: ROUGE-1, -2, -L, -SU4"},
+	{"scitldr_stem_su4", "-c 95 -r 1000 -n 2 -a -m -2 4 -u", "the same with stemming"},
+	// CL-SciSumm 2018 Task 2 official flags (task2.sh), -e/-z omitted.
+	{"clscisumm", "-f A -a -x -s -d -t 1 -m -2 -4 -u -n 2", `CL-SciSumm 2018 Task 2: ROUGE-1, -2, -SU*; "-2 -4" means no gap limit`},
 }
 
 // PresetNames lists the names Preset accepts.
-func PresetNames() []string { return []string{"scitldr", "scitldr_stem", "clscisumm"} }
+func PresetNames() []string {
+	names := make([]string, len(presets))
+	for i, p := range presets {
+		names[i] = p.name
+	}
+	return names
+}
 
-// Preset returns a named configuration:
+// PresetFlags returns the ROUGE-1.5.5 flags of a named preset and a short
+// description of it, and whether the preset exists.
+func PresetFlags(name string) (flags, about string, ok bool) {
+	for _, p := range presets {
+		if p.name == name {
+			return p.flags, p.about, true
+		}
+	}
+	return "", "", false
+}
+
+// Preset returns a named configuration: ParseFlags of its flags.
 //
-//   - "scitldr": -c 95 -r 1000 -n 2 -a -2 4 -u (ROUGE-1, -2, -L, -SU4; no stemming)
+//   - "scitldr": -c 95 -r 1000 -n 2 -a (ROUGE-1, -2, -L; no stemming)
 //   - "scitldr_stem": the same plus -m
+//   - "scitldr_su4", "scitldr_stem_su4": the two above plus -2 4 -u (ROUGE-SU4)
 //   - "clscisumm": -f A -a -x -s -d -t 1 -m -2 -4 -u -n 2 (ROUGE-1, -2, -SU*)
 func Preset(name string) (Config, error) {
-	flags, ok := presets[name]
+	flags, _, ok := PresetFlags(name)
 	if !ok {
-		return Config{}, fmt.Errorf("rouge: unknown preset %q (known: %v)", name, PresetNames())
+		return Config{}, fmt.Errorf("rouge: unknown preset %q (known: %s)", name, strings.Join(PresetNames(), ", "))
 	}
 	return ParseFlags(flags)
 }

@@ -1,9 +1,12 @@
 // Package rouge is a re-implementation of ROUGE-1.5.5.pl (Chin-Yew Lin, 2004)
 // that gives the same numbers as the Perl script: ROUGE-N, ROUGE-L
 // (summary-level union LCS), ROUGE-S/SU with a gap limit (SU4) or without
-// (SU*), stemming (-m), stopword removal (-s), the A/B multi-reference
-// formulas (-f), alpha (-p), the counting unit (-t), length limits (-l/-b),
-// and the bootstrap averages of a corpus run (Aggregate).
+// (SU*) or both side by side (-U), stemming (-m), stopword removal (-s),
+// the A/B multi-reference formulas (-f), alpha (-p), the counting unit (-t),
+// length limits (-l/-b), and the bootstrap averages of a corpus run
+// (Aggregate). A configuration computes exactly the metrics ROUGE prints for
+// its flags (Config.Metrics), and ParseFlags refuses what ROUGE would reject
+// or silently replace.
 //
 // It is hand-written because no Go library reproduces ROUGE-1.5.5 exactly, and
 // published scores (SciTLDR, CL-SciSumm) come from that script. The

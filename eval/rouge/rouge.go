@@ -10,7 +10,8 @@ import (
 type Score struct {
 	// Recall, Precision and F are ROUGE's printed values (5 decimals).
 	// Under CountSentence (-t 0) R and P are rounded first and F is computed
-	// from the rounded values, then rounded. Under CountToken (-t 1) F comes
+	// from the rounded values, then rounded. Under CountToken (-t 1) and
+	// CountRaw (-t 2, where ROUGE prints only the counts below) F comes
 	// from unrounded R and P, and each printed value is the mean of Resamples
 	// identical bootstrap samples, rounded; the summation can move the last
 	// decimal (47/320 prints as 0.14687, not 0.14688). A zero denominator gives
@@ -69,8 +70,9 @@ type preparedRef struct {
 	ngrams      [][]gramCount // [n-1]: counts of distinct n-grams
 	ngramTotals []int         // [n-1]: number of n-gram positions
 	skipPairs   []gramCount
-	skipUni     []gramCount
-	skipTotal   int
+	skipUni     []gramCount // empty unless unigrams are scored (-u or -U)
+	pairTotal   int         // number of skip-bigram positions
+	uniTotal    int         // number of skip unigram positions
 	uni         []gramCount // unigram counts of the joined text (clip ROUGE-L)
 	sentences   [][]int32   // ROUGE-L sentences
 	lcsBase     int         // number of ROUGE-L tokens
@@ -180,15 +182,16 @@ func (s *Scorer) prepare(tx text) preparedRef {
 	}
 	if s.cfg.SkipBigram {
 		var pairs, unis []int32
+		withUni := s.cfg.skipUnigrams()
 		forEachSkip(joined, s.cfg.SkipDistance, func(i, j int) {
 			pairs = append(pairs, internPair(s.skip, pair(joined[i], joined[j])))
 		}, func(i int) {
-			if s.cfg.SkipUnigrams {
+			if withUni {
 				unis = append(unis, joined[i])
 			}
 		})
 		r.skipPairs, r.skipUni = sparse(pairs, len(s.skip)), sparse(unis, len(s.vocab))
-		r.skipTotal = len(pairs) + len(unis)
+		r.pairTotal, r.uniTotal = len(pairs), len(unis)
 	}
 	return r
 }
@@ -273,26 +276,38 @@ func (s *Scorer) Score(candidate []string) Result {
 	if s.cfg.SkipBigram {
 		pairs := make([]int32, len(s.skip))
 		unis := make([]int32, len(s.vocab))
-		total := 0
+		pairTotal, uniTotal := 0, 0
+		withUni := s.cfg.skipUnigrams()
 		forEachSkip(joined, s.cfg.SkipDistance, func(i, j int) {
-			total++
+			pairTotal++
 			if a, b := joined[i], joined[j]; a >= 0 && b >= 0 {
 				if v, ok := s.skip[pair(a, b)]; ok {
 					pairs[v]++
 				}
 			}
 		}, func(i int) {
-			if s.cfg.SkipUnigrams {
-				total++
+			if withUni {
+				uniTotal++
 				if joined[i] >= 0 {
 					unis[joined[i]]++
 				}
 			}
 		})
-		res[s.cfg.skipName()] = s.combine(total, func(r *preparedRef) (int, int, float64) {
-			h := clip(r.skipPairs, pairs) + clip(r.skipUni, unis)
-			return h, r.skipTotal, ratio5(h, r.skipTotal)
-		})
+		// ROUGE-S (without -u; -U adds ROUGE-SU after it) scores the pairs
+		// only; ROUGE-SU the pairs and the unigrams together.
+		if !s.cfg.SkipUnigrams {
+			res[s.cfg.skipName(false)] = s.combine(pairTotal, func(r *preparedRef) (int, int, float64) {
+				h := clip(r.skipPairs, pairs)
+				return h, r.pairTotal, ratio5(h, r.pairTotal)
+			})
+		}
+		if withUni {
+			res[s.cfg.skipName(true)] = s.combine(pairTotal+uniTotal, func(r *preparedRef) (int, int, float64) {
+				h := clip(r.skipPairs, pairs) + clip(r.skipUni, unis)
+				total := r.pairTotal + r.uniTotal
+				return h, total, ratio5(h, total)
+			})
+		}
 	}
 	return res
 }
@@ -354,7 +369,7 @@ func (s *Scorer) combine(peer int, perRef func(r *preparedRef) (hits, model int,
 // rpf turns counts into ROUGE's printed R, P and F for one evaluation.
 func (c Config) rpf(hits, model, peer int) (r, p, f float64) {
 	a := c.Alpha
-	if c.CountMode == CountToken {
+	if c.CountMode.pooled() {
 		// bootstrapResampling with a single instance: every sample holds the
 		// evaluation's own counts; the printed value is their mean.
 		if model > 0 {

@@ -84,6 +84,71 @@ func TestEmptyReferenceStillCountsCandidate(t *testing.T) {
 	}
 }
 
+// TestEmptyReferenceBest follows computeNGramScore's -f B loop: the best
+// score starts at -1 and a reference is taken only if its recall is strictly
+// higher, so an empty reference (recall 0) is taken when it comes first and
+// no later reference has a hit, and never displaces an earlier one.
+func TestEmptyReferenceBest(t *testing.T) {
+	cfg := Config{MaxN: 1, SkipBigram: true, SkipDistance: 4, SkipUnigrams: true, Scoring: ScoringBest}
+	cand := []string{"the cat sat"}
+	for _, tc := range []struct {
+		name  string
+		refs  [][]string
+		model int // ROUGE-1 model count of the chosen reference
+		hits  int
+	}{
+		{"empty first, no hit elsewhere", [][]string{{}, {"a dog"}}, 0, 0},
+		{"empty first, a hit later", [][]string{{}, {"a cat"}}, 2, 1},
+		{"empty last", [][]string{{"a dog"}, {}}, 2, 0},
+		{"only empty", [][]string{{}}, 0, 0},
+	} {
+		res := mustEvaluate(t, cand, tc.refs, cfg)
+		s := res[ROUGE1]
+		if s.ModelCount != tc.model || s.Hits != tc.hits || s.PeerCount != 3 {
+			t.Errorf("%s: ROUGE-1 %+v, want model %d hits %d peer 3", tc.name, s, tc.model, tc.hits)
+		}
+		if tc.hits == 0 && (s.Recall != 0 || s.Precision != 0 || s.F != 0) {
+			t.Errorf("%s: ROUGE-1 %+v, want 0", tc.name, s)
+		}
+		if su := res[ROUGESU4]; su.PeerCount != 3+2 {
+			t.Errorf("%s: ROUGE-SU4 %+v, want the candidate counted once (3 pairs + 2 unigrams)", tc.name, su)
+		}
+	}
+}
+
+// TestSkipBoth: -U prints ROUGE-S (pairs only) and then ROUGE-SU (pairs and
+// unigrams), the latter equal to what -u alone prints. By hand, candidate
+// "a b c", reference "a b c d", gap 4: reference pairs ab ac ad bc bd cd (6),
+// candidate pairs ab ac bc (3), all hits; unigrams of all tokens but the last:
+// reference a b c, candidate a b (2 hits). S: R 3/6, P 3/3; SU: R 5/9, P 5/5.
+func TestSkipBoth(t *testing.T) {
+	cand, refs := []string{"a b c"}, [][]string{{"a b c d"}}
+	both := mustEvaluate(t, cand, refs, Config{NoLCS: true, SkipBigram: true, SkipDistance: 4, SkipBoth: true})
+	if s := both["ROUGE-S4"]; s.Recall != 0.5 || s.Precision != 1 || s.ModelCount != 6 || s.PeerCount != 3 || s.Hits != 3 {
+		t.Errorf("-U ROUGE-S4 = %+v", s)
+	}
+	if s := both[ROUGESU4]; s.Recall != 0.55556 || s.Precision != 1 || s.ModelCount != 9 || s.PeerCount != 5 || s.Hits != 5 {
+		t.Errorf("-U ROUGE-SU4 = %+v", s)
+	}
+	su := mustEvaluate(t, cand, refs, Config{NoLCS: true, SkipBigram: true, SkipDistance: 4, SkipUnigrams: true})
+	if !reflect.DeepEqual(su, Result{ROUGESU4: both[ROUGESU4]}) {
+		t.Errorf("-u %+v, -U %+v", su, both)
+	}
+}
+
+// TestCountRawScoresAsToken: -t 2 changes only what ROUGE prints.
+func TestCountRawScoresAsToken(t *testing.T) {
+	cand, refs := []string{"the cat sat on the mat"}, [][]string{{"a cat sat on a mat"}, {}}
+	tok := mustEvaluate(t, cand, refs, Config{MaxN: 2, CountMode: CountToken})
+	raw := mustEvaluate(t, cand, refs, Config{MaxN: 2, CountMode: CountRaw})
+	if !reflect.DeepEqual(tok, raw) {
+		t.Errorf("-t 1 %+v, -t 2 %+v", tok, raw)
+	}
+	if s := raw[ROUGE1]; s.ModelCount != 6 || s.PeerCount != 12 || s.Hits != 4 {
+		t.Errorf("-t 2 ROUGE-1 counts %+v", s)
+	}
+}
+
 func TestTokenizeBytesLikeROUGE(t *testing.T) {
 	for in, want := range map[string][]string{
 		"naïve Über Zürich":            {"na", "ve", "ber", "z", "rich"},

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/papersum/papersum/internal/devdata"
@@ -75,57 +76,104 @@ func loadVectors(t testing.TB) []vectorCase {
 
 const vectorTolerance = 1e-4 // required agreement; exact agreement is also counted
 
+// vectorConfigs maps each configuration of the vectors to the presets that
+// reproduce its runs: the scitldr* vectors hold ROUGE-1/2/L from a run with
+// SciTLDR's flags and ROUGE-SU4 from a second run that added -2 4 -u.
+var vectorConfigs = map[string][]string{
+	"scitldr":      {"scitldr", "scitldr_su4"},
+	"scitldr_stem": {"scitldr_stem", "scitldr_stem_su4"},
+	"clscisumm":    {"clscisumm"},
+}
+
+func TestVectorConfigsCoverPresets(t *testing.T) {
+	seen := map[string]bool{}
+	for _, ps := range vectorConfigs {
+		for _, p := range ps {
+			seen[p] = true
+		}
+	}
+	for _, name := range PresetNames() {
+		if !seen[name] {
+			t.Errorf("preset %s is not checked against the reference vectors", name)
+		}
+	}
+}
+
 func TestReferenceVectors(t *testing.T) {
 	cases := loadVectors(t)
-	for _, name := range PresetNames() {
-		t.Run(name, func(t *testing.T) {
-			cfg := realPreset(t, name)
-			var values, inexact int
-			maxDev := 0.0
-			for _, c := range cases {
-				want, ok := c.Scores[name]
-				if !ok {
-					t.Fatalf("%s: no scores for %s", c.ID, name)
-				}
-				got, err := Evaluate(c.Candidate, c.References, cfg)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if len(got) != len(want) {
-					t.Errorf("%s: metrics %v, want %d metrics", c.ID, keys(got), len(want))
-				}
-				for key, w := range want {
-					g, ok := got[vectorMetric[key]]
-					if !ok {
-						t.Errorf("%s: missing %s", c.ID, vectorMetric[key])
-						continue
-					}
-					for _, v := range [][2]float64{{g.Recall, w.Recall}, {g.Precision, w.Precision}, {g.F, w.F}} {
-						values++
-						d := math.Abs(v[0] - v[1])
-						maxDev = max(maxDev, d)
-						if d != 0 {
-							inexact++
-						}
-						if d > vectorTolerance || math.IsNaN(v[0]) {
-							t.Errorf("%s %s: got R/P/F %v/%v/%v, want %v/%v/%v", c.ID, key,
-								g.Recall, g.Precision, g.F, w.Recall, w.Precision, w.F)
-							break
-						}
-					}
-					if w.ModelCount != nil {
-						if g.ModelCount != *w.ModelCount || g.PeerCount != *w.PeerCount || g.Hits != *w.HitCount {
-							t.Errorf("%s %s: got counts model %d peer %d hit %d, want %d %d %d", c.ID, key,
-								g.ModelCount, g.PeerCount, g.Hits, *w.ModelCount, *w.PeerCount, *w.HitCount)
-						}
-					}
-				}
+	for vc, names := range vectorConfigs {
+		for _, name := range names {
+			t.Run(name, func(t *testing.T) { checkVectors(t, cases, vc, name) })
+		}
+		t.Run(vc+"/metrics", func(t *testing.T) {
+			// Together the presets print exactly the vector's metrics.
+			var got []string
+			for _, name := range names {
+				got = append(got, mustPreset(t, name).Metrics()...)
 			}
-			t.Logf("%s: %d cases, %d values, max |deviation| %.3g, %d not bit-identical", name, len(cases), values, maxDev, inexact)
-			if inexact != 0 {
-				t.Errorf("%d values differ from ROUGE's printed numbers (within tolerance, but ROUGE is deterministic)", inexact)
+			var want []string
+			for key := range cases[0].Scores[vc] {
+				want = append(want, vectorMetric[key])
+			}
+			slices.Sort(got)
+			slices.Sort(want)
+			if got = slices.Compact(got); !slices.Equal(got, want) {
+				t.Errorf("presets %v print %v, the vectors hold %v", names, got, want)
 			}
 		})
+	}
+}
+
+// checkVectors compares preset name with the vectors' configuration vc on
+// every metric the preset computes.
+func checkVectors(t *testing.T, cases []vectorCase, vc, name string) {
+	cfg := realPreset(t, name)
+	var values, inexact int
+	maxDev := 0.0
+	for _, c := range cases {
+		want, ok := c.Scores[vc]
+		if !ok {
+			t.Fatalf("%s: no scores for %s", c.ID, vc)
+		}
+		got, err := Evaluate(c.Candidate, c.References, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(cfg.Metrics()) {
+			t.Errorf("%s: metrics %v, want %v", c.ID, keys(got), cfg.Metrics())
+		}
+		for key, w := range want {
+			g, ok := got[vectorMetric[key]]
+			if !ok {
+				continue // printed by the configuration's other run
+			}
+			for _, v := range [][2]float64{{g.Recall, w.Recall}, {g.Precision, w.Precision}, {g.F, w.F}} {
+				values++
+				d := math.Abs(v[0] - v[1])
+				maxDev = max(maxDev, d)
+				if d != 0 {
+					inexact++
+				}
+				if d > vectorTolerance || math.IsNaN(v[0]) {
+					t.Errorf("%s %s: got R/P/F %v/%v/%v, want %v/%v/%v", c.ID, key,
+						g.Recall, g.Precision, g.F, w.Recall, w.Precision, w.F)
+					break
+				}
+			}
+			if w.ModelCount != nil {
+				if g.ModelCount != *w.ModelCount || g.PeerCount != *w.PeerCount || g.Hits != *w.HitCount {
+					t.Errorf("%s %s: got counts model %d peer %d hit %d, want %d %d %d", c.ID, key,
+						g.ModelCount, g.PeerCount, g.Hits, *w.ModelCount, *w.PeerCount, *w.HitCount)
+				}
+			}
+		}
+	}
+	t.Logf("%s against %s: %d cases, %d values, max |deviation| %.3g, %d not bit-identical", name, vc, len(cases), values, maxDev, inexact)
+	if values == 0 {
+		t.Errorf("no values compared")
+	}
+	if inexact != 0 {
+		t.Errorf("%d values differ from ROUGE's printed numbers (within tolerance, but ROUGE is deterministic)", inexact)
 	}
 }
 
@@ -141,7 +189,7 @@ func keys(r Result) []string {
 // ROUGE-1.5.5 printed (-v) for every sentence of every case.
 func TestReferenceTokens(t *testing.T) {
 	cases := loadVectors(t)
-	for _, name := range PresetNames() {
+	for name := range vectorConfigs {
 		z := newTokenizer(realPreset(t, name))
 		sentences := func(in []string) [][]string {
 			out := [][]string{}
