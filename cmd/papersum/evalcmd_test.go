@@ -70,8 +70,8 @@ func TestEvalRouge(t *testing.T) {
 	if r := cli(t, "", "", "eval", "rouge", "--preset", "nope", cand, r1); r.code != exitUsage {
 		t.Errorf("bad preset: exit %d", r.code)
 	}
-	if r := cli(t, "", "", "eval", "rouge", "--preset", "clscisumm", "--flags", "-n 2", cand, r1); r.code != exitUsage || !strings.Contains(r.stderr, "--preset and --flags") {
-		t.Errorf("--preset with --flags: exit %d, %q", r.code, r.stderr)
+	if r := cli(t, "", "", "eval", "rouge", "--preset", "clscisumm", "--flags", "-n 2", cand, r1); r.code != exitUsage || r.err == nil || !strings.Contains(r.err.Error(), "--preset and --flags") {
+		t.Errorf("--preset with --flags: exit %d, %v", r.code, r.err)
 	}
 	if r := cli(t, "", "", "eval", "rouge", cand, filepath.Join(t.TempDir(), "missing.txt")); r.code != exitFailure {
 		t.Errorf("missing reference: exit %d", r.code)
