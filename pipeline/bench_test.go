@@ -96,10 +96,7 @@ func BenchmarkRunner10kWords(b *testing.B) {
 // second for ingestion alone (the baseline) and for ingestion plus the
 // pipeline. Use -benchtime 1x: one iteration is one pass over a corpus.
 func BenchmarkCorpus(b *testing.B) {
-	data := os.Getenv("PAPERSUM_DATA")
-	if data == "" {
-		b.Skip("PAPERSUM_DATA not set")
-	}
+	data := devdata.Requested(b)
 	pdfs, _ := filepath.Glob(filepath.Join(data, "cl-scisumm-2018", "pdf", "*.pdf"))
 	xmls, _ := filepath.Glob(filepath.Join(data, "scisummnet", "*", "Reference_XML", "*.xml"))
 	sort.Strings(pdfs)

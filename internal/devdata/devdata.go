@@ -9,7 +9,10 @@
 // Where the data is looked for:
 //
 //   - PAPERSUM_DATA: the data directory; default ../shared/data beside the
-//     module root (the directory holding go.mod).
+//     module root (the directory holding go.mod). A relative path in any of
+//     these variables is taken from the module root, as BENCHMARKS.md
+//     writes the commands (PAPERSUM_DATA=../shared/data go test ./pkg):
+//     go test runs in the package's directory, where it would name nothing.
 //   - PAPERSUM_REFVEC_DIR: the reference vectors; default
 //     $PAPERSUM_DATA/reference-vectors (../shared/data/reference-vectors).
 //   - PAPERSUM_ROUGE_DATA: ROUGE-1.5.5's data files; default
@@ -50,6 +53,19 @@ func Dir(tb testing.TB) string {
 	}, "the evaluation data")
 }
 
+// Requested returns the data directory named by PAPERSUM_DATA, and skips
+// tb when the variable is unset: for the long evaluation harnesses, which
+// run only when asked for, not in a plain go test ./... It fails tb when
+// the directory does not exist.
+func Requested(tb testing.TB) string {
+	tb.Helper()
+	if getenv(EnvData) == "" {
+		tb.Skipf("%s not set; this harness runs on request, e.g. %s=../shared/data", EnvData, EnvData)
+		return ""
+	}
+	return Dir(tb)
+}
+
 // Path returns the file or directory elem under the data directory, or
 // skips tb when the data directory or that entry is missing.
 func Path(tb testing.TB, elem ...string) string {
@@ -87,7 +103,7 @@ func RougeDir(tb testing.TB) string {
 // and do without them otherwise: it never skips, and ok is false when the
 // file is not found.
 func FindRefVec(name string) (path string, ok bool) {
-	dir := os.Getenv(EnvRefVec)
+	dir := getenv(EnvRefVec)
 	if dir == "" {
 		dir = dataSub(EnvData, "reference-vectors")
 	}
@@ -101,7 +117,7 @@ func FindRefVec(name string) (path string, ok bool) {
 // FindRougeDir is RougeDir without skipping: ok is false when there is no
 // such directory.
 func FindRougeDir() (dir string, ok bool) {
-	dir = os.Getenv(EnvRouge)
+	dir = getenv(EnvRouge)
 	if dir == "" {
 		dir = dataSub(EnvData, "rouge-resources")
 	}
@@ -117,7 +133,7 @@ func exists(path string) bool {
 // exist: the default locations under it would otherwise just skip.
 func checkData(tb testing.TB) {
 	tb.Helper()
-	if dir := os.Getenv(EnvData); dir != "" && !exists(dir) {
+	if dir := getenv(EnvData); dir != "" && !exists(dir) {
 		tb.Fatalf("%s=%s does not exist", EnvData, dir)
 	}
 }
@@ -125,7 +141,7 @@ func checkData(tb testing.TB) {
 // dataSub is sub inside the data directory, without skipping: "" when the
 // data directory is unknown.
 func dataSub(env, sub string) string {
-	dir := os.Getenv(env)
+	dir := getenv(env)
 	if dir == "" {
 		if root := moduleRoot(); root != "" {
 			dir = filepath.Join(root, "..", "shared", "data")
@@ -141,7 +157,7 @@ func dataSub(env, sub string) string {
 // exists, else skips tb.
 func lookup(tb testing.TB, env string, def func() string, what string) string {
 	tb.Helper()
-	if dir := os.Getenv(env); dir != "" {
+	if dir := getenv(env); dir != "" {
 		if _, err := os.Stat(dir); err != nil {
 			tb.Fatalf("%s=%s: %v", env, dir, err)
 		}
@@ -154,6 +170,19 @@ func lookup(tb testing.TB, env string, def func() string, what string) string {
 	}
 	tb.Skipf("skipped: %s not found (looked in $%s and in ../shared/data beside the clone); that is development data, not part of the repository", what, env)
 	return ""
+}
+
+// getenv is $env, a relative path taken from the module root (see the
+// package comment); "" when unset.
+func getenv(env string) string {
+	dir := os.Getenv(env)
+	if dir == "" || filepath.IsAbs(dir) {
+		return dir
+	}
+	if root := moduleRoot(); root != "" {
+		return filepath.Join(root, dir)
+	}
+	return dir
 }
 
 // moduleRoot is the nearest directory at or above the working directory

@@ -94,3 +94,43 @@ func TestModuleRootDefault(t *testing.T) {
 		t.Errorf("RougeDir = %q (skip %q), want %q", got, r.skipped, want)
 	}
 }
+
+// TestRelativeFromModuleRoot checks the form BENCHMARKS.md writes,
+// PAPERSUM_DATA=../shared/data go test ./pkg/sub: go test runs in pkg/sub,
+// but the path is meant from the module root.
+func TestRelativeFromModuleRoot(t *testing.T) {
+	root := t.TempDir()
+	for _, d := range []string{"clone/pkg/sub", "shared/data/rouge-resources"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(root, "clone", "go.mod"), []byte("module x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(filepath.Join(root, "clone", "pkg", "sub"))
+	t.Setenv(EnvRouge, "")
+	t.Setenv(EnvData, filepath.Join("..", "shared", "data"))
+	want := filepath.Join(root, "shared", "data")
+	for name, get := range map[string]func(testing.TB) string{"Dir": Dir, "Requested": Requested} {
+		r := &recorder{T: t}
+		if got := get(r); got != want || r.skipped != "" || r.fatal != "" {
+			t.Errorf("%s = %q (skip %q, fatal %q), want %q", name, got, r.skipped, r.fatal, want)
+		}
+	}
+	r := &recorder{T: t}
+	if got := RougeDir(r); got != filepath.Join(want, "rouge-resources") || r.skipped != "" || r.fatal != "" {
+		t.Errorf("RougeDir = %q (skip %q, fatal %q)", got, r.skipped, r.fatal)
+	}
+	if got, ok := FindRougeDir(); !ok || got != filepath.Join(want, "rouge-resources") {
+		t.Errorf("FindRougeDir = %q, %v", got, ok)
+	}
+
+	// Requested runs only when asked for.
+	t.Setenv(EnvData, "")
+	r = &recorder{T: t}
+	Requested(r)
+	if !strings.Contains(r.skipped, EnvData) || r.fatal != "" {
+		t.Errorf("unset: skip %q fatal %q", r.skipped, r.fatal)
+	}
+}

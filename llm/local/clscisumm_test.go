@@ -19,6 +19,7 @@ import (
 	"github.com/papersum/papersum/eval/rouge"
 	"github.com/papersum/papersum/ingest"
 	"github.com/papersum/papersum/ingest/sentences"
+	"github.com/papersum/papersum/internal/devdata"
 )
 
 var (
@@ -229,10 +230,7 @@ type clSystem struct {
 //
 //	PAPERSUM_DATA=/work/shared/data go test ./llm/local -run TestCLSciSumm2018 -v
 func TestCLSciSumm2018(t *testing.T) {
-	dataDir := os.Getenv("PAPERSUM_DATA")
-	if dataDir == "" {
-		t.Skip("PAPERSUM_DATA not set")
-	}
+	dataDir := devdata.Requested(t)
 	var cfg Config
 	if *tuneConfig != "" {
 		if err := json.Unmarshal([]byte(*tuneConfig), &cfg); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/eval/rouge"
 	"github.com/papersum/papersum/ingest/sentences"
+	"github.com/papersum/papersum/internal/devdata"
 )
 
 // TestScisummNet250 is the tuning harness for the CL-SciSumm setting, on
@@ -27,10 +28,7 @@ import (
 //
 //	PAPERSUM_DATA=/work/shared/data go test ./llm/local -run TestScisummNet250 -v -args -local.split tune
 func TestScisummNet250(t *testing.T) {
-	dataDir := os.Getenv("PAPERSUM_DATA")
-	if dataDir == "" {
-		t.Skip("PAPERSUM_DATA not set")
-	}
+	dataDir := devdata.Requested(t)
 	var cfg Config
 	if *tuneConfig != "" {
 		if err := json.Unmarshal([]byte(*tuneConfig), &cfg); err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/eval/rouge"
+	"github.com/papersum/papersum/internal/devdata"
 )
 
 var (
@@ -108,10 +109,7 @@ func tldrScore(pred string, targets []string, cfg rouge.Config) [3]float64 {
 //
 //	PAPERSUM_DATA=/work/shared/data go test ./llm/local -run TestSciTLDR -v -args -local.tldrsplit heldout
 func TestSciTLDR(t *testing.T) {
-	dataDir := os.Getenv("PAPERSUM_DATA")
-	if dataDir == "" {
-		t.Skip("PAPERSUM_DATA not set")
-	}
+	dataDir := devdata.Requested(t)
 	w := defaultTLDR
 	if *tldrWeightsFlag != "" {
 		if err := json.Unmarshal([]byte(*tldrWeightsFlag), &w); err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/papersum/papersum/eval/rouge"
 	"github.com/papersum/papersum/ingest"
 	"github.com/papersum/papersum/ingest/sentences"
+	"github.com/papersum/papersum/internal/devdata"
 	"github.com/papersum/papersum/textproc"
 )
 
@@ -127,10 +128,7 @@ type tuneResult struct {
 //	PAPERSUM_DATA=/work/shared/data go test ./llm/local -run TestScisummNet -v
 //	PAPERSUM_DATA=/work/shared/data go test ./llm/local -run TestScisummNet -v -args -local.noabstract
 func TestScisummNet(t *testing.T) {
-	dataDir := os.Getenv("PAPERSUM_DATA")
-	if dataDir == "" {
-		t.Skip("PAPERSUM_DATA not set")
-	}
+	dataDir := devdata.Requested(t)
 	var cfg Config
 	if *tuneConfig != "" {
 		if err := json.Unmarshal([]byte(*tuneConfig), &cfg); err != nil {
@@ -240,10 +238,7 @@ var updateGeneric = flag.Bool("update-generic", false, "rewrite generic.txt from
 // stems found in at least 65% of its papers. With -update-generic it
 // rewrites the file.
 func TestGenericList(t *testing.T) {
-	dataDir := os.Getenv("PAPERSUM_DATA")
-	if dataDir == "" {
-		t.Skip("PAPERSUM_DATA not set")
-	}
+	dataDir := devdata.Requested(t)
 	files, _ := filepath.Glob(filepath.Join(dataDir, "scisummnet", "*", "Reference_XML", "*.xml"))
 	if len(files) == 0 {
 		t.Fatal("no ScisummNet papers")
