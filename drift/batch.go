@@ -477,7 +477,7 @@ func psiFromBins(b Binned) (PSIResult, error) {
 	psi := stats.Sum(terms)
 	return PSIResult{
 		Result: newResult(TestPSI, psi, math.NaN(), psi, b.NRef, b.NCur),
-		Bins: b, RefPercents: rp, CurPercents: cp,
+		Bins:   b, RefPercents: rp, CurPercents: cp,
 	}, nil
 }
 

@@ -318,7 +318,10 @@ const cusumMisprint = 19
 
 func checkCUSUMStep(t *testing.T, d *CUSUM, c driftCase, i int) {
 	t.Helper()
-	var exp struct{ SH, SL []float64; NH, NL []int }
+	var exp struct {
+		SH, SL []float64
+		NH, NL []int
+	}
 	exp.SH = floatsOf(t, c.Expected["sH"])
 	exp.SL = floatsOf(t, c.Expected["sL"])
 	exp.NH = ints(t, c.Expected["nH"])
