@@ -19,8 +19,11 @@ type KSWINParams struct {
 	StatSize int `json:"stat_size"`
 	// Seed seeds the sampling of W, exactly as Python's
 	// random.Random(seed) does in river, so a given seed draws river's
-	// indices. Default null, as in river: a fresh random seed at every
-	// (re)start, which is not reproducible.
+	// indices; the sequence starts again from the seed after every
+	// detection, as in river. Default null, as in river: a random seed,
+	// not reproducible (river draws a fresh one after every detection;
+	// here it is drawn from the generator, so that a saved detector
+	// continues exactly).
 	Seed *int64 `json:"seed"`
 	// Window pre-fills the sliding window at construction (its last
 	// WindowSize values), so that tests start with the first update.
@@ -61,6 +64,8 @@ type KSWIN struct {
 	p   KSWINParams
 	s   kswinState
 	rng pyRandom
+	// seeded is false until the generator was first seeded.
+	seeded bool
 	// scratch buffers, not state
 	idx, pool []int
 	w, r      []float64
@@ -122,7 +127,9 @@ func (d *KSWIN) start() {
 }
 
 // Reset implements Detector. With a seed the sampling sequence starts
-// again from the seed; without one it gets a fresh random seed.
+// again from the seed. Without one the first start takes a random seed
+// and every restart one drawn from the generator itself, so the saved
+// state determines the future.
 func (d *KSWIN) Reset() {
 	if d.p.Seed != nil {
 		seed := *d.p.Seed
@@ -130,9 +137,15 @@ func (d *KSWIN) Reset() {
 			seed = -seed // Python seeds with abs(n)
 		}
 		d.rng.seedPy(uint64(seed))
-	} else {
+	} else if !d.seeded {
 		d.rng.initByArray([]uint32{rand.Uint32(), rand.Uint32(), rand.Uint32(), rand.Uint32()})
+	} else {
+		// river draws fresh entropy here. Deriving the new seed from the
+		// current generator is as unpredictable from the outside but
+		// keeps a restored detector on the same path as the original.
+		d.rng.initByArray([]uint32{d.rng.uint32(), d.rng.uint32(), d.rng.uint32(), d.rng.uint32()})
 	}
+	d.seeded = true
 	d.s = kswinState{Window: make([]jfloat, 0, d.p.WindowSize)}
 }
 
@@ -234,6 +247,7 @@ func (d *KSWIN) UnmarshalJSON(data []byte) error {
 	}
 	d.s = s.kswinState
 	d.rng.load(s.RNG)
+	d.seeded = true
 	return nil
 }
 
