@@ -279,38 +279,51 @@ func TestChoose(t *testing.T) {
 }
 
 // TestRollingZMatchesZMap: the streaming z-score of each observation is
-// ZMap of it against the window before it, bit for bit, with the warm-up
-// and cool-down rules applied on top.
+// ZMap (or RobustZMap) of it against the window before it, bit for bit,
+// with the warm-up and cool-down rules applied on top.
 func TestRollingZMatchesZMap(t *testing.T) {
-	p := RollingZParams{WindowSize: 25, WarmUp: 10, Threshold: 2.0, CoolDown: 3, DDoF: 1}
-	d, err := NewRollingZ(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	xs := normals(20, 400, 1, 2)
-	xs[100], xs[101], xs[102], xs[250] = 30, 31, 32, -40
-	cool := 0
-	for i, x := range xs {
-		sig, err := d.Update(x)
+	for _, robust := range []bool{false, true} {
+		p := RollingZParams{WindowSize: 25, WarmUp: 10, Threshold: 2.0, CoolDown: 3, DDoF: 1, Robust: robust}
+		d, err := NewRollingZ(p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		lo := max(0, i-p.WindowSize)
-		var want float64 = nan
-		if i-lo >= p.WarmUp {
-			want = ZMap([]float64{x}, xs[lo:i], p.DDoF, Propagate)[0]
+		xs := normals(20, 400, 1, 2)
+		xs[100], xs[101], xs[102], xs[250] = 30, 31, 32, -40
+		for i := 300; i < 340; i++ {
+			xs[i] = 7 // ties: MAD = 0 and then a constant window
 		}
-		if got := d.Score(); !(got == want || math.IsNaN(got) && math.IsNaN(want)) {
-			t.Fatalf("step %d: z = %v, ZMap gives %v", i, got, want)
+		cool, alarms := 0, 0
+		for i, x := range xs {
+			sig, err := d.Update(x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lo := max(0, i-p.WindowSize)
+			want := nan
+			if i-lo >= p.WarmUp {
+				if robust {
+					want = RobustZMap([]float64{x}, xs[lo:i])[0]
+				} else {
+					want = ZMap([]float64{x}, xs[lo:i], p.DDoF, Propagate)[0]
+				}
+			}
+			if got := d.Score(); !(got == want || math.IsNaN(got) && math.IsNaN(want)) {
+				t.Fatalf("robust %v, step %d: z = %v, the batch function gives %v", robust, i, got, want)
+			}
+			wantAlarm := math.Abs(want) > p.Threshold && cool == 0
+			if sig.Drift != wantAlarm {
+				t.Fatalf("robust %v, step %d: alarm %v, want %v (z %v, cool-down %d)", robust, i, sig.Drift, wantAlarm, want, cool)
+			}
+			if wantAlarm {
+				cool = p.CoolDown
+				alarms++
+			} else if cool > 0 {
+				cool--
+			}
 		}
-		wantAlarm := math.Abs(want) > p.Threshold && cool == 0
-		if sig.Drift != wantAlarm {
-			t.Fatalf("step %d: alarm %v, want %v (z %v, cool-down %d)", i, sig.Drift, wantAlarm, want, cool)
-		}
-		if wantAlarm {
-			cool = p.CoolDown
-		} else if cool > 0 {
-			cool--
+		if alarms < 4 {
+			t.Errorf("robust %v: only %d alarms; the stream has four outliers", robust, alarms)
 		}
 	}
 }

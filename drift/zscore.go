@@ -55,25 +55,26 @@ func zStats(compare []float64, ddof int, policy NaNPolicy) (mn, sd float64) {
 			return math.NaN(), math.NaN()
 		}
 	}
+	return zStatsBuf(a, ddof, make([]float64, len(a)))
+}
+
+// zStatsBuf is zStats for NaN-handled input a, with scratch space sq
+// (len(a)): NumPy's mean (pairwise sum / n) and std (pairwise sum of
+// squared deviations / max(n - ddof, 0), square root).
+func zStatsBuf(a []float64, ddof int, sq []float64) (mn, sd float64) {
 	n := float64(len(a))
 	mn = stats.Sum(a) / n
-	sq := make([]float64, len(a))
 	for i, v := range a {
 		d := v - mn
 		sq[i] = d * d
 	}
 	sd = math.Sqrt(stats.Sum(sq) / math.Max(n-float64(ddof), 0))
-	isConst := true
 	for _, v := range a {
 		if v != a[0] {
-			isConst = false
-			break
+			return mn, sd
 		}
 	}
-	if isConst {
-		sd = math.NaN()
-	}
-	return mn, sd
+	return mn, math.NaN() // constant
 }
 
 // RobustZMap is the robust variant of ZMap: (x - median) / (1.4826·MAD)
@@ -103,17 +104,32 @@ const madToSigma = 1.482602218505602
 // robustStats returns the median of c and the robust scale. c must be
 // NaN-free and non-empty; buf (len(c)) is scratch space.
 func robustStats(c, buf []float64) (center, scale float64) {
-	copy(buf, c)
-	sort.Float64s(buf)
-	center = median(buf)
-	for i, v := range c {
-		buf[i] = math.Abs(v - center)
+	sorted := append([]float64(nil), c...)
+	sort.Float64s(sorted)
+	return robustSorted(sorted, buf)
+}
+
+// robustSorted is robustStats for ascending, NaN-free, non-empty s. The
+// absolute deviations from the median come out in ascending order by
+// merging outwards from the median (no second sort), into dev (len(s)).
+func robustSorted(s, dev []float64) (center, scale float64) {
+	n := len(s)
+	center = median(s)
+	j := sort.SearchFloat64s(s, center) // first s[j] >= center
+	i := j - 1
+	for k := range n {
+		if i >= 0 && (j >= n || center-s[i] <= s[j]-center) {
+			dev[k] = center - s[i]
+			i--
+		} else {
+			dev[k] = s[j] - center
+			j++
+		}
 	}
-	sort.Float64s(buf)
-	if mad := median(buf); mad > 0 {
+	if mad := median(dev); mad > 0 {
 		return center, madToSigma * mad
 	}
-	meanAD := stats.Sum(buf) / float64(len(buf))
+	meanAD := stats.Sum(dev) / float64(n)
 	if meanAD == 0 {
 		return center, math.NaN()
 	}
@@ -215,9 +231,11 @@ func (p RollingZParams) validate() error {
 // inflating the scale). A constant window scores NaN, which never
 // alarms. No warnings.
 type RollingZ struct {
-	p   RollingZParams
-	s   zState
-	buf []float64
+	p RollingZParams
+	s zState
+	// sorted is the window in ascending order (robust only), derived
+	// from s.Window; buf is scratch space.
+	sorted, buf []float64
 }
 
 type zState struct {
@@ -252,6 +270,7 @@ func (d *RollingZ) Kind() Kind { return KindRollingZ }
 func (d *RollingZ) Reset() {
 	nan := jfloat(math.NaN())
 	d.s = zState{Window: make([]jfloat, 0, d.p.WindowSize), Z: nan, Center: nan, Scale: nan}
+	d.sorted = d.sorted[:0]
 }
 
 // Last implements Detector.
@@ -281,18 +300,19 @@ func (d *RollingZ) Update(x float64) (Signal, error) {
 	nan := jfloat(math.NaN())
 	s.Z, s.Center, s.Scale, s.Alarm = nan, nan, nan, false
 	if len(s.Window) >= d.p.WarmUp {
-		if cap(d.buf) < 2*len(s.Window) {
+		if len(d.buf) < 2*d.p.WindowSize {
 			d.buf = make([]float64, 2*d.p.WindowSize)
 		}
-		w := d.buf[:len(s.Window)]
-		for i, v := range s.Window {
-			w[i] = float64(v)
-		}
+		n := len(s.Window)
 		var center, scale float64
 		if d.p.Robust {
-			center, scale = robustStats(w, d.buf[len(w):2*len(w)])
+			center, scale = robustSorted(d.sorted, d.buf[:n])
 		} else {
-			center, scale = zStats(w, d.p.DDoF, Propagate)
+			w := d.buf[:n]
+			for i, v := range s.Window {
+				w[i] = float64(v)
+			}
+			center, scale = zStatsBuf(w, d.p.DDoF, d.buf[n:2*n])
 		}
 		z := (x - center) / scale
 		s.Z, s.Center, s.Scale = jfloat(z), jfloat(center), jfloat(scale)
@@ -304,12 +324,34 @@ func (d *RollingZ) Update(x float64) (Signal, error) {
 		s.CoolDownLeft--
 	}
 	if len(s.Window) == d.p.WindowSize {
+		d.unsort(float64(s.Window[0]))
 		copy(s.Window, s.Window[1:])
 		s.Window[len(s.Window)-1] = jfloat(x)
 	} else {
 		s.Window = append(s.Window, jfloat(x))
 	}
+	d.insertSorted(x)
 	return d.Last(), nil
+}
+
+// insertSorted and unsort keep d.sorted in step with the window (robust
+// only): O(window) per update instead of a sort.
+func (d *RollingZ) insertSorted(x float64) {
+	if !d.p.Robust {
+		return
+	}
+	i := sort.SearchFloat64s(d.sorted, x)
+	d.sorted = append(d.sorted, 0)
+	copy(d.sorted[i+1:], d.sorted[i:])
+	d.sorted[i] = x
+}
+
+func (d *RollingZ) unsort(x float64) {
+	if !d.p.Robust {
+		return
+	}
+	i := sort.SearchFloat64s(d.sorted, x)
+	d.sorted = append(d.sorted[:i], d.sorted[i+1:]...)
 }
 
 // MarshalJSON implements json.Marshaler (see Save).
@@ -330,6 +372,10 @@ func (d *RollingZ) UnmarshalJSON(data []byte) error {
 		}
 	}
 	d.s = s
+	d.sorted = d.sorted[:0]
+	for _, v := range s.Window {
+		d.insertSorted(float64(v))
+	}
 	return nil
 }
 
