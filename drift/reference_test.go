@@ -112,9 +112,12 @@ const tol = 1e-9
 // deviation tracks the largest relative deviation and how many compared
 // numbers were not bit-identical.
 type deviation struct {
-	max          float64
-	n, notExact  int
-	worst, where string
+	max         float64
+	n, notExact int
+	where       string
+	// cusumAbs is the largest absolute deviation from the published
+	// CUSUM sums.
+	cusumAbs float64
 }
 
 func (dv *deviation) add(t *testing.T, name string, got, want float64) {
@@ -133,6 +136,7 @@ func (dv *deviation) add(t *testing.T, name string, got, want float64) {
 }
 
 func (dv *deviation) merge(o deviation) {
+	dv.cusumAbs = math.Max(dv.cusumAbs, o.cusumAbs)
 	dv.n += o.n
 	dv.notExact += o.notExact
 	if o.max > dv.max {
@@ -231,7 +235,7 @@ func runDriftCase(t *testing.T, c driftCase) deviation {
 			}
 		}
 		if cusum {
-			checkCUSUMStep(t, d.(*CUSUM), c, i)
+			checkCUSUMStep(t, d.(*CUSUM), c, i, &dv)
 		}
 	}
 	if want := ints(t, c.Expected["drift_indices"]); !sameInts(drifts, want) {
@@ -316,7 +320,10 @@ func checkTraceField(t *testing.T, dv *deviation, d Detector, st map[string]floa
 // by the definition it is 1).
 const cusumMisprint = 19
 
-func checkCUSUMStep(t *testing.T, d *CUSUM, c driftCase, i int) {
+// checkCUSUMStep compares one step with the published table; the
+// deviation of the sums (absolute, as the table has one decimal) goes to
+// dv.cusumAbs.
+func checkCUSUMStep(t *testing.T, d *CUSUM, c driftCase, i int, dv *deviation) {
 	t.Helper()
 	var exp struct {
 		SH, SL []float64
@@ -327,6 +334,7 @@ func checkCUSUMStep(t *testing.T, d *CUSUM, c driftCase, i int) {
 	exp.NH = ints(t, c.Expected["nH"])
 	exp.NL = ints(t, c.Expected["nL"])
 	st := d.Stats()
+	dv.cusumAbs = math.Max(dv.cusumAbs, math.Max(math.Abs(st["s_h"]-exp.SH[i]), math.Abs(st["s_l"]-exp.SL[i])))
 	// The published sums have one decimal: compare within 0.05.
 	if math.Abs(st["s_h"]-exp.SH[i]) > 0.05 || math.Abs(st["s_l"]-exp.SL[i]) > 0.05 {
 		t.Errorf("step %d: sH, sL = %.4g, %.4g; published %.1f, %.1f", i, st["s_h"], st["s_l"], exp.SH[i], exp.SL[i])
@@ -372,6 +380,9 @@ func logTallies(t *testing.T, per map[string]*tally) {
 		tl := per[k]
 		t.Logf("%-18s pass %3d  fail %d  numbers compared %6d  not bit-identical %5d  max rel dev %.2g %s",
 			k, tl.pass, tl.fail, tl.dev.n, tl.dev.notExact, tl.dev.max, tl.dev.where)
+		if tl.dev.cusumAbs > 0 {
+			t.Logf("%-18s max abs dev of the sums from the published table (1 decimal) %.3g", k, tl.dev.cusumAbs)
+		}
 	}
 }
 
