@@ -626,19 +626,17 @@ type Policy struct {
 	DriftShare float64 `json:"drift_share"`
 }
 
-// DefaultMinEffect holds the default minimum effects: 0.1 for every test
-// — Evidently's thresholds for PSI, Jensen–Shannon and normed
+// DefaultMinEffect is the default minimum effect of a test: 0.1 for
+// every test — Evidently's thresholds for PSI, Jensen–Shannon and normed
 // Wasserstein, KSWIN's minimum KS statistic, and Cohen's "small" w and V.
-var DefaultMinEffect = map[Test]float64{
-	TestKS: 0.1, TestChiSquare: 0.1, TestGTest: 0.1, TestContingency: 0.1, TestGContingency: 0.1,
-	TestPSI: 0.1, TestJensenShannon: 0.1, TestWasserstein: 0.1,
-}
+func DefaultMinEffect(Test) float64 { return 0.1 }
 
-// DefaultPolicy returns Alpha 0.05, DefaultMinEffect and DriftShare 0.5.
+// DefaultPolicy returns Alpha 0.05, DefaultMinEffect for every test and
+// DriftShare 0.5.
 func DefaultPolicy() Policy {
-	m := make(map[Test]float64, len(DefaultMinEffect))
-	for k, v := range DefaultMinEffect {
-		m[k] = v
+	m := map[Test]float64{}
+	for _, t := range []Test{TestKS, TestChiSquare, TestGTest, TestContingency, TestGContingency, TestPSI, TestJensenShannon, TestWasserstein} {
+		m[t] = DefaultMinEffect(t)
 	}
 	return Policy{Alpha: 0.05, MinEffect: m, DriftShare: 0.5}
 }
@@ -695,7 +693,7 @@ func Decide(results []Result, p Policy) (Decision, error) {
 		r := &out.Results[i]
 		minEffect, ok := p.MinEffect[r.Test]
 		if !ok {
-			minEffect = DefaultMinEffect[r.Test]
+			minEffect = DefaultMinEffect(r.Test)
 		}
 		r.Drift = r.Effect >= minEffect && (!r.Test.HasPValue() || r.AdjustedP < p.Alpha)
 		if r.Drift {

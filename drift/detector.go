@@ -27,8 +27,11 @@ const (
 	KindRollingZ    Kind = "RollingZ"
 )
 
-// Kinds lists every streaming detector kind, in a fixed order.
-var Kinds = []Kind{KindPageHinkley, KindADWIN, KindKSWIN, KindDDM, KindEDDM, KindHDDMA, KindCUSUM, KindRollingZ}
+// Kinds lists every streaming detector kind, in a fixed order (a new
+// slice on every call).
+func Kinds() []Kind {
+	return []Kind{KindPageHinkley, KindADWIN, KindKSWIN, KindDDM, KindEDDM, KindHDDMA, KindCUSUM, KindRollingZ}
+}
 
 // Binary reports whether the detector takes 0/1 input (1 = an error or a
 // failure): DDM, EDDM and HDDM_A. The others take real values.
@@ -135,7 +138,7 @@ func zeroDetector(kind Kind) (detector, error) {
 	case KindRollingZ:
 		return &RollingZ{}, nil
 	}
-	return nil, invalidf("unknown detector kind %q (known: %v)", kind, Kinds)
+	return nil, invalidf("unknown detector kind %q (known: %v)", kind, Kinds())
 }
 
 // snapshotVersion is the version of the saved form. Load refuses other

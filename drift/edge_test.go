@@ -21,7 +21,7 @@ var (
 // detectors, anything but 0/1 are EINVALID errors that leave the detector
 // exactly as it was, mid-stream and right after a detection.
 func TestUpdateRejectsBadObservations(t *testing.T) {
-	for _, kind := range Kinds {
+	for _, kind := range Kinds() {
 		for _, params := range paramSets[kind] {
 			d := mustNew(t, kind, params)
 			bad := []float64{nan, pinf, ninf}
@@ -53,7 +53,7 @@ func TestUpdateRejectsBadObservations(t *testing.T) {
 // even where a scale estimate is 0 (CUSUM's σ, the z-score's standard
 // deviation, DDM's s, KS ties everywhere).
 func TestConstantStreams(t *testing.T) {
-	for _, kind := range Kinds {
+	for _, kind := range Kinds() {
 		values := []float64{0, 3.5, -1e9, 1e-300}
 		if kind.Binary() {
 			values = []float64{0, 1}
@@ -82,7 +82,7 @@ func TestConstantStreams(t *testing.T) {
 // reference vectors: every detector with its defaults signals within a
 // few hundred observations of a large change, and not long before it.
 func TestDetectorsDetectAnObviousChange(t *testing.T) {
-	for _, kind := range Kinds {
+	for _, kind := range Kinds() {
 		params := `{}`
 		if kind == KindKSWIN {
 			params = `{"seed": 1}`
@@ -150,7 +150,7 @@ func TestNewRejectsBadParams(t *testing.T) {
 			t.Errorf("New(%s, %s) error = %v, want EINVALID", c.kind, c.params, err)
 		}
 	}
-	for _, kind := range Kinds {
+	for _, kind := range Kinds() {
 		for _, p := range []string{``, `null`, `{}`} {
 			if _, err := New(kind, json.RawMessage(p)); err != nil {
 				t.Errorf("New(%s, %q): %v", kind, p, err)
@@ -177,7 +177,7 @@ func TestTypedConstructorsMatchNew(t *testing.T) {
 		KindCUSUM:    func() (Detector, error) { return NewCUSUM(DefaultCUSUMParams()) },
 		KindRollingZ: func() (Detector, error) { return NewRollingZ(DefaultRollingZParams()) },
 	}
-	for _, kind := range Kinds {
+	for _, kind := range Kinds() {
 		a, err := typed[kind]()
 		if err != nil {
 			t.Fatal(err)
@@ -199,7 +199,7 @@ func TestTypedConstructorsMatchNew(t *testing.T) {
 
 // TestResetRestartsWarmUp: Reset gives a detector in its initial state.
 func TestResetRestartsWarmUp(t *testing.T) {
-	for _, kind := range Kinds {
+	for _, kind := range Kinds() {
 		params := paramSets[kind][0]
 		fresh := mustSave(t, mustNew(t, kind, params))
 		d := mustNew(t, kind, params)

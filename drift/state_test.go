@@ -89,7 +89,7 @@ func sameStats(a, b map[string]float64) bool {
 // the same signals and the same state as a twin that never stopped —
 // KSWIN without a seed included (its generator state travels with it).
 func TestRoundTripMidStream(t *testing.T) {
-	for _, kind := range Kinds {
+	for _, kind := range Kinds() {
 		for _, params := range paramSets[kind] {
 			t.Run(string(kind)+params, func(t *testing.T) {
 				xs := stream(kind, 1500, 11)
