@@ -3,7 +3,8 @@
 // reference sample, streaming detectors that watch a signal one
 // observation at a time, and z-score anomaly scores. Every function is
 // pure: numbers in, numbers out, no I/O, no clock; the only randomness is
-// KSWIN's sampling, which is seeded.
+// KSWIN's sampling, which takes a seed (or, as river's default, a random
+// one).
 //
 // # Batch tests
 //
