@@ -1,8 +1,9 @@
 // Package stats owns the statistics that papersum uses to compare
 // summarisers: significance tests over per-paper metric scores (paired and
 // Welch t-tests, Wilcoxon signed-rank, Mann–Whitney U, two-sample
-// Kolmogorov–Smirnov, chi-squared, Pearson and Spearman correlation, the
-// exact binomial test), effect sizes (Cohen's d, Cohen's kappa),
+// Kolmogorov–Smirnov, chi-squared and the G-test, Pearson and Spearman
+// correlation, the exact binomial test), distances between distributions
+// (Jensen–Shannon, Wasserstein), effect sizes (Cohen's d, Cohen's kappa),
 // multiple-comparison control (Holm), interval estimates for pass rates
 // (Wilson, Clopper–Pearson) and seeded bootstrap confidence intervals.
 //
@@ -17,7 +18,8 @@
 // the SciPy reference vectors (stats.jsonl in ../shared/data/reference-vectors,
 // read through PAPERSUM_REFVEC_DIR), and against testdata/edge.jsonl, which
 // testdata/gen_edge.py computed with the same SciPy for inputs the shared
-// vectors do not cover.
+// vectors do not cover, and testdata/divergence.jsonl (G-test,
+// Jensen–Shannon, Wasserstein; testdata/gen_divergence.py).
 //
 // Distribution functions (Student t, normal, chi-squared, beta, binomial)
 // come from gonum.org/v1/gonum/stat/distuv and gonum/mathext. What is
