@@ -2,6 +2,7 @@ package papersum
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -93,6 +94,24 @@ func (k *APIKey) Active(t time.Time) bool {
 		return false
 	}
 	return true
+}
+
+// Authorize returns nil when k may do what needs scope need. It is a
+// method of the key, not of the authenticator, so that a transport checks
+// scopes without depending on how keys are issued and stored.
+//
+// Errors: EUNAUTHORIZED when k is nil (the request was not
+// authenticated); EFORBIDDEN when k's scope does not include need.
+func (k *APIKey) Authorize(need Scope) error {
+	const op = "papersum.APIKey.Authorize"
+	if k == nil {
+		return &Error{Code: EUNAUTHORIZED, Op: op, Message: "missing API key"}
+	}
+	if !k.Scope.Allows(need) {
+		return &Error{Code: EFORBIDDEN, Op: op,
+			Message: fmt.Sprintf("API key %s has scope %s; this needs %s", k.Prefix, k.Scope, need)}
+	}
+	return nil
 }
 
 // KeyStore keeps API keys. It stores a hash of each key's plaintext, never

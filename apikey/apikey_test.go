@@ -178,7 +178,7 @@ func TestScopeHierarchy(t *testing.T) {
 		if got := c.have.Allows(c.need); got != c.ok {
 			t.Errorf("%q.Allows(%q) = %v, want %v", c.have, c.need, got, c.ok)
 		}
-		err := apikey.Authorize(&papersum.APIKey{ID: "x", Prefix: "psk_x", Scope: c.have}, c.need)
+		err := (&papersum.APIKey{ID: "x", Prefix: "psk_x", Scope: c.have}).Authorize(c.need)
 		switch {
 		case c.ok && err != nil:
 			t.Errorf("Authorize(%q, %q) = %v, want nil", c.have, c.need, err)
@@ -186,7 +186,7 @@ func TestScopeHierarchy(t *testing.T) {
 			t.Errorf("Authorize(%q, %q) = %v, want %s", c.have, c.need, err, papersum.EFORBIDDEN)
 		}
 	}
-	wantCode(t, apikey.Authorize(nil, r), papersum.EUNAUTHORIZED)
+	wantCode(t, (*papersum.APIKey)(nil).Authorize(r), papersum.EUNAUTHORIZED)
 }
 
 // A revocation made outside this Authenticator (another replica, the CLI)

@@ -167,22 +167,6 @@ func credential(header string) (string, error) {
 	return strings.TrimSpace(rest), nil
 }
 
-// Authorize returns nil when k may do what needs scope need.
-//
-// Errors: EUNAUTHORIZED when k is nil (the request was not
-// authenticated); EFORBIDDEN when k's scope does not include need.
-func Authorize(k *papersum.APIKey, need papersum.Scope) error {
-	const op = "apikey.Authorize"
-	if k == nil {
-		return &papersum.Error{Code: papersum.EUNAUTHORIZED, Op: op, Message: "missing API key"}
-	}
-	if !k.Scope.Allows(need) {
-		return &papersum.Error{Code: papersum.EFORBIDDEN, Op: op,
-			Message: fmt.Sprintf("API key %s has scope %s; this needs %s", k.Prefix, k.Scope, need)}
-	}
-	return nil
-}
-
 // Issue generates a key, stores it and returns its plaintext, which is
 // never available again, with the stored key. lifetime 0 makes a key that
 // never expires.

@@ -10,5 +10,5 @@ import (
 // interfaces in server.go, so that the HTTP layer can be tested without
 // them and cmd/papersum stays the only place that wires them.
 func TestImports(t *testing.T) {
-	deptest.AllowOnly(t, deptest.Root+"/apikey", deptest.Root+"/ratelimit", deptest.Root+"/report", deptest.Root+"/telemetry")
+	deptest.AllowOnly(t, deptest.Root+"/telemetry")
 }

@@ -5,8 +5,9 @@
 //
 // It does not run the pipeline, queue jobs or store runs. The work sits
 // behind small interfaces declared here (Summaries, Batches, Readiness,
-// Authenticator), so that this package depends on neither the queue nor
-// the pipeline and its tests run on fakes; cmd/papersum wires the real
+// Authenticator) or in the root (papersum.Limiter, APIKey.Authorize), so
+// that this package depends on the root and telemetry only, and its tests
+// run on fakes; cmd/papersum wires the real
 // implementations in. Nor does it own the listener: NewServer returns an
 // http.Handler, and the caller runs the http.Server and shuts it down.
 //
@@ -15,6 +16,8 @@
 //   - routes.go lists every route, its scope and its handler: the whole
 //     API surface in one place. The OpenAPI document (openapi.json, served
 //     at /api/v1/openapi.json) is checked against it by a test.
+//   - runjson.go is a run's JSON form (RunJSON, schema papersum.run/v1),
+//     which the CLI's --format json prints too.
 //   - encode.go is the only place that decodes request bodies and encodes
 //     responses, and holds the one table from error codes to HTTP status.
 //   - middleware.go gives every request an ID, recovers panics, and

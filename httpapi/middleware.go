@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/papersum/papersum"
-	"github.com/papersum/papersum/apikey"
-	"github.com/papersum/papersum/ratelimit"
 )
 
 const (
@@ -155,14 +153,14 @@ func (s *server) authenticated(need papersum.Scope, next http.Handler) http.Hand
 		if info, ok := r.Context().Value(reqInfoKey{}).(*reqInfo); ok {
 			info.keyID = key.ID
 		}
-		if err := apikey.Authorize(key, need); err != nil {
+		if err := key.Authorize(need); err != nil {
 			// RFC 6750 §3.1: a token without the needed scope is answered
 			// 403 with the scope it lacks.
 			w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer realm="papersum", error="insufficient_scope", scope="%s"`, need))
 			s.writeError(w, r, err)
 			return
 		}
-		d, err := s.deps.Limiter.Allow(r.Context(), key.ID, s.deps.Clock.Now(), ratelimit.Cost{Requests: 1})
+		d, err := s.deps.Limiter.Allow(r.Context(), key.ID, s.deps.Clock.Now(), papersum.RateCost{Requests: 1})
 		if err != nil {
 			// The limiter's only errors are a done context and bad limits,
 			// which are the server's configuration, not the client's fault.

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/papersum/papersum"
-	"github.com/papersum/papersum/ratelimit"
 	"github.com/papersum/papersum/telemetry"
 )
 
@@ -176,8 +175,8 @@ type Deps struct {
 	// Limiter limits each API key's requests; the bucket key is the API
 	// key's ID. Required: a service without a limit is one leaked key away
 	// from an unbounded bill, so "no limit" must be chosen explicitly
-	// (a ratelimit.Memory with zero Limits).
-	Limiter ratelimit.Limiter
+	// (ratelimit.NewMemory with zero limits).
+	Limiter papersum.Limiter
 	// Metrics, when set, times every request by route and counts rate
 	// limit rejections. Configure its Routes with Routes(). Default: none.
 	Metrics *telemetry.Metrics

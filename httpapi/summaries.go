@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/papersum/papersum"
-	"github.com/papersum/papersum/report"
 )
 
 // Limits of request fields. They are far above any honest value and
@@ -60,7 +59,7 @@ type submitted struct {
 
 // listBody is a page of runs.
 type listBody struct {
-	Items []report.RunJSON `json:"items"`
+	Items []RunJSON `json:"items"`
 	// NextCursor is null on the last page.
 	NextCursor *string `json:"next_cursor"`
 }
@@ -127,7 +126,7 @@ func (s *server) handleSubmit() http.Handler {
 			}
 			if run != nil {
 				w.Header().Set("Content-Location", loc)
-				encode(w, http.StatusOK, report.NewRunJSON(run))
+				encode(w, http.StatusOK, NewRunJSON(run))
 				return
 			}
 		}
@@ -472,7 +471,7 @@ func (s *server) handleGetSummary() http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
-		encode(w, http.StatusOK, report.NewRunJSON(run))
+		encode(w, http.StatusOK, NewRunJSON(run))
 	})
 }
 
@@ -497,14 +496,14 @@ func (s *server) handleListSummaries() http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
-		body := listBody{Items: make([]report.RunJSON, 0, min(len(runs), limit))}
+		body := listBody{Items: make([]RunJSON, 0, min(len(runs), limit))}
 		if len(runs) > limit {
 			runs = runs[:limit]
 			next := runs[limit-1].ID
 			body.NextCursor = &next
 		}
 		for _, run := range runs {
-			body.Items = append(body.Items, report.NewRunJSON(run))
+			body.Items = append(body.Items, NewRunJSON(run))
 		}
 		encode(w, http.StatusOK, body)
 	})

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/papersum/papersum"
-	"github.com/papersum/papersum/report"
 )
 
 func TestSubmitJSON(t *testing.T) {
@@ -246,8 +245,8 @@ func TestSubmitWait(t *testing.T) {
 		e.sums.finishOnSubmit = true
 		w := e.json("POST", "/api/v1/summaries?wait=30s", e.write, map[string]string{"text": "x"})
 		wantStatus(t, w, http.StatusOK)
-		run := decodeBody[report.RunJSON](t, w)
-		if run.Status != "succeeded" || run.Summary == "" || run.Schema != report.SchemaRun || run.Totals.CostUSD != 0.01 {
+		run := decodeBody[RunJSON](t, w)
+		if run.Status != "succeeded" || run.Summary == "" || run.Schema != SchemaRun || run.Totals.CostUSD != 0.01 {
 			t.Errorf("run %+v", run)
 		}
 		if w.Header().Get("Content-Location") != "/api/v1/summaries/"+run.ID {
@@ -316,8 +315,8 @@ func TestGetSummary(t *testing.T) {
 	e.sums.add(run)
 	w := e.do(req("GET", "/api/v1/summaries/r1", e.read, "", nil))
 	wantStatus(t, w, http.StatusOK)
-	got := decodeBody[report.RunJSON](t, w)
-	want := report.NewRunJSON(run)
+	got := decodeBody[RunJSON](t, w)
+	want := NewRunJSON(run)
 	if got.ID != want.ID || got.Status != want.Status || got.Scores == nil || got.Scores.Overall != want.Scores.Overall ||
 		len(got.Stages) != 1 || got.Totals != want.Totals {
 		t.Errorf("got %+v\nwant %+v", got, want)

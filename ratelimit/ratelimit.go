@@ -1,7 +1,6 @@
 package ratelimit
 
 import (
-	"context"
 	"math"
 	"math/bits"
 	"sync/atomic"
@@ -10,84 +9,22 @@ import (
 	"github.com/papersum/papersum"
 )
 
-// Limiter decides whether a key's requests may proceed. Implementations
-// are safe for concurrent use.
-type Limiter interface {
-	// Allow charges cost to key's buckets at time now if both have room,
-	// and reports the decision. A denied request charges nothing.
-	// Cost.Tokens is the estimate known up front (e.g. the prompt); the
-	// rest is charged later with Record.
-	//
-	// Errors: EINVALID for an empty key, negative cost or limits, or a
-	// cost larger than the key's limit (it could never be allowed); the
-	// context's error when ctx is done. A backend failure is not an error:
-	// see the backend's documentation.
-	Allow(ctx context.Context, key string, now time.Time, cost Cost) (Decision, error)
-
-	// Record charges tokens to key's tokens-per-day bucket without
-	// checking the limit, for usage known only once a request has
-	// finished. The bucket may go into debt, and the key's next requests
-	// are then denied until it is paid back. Negative tokens refund an
-	// over-estimate, never beyond a full bucket.
-	//
-	// Errors: EINVALID for an empty key; the context's error when ctx is
-	// done.
-	Record(ctx context.Context, key string, now time.Time, tokens int64) error
-
-	// Stats returns a snapshot of the counters since the limiter was
-	// built.
-	Stats() Stats
-}
-
-// Limits are one key's limits. A zero field means no limit of that kind.
-type Limits struct {
-	// RequestsPerMinute is the request bucket's capacity, refilled over a
-	// minute.
-	RequestsPerMinute int
-	// TokensPerDay is the token bucket's capacity, refilled over 24 hours.
-	TokensPerDay int64
-}
-
-// Cost is what a request takes from the buckets.
-type Cost struct {
-	// Requests is usually 1; a batch may count as more.
-	Requests int
-	// Tokens is the number of model tokens known at admission.
-	Tokens int64
-}
-
-// Decision is a Limiter's answer.
-type Decision struct {
-	// Allowed reports whether the request may proceed; if so its cost has
-	// been charged.
-	Allowed bool
-	// RetryAfter is, when !Allowed, how long until the same request would
-	// be allowed (if nothing else is charged meanwhile). The HTTP layer
-	// rounds it up to whole seconds for Retry-After.
-	RetryAfter time.Duration
-	// Limits are the key's limits, for X-RateLimit-Limit style headers.
-	Limits Limits
-	// RemainingRequests and RemainingTokens are what the buckets hold
-	// after this decision, or -1 when that kind is unlimited or unknown
-	// (a degraded decision).
-	RemainingRequests int
-	RemainingTokens   int64
-	// Degraded reports that the backend failed and the decision came from
-	// the fallback policy (fail-open, or RedisConfig.Fallback).
-	Degraded bool
-}
-
-// Stats are monotonically increasing counters for the metrics layer.
-type Stats struct {
-	// Allowed and Denied count Allow decisions (degraded ones included).
-	Allowed, Denied uint64
-	// Errors counts backend failures, each answered by the fallback policy.
-	Errors uint64
-	// Evictions counts keys dropped from memory while their buckets were
-	// still not full (forgiving their usage) because MaxKeys was reached.
-	// Dropping a key with full buckets loses nothing and is not counted.
-	Evictions uint64
-}
+// The limiter's types are the root's (papersum.Limiter and its values),
+// declared there because the HTTP layer and the service both use them;
+// these aliases keep the configuration of this package reading as
+// ratelimit.Limits.
+type (
+	// Limiter is papersum.Limiter; Memory and Redis implement it.
+	Limiter = papersum.Limiter
+	// Limits are one key's limits (papersum.RateLimits).
+	Limits = papersum.RateLimits
+	// Cost is what a request takes from the buckets (papersum.RateCost).
+	Cost = papersum.RateCost
+	// Decision is a Limiter's answer (papersum.RateDecision).
+	Decision = papersum.RateDecision
+	// Stats are the limiter's counters (papersum.LimiterStats).
+	Stats = papersum.LimiterStats
+)
 
 // PerKey returns a function for MemoryConfig.Limits or RedisConfig.Limits:
 // each key's entry in overrides if it has one, def otherwise. overrides is

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -12,244 +11,156 @@ import (
 	"github.com/papersum/papersum"
 )
 
-// Formats the renderers support.
+// Formats of a run on the CLI. WriteRun renders text and Markdown; the
+// JSON form is the API's wire shape (httpapi.RunJSON), which the CLI
+// prints as it is so that a script reads one shape from either.
 const (
 	FormatText     = "text"
 	FormatMarkdown = "markdown"
 	FormatJSON     = "json"
 )
 
-// SchemaRun names the JSON schema of a rendered run. It changes only when
-// a field is removed or changes meaning; adding fields keeps it.
-const SchemaRun = "papersum.run/v1"
-
-// RunJSON is the stable JSON form of a run.
-type RunJSON struct {
-	Schema      string `json:"schema"`
-	ID          string `json:"id"`
-	Status      string `json:"status"`
-	Error       string `json:"error,omitempty"`
-	ErrorClass  string `json:"error_class,omitempty"`
-	PaperID     string `json:"paper_id"`
-	Title       string `json:"title"`
-	Source      string `json:"source"`
-	TargetWords int    `json:"target_words"`
-	ConfigHash  string `json:"config_hash"`
-	Team        string `json:"team,omitempty"`
-	User        string `json:"user,omitempty"`
-	// Cached is set when the run was answered from the result cache, at
-	// no cost.
-	Cached bool `json:"cached,omitempty"`
-	// CacheHits is how many identical requests of the team this cached
-	// run answered, and LastHitAt when the latest came (see
-	// papersum.Run.CacheHits).
-	CacheHits int        `json:"cache_hits,omitempty"`
-	LastHitAt *time.Time `json:"last_hit_at,omitempty"`
-	// BatchID is the service batch the run belongs to.
-	BatchID      string      `json:"batch_id,omitempty"`
-	CreatedAt    time.Time   `json:"created_at"`
-	FinishedAt   *time.Time  `json:"finished_at,omitempty"`
-	Summary      string      `json:"summary"`
-	SummaryWords int         `json:"summary_words"`
-	Scores       *ScoresJSON `json:"scores,omitempty"`
-	// RevisedScores score the revised summary (Summary), by the local
-	// engine's measured critique; Scores are the critique of the draft.
-	RevisedScores *ScoresJSON `json:"revised_scores,omitempty"`
-	Issues        []string    `json:"issues"`
-	Stages        []StageJSON `json:"stages"`
-	Totals        TotalsJSON  `json:"totals"`
-	// AbandonedCalls count the model calls papersum stopped waiting for
-	// (deadline or cancel): their tokens are unknown and not in Totals,
-	// which is then a lower bound of what the provider may bill.
-	AbandonedCalls []papersum.AbandonedCalls `json:"abandoned_calls,omitempty"`
-}
-
-// ScoresJSON are the rubric scores with papersum's weighted overall.
-type ScoresJSON struct {
-	papersum.Scores
-	Overall float64 `json:"overall"`
-}
-
-// StageJSON is one stage of a run.
-type StageJSON struct {
-	Stage          string             `json:"stage"`
-	Provider       string             `json:"provider"`
-	Model          string             `json:"model"`
-	PromptVersion  string             `json:"prompt_version"`
-	Usage          papersum.Usage     `json:"usage"`
-	CostUSD        float64            `json:"cost_usd"`
-	LatencyMS      float64            `json:"latency_ms"`
-	StopReason     string             `json:"stop_reason"`
-	FallbackReason string             `json:"fallback_reason,omitempty"`
-	Output         string             `json:"output,omitempty"`
-	Critique       *papersum.Critique `json:"critique,omitempty"`
-	Raw            string             `json:"raw"`
-}
-
-// TotalsJSON sums the stages.
-type TotalsJSON struct {
-	Usage     papersum.Usage `json:"usage"`
-	CostUSD   float64        `json:"cost_usd"`
-	LatencyMS float64        `json:"latency_ms"`
-}
-
-// NewRunJSON converts a run into its JSON form.
-func NewRunJSON(r *papersum.Run) RunJSON {
-	out := RunJSON{
-		Schema: SchemaRun, ID: r.ID, Status: string(r.Status), Error: r.Error, ErrorClass: string(r.ErrorClass),
-		PaperID: r.PaperID, Title: r.Title, Source: r.Source, TargetWords: r.TargetWords,
-		ConfigHash: r.ConfigHash, Team: r.Team, User: r.User, Cached: r.Cached, CacheHits: r.CacheHits, LastHitAt: r.LastHitAt,
-		BatchID: r.BatchID, CreatedAt: r.CreatedAt, FinishedAt: r.FinishedAt,
-		Summary: r.Summary, SummaryWords: len(strings.Fields(r.Summary)), Issues: []string{}, Stages: []StageJSON{},
-	}
-	if r.Scores != nil {
-		out.Scores = &ScoresJSON{Scores: *r.Scores, Overall: r.Scores.Overall()}
-	}
-	if r.RevisedScores != nil {
-		out.RevisedScores = &ScoresJSON{Scores: *r.RevisedScores, Overall: r.RevisedScores.Overall()}
-	}
-	if len(r.Abandoned) > 0 {
-		out.AbandonedCalls = append([]papersum.AbandonedCalls(nil), r.Abandoned...)
-	}
-	var latency time.Duration
-	for _, s := range r.Stages {
-		out.Stages = append(out.Stages, StageJSON{
-			Stage: string(s.Stage), Provider: s.Provider, Model: s.Model, PromptVersion: s.PromptVersion,
-			Usage: s.Usage, CostUSD: s.CostUSD, LatencyMS: ms(s.Latency), StopReason: string(s.StopReason),
-			FallbackReason: s.FallbackReason, Output: s.Output, Critique: s.Critique, Raw: s.Raw,
-		})
-		if s.Critique != nil {
-			out.Issues = append(out.Issues, s.Critique.Issues...)
-		}
-		latency += s.Latency
-	}
-	out.Totals = TotalsJSON{Usage: r.TotalUsage(), CostUSD: r.TotalCost(), LatencyMS: ms(latency)}
-	return out
-}
-
-func ms(d time.Duration) float64 { return math.Round(float64(d)/1e3) / 1e3 }
-
-// WriteRun renders r in format to w.
+// WriteRun renders r in format (FormatText or FormatMarkdown) to w.
 func WriteRun(w io.Writer, r *papersum.Run, format string) error {
 	switch format {
-	case FormatJSON:
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(NewRunJSON(r))
 	case FormatMarkdown:
 		return writeMarkdown(w, r)
 	case FormatText, "":
 		return writeText(w, r)
 	}
-	return papersum.Errorf(papersum.EINVALID, "unknown format %q (use text, markdown or json)", format)
+	return papersum.Errorf(papersum.EINVALID, "unknown format %q (use text or markdown)", format)
 }
 
 func writeText(w io.Writer, r *papersum.Run) error {
-	j := NewRunJSON(r)
+	issues, total := critiqueIssues(r), r.TotalUsage()
 	var b strings.Builder
-	if j.Title != "" {
-		fmt.Fprintf(&b, "%s\n\n", j.Title)
+	if r.Title != "" {
+		fmt.Fprintf(&b, "%s\n\n", r.Title)
 	}
-	if j.Status == string(papersum.RunFailed) {
-		fmt.Fprintf(&b, "FAILED: %s\n\n", j.Error)
+	if r.Status == papersum.RunFailed {
+		fmt.Fprintf(&b, "FAILED: %s\n\n", r.Error)
 	} else {
-		fmt.Fprintf(&b, "%s\n\n", j.Summary)
+		fmt.Fprintf(&b, "%s\n\n", r.Summary)
 	}
-	if j.Scores != nil {
+	if sc := r.Scores; sc != nil {
 		fmt.Fprintf(&b, "Scores (draft): overall %.2f  accuracy %.1f  completeness %.1f  clarity %.1f  coherence %.1f\n",
-			j.Scores.Overall, j.Scores.Accuracy, j.Scores.Completeness, j.Scores.Clarity, j.Scores.Coherence)
+			sc.Overall(), sc.Accuracy, sc.Completeness, sc.Clarity, sc.Coherence)
 	}
-	for _, is := range j.Issues {
+	for _, is := range issues {
 		fmt.Fprintf(&b, "  - %s\n", is)
 	}
-	if s := j.RevisedScores; s != nil {
+	if s := r.RevisedScores; s != nil {
 		fmt.Fprintf(&b, "Scores (revised, measured): overall %.2f  accuracy %.1f  completeness %.1f  clarity %.1f  coherence %.1f\n",
-			s.Overall, s.Accuracy, s.Completeness, s.Clarity, s.Coherence)
+			s.Overall(), s.Accuracy, s.Completeness, s.Clarity, s.Coherence)
 	}
 	b.WriteString("\n")
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "STAGE\tPROVIDER\tMODEL\tPROMPT\tTOKENS IN\tTOKENS OUT\tCOST\tTIME")
-	for _, s := range j.Stages {
+	for _, s := range r.Stages {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Stage, s.Provider, s.Model, ShortHash(s.PromptVersion),
 			tokens(s.Usage.TotalInput(), s.Usage.Estimated), tokens(s.Usage.OutputTokens, s.Usage.Estimated),
-			Money(s.CostUSD), Millis(s.LatencyMS))
+			Money(s.CostUSD), Millis(ms(s.Latency)))
 	}
-	fmt.Fprintf(tw, "total\t\t\t\t%s\t%s\t%s\t%s\n", tokens(j.Totals.Usage.TotalInput(), j.Totals.Usage.Estimated),
-		tokens(j.Totals.Usage.OutputTokens, j.Totals.Usage.Estimated), Money(j.Totals.CostUSD), Millis(j.Totals.LatencyMS))
+	fmt.Fprintf(tw, "total\t\t\t\t%s\t%s\t%s\t%s\n", tokens(total.TotalInput(), total.Estimated),
+		tokens(total.OutputTokens, total.Estimated), Money(r.TotalCost()), Millis(ms(stagesLatency(r))))
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	for _, s := range j.Stages {
+	for _, s := range r.Stages {
 		if s.FallbackReason != "" {
 			fmt.Fprintf(&b, "\n%s answered by %s/%s after fallback: %s", s.Stage, s.Provider, s.Model, s.FallbackReason)
 		}
 	}
-	if len(j.AbandonedCalls) > 0 {
-		fmt.Fprintf(&b, "\n%s", abandonedNote(j.AbandonedCalls))
+	if len(r.Abandoned) > 0 {
+		fmt.Fprintf(&b, "\n%s", abandonedNote(r.Abandoned))
 	}
-	fmt.Fprintf(&b, "\nrun %s\n", j.ID)
+	fmt.Fprintf(&b, "\nrun %s\n", r.ID)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
 func writeMarkdown(w io.Writer, r *papersum.Run) error {
-	j := NewRunJSON(r)
+	issues, total := critiqueIssues(r), r.TotalUsage()
 	var b strings.Builder
-	title := j.Title
+	title := r.Title
 	if title == "" {
 		title = "Summary"
 	}
 	fmt.Fprintf(&b, "# %s\n\n", title)
-	if j.Status == string(papersum.RunFailed) {
-		fmt.Fprintf(&b, "**Failed:** %s\n\n", j.Error)
+	if r.Status == papersum.RunFailed {
+		fmt.Fprintf(&b, "**Failed:** %s\n\n", r.Error)
 	} else {
-		fmt.Fprintf(&b, "%s\n\n", j.Summary)
+		fmt.Fprintf(&b, "%s\n\n", r.Summary)
 	}
-	if j.Scores != nil {
+	if sc := r.Scores; sc != nil {
 		b.WriteString("## Critique of the first draft\n\n")
 		b.WriteString("| overall | accuracy (40%) | completeness (30%) | clarity (20%) | coherence (10%) |\n")
 		b.WriteString("|---:|---:|---:|---:|---:|\n")
-		fmt.Fprintf(&b, "| %.2f | %.1f | %.1f | %.1f | %.1f |\n\n", j.Scores.Overall, j.Scores.Accuracy,
-			j.Scores.Completeness, j.Scores.Clarity, j.Scores.Coherence)
-		for _, is := range j.Issues {
+		fmt.Fprintf(&b, "| %.2f | %.1f | %.1f | %.1f | %.1f |\n\n", sc.Overall(), sc.Accuracy,
+			sc.Completeness, sc.Clarity, sc.Coherence)
+		for _, is := range issues {
 			fmt.Fprintf(&b, "- %s\n", mdEscape(is))
 		}
-		if len(j.Issues) > 0 {
+		if len(issues) > 0 {
 			b.WriteString("\n")
 		}
 	}
-	if s := j.RevisedScores; s != nil {
+	if s := r.RevisedScores; s != nil {
 		b.WriteString("## Revised summary, measured\n\n")
 		b.WriteString("| overall | accuracy (40%) | completeness (30%) | clarity (20%) | coherence (10%) |\n")
 		b.WriteString("|---:|---:|---:|---:|---:|\n")
-		fmt.Fprintf(&b, "| %.2f | %.1f | %.1f | %.1f | %.1f |\n\n", s.Overall, s.Accuracy, s.Completeness, s.Clarity, s.Coherence)
+		fmt.Fprintf(&b, "| %.2f | %.1f | %.1f | %.1f | %.1f |\n\n", s.Overall(), s.Accuracy, s.Completeness, s.Clarity, s.Coherence)
 	}
 	b.WriteString("## Stages\n\n")
 	b.WriteString("| stage | provider | model | prompt | tokens in | tokens out | cost | time |\n")
 	b.WriteString("|---|---|---|---|---:|---:|---:|---:|\n")
-	for _, s := range j.Stages {
+	for _, s := range r.Stages {
 		fmt.Fprintf(&b, "| %s | %s | %s | `%s` | %s | %s | %s | %s |\n", s.Stage, s.Provider, s.Model,
 			ShortHash(s.PromptVersion), tokens(s.Usage.TotalInput(), s.Usage.Estimated),
-			tokens(s.Usage.OutputTokens, s.Usage.Estimated), Money(s.CostUSD), Millis(s.LatencyMS))
+			tokens(s.Usage.OutputTokens, s.Usage.Estimated), Money(s.CostUSD), Millis(ms(s.Latency)))
 	}
-	fmt.Fprintf(&b, "| **total** | | | | %s | %s | %s | %s |\n\n", tokens(j.Totals.Usage.TotalInput(), j.Totals.Usage.Estimated),
-		tokens(j.Totals.Usage.OutputTokens, j.Totals.Usage.Estimated), Money(j.Totals.CostUSD), Millis(j.Totals.LatencyMS))
-	for _, s := range j.Stages {
+	fmt.Fprintf(&b, "| **total** | | | | %s | %s | %s | %s |\n\n", tokens(total.TotalInput(), total.Estimated),
+		tokens(total.OutputTokens, total.Estimated), Money(r.TotalCost()), Millis(ms(stagesLatency(r))))
+	for _, s := range r.Stages {
 		if s.FallbackReason != "" {
 			fmt.Fprintf(&b, "The %s stage was answered by %s/%s after fallback: %s.\n\n", s.Stage, s.Provider, s.Model, mdEscape(s.FallbackReason))
 		}
 	}
-	if len(j.AbandonedCalls) > 0 {
-		b.WriteString(mdEscape(abandonedNote(j.AbandonedCalls)) + ".\n\n")
+	if len(r.Abandoned) > 0 {
+		b.WriteString(mdEscape(abandonedNote(r.Abandoned)) + ".\n\n")
 	}
-	if j.Totals.Usage.Estimated {
+	if total.Estimated {
 		b.WriteString("Token counts marked ~ are estimates.\n\n")
 	}
-	fmt.Fprintf(&b, "Run `%s`, paper `%s`.\n", j.ID, ShortHash(j.PaperID))
+	fmt.Fprintf(&b, "Run `%s`, paper `%s`.\n", r.ID, ShortHash(r.PaperID))
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// critiqueIssues lists the issues every critique of r raised, in stage
+// order.
+func critiqueIssues(r *papersum.Run) []string {
+	var out []string
+	for _, s := range r.Stages {
+		if s.Critique != nil {
+			out = append(out, s.Critique.Issues...)
+		}
+	}
+	return out
+}
+
+// stagesLatency is the time r's stages took, summed.
+func stagesLatency(r *papersum.Run) time.Duration {
+	var d time.Duration
+	for _, s := range r.Stages {
+		d += s.Latency
+	}
+	return d
+}
+
+// ms is d in milliseconds rounded to the microsecond, as the JSON form of a
+// run shows it, so that the text and the JSON agree to the digit.
+func ms(d time.Duration) float64 { return math.Round(float64(d)/1e3) / 1e3 }
 
 // mdEscape keeps user text from breaking Markdown structure.
 func mdEscape(s string) string {

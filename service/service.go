@@ -15,7 +15,6 @@ import (
 	"github.com/papersum/papersum/internal/groupcommit"
 	"github.com/papersum/papersum/pipeline"
 	"github.com/papersum/papersum/queue"
-	"github.com/papersum/papersum/ratelimit"
 	"github.com/papersum/papersum/telemetry"
 )
 
@@ -84,7 +83,7 @@ type Config struct {
 	Metrics *telemetry.Metrics
 	// Limiter is charged each run's tokens against the submitting key's
 	// tokens-per-day limit. Default nil.
-	Limiter ratelimit.Limiter
+	Limiter papersum.Limiter
 	// WebhookTeam is the team that runs submitted by signed webhook are
 	// charged to. Default "webhook".
 	WebhookTeam string

@@ -12,6 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/httpapi"
+	"github.com/papersum/papersum/report"
 )
 
 // Exit codes. They are part of the interface: scripts switch on them.
@@ -31,6 +33,16 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
+}
+
+// writeRun prints a run in format: JSON is the API's body for the run
+// (httpapi.RunJSON), so that the CLI and the API give one shape; text and
+// Markdown are report's renderers.
+func writeRun(w io.Writer, r *papersum.Run, format string) error {
+	if format == report.FormatJSON {
+		return writeJSON(w, httpapi.NewRunJSON(r))
+	}
+	return report.WriteRun(w, r, format)
 }
 
 // usageError marks errors in how the command was called.

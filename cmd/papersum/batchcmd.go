@@ -176,7 +176,7 @@ func runBatch(ctx context.Context, e *env, g *globalFlags, f *batchFlags, src st
 			}
 			if f.out != "" && r.Run != nil {
 				var buf bytes.Buffer
-				if err := report.WriteRun(&buf, r.Run, f.format); err == nil {
+				if err := writeRun(&buf, r.Run, f.format); err == nil {
 					if err := batch.WriteFile(filepath.Join(f.out, r.Item.ID+ext), buf.Bytes()); err != nil {
 						bar.printf("%s: %v\n", r.Item.ID, err)
 					}
@@ -418,7 +418,7 @@ func runBatchAPI(ctx context.Context, e *env, g *globalFlags, f *batchFlags, cfg
 			}
 			if f.out != "" {
 				var buf bytes.Buffer
-				if err := report.WriteRun(&buf, run, f.format); err == nil {
+				if err := writeRun(&buf, run, f.format); err == nil {
 					if err := batch.WriteFile(filepath.Join(f.out, results[i].Item.ID+ext), buf.Bytes()); err != nil {
 						return err
 					}

@@ -72,7 +72,7 @@ func newRunsCmd(e *env, g *globalFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return report.WriteRun(e.stdout, run, showFormat)
+			return writeRun(e.stdout, run, showFormat)
 		},
 	}
 	show.Flags().StringVarP(&showFormat, "format", "f", "text", "output format")

@@ -112,7 +112,7 @@ func runSummarize(ctx context.Context, e *env, g *globalFlags, f *summarizeFlags
 		return runErr
 	}
 	var buf bytes.Buffer
-	if err := report.WriteRun(&buf, run, f.format); err != nil {
+	if err := writeRun(&buf, run, f.format); err != nil {
 		return err
 	}
 	if err := writeOutput(e, f.out, buf.Bytes()); err != nil {
