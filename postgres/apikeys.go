@@ -25,29 +25,14 @@ const apiKeyColumns = `id, team, user_name, scope, prefix, created_at, revoked_a
 // ECONFLICT when the ID or the hash is stored already.
 func (s *DB) CreateKey(ctx context.Context, k *papersum.APIKey, hash []byte) error {
 	const op = "postgres.CreateKey"
-	if err := validateAPIKey(op, k, hash); err != nil {
+	row, err := storeutil.NewKeyRow(op, k, hash, s.clock)
+	if err != nil {
 		return err
 	}
-	created := k.CreatedAt
-	if created.IsZero() {
-		created = s.clock.Now()
-	}
-	at, ok := storeutil.EncodeTime(created)
-	if !ok {
-		return storeutil.Invalid(op, "key %s: created_at out of range", k.ID)
-	}
-	revoked, ok := encodeKeyTime(k.RevokedAt)
-	if !ok {
-		return storeutil.Invalid(op, "key %s: revoked_at out of range", k.ID)
-	}
-	expires, ok := encodeKeyTime(k.ExpiresAt)
-	if !ok {
-		return storeutil.Invalid(op, "key %s: expires_at out of range", k.ID)
-	}
-	err := s.tx(ctx, op, pgx.TxOptions{}, func(tx pgx.Tx) error {
+	err = s.tx(ctx, op, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `INSERT INTO api_keys (id, hash, team, user_name, scope, prefix, created_at, revoked_at, expires_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
-			k.ID, hash, k.Team, k.User, string(k.Scope), k.Prefix, at, revoked, expires)
+			k.ID, hash, k.Team, k.User, string(k.Scope), k.Prefix, row.Created, row.Revoked, row.Expires)
 		if err != nil {
 			return err
 		}
@@ -59,7 +44,7 @@ func (s *DB) CreateKey(ctx context.Context, k *papersum.APIKey, hash []byte) err
 	if err != nil {
 		return err
 	}
-	k.CreatedAt = created
+	k.CreatedAt = row.CreatedAt
 	return nil
 }
 
@@ -153,39 +138,6 @@ func (s *DB) ListKeys(ctx context.Context, team string) ([]*papersum.APIKey, err
 	return out, nil
 }
 
-// validateAPIKey checks a new key before it touches the database; the
-// table's CHECK on scope is the backstop.
-func validateAPIKey(op string, k *papersum.APIKey, hash []byte) error {
-	switch {
-	case k == nil || k.ID == "":
-		return storeutil.Invalid(op, "API key has no ID")
-	case k.Team == "" || k.User == "":
-		return storeutil.Invalid(op, "API key %s needs a team and a user", k.ID)
-	case !k.Scope.Valid():
-		return storeutil.Invalid(op, "API key %s: scope %q is not one of read, write, admin", k.ID, k.Scope)
-	case len(hash) == 0:
-		return storeutil.Invalid(op, "API key %s has no hash", k.ID)
-	}
-	return nil
-}
-
-// encodeKeyTime encodes a nil time as NULL.
-func encodeKeyTime(t *time.Time) (*int64, bool) {
-	if t == nil {
-		return nil, true
-	}
-	ns, ok := storeutil.EncodeTime(*t)
-	return &ns, ok
-}
-
-func decodeKeyTime(ns *int64) *time.Time {
-	if ns == nil {
-		return nil
-	}
-	t := storeutil.DecodeTime(*ns)
-	return &t
-}
-
 // scanAPIKey reads one row of apiKeyColumns.
 func scanAPIKey(row pgx.Row) (*papersum.APIKey, error) {
 	var (
@@ -199,7 +151,7 @@ func scanAPIKey(row pgx.Row) (*papersum.APIKey, error) {
 	}
 	k.Scope = papersum.Scope(scope)
 	k.CreatedAt = storeutil.DecodeTime(created)
-	k.RevokedAt = decodeKeyTime(revoked)
-	k.ExpiresAt = decodeKeyTime(expires)
+	k.RevokedAt = storeutil.DecodeOptional(revoked)
+	k.ExpiresAt = storeutil.DecodeOptional(expires)
 	return &k, nil
 }

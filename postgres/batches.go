@@ -77,21 +77,14 @@ func (s *DB) JobRuns(ctx context.Context, jobID string) (map[string]string, erro
 // of range; ECONFLICT when it is recorded already.
 func (s *DB) PutProviderBatch(ctx context.Context, b *papersum.ProviderBatch) error {
 	const op = "postgres.PutProviderBatch"
-	if b == nil || b.JobID == "" || b.Provider == "" || b.BatchID == "" || b.Stage == "" {
-		return storeutil.Invalid(op, "job, stage, provider and batch IDs are required")
-	}
-	ids, err := json.Marshal(b.RunIDs)
+	row, err := storeutil.NewProviderBatchRow(op, b)
 	if err != nil {
-		return storeutil.Invalid(op, "run ids: %v", err)
-	}
-	at, ok := storeutil.EncodeTime(b.SubmittedAt)
-	if !ok {
-		return storeutil.Invalid(op, "submitted_at out of range")
+		return err
 	}
 	return s.tx(ctx, op, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `INSERT INTO provider_batches (provider, batch_id, job_id, stage, run_ids, submitted_at, done)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (provider, batch_id) DO NOTHING`,
-			b.Provider, b.BatchID, b.JobID, string(b.Stage), string(ids), at, b.Done)
+			b.Provider, b.BatchID, b.JobID, string(b.Stage), row.RunIDs, row.SubmittedAt, b.Done)
 		if err != nil {
 			return err
 		}

@@ -92,7 +92,7 @@ func (s *DB) submit(ctx context.Context, op string, subs []*papersum.Submission,
 	}
 	for i, e := range encoded {
 		if existing[i] == "" {
-			e.writeBack()
+			e.WriteBack()
 		}
 	}
 	return existing, nil
@@ -113,7 +113,7 @@ func (s *DB) storeSubmissions(ctx context.Context, op string, subs []submission,
 	for i, e := range subs {
 		if existing[i] == "" {
 			e.addTo(&w)
-			runIDs = append(runIDs, storeutil.RunIDs(e.sub.Runs)...)
+			runIDs = append(runIDs, storeutil.RunIDs(e.Sub.Runs)...)
 		}
 	}
 	if len(runIDs) > 0 {
@@ -132,60 +132,24 @@ func (s *DB) storeSubmissions(ctx context.Context, op string, subs []submission,
 	return existing, nil
 }
 
-// submission is a validated Submission, encoded.
-type submission struct {
-	sub    *papersum.Submission
-	papers []paperRow
-	runs   []runRow
-	times  storeutil.SubmissionTimes
-}
+// submission is a validated Submission, encoded (see
+// storeutil.NewSubmissionRows).
+type submission struct{ storeutil.SubmissionRows }
 
 // newSubmission validates sub with storeutil.CheckSubmission, and its
 // papers, and encodes them, stamping the times it lacks from the store's
 // clock.
 func (s *DB) newSubmission(op string, sub *papersum.Submission, enqueue storeutil.Enqueue) (submission, error) {
-	if err := storeutil.CheckSubmission(op, sub, enqueue); err != nil {
-		return submission{}, err
-	}
-	times, err := storeutil.NewSubmissionTimes(op, sub, s.clock)
-	if err != nil {
-		return submission{}, err
-	}
-	e := submission{sub: sub, times: times, papers: make([]paperRow, len(sub.Papers)), runs: make([]runRow, len(sub.Runs))}
-	for i, p := range sub.Papers {
-		if e.papers[i], err = newPaperRow(op, p, times.Now); err != nil {
-			return submission{}, err
-		}
-	}
-	for i, run := range sub.Runs {
-		if e.runs[i], err = s.newRunRow(op, run); err != nil {
-			return submission{}, err
-		}
-		if sub.Batch != nil {
-			e.runs[i].batchID = sub.Batch.ID
-		}
-	}
-	return e, nil
+	rows, err := storeutil.NewSubmissionRows(op, sub, enqueue, s.clock)
+	return submission{rows}, err
 }
 
 // addTo adds the rows of e to w.
 func (e submission) addTo(w *writes) {
-	w.papers = append(w.papers, e.papers...)
-	w.runs = append(w.runs, e.runs...)
-	if b := e.sub.Batch; b != nil {
-		w.batches = append(w.batches, batchRow{b: b, created: e.times.Batch, runIDs: storeutil.RunIDs(e.sub.Runs)})
-	}
-}
-
-// writeBack sets what the store decided in the caller's runs and batch,
-// once they are committed.
-func (e submission) writeBack() {
-	for _, r := range e.runs {
-		r.writeBack()
-	}
-	if b := e.sub.Batch; b != nil {
-		b.RunIDs = storeutil.RunIDs(e.sub.Runs)
-		b.CreatedAt = e.times.BatchAt
+	w.papers = append(w.papers, e.Papers...)
+	w.runs = append(w.runs, e.Runs...)
+	if b := e.Sub.Batch; b != nil {
+		w.batches = append(w.batches, batchRow{b: b, created: e.Times.Batch, runIDs: storeutil.RunIDs(e.Sub.Runs)})
 	}
 }
 
@@ -194,7 +158,7 @@ type teamKey struct{ team, key string }
 
 // key returns the idempotency key of e, if it has one.
 func (e submission) key() (teamKey, bool) {
-	return teamKey{e.sub.Team, e.sub.IdempotencyKey}, e.sub.IdempotencyKey != ""
+	return teamKey{e.Sub.Team, e.Sub.IdempotencyKey}, e.Sub.IdempotencyKey != ""
 }
 
 // answerKeys records the idempotency keys of subs in t and returns, for
@@ -213,8 +177,8 @@ func answerKeys(ctx context.Context, op string, t *batchTx, subs []submission) (
 		if k, ok := e.key(); ok {
 			if _, seen := first[k]; !seen {
 				first[k] = i
-				rec := recordedKey{hash: e.sub.RequestHash, target: storeutil.SubmissionTarget(e.sub)}
-				keys = append(keys, keyRow{teamKey: k, recordedKey: rec, created: e.times.Now})
+				rec := recordedKey{hash: e.Sub.RequestHash, target: storeutil.SubmissionTarget(e.Sub)}
+				keys = append(keys, keyRow{teamKey: k, recordedKey: rec, created: e.Times.Now})
 			}
 		}
 	}
@@ -235,7 +199,7 @@ func answerKeys(ctx context.Context, op string, t *batchTx, subs []submission) (
 		if !ok || (first[k] == i && inserted[k]) {
 			continue
 		}
-		if recorded[k].hash != e.sub.RequestHash {
+		if recorded[k].hash != e.Sub.RequestHash {
 			return nil, storeutil.KeyReused(op, k.team, k.key)
 		}
 		answers[i] = recorded[k].target
@@ -443,27 +407,20 @@ func (s *DB) GetBatch(ctx context.Context, id string) (*papersum.Batch, error) {
 // out of range or a time out of range.
 func (s *DB) RecordDelivery(ctx context.Context, d *papersum.Delivery) error {
 	const op = "postgres.RecordDelivery"
-	if err := storeutil.CheckDelivery(op, d); err != nil {
+	row, err := storeutil.NewDeliveryRow(op, d, s.clock)
+	if err != nil {
 		return err
 	}
-	at := d.At
-	if at.IsZero() {
-		at = s.clock.Now()
-	}
-	ns, ok := storeutil.EncodeTime(at)
-	if !ok {
-		return storeutil.Invalid(op, "delivery %s: time %s out of range", d.WebhookID, at)
-	}
-	err := s.tx(ctx, op, pgx.TxOptions{}, func(tx pgx.Tx) error {
+	err = s.tx(ctx, op, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO webhook_deliveries (webhook_id, run_id, batch_id, url, attempt, status,
 				error, at, duration_ns) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			d.WebhookID, d.RunID, d.BatchID, d.URL, d.Attempt, d.Status, d.Error, ns, int64(d.Duration))
+			d.WebhookID, d.RunID, d.BatchID, d.URL, d.Attempt, d.Status, d.Error, row.AtNS, int64(d.Duration))
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	d.At = at
+	d.At = row.At
 	return nil
 }
 

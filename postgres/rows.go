@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -31,24 +30,7 @@ const (
 )
 
 // paperRow is a validated paper, encoded for insertPapersSQL.
-type paperRow struct {
-	p        *papersum.Paper
-	sections string
-	words    int64
-	created  int64
-}
-
-// newPaperRow validates and encodes p, stored at created (see EncodeTime).
-func newPaperRow(op string, p *papersum.Paper, created int64) (paperRow, error) {
-	if p == nil || p.ID == "" {
-		return paperRow{}, storeutil.Invalid(op, "paper has no ID")
-	}
-	sections, err := json.Marshal(p.Sections)
-	if err != nil {
-		return paperRow{}, storeutil.Invalid(op, "paper %s: sections: %v", p.ID, err)
-	}
-	return paperRow{p: p, sections: string(sections), words: int64(p.WordCount()), created: created}, nil
-}
+type paperRow = storeutil.PaperRow
 
 // insertPapersSQL stores the papers of papersArgs; a paper already stored
 // is left as it is.
@@ -63,14 +45,14 @@ const insertPapersSQL = `INSERT INTO papers (id, title, source, format, sections
 // order.
 func papersArgs(rows []paperRow) []any {
 	rows = slices.Clone(rows)
-	slices.SortStableFunc(rows, func(a, b paperRow) int { return strings.Compare(a.p.ID, b.p.ID) })
-	rows = slices.CompactFunc(rows, func(a, b paperRow) bool { return a.p.ID == b.p.ID })
+	slices.SortStableFunc(rows, func(a, b paperRow) int { return strings.Compare(a.P.ID, b.P.ID) })
+	rows = slices.CompactFunc(rows, func(a, b paperRow) bool { return a.P.ID == b.P.ID })
 	n := len(rows)
 	id, title, source, format, sections := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	words, created := make([]int64, n), make([]int64, n)
 	for i, r := range rows {
-		id[i], title[i], source[i], format[i], sections[i] = r.p.ID, r.p.Title, r.p.Source, r.p.Format, r.sections
-		words[i], created[i] = r.words, r.created
+		id[i], title[i], source[i], format[i], sections[i] = r.P.ID, r.P.Title, r.P.Source, r.P.Format, r.Sections
+		words[i], created[i] = r.Words, r.Created
 	}
 	return []any{id, title, source, format, sections, words, created}
 }
@@ -99,7 +81,7 @@ const insertRunsSQL = `INSERT INTO runs (id, paper_id, title, source, status, er
 // runsArgs are the arguments of insertRunsSQL: the runs in ID order.
 func runsArgs(rows []runRow) []any {
 	rows = slices.Clone(rows)
-	slices.SortStableFunc(rows, func(a, b runRow) int { return strings.Compare(a.run.ID, b.run.ID) })
+	slices.SortStableFunc(rows, func(a, b runRow) int { return strings.Compare(a.Run.ID, b.Run.ID) })
 	n := len(rows)
 	texts := func() []string { return make([]string, n) }
 	id, paperID, title, source, status, errMsg, errClass, configHash := texts(), texts(), texts(), texts(), texts(), texts(), texts(), texts()
@@ -108,13 +90,13 @@ func runsArgs(rows []runRow) []any {
 	scores, revised, finished, cached := make([]*string, n), make([]*string, n), make([]*int64, n), make([]bool, n)
 	cacheHits, lastHit := make([]int32, n), make([]*int64, n)
 	for i, r := range rows {
-		run := r.run
+		run := r.Run
 		id[i], paperID[i], title[i], source[i] = run.ID, run.PaperID, run.Title, run.Source
-		status[i], errMsg[i], errClass[i], configHash[i] = string(r.status), run.Error, string(run.ErrorClass), run.ConfigHash
-		targetWords[i], summary[i], scores[i], team[i], user[i] = int64(run.TargetWords), run.Summary, r.scores, run.Team, run.User
-		created[i], finished[i], config[i], cached[i] = r.created, r.finished, run.Config, run.Cached
-		batchID[i], callbackURL[i], keyID[i], revised[i] = r.batchID, run.CallbackURL, run.KeyID, r.revised
-		cacheHits[i], lastHit[i] = int32(run.CacheHits), r.lastHit
+		status[i], errMsg[i], errClass[i], configHash[i] = string(r.Status), run.Error, string(run.ErrorClass), run.ConfigHash
+		targetWords[i], summary[i], scores[i], team[i], user[i] = int64(run.TargetWords), run.Summary, r.Scores, run.Team, run.User
+		created[i], finished[i], config[i], cached[i] = r.Created, r.FinishedNS, run.Config, run.Cached
+		batchID[i], callbackURL[i], keyID[i], revised[i] = r.BatchID, run.CallbackURL, run.KeyID, r.Revised
+		cacheHits[i], lastHit[i] = int32(run.CacheHits), r.LastHit
 	}
 	return []any{id, paperID, title, source, status, errMsg, errClass, configHash,
 		targetWords, summary, scores, team, user, created, finished, config, cached, batchID, callbackURL, keyID,
@@ -132,7 +114,7 @@ type numberedStage struct {
 func runStages(rows []runRow) []numberedStage {
 	var out []numberedStage
 	for _, r := range rows {
-		for i, st := range r.stages {
+		for i, st := range r.Stages {
 			out = append(out, numberedStage{seq: i + 1, stageRow: st})
 		}
 	}
@@ -163,13 +145,13 @@ func stagesArgs(stages []numberedStage) []any {
 	input, outputTokens, cache5m, cache1h, cacheRead, latency, started := ints(), ints(), ints(), ints(), ints(), ints(), ints()
 	seq, critique, estimated, cost := make([]int32, n), make([]*string, n), make([]bool, n), make([]float64, n)
 	for i, st := range stages {
-		res, u := st.res, st.res.Usage
-		runID[i], seq[i], stage[i], provider[i], model[i] = st.runID, int32(st.seq), string(res.Stage), res.Provider, res.Model
-		promptVersion[i], raw[i], output[i], critique[i] = res.PromptVersion, res.Raw, res.Output, st.critique
+		res, u := st.Res, st.Res.Usage
+		runID[i], seq[i], stage[i], provider[i], model[i] = st.RunID, int32(st.seq), string(res.Stage), res.Provider, res.Model
+		promptVersion[i], raw[i], output[i], critique[i] = res.PromptVersion, res.Raw, res.Output, st.Critique
 		input[i], outputTokens[i], cache5m[i], cache1h[i], cacheRead[i] = u.InputTokens, u.OutputTokens,
 			u.CacheCreation5mTokens, u.CacheCreation1hTokens, u.CacheReadTokens
 		estimated[i], cost[i], latency[i] = u.Estimated, res.CostUSD, int64(res.Latency)
-		stopReason[i], fallbackReason[i], started[i] = string(res.StopReason), res.FallbackReason, st.startedAt
+		stopReason[i], fallbackReason[i], started[i] = string(res.StopReason), res.FallbackReason, st.StartedAt
 	}
 	return []any{runID, seq, stage, provider, model, promptVersion, raw, output,
 		critique, input, outputTokens, cache5m, cache1h, cacheRead, estimated, cost, latency, stopReason, fallbackReason, started}
@@ -243,13 +225,13 @@ func (w *writes) explain(op string, err error) error {
 	}
 	switch {
 	case pgErr.Code == uniqueViolation && pgErr.TableName == "runs":
-		if i, ok := culprit(pgErr, "id", len(w.runs), func(i int) string { return w.runs[i].run.ID }); ok {
-			return storeutil.Conflict(op, "run %s already exists", w.runs[i].run.ID)
+		if i, ok := culprit(pgErr, "id", len(w.runs), func(i int) string { return w.runs[i].Run.ID }); ok {
+			return storeutil.Conflict(op, "run %s already exists", w.runs[i].Run.ID)
 		}
 		return storeutil.Conflict(op, "a run of the call already exists")
 	case pgErr.Code == foreignKeyViolation && pgErr.TableName == "runs":
-		if i, ok := culprit(pgErr, "paper_id", len(w.runs), func(i int) string { return w.runs[i].run.PaperID }); ok {
-			r := w.runs[i].run
+		if i, ok := culprit(pgErr, "paper_id", len(w.runs), func(i int) string { return w.runs[i].Run.PaperID }); ok {
+			r := w.runs[i].Run
 			return storeutil.NotFound(op, "run %s: paper %s not found; store the paper first", r.ID, r.PaperID)
 		}
 		return storeutil.NotFound(op, "the paper of a run of the call is not stored; store the paper first")

@@ -5,8 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
-	"slices"
+
 	"strconv"
 	"strings"
 	"time"
@@ -38,7 +37,7 @@ func (s *DB) PutPaper(ctx context.Context, p *papersum.Paper) error {
 	if !ok {
 		return storeutil.Invalid(op, "clock time out of range")
 	}
-	row, err := newPaperRow(op, p, now)
+	row, err := storeutil.NewPaperRow(op, p, now)
 	if err != nil {
 		return err
 	}
@@ -77,20 +76,6 @@ func (s *DB) GetPaper(ctx context.Context, id string) (*papersum.Paper, error) {
 	return &p, nil
 }
 
-// marshalOptional returns the JSON text of v, or nil (SQL NULL) when
-// isNil.
-func marshalOptional(v any, isNil bool) (*string, error) {
-	if isNil {
-		return nil, nil
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	text := string(b)
-	return &text, nil
-}
-
 // CreateRun stores a new run, with the stage results it already carries,
 // if any. A run is created running (Status "" or running: the CLI) or
 // queued (the service); a run answered from the result cache is created
@@ -100,7 +85,7 @@ func marshalOptional(v any, isNil bool) (*string, error) {
 // run.CreatedAt and a cached run's FinishedAt are the stored values.
 //
 // Errors: EINVALID when run is nil, has no ID or paper ID, breaks the
-// rules above (see storeutil.CheckNewRun), has an unknown error class, a
+// rules above (see papersum.Run.ValidateNew), has an unknown error class, a
 // negative target length or scores that are not finite; ENOTFOUND when its
 // paper is not stored; ECONFLICT when a run with this ID exists, also when
 // another process creates it at the same moment.
@@ -138,36 +123,26 @@ func (s *DB) CreateRuns(ctx context.Context, runs []*papersum.Run) error {
 // a new run's ID exists.
 func (s *DB) RecordCacheHits(ctx context.Context, hits []*papersum.Run) error {
 	const op = "postgres.RecordCacheHits"
-	if len(hits) == 0 {
-		return storeutil.Invalid(op, "no cache hits to record")
-	}
-	rows := make([]runRow, len(hits))
-	for i, run := range hits {
-		if run == nil || !run.Cached {
-			return storeutil.Invalid(op, "a cache hit must be a cached run")
-		}
-		var err error
-		if rows[i], err = s.newRunRow(op, run); err != nil {
-			return err
-		}
+	rows, err := storeutil.NewHitRows(op, hits, s.clock)
+	if err != nil {
+		return err
 	}
 	groups := storeutil.GroupHits(hits)
 	b := &pgx.Batch{}
 	for _, g := range groups {
 		r := rows[g.Indexes[0]]
-		last := r.created
+		last := r.Created
 		for _, i := range g.Indexes {
-			last = max(last, rows[i].created)
+			last = max(last, rows[i].Created)
 		}
-		b.Queue(upsertHitSQL, r.hitArgs(len(g.Indexes), last, g.Key)...)
+		b.Queue(upsertHitSQL, hitArgs(r, len(g.Indexes), last, g.Key)...)
 	}
 	stored := make([]*papersum.Run, len(groups))
 	br := s.pool.SendBatch(ctx, b)
-	var err error
 	for gi, g := range groups {
 		var run *papersum.Run
 		if run, err = scanRun(br.QueryRow()); err != nil {
-			err = hitError(op, rows[g.Indexes[0]].run, err)
+			err = hitError(op, rows[g.Indexes[0]].Run, err)
 			break
 		}
 		stored[gi] = run
@@ -200,11 +175,11 @@ var upsertHitSQL = `INSERT INTO runs (id, paper_id, title, source, status, error
 
 // hitArgs are the arguments of upsertHitSQL for r, the first of n hits of
 // key, the latest of which came at last.
-func (r runRow) hitArgs(n int, last int64, key string) []any {
-	run := r.run
-	return []any{run.ID, run.PaperID, run.Title, run.Source, string(r.status), run.Error, string(run.ErrorClass),
-		run.ConfigHash, int64(run.TargetWords), run.Summary, r.scores, run.Team, run.User, r.created, r.finished,
-		run.Config, run.Cached, r.batchID, run.CallbackURL, run.KeyID, int32(n), last, key, r.revised}
+func hitArgs(r runRow, n int, last int64, key string) []any {
+	run := r.Run
+	return []any{run.ID, run.PaperID, run.Title, run.Source, string(r.Status), run.Error, string(run.ErrorClass),
+		run.ConfigHash, int64(run.TargetWords), run.Summary, r.Scores, run.Team, run.User, r.Created, r.FinishedNS,
+		run.Config, run.Cached, r.BatchID, run.CallbackURL, run.KeyID, int32(n), last, key, r.Revised}
 }
 
 // hitError names the hit at fault: a run whose ID exists (ECONFLICT) or
@@ -250,119 +225,23 @@ func (s *DB) createRuns(ctx context.Context, op string, runs []*papersum.Run) er
 		return s.dbError(op, w.explain(op, err))
 	}
 	for _, r := range w.runs {
-		r.writeBack()
+		r.WriteBack()
 	}
 	return nil
 }
 
-// runRow is a validated new run, encoded and ready to insert.
-type runRow struct {
-	run       *papersum.Run
-	status    papersum.RunStatus
-	batchID   string
-	createdAt time.Time
-	created   int64
-	// finishedAt is set for a cached run only, the one created finished.
-	finishedAt *time.Time
-	finished   *int64
-	// lastHit is run.LastHitAt encoded, nil when nil.
-	lastHit *int64
-	scores  *string // JSON text or nil
-	revised *string // JSON text or nil
-	stages  []stageRow
-}
+// runRow is a validated new run, encoded and ready to insert; stageRow
+// is one of its stages (see storeutil.NewRunRow).
+type (
+	runRow   = storeutil.RunRow
+	stageRow = storeutil.StageRow
+)
 
-// newRunRow validates run with storeutil.CheckNewRun and encodes it,
+// newRunRow validates run (papersum.Run.ValidateNew) and encodes it,
 // stamping a zero CreatedAt, and a cached run's nil FinishedAt, from the
 // store's clock.
 func (s *DB) newRunRow(op string, run *papersum.Run) (runRow, error) {
-	status, err := storeutil.CheckNewRun(op, run)
-	if err != nil {
-		return runRow{}, err
-	}
-	times, err := storeutil.NewRunTimes(op, run, status, s.clock)
-	if err != nil {
-		return runRow{}, err
-	}
-	r := runRow{run: run, status: status, batchID: run.BatchID, createdAt: times.CreatedAt, created: times.Created}
-	if times.FinishedAt != nil {
-		r.finishedAt, r.finished = times.FinishedAt, &times.Finished
-	}
-	if run.LastHitAt != nil {
-		ns, ok := storeutil.EncodeTime(*run.LastHitAt)
-		if !ok {
-			return runRow{}, storeutil.Invalid(op, "run %s: last hit time %s out of range", run.ID, *run.LastHitAt)
-		}
-		r.lastHit = &ns
-	}
-	r.stages = make([]stageRow, len(run.Stages))
-	for i := range run.Stages {
-		if r.stages[i], err = s.newStageRow(op, run.ID, &run.Stages[i]); err != nil {
-			return runRow{}, err
-		}
-	}
-	if r.scores, err = marshalOptional(run.Scores, run.Scores == nil); err != nil {
-		return runRow{}, storeutil.Invalid(op, "run %s: scores: %v", run.ID, err)
-	}
-	if r.revised, err = marshalOptional(run.RevisedScores, run.RevisedScores == nil); err != nil {
-		return runRow{}, storeutil.Invalid(op, "run %s: revised scores: %v", run.ID, err)
-	}
-	return r, nil
-}
-
-// writeBack sets what the store decided in the caller's run, once it is
-// stored.
-func (r runRow) writeBack() {
-	r.run.Status = r.status
-	r.run.CreatedAt = r.createdAt
-	r.run.BatchID = r.batchID
-	if r.finishedAt != nil {
-		r.run.FinishedAt = r.finishedAt
-	}
-	for i := range r.run.Stages {
-		r.run.Stages[i].StartedAt = storeutil.DecodeTime(r.stages[i].startedAt)
-	}
-}
-
-// stageRow is a validated StageResult ready to insert.
-type stageRow struct {
-	runID     string
-	res       *papersum.StageResult
-	critique  *string // JSON text or nil
-	startedAt int64
-}
-
-func (s *DB) newStageRow(op, runID string, res *papersum.StageResult) (stageRow, error) {
-	if res == nil {
-		return stageRow{}, storeutil.Invalid(op, "run %s: nil stage result", runID)
-	}
-	u := res.Usage
-	switch {
-	case !slices.Contains(papersum.Stages, res.Stage):
-		return stageRow{}, storeutil.Invalid(op, "run %s: unknown stage %q", runID, res.Stage)
-	case u.InputTokens < 0 || u.OutputTokens < 0 || u.CacheCreation5mTokens < 0 ||
-		u.CacheCreation1hTokens < 0 || u.CacheReadTokens < 0:
-		return stageRow{}, storeutil.Invalid(op, "run %s: %s: negative token count", runID, res.Stage)
-	case math.IsNaN(res.CostUSD) || math.IsInf(res.CostUSD, 0) || res.CostUSD < 0:
-		return stageRow{}, storeutil.Invalid(op, "run %s: %s: cost %v is not a non-negative number", runID, res.Stage, res.CostUSD)
-	case res.Latency < 0:
-		return stageRow{}, storeutil.Invalid(op, "run %s: %s: negative latency", runID, res.Stage)
-	case res.Critique != nil && !storeutil.ValidScores(&res.Critique.Scores):
-		return stageRow{}, storeutil.Invalid(op, "run %s: %s: critique scores must be finite numbers", runID, res.Stage)
-	}
-	started := res.StartedAt
-	if started.IsZero() {
-		started = s.clock.Now()
-	}
-	startedNS, ok := storeutil.EncodeTime(started)
-	if !ok {
-		return stageRow{}, storeutil.Invalid(op, "run %s: %s: start time %s out of range", runID, res.Stage, started)
-	}
-	critique, err := marshalOptional(res.Critique, res.Critique == nil)
-	if err != nil {
-		return stageRow{}, storeutil.Invalid(op, "run %s: %s: critique: %v", runID, res.Stage, err)
-	}
-	return stageRow{runID: runID, res: res, critique: critique, startedAt: startedNS}, nil
+	return storeutil.NewRunRow(op, run, s.clock)
 }
 
 // lockRun locks the row of run id until the transaction ends and returns
@@ -391,7 +270,7 @@ func lockRun(ctx context.Context, tx pgx.Tx, op, id string) (papersum.RunStatus,
 // (queued, which StartRun must move first, or finished).
 func (s *DB) AddStage(ctx context.Context, runID string, res *papersum.StageResult) error {
 	const op = "postgres.AddStage"
-	r, err := s.newStageRow(op, runID, res)
+	r, err := storeutil.NewStageRow(op, runID, res, s.clock)
 	if err != nil {
 		return err
 	}
@@ -413,7 +292,7 @@ func (s *DB) AddStage(ctx context.Context, runID string, res *papersum.StageResu
 	if err != nil {
 		return err
 	}
-	res.StartedAt = storeutil.DecodeTime(r.startedAt)
+	res.StartedAt = storeutil.DecodeTime(r.StartedAt)
 	return nil
 }
 
@@ -429,34 +308,9 @@ func (s *DB) AddStage(ctx context.Context, runID string, res *papersum.StageResu
 // A run is canceled with CancelRun.
 func (s *DB) FinishRun(ctx context.Context, run *papersum.Run) error {
 	const op = "postgres.FinishRun"
-	switch {
-	case run == nil || run.ID == "":
-		return storeutil.Invalid(op, "run has no ID")
-	case run.Status != papersum.RunSucceeded && run.Status != papersum.RunFailed:
-		return storeutil.Invalid(op, "run %s: a run finishes as succeeded or failed, not %q", run.ID, run.Status)
-	case run.Status == papersum.RunFailed && run.Error == "":
-		// A failed run must say why; an empty reason would be lost for good.
-		return storeutil.Invalid(op, "run %s: a failed run needs an error message", run.ID)
-	case !storeutil.ValidClass(run.ErrorClass):
-		return storeutil.Invalid(op, "run %s: unknown error class %q", run.ID, run.ErrorClass)
-	case !storeutil.ValidScores(run.Scores) || !storeutil.ValidScores(run.RevisedScores):
-		return storeutil.Invalid(op, "run %s: scores must be finite numbers", run.ID)
-	}
-	finishedAt := s.clock.Now()
-	if run.FinishedAt != nil {
-		finishedAt = *run.FinishedAt
-	}
-	finished, ok := storeutil.EncodeTime(finishedAt)
-	if !ok {
-		return storeutil.Invalid(op, "run %s: finish time %s out of range", run.ID, finishedAt)
-	}
-	scores, err := marshalOptional(run.Scores, run.Scores == nil)
+	f, err := storeutil.NewFinishRow(op, run, s.clock)
 	if err != nil {
-		return storeutil.Invalid(op, "run %s: scores: %v", run.ID, err)
-	}
-	revised, err := marshalOptional(run.RevisedScores, run.RevisedScores == nil)
-	if err != nil {
-		return storeutil.Invalid(op, "run %s: revised scores: %v", run.ID, err)
+		return err
 	}
 	err = s.tx(ctx, op, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		st, err := lockRun(ctx, tx, op, run.ID)
@@ -468,14 +322,14 @@ func (s *DB) FinishRun(ctx context.Context, run *papersum.Run) error {
 		}
 		_, err = tx.Exec(ctx, `UPDATE runs SET status = $1, error = $2, error_class = $3, summary = $4, scores = $5,
 				revised_scores = $6, finished_at = $7 WHERE id = $8 AND status = 'running'`,
-			string(run.Status), run.Error, string(run.ErrorClass), run.Summary, scores, revised, finished, run.ID)
+			string(run.Status), run.Error, string(run.ErrorClass), run.Summary, f.Scores, f.Revised, f.Finished, run.ID)
 		return err
 	})
 	if err != nil {
 		return err
 	}
 	if run.FinishedAt == nil {
-		t := storeutil.DecodeTime(finished)
+		t := storeutil.DecodeTime(f.Finished)
 		run.FinishedAt = &t
 	}
 	return nil
@@ -721,8 +575,8 @@ func (s *DB) ListRuns(ctx context.Context, f papersum.RunFilter) ([]*papersum.Ru
 // succeeded or failed.
 func (s *DB) AddAbandonedCalls(ctx context.Context, runID string, a papersum.AbandonedCalls) error {
 	const op = "postgres.AddAbandonedCalls"
-	if err := storeutil.CheckAbandoned(op, runID, a); err != nil {
-		return err
+	if err := a.Validate(runID); err != nil {
+		return storeutil.WithOp(op, err)
 	}
 	return s.tx(ctx, op, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		st, err := lockRun(ctx, tx, op, runID)

@@ -24,26 +24,11 @@ const apiKeyColumns = `id, team, user_name, scope, prefix, created_at, revoked_a
 // stored already.
 func (s *DB) CreateKey(ctx context.Context, k *papersum.APIKey, hash []byte) error {
 	const op = "sqlite.CreateKey"
-	if err := validateAPIKey(op, k, hash); err != nil {
+	row, err := storeutil.NewKeyRow(op, k, hash, s.clock)
+	if err != nil {
 		return err
 	}
-	created := k.CreatedAt
-	if created.IsZero() {
-		created = s.clock.Now()
-	}
-	at, ok := storeutil.EncodeTime(created)
-	if !ok {
-		return storeutil.Invalid(op, "key %s: created_at out of range", k.ID)
-	}
-	revoked, ok := encodeKeyTime(k.RevokedAt)
-	if !ok {
-		return storeutil.Invalid(op, "key %s: revoked_at out of range", k.ID)
-	}
-	expires, ok := encodeKeyTime(k.ExpiresAt)
-	if !ok {
-		return storeutil.Invalid(op, "key %s: expires_at out of range", k.ID)
-	}
-	err := s.tx(ctx, op, func(tx *sql.Tx) error {
+	err = s.tx(ctx, op, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM api_keys WHERE id = ? OR hash = ?`, k.ID, hash).Scan(&n); err != nil {
 			return err
@@ -53,13 +38,13 @@ func (s *DB) CreateKey(ctx context.Context, k *papersum.APIKey, hash []byte) err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO api_keys (id, hash, team, user_name, scope, prefix, created_at, revoked_at, expires_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			k.ID, hash, k.Team, k.User, string(k.Scope), k.Prefix, at, revoked, expires)
+			k.ID, hash, k.Team, k.User, string(k.Scope), k.Prefix, row.Created, nullable(row.Revoked), nullable(row.Expires))
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	k.CreatedAt = created
+	k.CreatedAt = row.CreatedAt
 	return nil
 }
 
@@ -160,31 +145,6 @@ func (s *DB) ListKeys(ctx context.Context, team string) ([]*papersum.APIKey, err
 		return nil, dbError(op, err)
 	}
 	return out, nil
-}
-
-// validateAPIKey checks a new key before it touches the database; the
-// table's CHECK on scope is the backstop.
-func validateAPIKey(op string, k *papersum.APIKey, hash []byte) error {
-	switch {
-	case k == nil || k.ID == "":
-		return storeutil.Invalid(op, "API key has no ID")
-	case k.Team == "" || k.User == "":
-		return storeutil.Invalid(op, "API key %s needs a team and a user", k.ID)
-	case !k.Scope.Valid():
-		return storeutil.Invalid(op, "API key %s: scope %q is not one of read, write, admin", k.ID, k.Scope)
-	case len(hash) == 0:
-		return storeutil.Invalid(op, "API key %s has no hash", k.ID)
-	}
-	return nil
-}
-
-// encodeKeyTime encodes a nil time as NULL.
-func encodeKeyTime(t *time.Time) (any, bool) {
-	if t == nil {
-		return nil, true
-	}
-	ns, ok := storeutil.EncodeTime(*t)
-	return ns, ok
 }
 
 func decodeKeyTime(ns sql.NullInt64) *time.Time {

@@ -73,21 +73,14 @@ func (s *DB) JobRuns(ctx context.Context, jobID string) (map[string]string, erro
 // already.
 func (s *DB) PutProviderBatch(ctx context.Context, b *papersum.ProviderBatch) error {
 	const op = "sqlite.PutProviderBatch"
-	if b == nil || b.JobID == "" || b.Provider == "" || b.BatchID == "" || b.Stage == "" {
-		return storeutil.Invalid(op, "job, stage, provider and batch IDs are required")
-	}
-	ids, err := json.Marshal(b.RunIDs)
+	row, err := storeutil.NewProviderBatchRow(op, b)
 	if err != nil {
-		return storeutil.Invalid(op, "run ids: %v", err)
-	}
-	at, ok := storeutil.EncodeTime(b.SubmittedAt)
-	if !ok {
-		return storeutil.Invalid(op, "submitted_at out of range")
+		return err
 	}
 	return s.tx(ctx, op, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO provider_batches (provider, batch_id, job_id, stage, run_ids, submitted_at, done)
 			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (provider, batch_id) DO NOTHING`,
-			b.Provider, b.BatchID, b.JobID, string(b.Stage), string(ids), at, b.Done)
+			b.Provider, b.BatchID, b.JobID, string(b.Stage), row.RunIDs, row.SubmittedAt, b.Done)
 		if err != nil {
 			return err
 		}

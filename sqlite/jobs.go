@@ -95,48 +95,27 @@ func (s *DB) submit(ctx context.Context, op string, subs []*papersum.Submission,
 	}
 	for i, n := range ns {
 		if existing[i] == "" {
-			n.writeBack()
+			n.WriteBack()
 		}
 	}
 	return existing, nil
 }
 
-// submission is a validated Submission, encoded and ready to store.
+// submission is a validated Submission, encoded and ready to store, with
+// the IDs of its runs.
 type submission struct {
-	sub *papersum.Submission
-	// papers are the arguments of insertPaperSQL, one per paper.
-	papers [][]any
-	rows   []runRow
+	storeutil.SubmissionRows
 	runIDs []string
-	times  storeutil.SubmissionTimes
 }
 
 // newSubmission validates sub and encodes it, stamping its runs' and
 // batch's zero CreatedAt from the store's clock.
 func (s *DB) newSubmission(op string, sub *papersum.Submission, enqueue storeutil.Enqueue) (submission, error) {
-	if err := storeutil.CheckSubmission(op, sub, enqueue); err != nil {
-		return submission{}, err
-	}
-	times, err := storeutil.NewSubmissionTimes(op, sub, s.clock)
+	rows, err := storeutil.NewSubmissionRows(op, sub, enqueue, s.clock)
 	if err != nil {
 		return submission{}, err
 	}
-	n := submission{sub: sub, papers: make([][]any, len(sub.Papers)), rows: make([]runRow, len(sub.Runs)),
-		runIDs: storeutil.RunIDs(sub.Runs), times: times}
-	for i, p := range sub.Papers {
-		if n.papers[i], err = paperArgs(op, p, times.Now); err != nil {
-			return submission{}, err
-		}
-	}
-	for i, run := range sub.Runs {
-		if n.rows[i], err = s.newRunRow(op, run); err != nil {
-			return submission{}, err
-		}
-		if sub.Batch != nil {
-			n.rows[i].batchID = sub.Batch.ID
-		}
-	}
-	return n, nil
+	return submission{SubmissionRows: rows, runIDs: storeutil.RunIDs(sub.Runs)}, nil
 }
 
 // storeSubmission writes n in tx: its key, papers, runs and batch. When
@@ -146,15 +125,15 @@ func (s *DB) storeSubmission(ctx context.Context, tx *sql.Tx, op string, n submi
 	if existing, err := s.claimKey(ctx, tx, op, n); err != nil || existing != "" {
 		return existing, err
 	}
-	for _, args := range n.papers {
-		if _, err := s.txStmt(ctx, tx, insertPaperSQL).ExecContext(ctx, args...); err != nil {
+	for _, p := range n.Papers {
+		if _, err := s.txStmt(ctx, tx, insertPaperSQL).ExecContext(ctx, paperArgs(p)...); err != nil {
 			return "", err
 		}
 	}
-	if err := s.insertRuns(ctx, tx, op, n.rows); err != nil {
+	if err := s.insertRuns(ctx, tx, op, n.Runs); err != nil {
 		return "", err
 	}
-	if n.sub.Batch != nil {
+	if n.Sub.Batch != nil {
 		return "", s.insertBatch(ctx, tx, op, n)
 	}
 	return "", nil
@@ -166,12 +145,12 @@ func (s *DB) storeSubmission(ctx context.Context, tx *sql.Tx, op string, n submi
 //
 // Errors: ECONFLICT when the key was recorded for another request.
 func (s *DB) claimKey(ctx context.Context, tx *sql.Tx, op string, n submission) (string, error) {
-	sub := n.sub
+	sub := n.Sub
 	if sub.IdempotencyKey == "" {
 		return "", nil
 	}
 	res, err := s.txStmt(ctx, tx, insertKeySQL).ExecContext(ctx,
-		sub.Team, sub.IdempotencyKey, sub.RequestHash, storeutil.SubmissionTarget(sub), n.times.Now)
+		sub.Team, sub.IdempotencyKey, sub.RequestHash, storeutil.SubmissionTarget(sub), n.Times.Now)
 	if err != nil {
 		return "", err
 	}
@@ -199,8 +178,8 @@ const (
 //
 // Errors: ECONFLICT when the batch exists.
 func (s *DB) insertBatch(ctx context.Context, tx *sql.Tx, op string, n submission) error {
-	b := n.sub.Batch
-	res, err := s.txStmt(ctx, tx, insertBatchSQL).ExecContext(ctx, b.ID, b.Team, b.User, b.CallbackURL, n.times.Batch)
+	b := n.Sub.Batch
+	res, err := s.txStmt(ctx, tx, insertBatchSQL).ExecContext(ctx, b.ID, b.Team, b.User, b.CallbackURL, n.Times.Batch)
 	if err != nil {
 		return err
 	}
@@ -226,18 +205,6 @@ const (
 	VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`
 	insertBatchRunSQL = `INSERT INTO service_batch_runs (batch_id, seq, run_id) VALUES (?, ?, ?)`
 )
-
-// writeBack sets the stored values in the caller's runs and batch, once
-// they are committed.
-func (n submission) writeBack() {
-	for _, r := range n.rows {
-		r.writeBack()
-	}
-	if b := n.sub.Batch; b != nil {
-		b.RunIDs = n.runIDs
-		b.CreatedAt = n.times.BatchAt
-	}
-}
 
 // StartRun moves a queued run to running, keeping its creation time, and
 // returns it with its stages (raw output included). A running run (a job
@@ -363,27 +330,20 @@ func (s *DB) GetBatch(ctx context.Context, id string) (*papersum.Batch, error) {
 // out of range or a time out of range.
 func (s *DB) RecordDelivery(ctx context.Context, d *papersum.Delivery) error {
 	const op = "sqlite.RecordDelivery"
-	if err := storeutil.CheckDelivery(op, d); err != nil {
+	row, err := storeutil.NewDeliveryRow(op, d, s.clock)
+	if err != nil {
 		return err
 	}
-	at := d.At
-	if at.IsZero() {
-		at = s.clock.Now()
-	}
-	ns, ok := storeutil.EncodeTime(at)
-	if !ok {
-		return storeutil.Invalid(op, "delivery %s: time %s out of range", d.WebhookID, at)
-	}
-	err := s.tx(ctx, op, func(tx *sql.Tx) error {
+	err = s.tx(ctx, op, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (webhook_id, run_id, batch_id, url, attempt, status,
 				error, at, duration_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			d.WebhookID, d.RunID, d.BatchID, d.URL, d.Attempt, d.Status, d.Error, ns, int64(d.Duration))
+			d.WebhookID, d.RunID, d.BatchID, d.URL, d.Attempt, d.Status, d.Error, row.AtNS, int64(d.Duration))
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	d.At = at
+	d.At = row.At
 	return nil
 }
 

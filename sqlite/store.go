@@ -6,8 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
-	"slices"
+
 	"strings"
 	"time"
 
@@ -34,14 +33,14 @@ func (s *DB) PutPaper(ctx context.Context, p *papersum.Paper) error {
 	if !ok {
 		return storeutil.Invalid(op, "clock time out of range")
 	}
-	args, err := paperArgs(op, p, now)
+	row, err := storeutil.NewPaperRow(op, p, now)
 	if err != nil {
 		return err
 	}
 	// One statement is a transaction of its own: an explicit one would
 	// only add a BEGIN and a COMMIT on the store's only connection, for
 	// every submitted paper.
-	if _, err := s.stmt(insertPaperSQL).ExecContext(ctx, args...); err != nil {
+	if _, err := s.stmt(insertPaperSQL).ExecContext(ctx, paperArgs(row)...); err != nil {
 		return dbError(op, err)
 	}
 	return nil
@@ -52,19 +51,10 @@ func (s *DB) PutPaper(ctx context.Context, p *papersum.Paper) error {
 const insertPaperSQL = `INSERT INTO papers (id, title, source, format, sections, word_count, created_at)
 	VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`
 
-// paperArgs validates p and returns the arguments of insertPaperSQL, with
-// now (encoded) as its creation time.
-//
-// Errors: EINVALID when p is nil or has no ID.
-func paperArgs(op string, p *papersum.Paper, now int64) ([]any, error) {
-	if p == nil || p.ID == "" {
-		return nil, storeutil.Invalid(op, "paper has no ID")
-	}
-	sections, err := json.Marshal(p.Sections)
-	if err != nil {
-		return nil, storeutil.Invalid(op, "paper %s: sections: %v", p.ID, err)
-	}
-	return []any{p.ID, p.Title, p.Source, p.Format, string(sections), p.WordCount(), now}, nil
+// paperArgs are the arguments of insertPaperSQL for r.
+func paperArgs(r storeutil.PaperRow) []any {
+	p := r.P
+	return []any{p.ID, p.Title, p.Source, p.Format, r.Sections, r.Words, r.Created}
 }
 
 // GetPaper returns the paper with this ID.
@@ -96,16 +86,14 @@ func (s *DB) GetPaper(ctx context.Context, id string) (*papersum.Paper, error) {
 // selectPaperSQL is GetPaper's query.
 const selectPaperSQL = `SELECT id, title, source, format, sections FROM papers WHERE id = ?`
 
-// marshalOptional returns the JSON of v, or NULL when isNil.
-func marshalOptional(v any, isNil bool) (sql.NullString, error) {
-	if isNil {
-		return sql.NullString{}, nil
+// nullable is p's value for a statement's argument, or nil (NULL) when p
+// is nil: the rows of storeutil hold optional values as pointers, which
+// Postgres binds as they are.
+func nullable[T any](p *T) any {
+	if p == nil {
+		return nil
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return sql.NullString{}, err
-	}
-	return sql.NullString{String: string(b), Valid: true}, nil
+	return *p
 }
 
 // CreateRun stores a new run, with the stage results it already carries,
@@ -117,7 +105,7 @@ func marshalOptional(v any, isNil bool) (sql.NullString, error) {
 // run.CreatedAt and a cached run's FinishedAt are the stored values.
 //
 // Errors: EINVALID when run is nil, has no ID or paper ID, breaks the
-// rules above (see storeutil.CheckNewRun), has an unknown error class, a
+// rules above (see papersum.Run.ValidateNew), has an unknown error class, a
 // negative target length or scores that are not finite; ENOTFOUND when its
 // paper is not stored; ECONFLICT when a run with this ID exists.
 func (s *DB) CreateRun(ctx context.Context, run *papersum.Run) error {
@@ -126,7 +114,7 @@ func (s *DB) CreateRun(ctx context.Context, run *papersum.Run) error {
 	if err != nil {
 		return err
 	}
-	if len(row.stages) == 0 {
+	if len(row.Stages) == 0 {
 		// One statement is a transaction of its own.
 		if err := insertRunRow(ctx, s.stmt(insertRunSQL), op, row); err != nil {
 			return dbError(op, err)
@@ -134,7 +122,7 @@ func (s *DB) CreateRun(ctx context.Context, run *papersum.Run) error {
 	} else if err := s.tx(ctx, op, func(tx *sql.Tx) error { return s.insertRuns(ctx, tx, op, []runRow{row}) }); err != nil {
 		return err
 	}
-	row.writeBack()
+	row.WriteBack()
 	return nil
 }
 
@@ -166,78 +154,23 @@ func (s *DB) CreateRuns(ctx context.Context, runs []*papersum.Run) error {
 		return err
 	}
 	for _, r := range rows {
-		r.writeBack()
+		r.WriteBack()
 	}
 	return nil
 }
 
-// runRow is a validated new run, encoded and ready to insert.
-type runRow struct {
-	run       *papersum.Run
-	status    papersum.RunStatus
-	batchID   string
-	createdAt time.Time
-	created   int64
-	// finishedAt is set for a cached run only, the one created finished.
-	finishedAt *time.Time
-	finished   sql.NullInt64
-	// lastHit is run.LastHitAt encoded, NULL when nil.
-	lastHit sql.NullInt64
-	scores  sql.NullString
-	revised sql.NullString
-	stages  []stageRow
-}
+// runRow is a validated new run, encoded and ready to insert; stageRow
+// is one of its stages (see storeutil.NewRunRow).
+type (
+	runRow   = storeutil.RunRow
+	stageRow = storeutil.StageRow
+)
 
-// newRunRow validates run with storeutil.CheckNewRun and encodes it,
+// newRunRow validates run (papersum.Run.ValidateNew) and encodes it,
 // stamping a zero CreatedAt, and a cached run's nil FinishedAt, from the
 // store's clock.
 func (s *DB) newRunRow(op string, run *papersum.Run) (runRow, error) {
-	status, err := storeutil.CheckNewRun(op, run)
-	if err != nil {
-		return runRow{}, err
-	}
-	times, err := storeutil.NewRunTimes(op, run, status, s.clock)
-	if err != nil {
-		return runRow{}, err
-	}
-	r := runRow{run: run, status: status, batchID: run.BatchID, createdAt: times.CreatedAt, created: times.Created}
-	if times.FinishedAt != nil {
-		r.finishedAt, r.finished = times.FinishedAt, sql.NullInt64{Int64: times.Finished, Valid: true}
-	}
-	if run.LastHitAt != nil {
-		ns, ok := storeutil.EncodeTime(*run.LastHitAt)
-		if !ok {
-			return runRow{}, storeutil.Invalid(op, "run %s: last hit time %s out of range", run.ID, *run.LastHitAt)
-		}
-		r.lastHit = sql.NullInt64{Int64: ns, Valid: true}
-	}
-	r.stages = make([]stageRow, len(run.Stages))
-	for i := range run.Stages {
-		if r.stages[i], err = s.newStageRow(op, run.ID, &run.Stages[i]); err != nil {
-			return runRow{}, err
-		}
-	}
-	if r.scores, err = marshalOptional(run.Scores, run.Scores == nil); err != nil {
-		return runRow{}, storeutil.Invalid(op, "run %s: scores: %v", run.ID, err)
-	}
-	if r.revised, err = marshalOptional(run.RevisedScores, run.RevisedScores == nil); err != nil {
-		return runRow{}, storeutil.Invalid(op, "run %s: revised scores: %v", run.ID, err)
-	}
-	return r, nil
-}
-
-// writeBack sets what the store decided in the caller's run, once it is
-// stored.
-func (r runRow) writeBack() {
-	r.run.Status = r.status
-	r.run.CreatedAt = r.createdAt
-	r.run.BatchID = r.batchID
-	if r.finishedAt != nil {
-		r.run.FinishedAt = r.finishedAt
-	}
-	for i := range r.run.Stages {
-		r.run.Stages[i].StartedAt = storeutil.DecodeTime(r.stages[i].startedAt)
-	}
+	return storeutil.NewRunRow(op, run, s.clock)
 }
 
 // insertRuns inserts rows and their stages in tx, all with the same
@@ -250,7 +183,7 @@ func (s *DB) insertRuns(ctx context.Context, tx *sql.Tx, op string, rows []runRo
 		if err := insertRunRow(ctx, insert, op, r); err != nil {
 			return err
 		}
-		for i, st := range r.stages {
+		for i, st := range r.Stages {
 			if err := s.insertStage(ctx, tx, i+1, st); err != nil {
 				return err
 			}
@@ -272,9 +205,9 @@ func (s *DB) insertRuns(ctx context.Context, tx *sql.Tx, op string, rows []runRo
 //
 // Errors: ECONFLICT when the run exists; ENOTFOUND when its paper does not.
 func insertRunRow(ctx context.Context, insert *sql.Stmt, op string, r runRow) error {
-	res, err := insert.ExecContext(ctx, r.insertArgs()...)
+	res, err := insert.ExecContext(ctx, insertArgs(r)...)
 	if sqliteExtendedCode(err) == sqliteConstraintForeignKey {
-		return storeutil.NotFound(op, "run %s: paper %s not found; store the paper first", r.run.ID, r.run.PaperID)
+		return storeutil.NotFound(op, "run %s: paper %s not found; store the paper first", r.Run.ID, r.Run.PaperID)
 	}
 	if err != nil {
 		return err
@@ -284,7 +217,7 @@ func insertRunRow(ctx context.Context, insert *sql.Stmt, op string, r runRow) er
 		return err
 	}
 	if n == 0 {
-		return storeutil.Conflict(op, "run %s already exists", r.run.ID)
+		return storeutil.Conflict(op, "run %s already exists", r.Run.ID)
 	}
 	return nil
 }
@@ -298,11 +231,11 @@ const insertRunSQL = `INSERT INTO runs (id, paper_id, title, source, status, err
 	ON CONFLICT (id) DO NOTHING`
 
 // insertArgs are the arguments of insertRunSQL.
-func (r runRow) insertArgs() []any {
-	run := r.run
-	return []any{run.ID, run.PaperID, run.Title, run.Source, string(r.status), run.Error, string(run.ErrorClass),
-		run.ConfigHash, run.TargetWords, run.Summary, r.scores, run.Team, run.User, r.created, r.finished,
-		run.Config, run.Cached, r.batchID, run.CallbackURL, run.KeyID, run.CacheHits, r.lastHit, r.revised}
+func insertArgs(r runRow) []any {
+	run := r.Run
+	return []any{run.ID, run.PaperID, run.Title, run.Source, string(r.Status), run.Error, string(run.ErrorClass),
+		run.ConfigHash, run.TargetWords, run.Summary, nullable(r.Scores), run.Team, run.User, r.Created, nullable(r.FinishedNS),
+		run.Config, run.Cached, r.BatchID, run.CallbackURL, run.KeyID, run.CacheHits, nullable(r.LastHit), nullable(r.Revised)}
 }
 
 // RecordCacheHits records cache hits as papersum.JobStore documents: the
@@ -318,35 +251,26 @@ func (r runRow) insertArgs() []any {
 // a new run's ID exists.
 func (s *DB) RecordCacheHits(ctx context.Context, hits []*papersum.Run) error {
 	const op = "sqlite.RecordCacheHits"
-	if len(hits) == 0 {
-		return storeutil.Invalid(op, "no cache hits to record")
-	}
-	rows := make([]runRow, len(hits))
-	for i, run := range hits {
-		if run == nil || !run.Cached {
-			return storeutil.Invalid(op, "a cache hit must be a cached run")
-		}
-		var err error
-		if rows[i], err = s.newRunRow(op, run); err != nil {
-			return err
-		}
+	rows, err := storeutil.NewHitRows(op, hits, s.clock)
+	if err != nil {
+		return err
 	}
 	groups := storeutil.GroupHits(hits)
 	stored := make([]*papersum.Run, len(groups))
-	err := s.tx(ctx, op, func(tx *sql.Tx) error {
+	err = s.tx(ctx, op, func(tx *sql.Tx) error {
 		upsert := s.txStmt(ctx, tx, upsertHitSQL)
 		for gi, g := range groups {
 			r := rows[g.Indexes[0]]
-			last := r.created
+			last := r.Created
 			for _, i := range g.Indexes {
-				last = max(last, rows[i].created)
+				last = max(last, rows[i].Created)
 			}
-			run, err := scanRun(upsert.QueryRowContext(ctx, r.hitArgs(len(g.Indexes), last, g.Key)...))
+			run, err := scanRun(upsert.QueryRowContext(ctx, hitArgs(r, len(g.Indexes), last, g.Key)...))
 			switch {
 			case sqliteExtendedCode(err) == sqliteConstraintForeignKey:
-				return storeutil.NotFound(op, "run %s: paper %s not found; store the paper first", r.run.ID, r.run.PaperID)
+				return storeutil.NotFound(op, "run %s: paper %s not found; store the paper first", r.Run.ID, r.Run.PaperID)
 			case sqliteExtendedCode(err) == sqliteConstraintPrimaryKey:
-				return storeutil.Conflict(op, "run %s already exists", r.run.ID)
+				return storeutil.Conflict(op, "run %s already exists", r.Run.ID)
 			case err != nil:
 				return err
 			}
@@ -379,61 +303,20 @@ var upsertHitSQL = `INSERT INTO runs (id, paper_id, title, source, status, error
 
 // hitArgs are the arguments of upsertHitSQL for r, the first of n hits of
 // key, the latest of which came at last.
-func (r runRow) hitArgs(n int, last int64, key string) []any {
-	run := r.run
-	return []any{run.ID, run.PaperID, run.Title, run.Source, string(r.status), run.Error, string(run.ErrorClass),
-		run.ConfigHash, run.TargetWords, run.Summary, r.scores, run.Team, run.User, r.created, r.finished,
-		run.Config, run.Cached, r.batchID, run.CallbackURL, run.KeyID, n, last, key, r.revised}
-}
-
-// stageRow is a validated StageResult ready to insert.
-type stageRow struct {
-	runID     string
-	res       *papersum.StageResult
-	critique  sql.NullString
-	startedAt int64
-}
-
-func (s *DB) newStageRow(op, runID string, res *papersum.StageResult) (stageRow, error) {
-	if res == nil {
-		return stageRow{}, storeutil.Invalid(op, "run %s: nil stage result", runID)
-	}
-	u := res.Usage
-	switch {
-	case !slices.Contains(papersum.Stages, res.Stage):
-		return stageRow{}, storeutil.Invalid(op, "run %s: unknown stage %q", runID, res.Stage)
-	case u.InputTokens < 0 || u.OutputTokens < 0 || u.CacheCreation5mTokens < 0 ||
-		u.CacheCreation1hTokens < 0 || u.CacheReadTokens < 0:
-		return stageRow{}, storeutil.Invalid(op, "run %s: %s: negative token count", runID, res.Stage)
-	case math.IsNaN(res.CostUSD) || math.IsInf(res.CostUSD, 0) || res.CostUSD < 0:
-		return stageRow{}, storeutil.Invalid(op, "run %s: %s: cost %v is not a non-negative number", runID, res.Stage, res.CostUSD)
-	case res.Latency < 0:
-		return stageRow{}, storeutil.Invalid(op, "run %s: %s: negative latency", runID, res.Stage)
-	case res.Critique != nil && !storeutil.ValidScores(&res.Critique.Scores):
-		return stageRow{}, storeutil.Invalid(op, "run %s: %s: critique scores must be finite numbers", runID, res.Stage)
-	}
-	started := res.StartedAt
-	if started.IsZero() {
-		started = s.clock.Now()
-	}
-	startedNS, ok := storeutil.EncodeTime(started)
-	if !ok {
-		return stageRow{}, storeutil.Invalid(op, "run %s: %s: start time %s out of range", runID, res.Stage, started)
-	}
-	critique, err := marshalOptional(res.Critique, res.Critique == nil)
-	if err != nil {
-		return stageRow{}, storeutil.Invalid(op, "run %s: %s: critique: %v", runID, res.Stage, err)
-	}
-	return stageRow{runID: runID, res: res, critique: critique, startedAt: startedNS}, nil
+func hitArgs(r runRow, n int, last int64, key string) []any {
+	run := r.Run
+	return []any{run.ID, run.PaperID, run.Title, run.Source, string(r.Status), run.Error, string(run.ErrorClass),
+		run.ConfigHash, run.TargetWords, run.Summary, nullable(r.Scores), run.Team, run.User, r.Created, nullable(r.FinishedNS),
+		run.Config, run.Cached, r.BatchID, run.CallbackURL, run.KeyID, n, last, key, nullable(r.Revised)}
 }
 
 // insertStage inserts r as stage seq of its run in tx.
 func (s *DB) insertStage(ctx context.Context, tx *sql.Tx, seq int, r stageRow) error {
-	res, u := r.res, r.res.Usage
+	res, u := r.Res, r.Res.Usage
 	_, err := s.txStmt(ctx, tx, insertStageSQL).ExecContext(ctx,
-		r.runID, seq, string(res.Stage), res.Provider, res.Model, res.PromptVersion,
-		res.Raw, res.Output, r.critique, u.InputTokens, u.OutputTokens, u.CacheCreation5mTokens, u.CacheCreation1hTokens,
-		u.CacheReadTokens, u.Estimated, res.CostUSD, int64(res.Latency), string(res.StopReason), res.FallbackReason, r.startedAt)
+		r.RunID, seq, string(res.Stage), res.Provider, res.Model, res.PromptVersion,
+		res.Raw, res.Output, nullable(r.Critique), u.InputTokens, u.OutputTokens, u.CacheCreation5mTokens, u.CacheCreation1hTokens,
+		u.CacheReadTokens, u.Estimated, res.CostUSD, int64(res.Latency), string(res.StopReason), res.FallbackReason, r.StartedAt)
 	return err
 }
 
@@ -466,7 +349,7 @@ const selectRunStatusSQL = `SELECT status FROM runs WHERE id = ?`
 // (queued, which StartRun must move first, or finished).
 func (s *DB) AddStage(ctx context.Context, runID string, res *papersum.StageResult) error {
 	const op = "sqlite.AddStage"
-	r, err := s.newStageRow(op, runID, res)
+	r, err := storeutil.NewStageRow(op, runID, res, s.clock)
 	if err != nil {
 		return err
 	}
@@ -487,7 +370,7 @@ func (s *DB) AddStage(ctx context.Context, runID string, res *papersum.StageResu
 	if err != nil {
 		return err
 	}
-	res.StartedAt = storeutil.DecodeTime(r.startedAt)
+	res.StartedAt = storeutil.DecodeTime(r.StartedAt)
 	return nil
 }
 
@@ -506,34 +389,9 @@ const nextStageSeqSQL = `SELECT coalesce(max(seq), 0) + 1 FROM stage_results WHE
 // A run is canceled with CancelRun.
 func (s *DB) FinishRun(ctx context.Context, run *papersum.Run) error {
 	const op = "sqlite.FinishRun"
-	switch {
-	case run == nil || run.ID == "":
-		return storeutil.Invalid(op, "run has no ID")
-	case run.Status != papersum.RunSucceeded && run.Status != papersum.RunFailed:
-		return storeutil.Invalid(op, "run %s: a run finishes as succeeded or failed, not %q", run.ID, run.Status)
-	case run.Status == papersum.RunFailed && run.Error == "":
-		// A failed run must say why; an empty reason would be lost for good.
-		return storeutil.Invalid(op, "run %s: a failed run needs an error message", run.ID)
-	case !storeutil.ValidClass(run.ErrorClass):
-		return storeutil.Invalid(op, "run %s: unknown error class %q", run.ID, run.ErrorClass)
-	case !storeutil.ValidScores(run.Scores) || !storeutil.ValidScores(run.RevisedScores):
-		return storeutil.Invalid(op, "run %s: scores must be finite numbers", run.ID)
-	}
-	finishedAt := s.clock.Now()
-	if run.FinishedAt != nil {
-		finishedAt = *run.FinishedAt
-	}
-	finished, ok := storeutil.EncodeTime(finishedAt)
-	if !ok {
-		return storeutil.Invalid(op, "run %s: finish time %s out of range", run.ID, finishedAt)
-	}
-	scores, err := marshalOptional(run.Scores, run.Scores == nil)
+	f, err := storeutil.NewFinishRow(op, run, s.clock)
 	if err != nil {
-		return storeutil.Invalid(op, "run %s: scores: %v", run.ID, err)
-	}
-	revised, err := marshalOptional(run.RevisedScores, run.RevisedScores == nil)
-	if err != nil {
-		return storeutil.Invalid(op, "run %s: revised scores: %v", run.ID, err)
+		return err
 	}
 	err = s.tx(ctx, op, func(tx *sql.Tx) error {
 		st, err := s.runStatus(ctx, tx, op, run.ID)
@@ -544,14 +402,14 @@ func (s *DB) FinishRun(ctx context.Context, run *papersum.Run) error {
 			return storeutil.Conflict(op, "run %s is %s, not running; only a running run finishes", run.ID, st)
 		}
 		_, err = s.txStmt(ctx, tx, finishRunSQL).ExecContext(ctx,
-			string(run.Status), run.Error, string(run.ErrorClass), run.Summary, scores, revised, finished, run.ID)
+			string(run.Status), run.Error, string(run.ErrorClass), run.Summary, nullable(f.Scores), nullable(f.Revised), f.Finished, run.ID)
 		return err
 	})
 	if err != nil {
 		return err
 	}
 	if run.FinishedAt == nil {
-		t := storeutil.DecodeTime(finished)
+		t := storeutil.DecodeTime(f.Finished)
 		run.FinishedAt = &t
 	}
 	return nil
@@ -814,8 +672,8 @@ func (s *DB) ListRuns(ctx context.Context, f papersum.RunFilter) ([]*papersum.Ru
 // succeeded or failed.
 func (s *DB) AddAbandonedCalls(ctx context.Context, runID string, a papersum.AbandonedCalls) error {
 	const op = "sqlite.AddAbandonedCalls"
-	if err := storeutil.CheckAbandoned(op, runID, a); err != nil {
-		return err
+	if err := a.Validate(runID); err != nil {
+		return storeutil.WithOp(op, err)
 	}
 	return s.tx(ctx, op, func(tx *sql.Tx) error {
 		st, err := s.runStatus(ctx, tx, op, runID)

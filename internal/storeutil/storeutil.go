@@ -1,8 +1,11 @@
 // Package storeutil holds what papersum's SQL stores (sqlite, postgres)
 // share apart from their SQL: the time encoding, the error constructors,
-// input checks (runs.go) and the loading of embedded migration files. Both stores
-// pass one suite (storetest), so their behaviour must not drift apart; one
-// copy of these rules keeps it so.
+// the rows each store writes (rows.go: a domain value checked by its
+// Validate method in the root package, encoded, with the times it lacked
+// stamped from the store's clock), the submission and cache-hit helpers
+// (runs.go) and the loading of embedded migration files. Both stores pass
+// one suite (storetest), so their behaviour must not drift apart; one copy
+// of these rules keeps it so.
 package storeutil
 
 import (
@@ -52,25 +55,6 @@ func NotFound(op, format string, args ...any) error {
 // Conflict returns an ECONFLICT error of operation op.
 func Conflict(op, format string, args ...any) error {
 	return &papersum.Error{Code: papersum.ECONFLICT, Op: op, Message: fmt.Sprintf(format, args...)}
-}
-
-// ValidClass reports whether c is "" or one of papersum.Classes.
-func ValidClass(c papersum.Class) bool {
-	return c == "" || slices.Contains(papersum.Classes, c)
-}
-
-// ValidScores reports whether every score is a finite number (nil is
-// valid: no scores).
-func ValidScores(sc *papersum.Scores) bool {
-	if sc == nil {
-		return true
-	}
-	for _, v := range []float64{sc.Accuracy, sc.Completeness, sc.Clarity, sc.Coherence} {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return false
-		}
-	}
-	return true
 }
 
 // Migration is one embedded NNNN_name.sql file.

@@ -2,7 +2,6 @@ package storeutil
 
 import (
 	"fmt"
-	"math"
 	"reflect"
 	"testing"
 	"testing/fstest"
@@ -19,16 +18,6 @@ func TestTimeRoundTripAndRange(t *testing.T) {
 	}
 	if _, ok := EncodeTime(time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)); ok {
 		t.Error("year 3000 is outside the int64 nanosecond range")
-	}
-}
-
-func TestValidScores(t *testing.T) {
-	if !ValidScores(nil) || !ValidScores(&papersum.Scores{Accuracy: 8}) || ValidScores(&papersum.Scores{Clarity: math.NaN()}) ||
-		ValidScores(&papersum.Scores{Coherence: math.Inf(1)}) {
-		t.Error("ValidScores")
-	}
-	if !ValidClass("") || !ValidClass(papersum.ClassParse) || ValidClass("weird") {
-		t.Error("ValidClass")
 	}
 }
 
@@ -112,63 +101,6 @@ func TestCheckRunFilter(t *testing.T) {
 		if err != nil && papersum.ErrorCode(err) != papersum.EINVALID {
 			t.Errorf("CheckRunFilter(%+v): code %s", tc.f, papersum.ErrorCode(err))
 		}
-	}
-}
-
-func TestCheckNewRunStates(t *testing.T) {
-	done := time.Unix(1, 0)
-	for _, tc := range []struct {
-		name string
-		run  papersum.Run
-		want papersum.RunStatus // "" for EINVALID
-	}{
-		{"default running", papersum.Run{}, papersum.RunRunning},
-		{"running", papersum.Run{Status: papersum.RunRunning}, papersum.RunRunning},
-		{"queued", papersum.Run{Status: papersum.RunQueued}, papersum.RunQueued},
-		{"cached", papersum.Run{Status: papersum.RunSucceeded, Cached: true, Summary: "s", FinishedAt: &done}, papersum.RunSucceeded},
-		{"succeeded, not cached", papersum.Run{Status: papersum.RunSucceeded, Summary: "s"}, ""},
-		{"cached, no summary", papersum.Run{Status: papersum.RunSucceeded, Cached: true}, ""},
-		{"cached with hits", papersum.Run{Status: papersum.RunSucceeded, Cached: true, Summary: "s", CacheHits: 3}, papersum.RunSucceeded},
-		{"negative hits", papersum.Run{Status: papersum.RunSucceeded, Cached: true, Summary: "s", CacheHits: -1}, ""},
-		{"hits, not cached", papersum.Run{Status: papersum.RunQueued, CacheHits: 1}, ""},
-		{"cached with stages", papersum.Run{Status: papersum.RunSucceeded, Cached: true, Summary: "s", Stages: make([]papersum.StageResult, 1)}, ""},
-		{"cached but queued", papersum.Run{Status: papersum.RunQueued, Cached: true, Summary: "s"}, ""},
-		{"queued with stages", papersum.Run{Status: papersum.RunQueued, Stages: make([]papersum.StageResult, 1)}, ""},
-		{"running with finish", papersum.Run{FinishedAt: &done}, ""},
-		{"failed", papersum.Run{Status: papersum.RunFailed, Error: "x"}, ""},
-		{"canceled", papersum.Run{Status: papersum.RunCanceled}, ""},
-	} {
-		r := tc.run
-		r.ID, r.PaperID = "r", "p"
-		got, err := CheckNewRun("op", &r)
-		if got != tc.want || (tc.want == "") != (papersum.ErrorCode(err) == papersum.EINVALID) {
-			t.Errorf("%s: CheckNewRun = %q, %v; want %q", tc.name, got, err, tc.want)
-		}
-	}
-}
-
-func TestCheckDelivery(t *testing.T) {
-	ok := papersum.Delivery{WebhookID: "w", BatchID: "b", URL: "https://x", Attempt: 1, Status: 200}
-	if err := CheckDelivery("op", &ok); err != nil {
-		t.Fatal(err)
-	}
-	for name, mutate := range map[string]func(d *papersum.Delivery){
-		"no webhook":    func(d *papersum.Delivery) { d.WebhookID = "" },
-		"no URL":        func(d *papersum.Delivery) { d.URL = "" },
-		"no target":     func(d *papersum.Delivery) { d.BatchID = "" },
-		"attempt":       func(d *papersum.Delivery) { d.Attempt = -1 },
-		"status":        func(d *papersum.Delivery) { d.Status = -1 },
-		"duration":      func(d *papersum.Delivery) { d.Duration = -1 },
-		"status > 999 ": func(d *papersum.Delivery) { d.Status = 1000 },
-	} {
-		d := ok
-		mutate(&d)
-		if err := CheckDelivery("op", &d); papersum.ErrorCode(err) != papersum.EINVALID {
-			t.Errorf("%s: CheckDelivery = %v", name, err)
-		}
-	}
-	if err := CheckDelivery("op", nil); papersum.ErrorCode(err) != papersum.EINVALID {
-		t.Errorf("nil: CheckDelivery = %v", err)
 	}
 }
 
