@@ -11,6 +11,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/internal/pause"
 )
 
 // Default values of ConsumerConfig.
@@ -242,7 +243,7 @@ func (c *Consumer) process(ctx context.Context, cl *kgo.Client, r *kgo.Record) e
 		}
 		wait := c.backoff(attempt)
 		log.Warn("paper message handler failed; retrying", "attempt", attempt, "wait", wait, "err", err)
-		if err := sleep(ctx, wait); err != nil {
+		if err := pause.For(ctx, wait); err != nil {
 			return err
 		}
 	}
@@ -301,7 +302,7 @@ func (c *Consumer) poison(ctx context.Context, cl *kgo.Client, r *kgo.Record, lo
 		}
 		wait := c.backoff(attempt)
 		log.Warn("dead-letter produce failed; retrying", "attempt", attempt, "wait", wait, "err", err)
-		if err := sleep(ctx, wait); err != nil {
+		if err := pause.For(ctx, wait); err != nil {
 			return err
 		}
 	}
@@ -321,18 +322,4 @@ func (c *Consumer) backoff(attempt int) time.Duration {
 		return 0
 	}
 	return ceil/2 + rand.N(ceil/2+1)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

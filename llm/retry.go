@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/internal/pause"
 )
 
 // Default values of RetryConfig.
@@ -141,7 +142,7 @@ func (c RetryConfig) withDefaults() RetryConfig {
 		c.Clock = papersum.SystemClock{}
 	}
 	if c.Sleep == nil {
-		c.Sleep = sleep
+		c.Sleep = pause.For
 	}
 	if c.Rand == nil {
 		seed := uint64(c.Clock.Now().UnixNano())
@@ -447,19 +448,4 @@ func approxWords(s string) int {
 		return 0
 	}
 	return strings.Count(s, " ") + strings.Count(s, "\n") + 1
-}
-
-// sleep is the default RetryConfig.Sleep.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

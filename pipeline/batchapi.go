@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/internal/pause"
 )
 
 // BatchOptions configure RunBatch.
@@ -71,7 +72,7 @@ func (r *Runner) RunBatch(ctx context.Context, papers []*papersum.Paper, o Batch
 		o.MaxPollInterval = max(60*time.Second, o.PollInterval)
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleepCtx
+		o.Sleep = pause.For
 	}
 	opts := Options{TargetWords: o.TargetWords, OnStage: o.OnStage}
 	runs, err := r.jobRuns(ctx, papers, o)
@@ -343,15 +344,4 @@ func (r *Runner) collect(ctx context.Context, byID map[string]*jobRun, b papersu
 func retryablePoll(err error) bool {
 	var pe *papersum.ProviderError
 	return errors.As(err, &pe) && pe.Retryable()
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -6,8 +6,8 @@ import (
 	"github.com/papersum/papersum/internal/deptest"
 )
 
-// TestImports keeps this package to the root package and the standard
-// library.
+// TestImports keeps this package to the root package, the shared wait
+// (internal/pause) and the standard library.
 func TestImports(t *testing.T) {
-	deptest.AllowOnly(t)
+	deptest.AllowOnly(t, deptest.Root+"/internal/pause")
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/internal/pause"
 )
 
 // SenderConfig configures a Sender.
@@ -74,7 +75,7 @@ func (c SenderConfig) withDefaults() SenderConfig {
 		c.Clock = papersum.SystemClock{}
 	}
 	if c.Sleep == nil {
-		c.Sleep = sleep
+		c.Sleep = pause.For
 	}
 	return c
 }
@@ -237,16 +238,4 @@ func redact(u *url.URL) string {
 	c := *u
 	c.User, c.RawQuery, c.Fragment, c.RawFragment = nil, "", "", ""
 	return c.String()
-}
-
-// sleep is the default SenderConfig.Sleep.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/internal/pause"
 )
 
 // Config configures a Server. The zero Config is valid: every zero field
@@ -222,7 +223,7 @@ func (c Config) withDefaults() Config {
 		c.Clock = papersum.SystemClock{}
 	}
 	if c.Sleep == nil {
-		c.Sleep = sleep
+		c.Sleep = pause.For
 	}
 	if c.Faults.RetryAfter == 0 {
 		c.Faults.RetryAfter = 2 * time.Second
@@ -290,19 +291,4 @@ func (c *Config) rejectsTemperature(model string) bool {
 		}
 	}
 	return false
-}
-
-// sleep waits for d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
