@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/internal/atomicfile"
 )
 
 // Item is one paper to summarize: a file, or text given inline in a
@@ -339,31 +340,13 @@ func WriteSummaryCSV(path string, results []Result) error {
 	if err := w.Error(); err != nil {
 		return err
 	}
-	return writeFileAtomic(path, b.Bytes())
-}
-
-// writeFileAtomic writes data to a temporary file beside path and renames
-// it, so an interrupted batch never leaves half a file.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".papersum-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Write(path, b.Bytes())
 }
 
 // WriteFile writes one output file atomically (exported for the per-paper
 // outputs the command writes).
 func WriteFile(path string, data []byte) error {
-	if err := writeFileAtomic(path, data); err != nil {
+	if err := atomicfile.Write(path, data); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil

@@ -13,6 +13,7 @@ import (
 
 	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/ingest"
+	"github.com/papersum/papersum/internal/atomicfile"
 	"github.com/papersum/papersum/pipeline"
 	"github.com/papersum/papersum/report"
 )
@@ -132,20 +133,7 @@ func writeOutput(e *env, path string, data []byte) error {
 		_, err := e.stdout.Write(data)
 		return err
 	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".papersum-*")
-	if err != nil {
-		return outError(path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return outError(path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return outError(path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := atomicfile.Write(path, data); err != nil {
 		return outError(path, err)
 	}
 	return nil
@@ -173,7 +161,7 @@ func checkOutPath(path string) error {
 	}
 	// Writing is the only reliable test of permission (ACLs, read-only
 	// mounts, quotas): create the temporary file the write will use.
-	tmp, err := os.CreateTemp(dir, ".papersum-*")
+	tmp, err := os.CreateTemp(dir, atomicfile.TempPattern)
 	if err != nil {
 		return outError(path, err)
 	}
