@@ -37,7 +37,8 @@ const (
 	MaxIDBytes = 256
 	// MaxTitleBytes bounds PaperMessage.Title.
 	MaxTitleBytes = 1024
-	// MaxURLBytes bounds PaperMessage.URL and CallbackURL.
+	// MaxURLBytes bounds PaperMessage.URL; CallbackURL has the same bound,
+	// papersum.MaxCallbackURLBytes, with the rest of its rule.
 	MaxURLBytes = 2048
 	// MaxTeamBytes bounds PaperMessage.Team.
 	MaxTeamBytes = 128
@@ -124,7 +125,7 @@ func (m *PaperMessage) Validate() error {
 		}
 	}
 	if m.CallbackURL != "" {
-		if err := checkURL("callback_url", m.CallbackURL); err != nil {
+		if err := papersum.ValidateCallbackURL(m.CallbackURL); err != nil {
 			return fmt.Errorf("paper message %s: %w", m.ID, err)
 		}
 	}

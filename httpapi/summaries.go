@@ -451,10 +451,7 @@ func validateCommon(paperURL, title, config, callback, idemKey string) error {
 		}
 	}
 	if callback != "" {
-		u, err := url.Parse(callback)
-		if err != nil || !u.IsAbs() || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(callback) > maxURLLen {
-			return invalid("callback_url must be an absolute http or https URL")
-		}
+		return papersum.ValidateCallbackURL(callback)
 	}
 	return nil
 }

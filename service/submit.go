@@ -85,7 +85,8 @@ func (s *Service) runner(name string) (*pipeline.Runner, error) {
 	return r, nil
 }
 
-// checkCallback refuses a callback URL that could never be delivered. The
+// checkCallback refuses a callback URL that could never be delivered
+// (papersum.ValidateCallbackURL, the rule of every entry point). The
 // address it resolves to is checked at delivery, by the sender's dialer,
 // since DNS can change in between.
 func (s *Service) checkCallback(raw string) error {
@@ -95,11 +96,7 @@ func (s *Service) checkCallback(raw string) error {
 	if s.cfg.Deliverer == nil {
 		return papersum.Errorf(papersum.EINVALID, "callbacks are not enabled on this server")
 	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
-		return papersum.Errorf(papersum.EINVALID, "callback_url %q is not an absolute http(s) URL", papersum.Excerpt(raw))
-	}
-	return nil
+	return papersum.ValidateCallbackURL(raw)
 }
 
 // input is a submitted paper before it is read: its bytes, the name that
