@@ -219,6 +219,9 @@ func (jr *jobRun) task(stage papersum.Stage, target int) papersum.Task {
 // fails; other runs of the job go on.
 func (jr *jobRun) finish(ctx context.Context, r *Runner, stage papersum.Stage, fn func() (*papersum.StageResult, error)) {
 	if _, err := fn(); err != nil {
+		// fail stores the run as failed and logs the failure, and the
+		// error of storing it if that fails too; its result is the
+		// failure itself, which has no caller here.
 		_, _ = r.fail(ctx, jr.run, withStage(err, stage), r.logger.With("run", jr.run.ID))
 	}
 }

@@ -22,7 +22,10 @@ type Judge struct {
 	Pricer          papersum.Pricer
 	// MaxTokens bounds the judge's answer. Default 2048.
 	MaxTokens int
-	tmpl      *Template
+	// Clock dates each answer for its price (prices change over time).
+	// Default papersum.SystemClock.
+	Clock papersum.Clock
+	tmpl  *Template
 }
 
 // JudgeTemplate returns the judge prompt: judge.tmpl from dir when dir is
@@ -47,6 +50,14 @@ func JudgeTemplate(dir string) (*Template, error) {
 // NewJudge returns a judge using tmpl (see JudgeTemplate).
 func NewJudge(provider, model string, client papersum.Model, pricer papersum.Pricer, tmpl *Template) *Judge {
 	return &Judge{Provider: provider, Model: model, Client: client, Pricer: pricer, MaxTokens: 2048, tmpl: tmpl}
+}
+
+// now is the judge's clock's time.
+func (j *Judge) now() time.Time {
+	if j.Clock == nil {
+		return papersum.SystemClock{}.Now()
+	}
+	return j.Clock.Now()
 }
 
 // Verdict is a judge's grading of one summary.
@@ -78,7 +89,7 @@ func (j *Judge) Grade(ctx context.Context, paper *papersum.Paper, summary string
 			return nil, err
 		}
 		provider, model := orDefault(resp.Provider, j.Provider), orDefault(resp.Model, j.Model)
-		cost, err := j.Pricer.Price(provider, model, resp.Usage, false, time.Now())
+		cost, err := j.Pricer.Price(provider, model, resp.Usage, false, j.now())
 		if err != nil {
 			return nil, err
 		}
