@@ -122,7 +122,7 @@ type ProviderError struct {
 
 // Error implements error.
 func (e *ProviderError) Error() string {
-	msg := fmt.Sprintf("%s", e.Class)
+	msg := string(e.Class)
 	if e.Stage != "" {
 		msg = string(e.Stage) + ": " + msg
 	}

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -445,7 +444,5 @@ func decodeBody[T any](t *testing.T, w *httptest.ResponseRecorder) T {
 var pdf = []byte("%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
 
 var errSecret = errors.New(`pq: password authentication failed for user "papersum" at 10.1.2.3:5432`)
-
-func contains(s, sub string) bool { return strings.Contains(s, sub) }
 
 func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }

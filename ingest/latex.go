@@ -415,8 +415,8 @@ func (c *texConv) accent(s string, k int, mark rune) int {
 	if k >= len(s) {
 		return k
 	}
-	base := ""
-	end := k + 1
+	var base string
+	var end int
 	if s[k] == '{' {
 		g, e := readGroup(s, k)
 		base, end = strings.TrimSpace(g), e

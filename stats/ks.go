@@ -125,7 +125,6 @@ func ksExact(n1, n2, g int, d float64, alt Alternative) (ok bool, dOut, p float6
 	if h == 0 {
 		return true, dOut, 1
 	}
-	p = nan
 	if alt == TwoSided {
 		if n1 == n2 {
 			p = ksProbOutsideSquare(n1, h)

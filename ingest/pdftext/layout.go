@@ -58,7 +58,6 @@ type line struct {
 // footers span the page and would otherwise break a column in two.
 func removeRunning(pages []page) {
 	const edge = 3 // rows from the top or bottom that may be furniture
-	type pos struct{ p, r int }
 	edgeRows := func(p page) []int {
 		var idx []int
 		for i := 0; i < len(p.rows) && len(idx) < edge; i++ {

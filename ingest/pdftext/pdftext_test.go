@@ -182,10 +182,7 @@ func TestBrokenPdftotext(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err := Extract(context.Background(), twoColumnPDF(), Options{PDFToText: fake})
-			want := tc.want
-			if strings.Contains(want, "%s") {
-				want = strings.Replace(want, "%s", fake, 1)
-			}
+			want := strings.Replace(tc.want, "%s", fake, 1)
 			if papersum.ErrorCode(err) != tc.code || !strings.HasPrefix(papersum.ErrorMessage(err), want) {
 				t.Fatalf("got %v (%s), want %s: %s", err, papersum.ErrorCode(err), tc.code, want)
 			}
