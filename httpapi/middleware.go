@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/telemetry"
 )
 
 const (
@@ -57,7 +58,7 @@ func (s *server) withRequest(next http.Handler) http.Handler {
 		info := &reqInfo{}
 		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey{}, id), reqInfoKey{}, info)
 		r = r.WithContext(ctx)
-		sw := &statusWriter{ResponseWriter: w}
+		sw := telemetry.NewStatusWriter(w)
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler { // net/http's own signal to abort quietly; let it through
@@ -65,47 +66,16 @@ func (s *server) withRequest(next http.Handler) http.Handler {
 				}
 				s.log.Error("handler panicked", slog.String("request_id", id), slog.Any("panic", v),
 					slog.String("stack", string(debug.Stack())))
-				if sw.status == 0 {
+				if !sw.Written() {
 					s.writeError(sw, r, fmt.Errorf("panic: %v", v))
 				}
 			}
 			s.log.Info("request", slog.String("request_id", id), slog.String("method", r.Method),
-				slog.String("route", r.Pattern), slog.Int("status", sw.code()),
+				slog.String("route", r.Pattern), slog.Int("status", sw.Status()),
 				slog.Duration("duration", s.deps.Clock.Now().Sub(start)), slog.String("key_id", info.keyID))
 		}()
 		next.ServeHTTP(sw, r)
 	})
-}
-
-// statusWriter records the status written through it.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the connection's Flush and
-// deadlines.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func (w *statusWriter) code() int {
-	if w.status == 0 {
-		return http.StatusOK
-	}
-	return w.status
 }
 
 type apiKeyKey struct{}

@@ -42,30 +42,44 @@ func statusClass(code int) string {
 // Middleware times each request to next by the route pattern that
 // net/http's ServeMux matched. Wrap the mux itself, not a handler inside
 // it: the mux sets Request.Pattern while serving, and Middleware reads it
-// afterwards.
+// afterwards. A ResponseWriter that is a *StatusWriter already (the API
+// server's, which logs the status too) is used as it is, so that a
+// request is wrapped once.
 func (m *Metrics) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := m.clock.Now()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := NewStatusWriter(w)
 		next.ServeHTTP(sw, r)
-		m.ObserveHTTP(r.Pattern, r.Method, sw.code(), m.clock.Now().Sub(start))
+		m.ObserveHTTP(r.Pattern, r.Method, sw.Status(), m.clock.Now().Sub(start))
 	})
 }
 
-// statusWriter records the status code written through it.
-type statusWriter struct {
+// StatusWriter records the status code written through it, for the
+// metrics and the access log of a request.
+type StatusWriter struct {
 	http.ResponseWriter
 	status int
 }
 
-func (w *statusWriter) WriteHeader(code int) {
+// NewStatusWriter returns w when it is a *StatusWriter already, else w
+// wrapped in one.
+func NewStatusWriter(w http.ResponseWriter) *StatusWriter {
+	if sw, ok := w.(*StatusWriter); ok {
+		return sw
+	}
+	return &StatusWriter{ResponseWriter: w}
+}
+
+// WriteHeader records the first status written and passes code on.
+func (w *StatusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
-func (w *statusWriter) Write(b []byte) (int, error) {
+// Write records 200 when no status was written before, as net/http sends.
+func (w *StatusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
@@ -74,11 +88,16 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the underlying writer's
 // Flush, Hijack and deadlines (server-sent events need Flush).
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+func (w *StatusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-func (w *statusWriter) code() int {
+// Written reports whether a status or a body has been written.
+func (w *StatusWriter) Written() bool { return w.status != 0 }
+
+// Status is the status written, 200 when nothing was: net/http sends 200
+// then.
+func (w *StatusWriter) Status() int {
 	if w.status == 0 {
-		return http.StatusOK // nothing written: net/http sends 200
+		return http.StatusOK
 	}
 	return w.status
 }
