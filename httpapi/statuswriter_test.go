@@ -46,4 +46,3 @@ func TestRequestWrappedOnce(t *testing.T) {
 		t.Errorf("metrics lack the request's status class:\n%s", w.Body)
 	}
 }
-
