@@ -209,7 +209,7 @@ func (s *DB) createRuns(ctx context.Context, op string, runs []*papersum.Run) er
 	w := writes{runs: make([]runRow, len(runs))}
 	seen := make(map[string]bool, len(runs))
 	for i, run := range runs {
-		r, err := s.newRunRow(op, run)
+		r, err := storeutil.NewRunRow(op, run, s.clock)
 		if err != nil {
 			return err
 		}
@@ -236,13 +236,6 @@ type (
 	runRow   = storeutil.RunRow
 	stageRow = storeutil.StageRow
 )
-
-// newRunRow validates run (papersum.Run.ValidateNew) and encodes it,
-// stamping a zero CreatedAt, and a cached run's nil FinishedAt, from the
-// store's clock.
-func (s *DB) newRunRow(op string, run *papersum.Run) (runRow, error) {
-	return storeutil.NewRunRow(op, run, s.clock)
-}
 
 // lockRun locks the row of run id until the transaction ends and returns
 // its status. FOR NO KEY UPDATE is the weakest lock that makes AddStage

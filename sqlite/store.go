@@ -110,7 +110,7 @@ func nullable[T any](p *T) any {
 // paper is not stored; ECONFLICT when a run with this ID exists.
 func (s *DB) CreateRun(ctx context.Context, run *papersum.Run) error {
 	const op = "sqlite.CreateRun"
-	row, err := s.newRunRow(op, run)
+	row, err := storeutil.NewRunRow(op, run, s.clock)
 	if err != nil {
 		return err
 	}
@@ -142,7 +142,7 @@ func (s *DB) CreateRuns(ctx context.Context, runs []*papersum.Run) error {
 	seen := make(map[string]bool, len(runs))
 	for i, run := range runs {
 		var err error
-		if rows[i], err = s.newRunRow(op, run); err != nil {
+		if rows[i], err = storeutil.NewRunRow(op, run, s.clock); err != nil {
 			return err
 		}
 		if seen[run.ID] {
@@ -165,13 +165,6 @@ type (
 	runRow   = storeutil.RunRow
 	stageRow = storeutil.StageRow
 )
-
-// newRunRow validates run (papersum.Run.ValidateNew) and encodes it,
-// stamping a zero CreatedAt, and a cached run's nil FinishedAt, from the
-// store's clock.
-func (s *DB) newRunRow(op string, run *papersum.Run) (runRow, error) {
-	return storeutil.NewRunRow(op, run, s.clock)
-}
 
 // insertRuns inserts rows and their stages in tx, all with the same
 // prepared statement of insertRunSQL.
