@@ -61,6 +61,15 @@ var QueueStates = []string{"available", "pending", "scheduled", "running", "retr
 // pipeline_rate_limit_rejections_total: which limit rejected the request.
 var RateLimitScopes = []string{"global", "team", "user", "ip", "key"}
 
+// DegradedPolicies are the (component, policy) label pairs of
+// pipeline_degraded_decisions_total: what answered a call that Redis could
+// not. The cache answers a read as a miss and skips a write; the rate
+// limiter answers by its --ratelimit-fallback policy.
+var DegradedPolicies = [][2]string{
+	{"cache", "miss"}, {"cache", "skip"},
+	{"ratelimit", "local"}, {"ratelimit", "open"}, {"ratelimit", "closed"},
+}
+
 // BreakerState is a circuit breaker's state as a gauge value.
 type BreakerState int
 
@@ -144,6 +153,7 @@ type Metrics struct {
 	cacheHits    prometheus.Counter
 	cacheMisses  prometheus.Counter
 	rateLimited  *prometheus.CounterVec
+	degraded     *prometheus.CounterVec
 	retries      *prometheus.CounterVec
 	abandoned    *prometheus.CounterVec
 	breaker      *prometheus.GaugeVec
@@ -236,6 +246,10 @@ func NewMetrics(reg prometheus.Registerer, cfg Config) (*Metrics, error) {
 			Name: "pipeline_rate_limit_rejections_total",
 			Help: "Requests rejected by a rate limit, by the limit's scope.",
 		}, []string{"scope"}),
+		degraded: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pipeline_degraded_decisions_total",
+			Help: "Calls to Redis that failed and were answered by a fallback policy, by component (cache, ratelimit) and policy.",
+		}, []string{"component", "policy"}),
 		retries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "pipeline_retries_total",
 			Help: "Model call retries by failure class.",
@@ -285,7 +299,7 @@ func NewMetrics(reg prometheus.Registerer, cfg Config) (*Metrics, error) {
 	m.initSeries()
 
 	cs := []prometheus.Collector{m.requests, m.stageLatency, m.runDuration, m.tokens, m.cost, m.quality,
-		m.queueDepth, m.cacheHits, m.cacheMisses, m.rateLimited, m.retries, m.abandoned, m.breaker, m.httpDuration,
+		m.queueDepth, m.cacheHits, m.cacheMisses, m.rateLimited, m.degraded, m.retries, m.abandoned, m.breaker, m.httpDuration,
 		m.commitSize, m.commitTime}
 	for i, c := range cs {
 		if err := reg.Register(c); err != nil {
@@ -329,6 +343,9 @@ func (m *Metrics) initSeries() {
 	}
 	for _, s := range RateLimitScopes {
 		m.rateLimited.WithLabelValues(s)
+	}
+	for _, p := range DegradedPolicies {
+		m.degraded.WithLabelValues(p[0], p[1])
 	}
 	for _, c := range papersum.Classes {
 		m.retries.WithLabelValues(string(c))
@@ -501,6 +518,16 @@ func (m *Metrics) RateLimitRejected(scope string) {
 		scope = Other
 	}
 	m.rateLimited.WithLabelValues(scope).Inc()
+}
+
+// DegradedDecision counts a call to Redis that failed and was answered by
+// policy instead; a pair outside DegradedPolicies counts as ("other",
+// "other").
+func (m *Metrics) DegradedDecision(component, policy string) {
+	if !slices.Contains(DegradedPolicies, [2]string{component, policy}) {
+		component, policy = Other, Other
+	}
+	m.degraded.WithLabelValues(component, policy).Inc()
 }
 
 // Retry counts a model call retried after a failure of class c; classes
