@@ -35,8 +35,9 @@
 //     Config.MaxAttempts attempts (Config.CallbackMaxAttempts for
 //     callback jobs), after which the job is discarded.
 //
-// Running reports whether the queue is between Start and Stop, for a
-// readiness check.
+// Running reports whether the queue is between Start and Stop, and
+// Healthy whether its workers can fetch jobs (the last renewal of its
+// lease, below, succeeded), for a readiness check.
 //
 // A crashed process is told from a slow one by its lease: every queue
 // process holds a row in papersum_worker_lease, renewed every
