@@ -53,15 +53,15 @@ type serveFlags struct {
 	// ratelimitFallback is the rate limiter's policy while Redis is down:
 	// a ratelimit.Policy.
 	ratelimitFallback string
-	tokensPerDay    int64
-	fetchHosts      []string
-	cacheEntries    int
-	cacheTTL        time.Duration
-	maxBytes        int64
-	debugAddr       string
-	metricsAddr     string
-	commitWriters   int
-	maxTeams        int
+	tokensPerDay      int64
+	fetchHosts        []string
+	cacheEntries      int
+	cacheTTL          time.Duration
+	maxBytes          int64
+	debugAddr         string
+	metricsAddr       string
+	commitWriters     int
+	maxTeams          int
 	// allowPrivate lets fetches and callbacks reach loopback and private
 	// addresses. Tests need it; production must not.
 	allowPrivate bool
