@@ -64,13 +64,18 @@ func TestUnavailableRetryAfter(t *testing.T) {
 // Retry-After, not 429.
 func TestLimiterFailClosed(t *testing.T) {
 	e := newEnv(t, func(d *Deps) {
-		d.Limiter = fakeLimiter{decision: ratelimit.Decision{Allowed: false, Degraded: true, RetryAfter: 2 * time.Second}}
+		d.Limiter = fakeLimiter{decision: ratelimit.Decision{Allowed: false, Degraded: true, FailedClosed: true, RetryAfter: 2 * time.Second}}
 	})
 	w := e.do(req("GET", "/api/v1/summaries", e.read, "", nil))
 	wantError(t, w, http.StatusServiceUnavailable, "unavailable")
 	if got := w.Header().Get("Retry-After"); got != "2" {
 		t.Errorf("Retry-After %q, want 2", got)
 	}
+	// A refusal of the per-process fallback is a rate limit: 429.
+	e = newEnv(t, func(d *Deps) {
+		d.Limiter = fakeLimiter{decision: ratelimit.Decision{Allowed: false, Degraded: true, RetryAfter: 2 * time.Second}}
+	})
+	wantError(t, e.do(req("GET", "/api/v1/summaries", e.read, "", nil)), http.StatusTooManyRequests, "rate_limited")
 	// A degraded decision that allows goes through.
 	e = newEnv(t, func(d *Deps) {
 		d.Limiter = fakeLimiter{decision: ratelimit.Decision{Allowed: true, Degraded: true, RemainingRequests: -1}}

@@ -176,7 +176,7 @@ func (s *server) authenticated(need papersum.Scope, next http.Handler) http.Hand
 			w.Header().Set("X-RateLimit-Limit", strconv.Itoa(d.Limits.RequestsPerMinute))
 			w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(max(d.RemainingRequests, 0)))
 		}
-		if !d.Allowed && d.Degraded {
+		if !d.Allowed && d.FailedClosed {
 			// The limiter's store is down and its policy is to refuse
 			// (fail closed): not the client's fault, so 503, not 429.
 			w.Header().Set("Retry-After", strconv.FormatInt(retryAfterSeconds(d.RetryAfter), 10))

@@ -70,8 +70,11 @@ func TestPolicies(t *testing.T) {
 				if d.Allowed != want || !d.Degraded {
 					t.Errorf("outage call %d: %+v, want allowed=%v and degraded", i, d, want)
 				}
-				if tc.policy == ratelimit.PolicyClosed && d.RetryAfter != 3*time.Second {
-					t.Errorf("closed: RetryAfter %s, want 3s", d.RetryAfter)
+				if tc.policy == ratelimit.PolicyClosed && (d.RetryAfter != 3*time.Second || !d.FailedClosed) {
+					t.Errorf("closed: %+v, want RetryAfter 3s and FailedClosed", d)
+				}
+				if tc.policy != ratelimit.PolicyClosed && d.FailedClosed {
+					t.Errorf("%s: FailedClosed set: %+v", tc.policy, d)
 				}
 			}
 			if err := r.Record(context.Background(), "k", start, 5); err != nil {

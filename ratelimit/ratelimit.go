@@ -73,8 +73,12 @@ type Decision struct {
 	RemainingRequests int
 	RemainingTokens   int64
 	// Degraded reports that the backend failed and the decision came from
-	// the fallback policy (fail-open, or RedisConfig.Fallback).
+	// the fallback policy (see Policy).
 	Degraded bool
+	// FailedClosed reports a refusal of PolicyClosed: the backend failed
+	// and the policy refuses every request, so the refusal says nothing
+	// about the key's usage (an HTTP layer answers 503, not 429).
+	FailedClosed bool
 }
 
 // Stats are monotonically increasing counters for the metrics layer.

@@ -203,7 +203,7 @@ func (r *Redis) Allow(ctx context.Context, key string, now time.Time, cost Cost)
 				return Decision{}, err
 			}
 		case PolicyClosed:
-			d.Allowed, d.RetryAfter = false, r.cfg.ClosedRetryAfter
+			d.Allowed, d.RetryAfter, d.FailedClosed = false, r.cfg.ClosedRetryAfter, true
 		}
 		d.Degraded = true
 		r.st.count(d)

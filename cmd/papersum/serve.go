@@ -384,6 +384,11 @@ func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, cfg
 		if err != nil {
 			return nil, &usageError{msg: fmt.Sprintf("--redis-url: %v", err)}
 		}
+		// One dial per call: the cache and the limiter answer a failed
+		// call by their fallback within their own timeouts (250ms,
+		// 100ms), which go-redis's five dial attempts 100ms apart would
+		// only use up, turning "connection refused" into a timeout.
+		opt.DialerRetries = 1
 		rdb = redis.NewClient(opt)
 		s.closers = append(s.closers, func() { _ = rdb.Close() })
 		// Redis down at start is what Redis down later is: degraded, not
