@@ -59,12 +59,16 @@ func TestHealthyFollowsTheHeartbeat(t *testing.T) {
 func TestHealthyThroughPostgresOutage(t *testing.T) {
 	dbURL := pgtest.URL(t)
 	schema := pgtest.Schema(t, dbURL)
-	cfg, err := pgxpool.ParseConfig(dbURL)
+	direct, err := pgxpool.ParseConfig(dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := faultproxy.New(t, net.JoinHostPort(cfg.ConnConfig.Host, strconv.Itoa(int(cfg.ConnConfig.Port))), false)
+	proxy := faultproxy.New(t, net.JoinHostPort(direct.ConnConfig.Host, strconv.Itoa(int(direct.ConnConfig.Port))), false)
+	cfg := direct.Copy()
 	cfg.ConnConfig.Host, cfg.ConnConfig.Port = "127.0.0.1", uint16(portOf(t, proxy.Addr()))
+	// pgx falls back to the URL's own address (sslmode=prefer tries TLS,
+	// then plain): every attempt must go through the proxy.
+	cfg.ConnConfig.Fallbacks = nil
 	cfg.ConnConfig.ConnectTimeout = 2 * time.Second
 	cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{schema}.Sanitize()
 	ctx := context.Background()

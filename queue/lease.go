@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"os"
 	"strings"
 	"sync"
@@ -151,7 +152,9 @@ func (l *leaser) every(ctx context.Context, interval time.Duration, f func(conte
 
 func (l *leaser) renew(ctx context.Context) {
 	wasLive, err := l.store.renew(ctx, l.self, l.now(), l.q.cfg.LeaseTTL)
-	if ctx.Err() == nil || err == nil {
+	// A renewal cut by its own bound (LeaseTTL) failed; one cut because
+	// the loop is stopping says nothing of the database.
+	if !errors.Is(ctx.Err(), context.Canceled) {
 		l.setRenewErr(err)
 	}
 	switch {
