@@ -359,4 +359,3 @@ func hasDigit(w string) bool { return strings.ContainsAny(w, "0123456789") }
 
 // String returns the kind's name.
 func (k Kind) String() string { return string(k) }
-

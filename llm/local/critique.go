@@ -52,7 +52,7 @@ type draftSent struct {
 	// offNumbers and offNames are in the paper but not in the source
 	// sentences this one matches best: moved from another context.
 	offNumbers, offNames []string
-	problems   []prose.Problem // text that is not clean prose
+	problems             []prose.Problem // text that is not clean prose
 	// related is how many of its novel terms share their first letters
 	// with a word of the paper.
 	related int
@@ -332,7 +332,6 @@ func (m *matcher) match(q textproc.Vector) (best int, sim, recall float64, alts 
 	}
 	return best, sim, recall, alts
 }
-
 
 func mostlyNumbers(toks []string) bool {
 	n := 0
