@@ -69,7 +69,7 @@ func (e *Engine) score(a *analysis, ds []draftSent, target int, issues bool) *cr
 	scores := papersum.Scores{
 		Accuracy:     round1(accuracy(ds, &acc)),
 		Completeness: round1(e.completeness(a, ds, repeats, target, r, &comp)),
-		Clarity:      round1(e.clarity(a, ds, r, &clar)),
+		Clarity:      round1(e.clarity(a, ds, repeats, r, &clar)),
 		Coherence:    round1(coherence(ds, repeats, &coh)),
 		Judge:        Judge,
 		JudgeVersion: CritiqueVersion,
@@ -245,7 +245,7 @@ func summaryRoles(a *analysis, ds []draftSent) roles {
 // captions and table rows, hard or long sentences, and redundancy (pairs
 // of sentences sharing at least RedundancyThreshold of their terms, unless
 // they come from two different sentences of the paper's abstract).
-func (e *Engine) clarity(a *analysis, ds []draftSent, r *critiqueResult, n *notes) float64 {
+func (e *Engine) clarity(a *analysis, ds []draftSent, repeats []int, r *critiqueResult, n *notes) float64 {
 	syl, words := 0, 0
 	for i := range ds {
 		for _, t := range ds[i].toks {
@@ -290,7 +290,7 @@ func (e *Engine) clarity(a *analysis, ds []draftSent, r *critiqueResult, n *note
 				clarity -= costFragment
 			case prose.Unfinished:
 				clarity -= costFragment // coherence names it
-			case prose.FrontMatter, prose.FigureDebris:
+			case prose.FrontMatter, prose.FigureDebris, prose.WordSalad:
 				clarity -= costFragment // accuracy names it
 			}
 		}
@@ -300,7 +300,9 @@ func (e *Engine) clarity(a *analysis, ds []draftSent, r *critiqueResult, n *note
 			ov := termOverlap(ds[i].vec.IDs, ds[j].vec.IDs)
 			if ov >= e.cfg.RedundancyThreshold && !a.abstractPair(&ds[i], &ds[j]) {
 				r.redundant = append(r.redundant, [2]int{i, j})
-				n.add("sentences %d and %d overlap %.0f%%", i+1, j+1, 100*ov)
+				if repeats[j] < 0 { // coherence names a repeat
+					n.add("sentences %d and %d overlap %.0f%%", i+1, j+1, 100*ov)
+				}
 				clarity -= 3 * ov
 			}
 		}
@@ -476,6 +478,8 @@ func describe(k prose.Kind) string {
 		return "a fragment"
 	case prose.Unfinished:
 		return "an unfinished sentence"
+	case prose.WordSalad:
+		return "word salad (words without the grammar of a sentence)"
 	}
 	return string(k)
 }

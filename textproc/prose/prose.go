@@ -19,12 +19,13 @@ const (
 	Citation     Kind = "citation"      // a numeric citation bracket
 	Fragment     Kind = "fragment"      // not a whole sentence: starts mid-way
 	Unfinished   Kind = "unfinished"    // stops mid-sentence
+	WordSalad    Kind = "word_salad"    // words without the grammar of a sentence
 )
 
 // NonProse reports whether text with a problem of kind k is not prose at
 // all (debris that states nothing), rather than prose with a blemish.
 func (k Kind) NonProse() bool {
-	return k == OCRNoise || k == FrontMatter || k == FigureDebris
+	return k == OCRNoise || k == FrontMatter || k == FigureDebris || k == WordSalad
 }
 
 // Problem is one problem of a sentence: its kind and the exact span at
@@ -71,6 +72,10 @@ func Check(sentence string, opt Options) []Problem {
 	}
 	if p, ok := fragment(sentence); ok {
 		out = append(out, p)
+	}
+	if wordSalad(sentence) {
+		end := len(strings.TrimRight(sentence, " \t\n"))
+		out = append(out, Problem{Kind: WordSalad, Span: sentence[:end], Start: 0, End: end})
 	}
 	sortProblems(out)
 	return dedupe(out)
@@ -470,4 +475,38 @@ func dedupe(ps []Problem) []Problem {
 		}
 	}
 	return out
+}
+
+// functionWords are the grammatical words English prose cannot do
+// without: articles, prepositions, conjunctions, pronouns, auxiliaries.
+var functionWords = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`a an the of in on at to for from by with as into than that which who whom
+		whose this these those it its we our they their he she his her is are was were be been being has have
+		had do does did can could will would may might must shall should and or but not no if when while where
+		how what because so such both each all any more most other some only also very then there here about
+		over under between through after before without within per via using upon`) {
+		functionWords[w] = true
+	}
+}
+
+// wordSalad reports a sentence of ten or more words of which fewer than
+// one in six is a function word: content words strung together without
+// the grammar of a sentence ("We baseline model show data corpus language
+// corpus sentence method data corpus the sentence dependency."). English
+// prose, even terse scientific prose, runs at a third or more.
+func wordSalad(s string) bool {
+	n, fn := 0, 0
+	for _, f := range strings.Fields(s) {
+		w := strings.ToLower(strings.TrimFunc(f, func(r rune) bool { return !unicode.IsLetter(r) }))
+		if w == "" {
+			continue
+		}
+		n++
+		if functionWords[w] {
+			fn++
+		}
+	}
+	return n >= 10 && float64(fn)/float64(n) < 1.0/6
 }

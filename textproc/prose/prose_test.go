@@ -39,6 +39,7 @@ func TestCheckFindsDebris(t *testing.T) {
 		{"on constituents' membership in the hypothesized set.", Fragment, "on constituents' membership in"},
 		{"It answers (question) (logical form) (answer) state queries.", FigureDebris, "(question) (logical form) (answer)"},
 		{"The largest state is ∗∗ Alaska.", FigureDebris, "∗∗"},
+		{"We baseline model show data corpus language corpus sentence method data corpus the sentence dependency.", WordSalad, "We baseline model show data corpus language corpus sentence method data corpus the sentence dependency."},
 		{"Write to smith@cs.example.edu for the data.", FrontMatter, "smith@cs.example.edu"},
 		{"Ingrid Berger NTT Communication Science Laboratories Kyoto 619-0237 Japan We parse.", FrontMatter, "Ingrid Berger NTT Communication Science Laboratories Kyoto 619-0237"},
 	}
