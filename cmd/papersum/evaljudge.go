@@ -93,7 +93,7 @@ items that have the rating, each with a percentile bootstrap 95% interval
 	c.Flags().Uint64Var(&f.seed, "seed", 1, "seed of the bootstrap")
 	c.Flags().StringVarP(&f.format, "format", "f", "text", "output format")
 	c.Flags().Int64Var(&f.maxBytes, "max-bytes", ingest.DefaultMaxBytes, "refuse input files larger than this many bytes")
-	limitFlags(c.Flags(), wordsFlag(), intIn("concurrency", 1, 64, ""), intIn("resamples", 100, 100000, ""), formatFlag("text", "json"))
+	limitFlags(c.Flags(), wordsFlag(), intIn("concurrency", 1, 64, ""), intIn("resamples", 100, 100000, ""), formatFlag("text", "json"), maxBytesFlag())
 	return c
 }
 

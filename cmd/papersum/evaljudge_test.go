@@ -39,7 +39,7 @@ type judgeJSON struct {
 		Issues []string           `json:"issues"`
 	} `json:"items"`
 	Correlations map[string]map[string]struct {
-		N                         int
+		N                          int
 		Pearson, Spearman, Kendall struct{ Value, Low, High *float64 }
 	} `json:"correlations"`
 }
