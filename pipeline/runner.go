@@ -507,6 +507,7 @@ func (r *Runner) scoreRevised(ctx context.Context, task papersum.Task, summary s
 		log.Warn("score the revised summary", "err", err)
 		return nil
 	}
+	StampJudge(&c.Scores, resp.Provider, resp.Model, r.prompts[papersum.StageCritique].Version)
 	return &c.Scores
 }
 
@@ -556,6 +557,9 @@ func parseOutput(res *papersum.StageResult, maxTokens int) error {
 		res.Output, err = ExtractSummary(res.Stage, TagSummary, res.Raw)
 	case papersum.StageCritique:
 		res.Critique, err = ExtractCritique(res.Raw)
+		if err == nil {
+			StampJudge(&res.Critique.Scores, res.Provider, res.Model, res.PromptVersion)
+		}
 	case papersum.StageRevise:
 		res.Output, err = ExtractSummary(res.Stage, TagRevisedSummary, res.Raw)
 	}
