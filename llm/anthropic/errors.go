@@ -251,8 +251,9 @@ func isMalformed(err error) bool {
 
 // unreadableAnswer marks the error of a call whose 2xx response arrived
 // but could not be decoded. The SDK reports an empty body without a
-// Content-Type ("expected destination type of 'string' or '[]byte' for
-// responses with content-type ”") with an error that wraps nothing, and
+// Content-Type with an error that wraps nothing ("expected destination
+// type of 'string' or '[]byte' for responses with content-type" and an
+// empty type), and
 // an empty JSON body as io.EOF; only the response tells them apart from a
 // request that was never sent or a connection that was lost.
 type unreadableAnswer struct {
