@@ -19,6 +19,8 @@ import (
 	"github.com/papersum/papersum/llm/llmtest/fakeupstream"
 	"github.com/papersum/papersum/pipeline"
 	"github.com/papersum/papersum/report"
+	"github.com/papersum/papersum/telemetry"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // switchedUpstream is the fake upstream behind a switch: while down,
@@ -69,12 +71,33 @@ func (c *testClock) Advance(d time.Duration) {
 // few milliseconds.
 func newProviderHarness(t *testing.T, breakerFailures uint32) (*harness, *switchedUpstream, *testClock) {
 	t.Helper()
+	return newProviderHarnessWith(t, providerOptions{breakerFailures: breakerFailures})
+}
+
+// providerOptions vary newProviderHarness.
+type providerOptions struct {
+	breakerFailures uint32
+	// wrapStore, when set, wraps the store that the service and the
+	// runner use (not the queue's).
+	wrapStore func(Store) Store
+	// maxUnsaved is the runner's MaxUnsaved.
+	maxUnsaved int
+	metrics    *telemetry.Metrics
+}
+
+func newProviderHarnessWith(t *testing.T, o providerOptions) (*harness, *switchedUpstream, *testClock) {
+	t.Helper()
+	breakerFailures := o.breakerFailures
 	up := &switchedUpstream{fake: fakeupstream.New(fakeupstream.Config{})}
 	srv := httptest.NewServer(up)
 	t.Cleanup(srv.Close)
 	t.Cleanup(up.fake.Close)
 	clock := &testClock{now: time.Now()}
 	h := newHarnessWith(t, func(c *Config) {
+		if o.wrapStore != nil {
+			c.Store = o.wrapStore(c.Store)
+		}
+		c.Metrics = o.metrics
 		adapter, err := anthropic.New(anthropic.Config{APIKey: "test", BaseURL: srv.URL})
 		if err != nil {
 			t.Fatal(err)
@@ -96,7 +119,8 @@ func newProviderHarness(t *testing.T, breakerFailures uint32) (*harness, *switch
 		for _, s := range papersum.Stages {
 			stages[s] = pipeline.StageModel{Provider: "anthropic", Model: "claude-sonnet-4-5", Client: client, MaxTokens: 1024}
 		}
-		runner, err := pipeline.NewRunner(pipeline.RunnerConfig{Stages: stages, Store: c.Store, Pricer: freePricer{}, ConfigHash: "cfg"})
+		runner, err := pipeline.NewRunner(pipeline.RunnerConfig{Stages: stages, Store: c.Store, Pricer: freePricer{},
+			ConfigHash: "cfg", MaxUnsaved: o.maxUnsaved})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -236,4 +260,139 @@ func containsClass(cs []papersum.Class, c papersum.Class) bool {
 		}
 	}
 	return false
+}
+
+// outageStore is a store whose run writes fail as a database that is
+// restarting fails them, for a while: the first AddStage of a summarize
+// result starts the outage, which lasts for failures more write calls
+// (StartRun, AddStage, WaitRun, FinishRun), then ends. No clock is
+// involved: the outage is counted in calls.
+type outageStore struct {
+	Store
+	mu       sync.Mutex
+	started  bool
+	failures int
+	failed   int
+}
+
+var errStoreDown = &papersum.Error{Code: papersum.EUNAVAILABLE, Message: "postgres: lost the connection to test"}
+
+// write reports whether a run write may go through now.
+func (s *outageStore) write(startsOutage bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if startsOutage && !s.started {
+		s.started = true
+	}
+	if s.started && s.failures > 0 {
+		s.failures--
+		s.failed++
+		return errStoreDown
+	}
+	return nil
+}
+
+func (s *outageStore) StartRun(ctx context.Context, id string) (*papersum.Run, error) {
+	if err := s.write(false); err != nil {
+		return nil, err
+	}
+	return s.Store.StartRun(ctx, id)
+}
+
+func (s *outageStore) AddStage(ctx context.Context, runID string, res *papersum.StageResult) error {
+	if err := s.write(res.Stage == papersum.StageSummarize); err != nil {
+		return err
+	}
+	return s.Store.AddStage(ctx, runID, res)
+}
+
+func (s *outageStore) FinishRun(ctx context.Context, run *papersum.Run) error {
+	if err := s.write(false); err != nil {
+		return err
+	}
+	return s.Store.FinishRun(ctx, run)
+}
+
+func (s *outageStore) WaitRun(ctx context.Context, id string, w papersum.RunWait) error {
+	if err := s.write(false); err != nil {
+		return err
+	}
+	return s.Store.WaitRun(ctx, id, w)
+}
+
+// A store outage just after a stage's model call was answered does not
+// pay for that call again: the answer is kept and stored when the store
+// is back, and the run ends succeeded with one result and one paid
+// answer per stage. When the answer cannot be kept (MaxUnsaved < 0), the
+// call is made again and counted, in the run and in
+// pipeline_calls_repeated_total.
+func TestStoreOutageDoesNotRepeatPaidCalls(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		maxUnsaved   int
+		wantAnswers  int
+		wantRepeated int
+	}{
+		{"answer kept", 0, 3, 0},
+		{"answer lost", -1, 4, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			store := &outageStore{failures: 4}
+			reg := prometheus.NewRegistry()
+			m, err := telemetry.NewMetrics(reg, telemetry.Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, up, _ := newProviderHarnessWith(t, providerOptions{maxUnsaved: tc.maxUnsaved, metrics: m,
+				wrapStore: func(s Store) Store { store.Store = s; return store }})
+			res, err := h.svc.Submit(context.Background(), httpapi.SubmitRequest{Text: fakeupstream.SamplePaper(), Team: "t"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			run := h.wait(t, res.RunID)
+			if run.Status != papersum.RunSucceeded {
+				t.Fatalf("run %s (%s), want succeeded", run.Status, run.Error)
+			}
+			store.mu.Lock()
+			failed := store.failed
+			store.mu.Unlock()
+			if failed != 4 {
+				t.Fatalf("the outage failed %d writes, want 4", failed)
+			}
+			perStage := map[papersum.Stage]int{}
+			for _, s := range run.Stages {
+				perStage[s.Stage]++
+			}
+			for _, s := range papersum.Stages {
+				if perStage[s] != 1 {
+					t.Errorf("%d results of stage %s, want exactly 1 (%v)", perStage[s], s, perStage)
+				}
+			}
+			if n := len(up.fake.Answers()); n != tc.wantAnswers {
+				t.Errorf("the provider answered (and billed) %d calls, want %d", n, tc.wantAnswers)
+			}
+			if run.RepeatedCalls != tc.wantRepeated {
+				t.Errorf("RepeatedCalls %d, want %d", run.RepeatedCalls, tc.wantRepeated)
+			}
+			if v := repeatedMetric(t, reg); int(v) != tc.wantRepeated {
+				t.Errorf("pipeline_calls_repeated_total %v, want %d", v, tc.wantRepeated)
+			}
+		})
+	}
+}
+
+// repeatedMetric reads pipeline_calls_repeated_total from reg.
+func repeatedMetric(t *testing.T, reg *prometheus.Registry) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == "pipeline_calls_repeated_total" {
+			return mf.GetMetric()[0].GetCounter().GetValue()
+		}
+	}
+	t.Fatal("no pipeline_calls_repeated_total in the registry")
+	return 0
 }
