@@ -46,6 +46,7 @@ type serveFlags struct {
 	rescueAfter     time.Duration
 	maxWait         time.Duration
 	shutdownTimeout time.Duration
+	runDeadline     time.Duration
 	rpm             int
 	tokensPerDay    int64
 	fetchHosts      []string
@@ -123,6 +124,7 @@ is only the backstop for jobs whose worker holds no lease.`,
 	fl.DurationVar(&f.rescueAfter, "rescue-after", 0, "backstop for jobs whose worker holds no lease: how long such a job may stay running before it is run again; must exceed --job-timeout (default --job-timeout + 5m; a dead server's jobs are found by its lease within 35s)")
 	fl.DurationVar(&f.maxWait, "max-wait", httpapi.DefaultMaxWait, "cap on ?wait= of submissions")
 	fl.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown waits for requests and jobs to finish")
+	fl.DurationVar(&f.runDeadline, "run-deadline", service.DefaultRunDeadline, "how long after its first start a run whose model provider fails transiently (rate limit, overload, 5xx, timeout, lost connection, open circuit) waits in the queue for it, retried with backoff, before it fails")
 	fl.IntVar(&f.rpm, "rate-limit-rpm", 600, "requests per minute per API key (0: no limit)")
 	fl.Int64Var(&f.tokensPerDay, "rate-limit-tokens-per-day", 0, "model tokens per day per API key (0: no limit)")
 	fl.StringSliceVar(&f.fetchHosts, "fetch-allow-host", fetch.DefaultAllowedHosts, "hosts papers may be fetched from by URL")
@@ -140,6 +142,7 @@ is only the backstop for jobs whose worker holds no lease.`,
 		maxBytesFlag(), intIn("commit-writers", 1, 64, "1 on SQLite, 2 on Postgres"),
 		durationIn("job-timeout", time.Second, 24*time.Hour, ""), durationIn("max-wait", time.Second, time.Hour, ""),
 		durationIn("shutdown-timeout", 0, time.Hour, ""), durationIn("cache-ttl", time.Second, 365*24*time.Hour, ""),
+		durationIn("run-deadline", time.Second, 30*24*time.Hour, ""),
 		intIn("metrics-max-teams", 1, 10_000, ""), durationIn("rescue-after", time.Second, 30*24*time.Hour, "--job-timeout + 5m"))
 	return c
 }
@@ -344,7 +347,7 @@ func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, log
 	svcCfg := service.Config{
 		Store: store.(service.Store), Queue: q, Runners: map[string]*pipeline.Runner{"": runner},
 		Fetcher: fetcher, Ingest: ingest.Options{MaxBytes: f.maxBytes}, Cache: resultCache, CacheTTL: f.cacheTTL,
-		Metrics: metrics, Limiter: limiter, Logger: logger, CommitWriters: f.commitWriters,
+		Metrics: metrics, Limiter: limiter, Logger: logger, CommitWriters: f.commitWriters, RunDeadline: f.runDeadline,
 	}
 	if secret := e.getenv("PAPERSUM_CALLBACK_SECRET"); secret != "" {
 		key, err := webhook.ParseSecret(secret)
