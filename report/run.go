@@ -219,9 +219,12 @@ func writeMarkdown(w io.Writer, r *papersum.Run) error {
 		title = "Summary"
 	}
 	fmt.Fprintf(&b, "# %s\n\n", title)
-	if j.Status == string(papersum.RunFailed) {
+	switch {
+	case j.Status == string(papersum.RunFailed):
 		fmt.Fprintf(&b, "**Failed:** %s\n\n", j.Error)
-	} else {
+	case j.Waiting != nil:
+		b.WriteString("**Queued:** " + mdEscape(waitingNote(j.Waiting)) + ".\n\n")
+	default:
 		fmt.Fprintf(&b, "%s\n\n", j.Summary)
 	}
 	if j.Scores != nil {
@@ -263,9 +266,6 @@ func writeMarkdown(w io.Writer, r *papersum.Run) error {
 	}
 	if j.RepeatedCalls > 0 {
 		b.WriteString(mdEscape(repeatedNote(j.RepeatedCalls)) + ".\n\n")
-	}
-	if j.Waiting != nil {
-		b.WriteString("**Queued:** " + mdEscape(waitingNote(j.Waiting)) + ".\n\n")
 	}
 	if j.Totals.Usage.Estimated {
 		b.WriteString("Token counts marked ~ are estimates.\n\n")
