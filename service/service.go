@@ -112,10 +112,10 @@ type Config struct {
 	// the deadline in its error. Default DefaultRunDeadline (1h).
 	RunDeadline time.Duration
 	// FirstWait is the first wait of a run between two attempts; each
-	// later wait doubles, up to MaxWait. A provider's retry-after hint
-	// wins when it is longer (up to queue.DefaultMaxSnooze). The last
-	// attempt is at the deadline. Defaults DefaultFirstWait (5s) and
-	// DefaultMaxWait (5m).
+	// later wait doubles, up to MaxWait. A provider's retry-after hint,
+	// when it gives one, is the wait instead (up to
+	// queue.DefaultMaxSnooze). The last attempt is at the deadline.
+	// Defaults DefaultFirstWait (5s) and DefaultMaxWait (5m).
 	FirstWait, MaxWait time.Duration
 	// CommitWriters is how many transactions of submissions, and as many
 	// of cache hits, may be open at once; requests that arrive meanwhile

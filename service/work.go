@@ -113,9 +113,9 @@ func storeUnavailable(err error) bool {
 
 // waitForProvider puts run, whose model call failed with the transient
 // error cause, back in the queue until its next attempt, or fails it when
-// its deadline has passed. The wait doubles from FirstWait with every
-// wait of the run, up to MaxWait; a longer retry-after hint of the
-// provider wins; the last attempt is at the deadline itself.
+// its deadline has passed. The wait is the provider's retry-after hint
+// when it gave one; otherwise it doubles from FirstWait with every wait
+// of the run, up to MaxWait. The last attempt is at the deadline itself.
 func (s *Service) waitForProvider(ctx context.Context, run *papersum.Run, cause error) error {
 	started := run.CreatedAt
 	if run.StartedAt != nil {
@@ -133,8 +133,8 @@ func (s *Service) waitForProvider(ctx context.Context, run *papersum.Run, cause 
 	wait = min(wait, s.cfg.MaxWait)
 	var pe *papersum.ProviderError
 	if errors.As(cause, &pe) && pe.RetryAfterSeconds > 0 && !math.IsInf(pe.RetryAfterSeconds, 0) {
-		hint := time.Duration(min(pe.RetryAfterSeconds, queue.DefaultMaxSnooze.Seconds()) * float64(time.Second))
-		wait = max(wait, hint)
+		// The provider said when to come back: that is the wait.
+		wait = time.Duration(min(pe.RetryAfterSeconds, queue.DefaultMaxSnooze.Seconds()) * float64(time.Second))
 	}
 	next := now.Add(wait)
 	if next.After(deadline) {
