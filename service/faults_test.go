@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -395,4 +396,32 @@ func repeatedMetric(t *testing.T, reg *prometheus.Registry) float64 {
 	}
 	t.Fatal("no pipeline_calls_repeated_total in the registry")
 	return 0
+}
+
+func TestNextWait(t *testing.T) {
+	now := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	far := now.Add(24 * time.Hour)
+	for _, tc := range []struct {
+		name     string
+		waits    int
+		hint     float64
+		deadline time.Time
+		want     time.Duration
+	}{
+		{"first", 0, 0, far, 5 * time.Second},
+		{"doubles", 3, 0, far, 40 * time.Second},
+		{"capped", 10, 0, far, 5 * time.Minute},
+		{"many waits do not overflow", 1 << 30, 0, far, 5 * time.Minute},
+		{"hint", 3, 0.25, far, 250 * time.Millisecond},
+		{"long hint capped", 0, 1e9, far, time.Hour},
+		{"negative hint", 1, -3, far, 10 * time.Second},
+		{"NaN hint", 1, math.NaN(), far, 10 * time.Second},
+		{"infinite hint", 1, math.Inf(1), far, 10 * time.Second},
+		{"deadline first", 3, 0, now.Add(7 * time.Second), 7 * time.Second},
+		{"deadline passed", 0, 0, now.Add(-time.Second), 0},
+	} {
+		if got := nextWait(tc.waits, 5*time.Second, 5*time.Minute, tc.hint, now, tc.deadline); got != tc.want {
+			t.Errorf("%s: nextWait = %s, want %s", tc.name, got, tc.want)
+		}
+	}
 }

@@ -107,8 +107,12 @@ func (s *Service) storeDown(ctx context.Context, err error) error {
 // retried, instead of recording a failure that nothing caused but the
 // outage.
 func storeUnavailable(err error) bool {
-	var pe *papersum.ProviderError
-	return !errors.As(err, &pe) && papersum.ErrorCode(err) == papersum.EUNAVAILABLE
+	// The store's errors are *papersum.Error; a provider's are not (a
+	// ProviderError's code is derived from its class). errors.As also
+	// finds a store error joined to a provider's (a failure that could
+	// not be recorded).
+	var e *papersum.Error
+	return errors.As(err, &e) && e.Code == papersum.EUNAVAILABLE
 }
 
 // waitForProvider puts run, whose model call failed with the transient
@@ -126,20 +130,13 @@ func (s *Service) waitForProvider(ctx context.Context, run *papersum.Run, cause 
 	if !now.Before(deadline) {
 		return s.failRun(ctx, run, &deadlineError{cause: cause, deadline: deadline, after: s.cfg.RunDeadline})
 	}
-	wait := s.cfg.FirstWait
-	for i := 0; i < run.Waits && wait < s.cfg.MaxWait; i++ {
-		wait *= 2
-	}
-	wait = min(wait, s.cfg.MaxWait)
+	var hint float64
 	var pe *papersum.ProviderError
-	if errors.As(cause, &pe) && pe.RetryAfterSeconds > 0 && !math.IsInf(pe.RetryAfterSeconds, 0) {
-		// The provider said when to come back: that is the wait.
-		wait = time.Duration(min(pe.RetryAfterSeconds, queue.DefaultMaxSnooze.Seconds()) * float64(time.Second))
+	if errors.As(cause, &pe) {
+		hint = pe.RetryAfterSeconds
 	}
+	wait := nextWait(run.Waits, s.cfg.FirstWait, s.cfg.MaxWait, hint, now, deadline)
 	next := now.Add(wait)
-	if next.After(deadline) {
-		next, wait = deadline, deadline.Sub(now)
-	}
 	w := papersum.RunWait{Class: papersum.ClassOf(cause), Reason: cause.Error(), NextAttemptAt: next.UTC(), Deadline: deadline.UTC()}
 	if err := s.cfg.Store.WaitRun(ctx, run.ID, w); err != nil {
 		if papersum.ErrorCode(err) == papersum.ECONFLICT {
@@ -151,6 +148,22 @@ func (s *Service) waitForProvider(ctx context.Context, run *papersum.Run, cause 
 	s.log.Info("run waits for its provider", "run", run.ID, "class", w.Class, "next_attempt_at", w.NextAttemptAt,
 		"deadline", w.Deadline, "waits", run.Waits+1)
 	return queue.Snooze(wait, cause)
+}
+
+// nextWait is how long a run that has waited waits times already waits
+// now: the provider's retry-after hint in seconds when it gave a usable
+// one (capped at queue.DefaultMaxSnooze), else first doubled waits times,
+// up to maxWait; never past deadline.
+func nextWait(waits int, first, maxWait time.Duration, hint float64, now, deadline time.Time) time.Duration {
+	wait := first
+	for i := 0; i < waits && wait < maxWait; i++ {
+		wait *= 2
+	}
+	wait = min(wait, maxWait)
+	if hint > 0 && !math.IsInf(hint, 0) { // NaN fails hint > 0
+		wait = time.Duration(min(hint, queue.DefaultMaxSnooze.Seconds()) * float64(time.Second))
+	}
+	return max(min(wait, deadline.Sub(now)), 0)
 }
 
 // deadlineError is the failure of a run whose provider failed
