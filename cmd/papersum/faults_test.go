@@ -146,6 +146,7 @@ stages:
 		}
 		up.down.Store(false)
 	}
+	back := time.Now()
 	for batch.Status != "finished" {
 		if time.Now().After(deadline) {
 			t.Fatalf("batch not finished: %+v\n%s", batch, s.stderr.String())
@@ -153,6 +154,7 @@ stages:
 		time.Sleep(20 * time.Millisecond)
 		api(t, "GET", s.url+"/api/v1/batches/"+batch.ID, key, nil, &batch)
 	}
+	t.Logf("batch finished %s after the API came back (or after submission, when it stayed down)", time.Since(back).Round(10*time.Millisecond))
 	runs := list()
 	if len(runs) != papers {
 		t.Fatalf("%d runs, want %d", len(runs), papers)
