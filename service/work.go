@@ -34,8 +34,9 @@ const kafkaSourcePrefix = "kafka:"
 //
 // Errors: nil when the run ended (succeeded, failed or canceled);
 // otherwise an error for the queue's policy: queue.Snooze while the run
-// waits for its provider, a shutdown requeues it, anything else (a store
-// that cannot be reached) is retried.
+// waits for its provider or the store cannot be reached (an outage uses
+// none of the job's attempts), a shutdown requeues it, anything else is
+// retried.
 func (s *Service) Work(ctx context.Context, id string) error {
 	run, err := s.cfg.Store.StartRun(ctx, id)
 	if papersum.ErrorCode(err) == papersum.ENOTFOUND {
@@ -128,7 +129,7 @@ func (s *Service) waitForProvider(ctx context.Context, run *papersum.Run, cause 
 	deadline := started.Add(s.cfg.RunDeadline)
 	now := s.cfg.Clock.Now()
 	if !now.Before(deadline) {
-		return s.failRun(ctx, run, &deadlineError{cause: cause, deadline: deadline, after: s.cfg.RunDeadline})
+		return s.storeDown(ctx, s.failRun(ctx, run, &deadlineError{cause: cause, deadline: deadline, after: s.cfg.RunDeadline}))
 	}
 	var hint float64
 	var pe *papersum.ProviderError
@@ -143,7 +144,7 @@ func (s *Service) waitForProvider(ctx context.Context, run *papersum.Run, cause 
 			// Canceled meanwhile: the next attempt finds it so and ends.
 			return queue.Snooze(0, err)
 		}
-		return fmt.Errorf("run %s waits for its provider: %w", run.ID, err)
+		return s.storeDown(ctx, fmt.Errorf("run %s waits for its provider: %w", run.ID, err))
 	}
 	s.log.Info("run waits for its provider", "run", run.ID, "class", w.Class, "next_attempt_at", w.NextAttemptAt,
 		"deadline", w.Deadline, "waits", run.Waits+1)
