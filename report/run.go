@@ -62,6 +62,17 @@ type RunJSON struct {
 	// (deadline or cancel): their tokens are unknown and not in Totals,
 	// which is then a lower bound of what the provider may bill.
 	AbandonedCalls []papersum.AbandonedCalls `json:"abandoned_calls,omitempty"`
+	// RepeatedCalls counts the model calls made again because an earlier
+	// answer for the same stage was paid for and lost before it was
+	// stored: both were billed, only the second is in Totals.
+	RepeatedCalls int `json:"repeated_calls,omitempty"`
+	// StartedAt is when a worker first started the run.
+	StartedAt *time.Time `json:"started_at,omitempty"`
+	// Waits counts how often the run went back to the queue to wait for
+	// its model provider; Waiting, set only while the run is queued after
+	// such a wait, says why and when it is tried next.
+	Waits   int               `json:"waits,omitempty"`
+	Waiting *papersum.RunWait `json:"waiting,omitempty"`
 }
 
 // ScoresJSON are the rubric scores with papersum's weighted overall.
@@ -100,6 +111,7 @@ func NewRunJSON(r *papersum.Run) RunJSON {
 		PaperID: r.PaperID, Title: r.Title, Source: r.Source, TargetWords: r.TargetWords,
 		ConfigHash: r.ConfigHash, Team: r.Team, User: r.User, Cached: r.Cached, CacheHits: r.CacheHits, LastHitAt: r.LastHitAt,
 		BatchID: r.BatchID, CreatedAt: r.CreatedAt, FinishedAt: r.FinishedAt,
+		RepeatedCalls: r.RepeatedCalls, StartedAt: r.StartedAt, Waits: r.Waits, Waiting: r.Waiting,
 		Summary: r.Summary, SummaryWords: len(strings.Fields(r.Summary)), Issues: []string{}, Stages: []StageJSON{},
 	}
 	if r.Scores != nil {
@@ -151,9 +163,12 @@ func writeText(w io.Writer, r *papersum.Run) error {
 	if j.Title != "" {
 		fmt.Fprintf(&b, "%s\n\n", j.Title)
 	}
-	if j.Status == string(papersum.RunFailed) {
+	switch {
+	case j.Status == string(papersum.RunFailed):
 		fmt.Fprintf(&b, "FAILED: %s\n\n", j.Error)
-	} else {
+	case j.Waiting != nil:
+		fmt.Fprintf(&b, "QUEUED: %s\n\n", waitingNote(j.Waiting))
+	default:
 		fmt.Fprintf(&b, "%s\n\n", j.Summary)
 	}
 	if j.Scores != nil {
@@ -188,6 +203,9 @@ func writeText(w io.Writer, r *papersum.Run) error {
 	if len(j.AbandonedCalls) > 0 {
 		fmt.Fprintf(&b, "\n%s", abandonedNote(j.AbandonedCalls))
 	}
+	if j.RepeatedCalls > 0 {
+		fmt.Fprintf(&b, "\n%s", repeatedNote(j.RepeatedCalls))
+	}
 	fmt.Fprintf(&b, "\nrun %s\n", j.ID)
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -201,9 +219,12 @@ func writeMarkdown(w io.Writer, r *papersum.Run) error {
 		title = "Summary"
 	}
 	fmt.Fprintf(&b, "# %s\n\n", title)
-	if j.Status == string(papersum.RunFailed) {
+	switch {
+	case j.Status == string(papersum.RunFailed):
 		fmt.Fprintf(&b, "**Failed:** %s\n\n", j.Error)
-	} else {
+	case j.Waiting != nil:
+		b.WriteString("**Queued:** " + mdEscape(waitingNote(j.Waiting)) + ".\n\n")
+	default:
 		fmt.Fprintf(&b, "%s\n\n", j.Summary)
 	}
 	if j.Scores != nil {
@@ -242,6 +263,9 @@ func writeMarkdown(w io.Writer, r *papersum.Run) error {
 	}
 	if len(j.AbandonedCalls) > 0 {
 		b.WriteString(mdEscape(abandonedNote(j.AbandonedCalls)) + ".\n\n")
+	}
+	if j.RepeatedCalls > 0 {
+		b.WriteString(mdEscape(repeatedNote(j.RepeatedCalls)) + ".\n\n")
 	}
 	if j.Totals.Usage.Estimated {
 		b.WriteString("Token counts marked ~ are estimates.\n\n")
@@ -287,6 +311,31 @@ func tokens(n int64, estimated bool) string {
 		return fmt.Sprintf("~%d", n)
 	}
 	return fmt.Sprint(n)
+}
+
+// waitingNote says why a queued run waits, when it is tried next and
+// when it gives up, for the text renderers of a run and of a run list.
+func waitingNote(w *papersum.RunWait) string {
+	return fmt.Sprintf("waiting for the model provider (%s) since its last attempt failed; next attempt %s, gives up at %s; last error: %s",
+		w.Class, w.NextAttemptAt.UTC().Format(time.RFC3339), w.Deadline.UTC().Format(time.RFC3339), w.Reason)
+}
+
+// WaitingStatus is the STATUS cell of a run in a text list: its status,
+// and for a run waiting for its provider the class and next attempt.
+func WaitingStatus(r *papersum.Run) string {
+	if r.Waiting == nil {
+		return string(r.Status)
+	}
+	return fmt.Sprintf("%s (waiting: %s, next %s)", r.Status, r.Waiting.Class, r.Waiting.NextAttemptAt.Local().Format("15:04:05"))
+}
+
+// repeatedNote says how many model calls were paid for twice.
+func repeatedNote(n int) string {
+	calls := "call was"
+	if n != 1 {
+		calls = "calls were"
+	}
+	return fmt.Sprintf("%d model %s made again after a paid answer was lost before it could be stored: billed twice, only once in the cost above", n, calls)
 }
 
 // abandonedNote says which calls were abandoned and what that means for

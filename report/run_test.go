@@ -32,6 +32,16 @@ func sampleRun(status papersum.RunStatus) *papersum.Run {
 				CostUSD: 0.00216, Latency: 2 * time.Second, StopReason: papersum.StopEnd, FallbackReason: "claude-opus-4-5: overloaded", StartedAt: created},
 		},
 	}
+	if status == papersum.RunQueued {
+		// Waiting for its provider after the critique failed, with one
+		// summarize call paid twice.
+		started := created.Add(time.Second)
+		r.FinishedAt, r.StartedAt, r.Waits, r.RepeatedCalls = nil, &started, 2, 1
+		r.Stages = r.Stages[:1]
+		r.Waiting = &papersum.RunWait{Class: papersum.ClassConnection, Reason: "critique: connection from anthropic/claude-sonnet-4-5: connection failed",
+			NextAttemptAt: created.Add(time.Minute), Deadline: started.Add(time.Hour)}
+		return r
+	}
 	if status == papersum.RunFailed {
 		r.Error = "revise: overloaded from anthropic/claude-sonnet-4-5: 529"
 		r.ErrorClass = papersum.ClassOverloaded
@@ -48,7 +58,7 @@ func sampleRun(status papersum.RunStatus) *papersum.Run {
 }
 
 func TestWriteRunGolden(t *testing.T) {
-	for _, status := range []papersum.RunStatus{papersum.RunSucceeded, papersum.RunFailed} {
+	for _, status := range []papersum.RunStatus{papersum.RunSucceeded, papersum.RunFailed, papersum.RunQueued} {
 		for _, format := range []string{FormatText, FormatMarkdown, FormatJSON} {
 			name := string(status) + "." + format
 			t.Run(name, func(t *testing.T) {

@@ -156,6 +156,7 @@ type Metrics struct {
 	degraded     *prometheus.CounterVec
 	retries      *prometheus.CounterVec
 	abandoned    *prometheus.CounterVec
+	repeated     prometheus.Counter
 	breaker      *prometheus.GaugeVec
 	httpDuration *prometheus.HistogramVec
 	commitSize   *prometheus.HistogramVec
@@ -260,6 +261,12 @@ func NewMetrics(reg prometheus.Registerer, cfg Config) (*Metrics, error) {
 				"the provider may have billed them, their tokens are unknown and not in pipeline_tokens_total " +
 				"or pipeline_cost_usd_total.",
 		}, []string{"provider", "model", "stage"}),
+		repeated: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "pipeline_calls_repeated_total",
+			Help: "Model calls made again because an earlier, paid answer for the same stage was lost before it " +
+				"could be stored (a store outage the worker could not ride out): the provider billed both, " +
+				"pipeline_cost_usd_total counts only the second. Counted when the run finishes.",
+		}),
 		breaker: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "pipeline_breaker_state",
 			Help: "Circuit breaker state per configured model: 0 closed, 1 half-open, 2 open.",
@@ -299,7 +306,7 @@ func NewMetrics(reg prometheus.Registerer, cfg Config) (*Metrics, error) {
 	m.initSeries()
 
 	cs := []prometheus.Collector{m.requests, m.stageLatency, m.runDuration, m.tokens, m.cost, m.quality,
-		m.queueDepth, m.cacheHits, m.cacheMisses, m.rateLimited, m.degraded, m.retries, m.abandoned, m.breaker, m.httpDuration,
+		m.queueDepth, m.cacheHits, m.cacheMisses, m.rateLimited, m.degraded, m.retries, m.abandoned, m.repeated, m.breaker, m.httpDuration,
 		m.commitSize, m.commitTime}
 	for i, c := range cs {
 		if err := reg.Register(c); err != nil {
@@ -454,6 +461,9 @@ func (m *Metrics) ObserveRun(run *papersum.Run) {
 	}
 	m.observeScores(string(papersum.StageSummarize), run.Scores)
 	m.observeScores(string(papersum.StageRevise), run.RevisedScores)
+	if run.RepeatedCalls > 0 {
+		m.repeated.Add(float64(run.RepeatedCalls))
+	}
 }
 
 // observeScores records the rubric scores of the summary written by

@@ -335,7 +335,9 @@ func scrape(t *testing.T, g prometheus.Gatherer) string {
 func TestExpositionHasRequiredMetrics(t *testing.T) {
 	m, reg := newMetrics(t, testConfig)
 	before := scrape(t, reg)
-	m.ObserveRun(testRun())
+	run := testRun()
+	run.RepeatedCalls = 2
+	m.ObserveRun(run)
 	m.CacheHit()
 	m.CacheMiss()
 	m.RateLimitRejected("team")
@@ -363,6 +365,7 @@ func TestExpositionHasRequiredMetrics(t *testing.T) {
 		`pipeline_degraded_decisions_total{component="ratelimit",policy="local"} 0`,
 		`pipeline_retries_total{class="overloaded"} 0`,
 		`pipeline_breaker_state{model="local",provider="local"} 0`,
+		"pipeline_calls_repeated_total 0",
 	}
 	for _, s := range early {
 		if !strings.Contains(before, s) {
@@ -388,6 +391,7 @@ func TestExpositionHasRequiredMetrics(t *testing.T) {
 		`pipeline_breaker_state{model="claude-sonnet-4-5",provider="anthropic"} 2`,
 		`http_request_duration_seconds_count{method="POST",route="POST /v1/runs",status_class="2xx"} 1`,
 		`pipeline_run_duration_seconds_count{status="succeeded"} 1`,
+		"pipeline_calls_repeated_total 2",
 	}
 	for _, s := range required {
 		if !strings.Contains(after, s) {

@@ -49,6 +49,7 @@ type serveFlags struct {
 	maxWait         time.Duration
 	shutdownTimeout time.Duration
 	startupTimeout  time.Duration
+	runDeadline     time.Duration
 	rpm             int
 	// ratelimitFallback is the rate limiter's policy while Redis is down:
 	// a ratelimit.Policy.
@@ -168,6 +169,7 @@ is only the backstop for jobs whose worker holds no lease.`,
 	fl.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown waits for requests and jobs to finish")
 	fl.DurationVar(&f.startupTimeout, "startup-timeout", defaultStartupTimeout, "how long start-up waits for the database before it exits with code 69")
 	fl.StringVar(&f.ratelimitFallback, "ratelimit-fallback", string(ratelimit.PolicyLocal), "what the rate limiter does while Redis is down: local (per-process limits), open (no limit) or closed (503 with Retry-After)")
+	fl.DurationVar(&f.runDeadline, "run-deadline", service.DefaultRunDeadline, "how long after its first start a run whose model provider fails transiently (rate limit, overload, 5xx, timeout, lost connection, open circuit) waits in the queue for it, retried with backoff, before it fails")
 	fl.IntVar(&f.rpm, "rate-limit-rpm", 600, "requests per minute per API key (0: no limit)")
 	fl.Int64Var(&f.tokensPerDay, "rate-limit-tokens-per-day", 0, "model tokens per day per API key (0: no limit)")
 	fl.StringSliceVar(&f.fetchHosts, "fetch-allow-host", fetch.DefaultAllowedHosts, "hosts papers may be fetched from by URL")
@@ -186,7 +188,8 @@ is only the backstop for jobs whose worker holds no lease.`,
 		durationIn("job-timeout", time.Second, 24*time.Hour, ""), durationIn("max-wait", time.Second, time.Hour, ""),
 		durationIn("shutdown-timeout", 0, time.Hour, ""), durationIn("cache-ttl", time.Second, 365*24*time.Hour, ""),
 		intIn("metrics-max-teams", 1, 10_000, ""), durationIn("rescue-after", time.Second, 30*24*time.Hour, "--job-timeout + 5m"),
-		durationIn("startup-timeout", time.Second, 24*time.Hour, ""), oneOf("ratelimit-fallback", policyNames()...))
+		durationIn("startup-timeout", time.Second, 24*time.Hour, ""), oneOf("ratelimit-fallback", policyNames()...),
+		durationIn("run-deadline", time.Second, 30*24*time.Hour, ""))
 	return c
 }
 
@@ -439,7 +442,7 @@ func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, cfg
 	svcCfg := service.Config{
 		Store: store.(service.Store), Queue: q, Runners: map[string]*pipeline.Runner{"": runner},
 		Fetcher: fetcher, Ingest: ingest.Options{MaxBytes: f.maxBytes}, Cache: resultCache, CacheTTL: f.cacheTTL,
-		Metrics: metrics, Limiter: limiter, Logger: logger, CommitWriters: f.commitWriters,
+		Metrics: metrics, Limiter: limiter, Logger: logger, CommitWriters: f.commitWriters, RunDeadline: f.runDeadline,
 	}
 	if secret := e.getenv("PAPERSUM_CALLBACK_SECRET"); secret != "" {
 		key, err := webhook.ParseSecret(secret)

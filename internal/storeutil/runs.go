@@ -2,6 +2,8 @@ package storeutil
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -237,7 +239,11 @@ func CopyRun(r *papersum.Run) *papersum.Run {
 		sc := *r.Scores
 		c.Scores = &sc
 	}
-	for _, t := range []**time.Time{&c.FinishedAt, &c.LastHitAt} {
+	if r.Waiting != nil {
+		w := *r.Waiting
+		c.Waiting = &w
+	}
+	for _, t := range []**time.Time{&c.FinishedAt, &c.LastHitAt, &c.StartedAt} {
 		if *t != nil {
 			v := **t
 			*t = &v
@@ -269,4 +275,27 @@ func CheckAbandoned(op, runID string, a papersum.AbandonedCalls) error {
 // calls in flight and their count arrives after it.
 func TakesAbandoned(st papersum.RunStatus) bool {
 	return st == papersum.RunRunning || st == papersum.RunCanceled
+}
+
+// EncodeWait validates w, the wait of run runID, and returns its JSON.
+//
+// Errors: EINVALID for a class that is not transient, or a zero time.
+func EncodeWait(op, runID string, w papersum.RunWait) ([]byte, error) {
+	switch {
+	case !papersum.TransientClass(w.Class):
+		return nil, Invalid(op, "run %s: class %q is not transient; only a transient failure waits", runID, w.Class)
+	case w.NextAttemptAt.IsZero() || w.Deadline.IsZero():
+		return nil, Invalid(op, "run %s: a wait needs its next attempt and deadline times", runID)
+	}
+	w.NextAttemptAt, w.Deadline = w.NextAttemptAt.UTC(), w.Deadline.UTC()
+	return json.Marshal(w)
+}
+
+// DecodeWait reads what EncodeWait wrote.
+func DecodeWait(data []byte) (*papersum.RunWait, error) {
+	w := new(papersum.RunWait)
+	if err := json.Unmarshal(data, w); err != nil {
+		return nil, fmt.Errorf("decode waiting: %w", err)
+	}
+	return w, nil
 }
