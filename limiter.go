@@ -73,6 +73,10 @@ type RateDecision struct {
 	// Degraded reports that the backend failed and the decision came from
 	// the backend's fallback policy.
 	Degraded bool
+	// FailedClosed reports a refusal of a fail-closed policy: the backend
+	// failed and the policy refuses every request, so the refusal says
+	// nothing about the key's usage (an HTTP layer answers 503, not 429).
+	FailedClosed bool
 }
 
 // LimiterStats are monotonically increasing counters for the metrics

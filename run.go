@@ -81,9 +81,51 @@ type Run struct {
 	// waiting for before an answer arrived (see AbandonedCalls), per
 	// stage and model, in the order first recorded. Their tokens are
 	// unknown and not in Stages, TotalUsage or TotalCost.
-	Abandoned  []AbandonedCalls `json:"abandoned_calls,omitempty"`
-	CreatedAt  time.Time        `json:"created_at"`
-	FinishedAt *time.Time       `json:"finished_at,omitempty"`
+	Abandoned []AbandonedCalls `json:"abandoned_calls,omitempty"`
+	// RepeatedCalls counts the model calls of the run that were made
+	// again although an earlier call for the same stage had been answered
+	// (and paid for): its answer was lost before it could be stored (see
+	// Store.AddRepeatedCalls). Both calls' cost is real; only the second
+	// is in Stages, so the run's cost is a lower bound when this is above
+	// zero.
+	RepeatedCalls int `json:"repeated_calls,omitempty"`
+	// Waits counts how often the run went back to the queue to wait for a
+	// model provider to recover (see RunWait).
+	Waits int `json:"waits,omitempty"`
+	// Waiting says why a queued run is waiting and when it is tried
+	// next; nil unless the run is queued after a wait (JobStore.WaitRun).
+	Waiting    *RunWait   `json:"waiting,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+	StartedAt  *time.Time `json:"started_at,omitempty"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
+}
+
+// RunWait is why a run is back in the queue: a model call failed with a
+// transient class (rate_limit, overloaded, server, timeout, connection)
+// after the retry layer's attempts, so the run waits for the provider to
+// recover and is tried again at NextAttemptAt, until Deadline, after which
+// it fails with Class.
+type RunWait struct {
+	// Class is the failure class of the call that failed.
+	Class Class `json:"class"`
+	// Reason is the call's error, for the user.
+	Reason string `json:"reason"`
+	// NextAttemptAt is when the run is tried again.
+	NextAttemptAt time.Time `json:"next_attempt_at"`
+	// Deadline is when the run stops waiting and fails.
+	Deadline time.Time `json:"deadline"`
+}
+
+// TransientClass reports whether c names a failure that passes by itself:
+// a provider that is rate-limiting, overloaded, failing (5xx, an
+// unreadable answer), slow or unreachable, or whose circuit is open. A run
+// that meets one waits for the provider instead of failing (RunWait).
+func TransientClass(c Class) bool {
+	switch c {
+	case ClassRateLimit, ClassOverloaded, ClassServer, ClassTimeout, ClassConnection:
+		return true
+	}
+	return false
 }
 
 // CacheHitKey identifies the cache hits that one cached run answers: the
@@ -221,6 +263,10 @@ type Store interface {
 	// (both), and error, atomically. A failed run must carry a non-empty Error
 	// (EINVALID otherwise).
 	FinishRun(ctx context.Context, run *Run) error
+	// AddRepeatedCalls adds n (at least 1) to the run's RepeatedCalls.
+	// The run must be running or canceled (as for AddAbandonedCalls);
+	// ECONFLICT otherwise.
+	AddRepeatedCalls(ctx context.Context, runID string, n int) error
 	// GetRun returns a run with its stages and abandoned calls.
 	GetRun(ctx context.Context, id string) (*Run, error)
 	// ListRuns returns runs newest first, with their abandoned calls and
@@ -416,9 +462,17 @@ type JobStore interface {
 	// ECONFLICT when a new run's ID exists.
 	RecordCacheHits(ctx context.Context, hits []*Run) error
 	// StartRun moves a queued run to running and returns it with its
-	// stages. A running run (a job rescued after a crash) and a finished
-	// run are returned unchanged; the caller decides from Status.
+	// stages. The first start stamps StartedAt from the store's clock;
+	// a later one (after WaitRun) keeps it and clears Waiting. A running
+	// run (a job rescued after a crash) and a finished run are returned
+	// unchanged; the caller decides from Status.
 	StartRun(ctx context.Context, id string) (*Run, error)
+	// WaitRun moves a running run back to queued with w as its Waiting
+	// and one more Waits: its job waits for a provider to recover.
+	// ENOTFOUND when the run does not exist; ECONFLICT when it is not
+	// running (a cancel came first); EINVALID for a w without a
+	// transient Class or times.
+	WaitRun(ctx context.Context, id string, w RunWait) error
 	// CancelRun moves a queued or running run to canceled and returns it.
 	// ECONFLICT when the run has finished.
 	CancelRun(ctx context.Context, id string) (*Run, error)

@@ -11,12 +11,28 @@ const (
 	WeightCoherence    = 0.10
 )
 
-// Scores are the rubric scores of a summary, each on a 0-10 scale.
+// Scores are the rubric scores of a summary, each on a 0-10 scale, and
+// the judge that gave them. Scores of different judges, or of different
+// versions of one judge, are not comparable: every score records both.
 type Scores struct {
 	Accuracy     float64 `json:"accuracy"`
 	Completeness float64 `json:"completeness"`
 	Clarity      float64 `json:"clarity"`
 	Coherence    float64 `json:"coherence"`
+	// Judge names who scored: "local" for the local engine's measured
+	// critique, else "provider/model". Empty in scores recorded before
+	// judges were named.
+	Judge string `json:"judge,omitempty"`
+	// JudgeVersion is the version of the judge's rubric: the local
+	// critique's version ("local-critique/2") or the content hash of the
+	// judge or critique prompt a model was given.
+	JudgeVersion string `json:"judge_version,omitempty"`
+}
+
+// Dimensions returns the four dimension scores, without the judge, so
+// that scores of the same summary can be compared whoever gave them.
+func (s Scores) Dimensions() [4]float64 {
+	return [4]float64{s.Accuracy, s.Completeness, s.Clarity, s.Coherence}
 }
 
 // Overall is the weighted mean 40/30/20/10, rounded to two decimals.

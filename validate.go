@@ -233,6 +233,33 @@ func (a AbandonedCalls) Validate(runID string) error {
 	return nil
 }
 
+// ValidateRepeatedCalls checks a count of repeated calls of run runID
+// before it is added (Store.AddRepeatedCalls): at least 1.
+func ValidateRepeatedCalls(runID string, n int) error {
+	switch {
+	case runID == "":
+		return invalid("no run ID")
+	case n < 1:
+		return invalid("run %s: %d repeated calls; the count added must be at least 1", runID, n)
+	}
+	return nil
+}
+
+// Validate checks the wait of run runID before it is recorded
+// (JobStore.WaitRun): only a transient failure waits, and a wait has its
+// next attempt and deadline times.
+func (w RunWait) Validate(runID string) error {
+	switch {
+	case runID == "":
+		return invalid("no run ID")
+	case !TransientClass(w.Class):
+		return invalid("run %s: class %q is not transient; only a transient failure waits", runID, w.Class)
+	case w.NextAttemptAt.IsZero() || w.Deadline.IsZero():
+		return invalid("run %s: a wait needs its next attempt and deadline times", runID)
+	}
+	return nil
+}
+
 // Validate checks a new API key before it is stored: an ID, a team, a
 // user and a known scope. (The hash of its secret is the store's to
 // check, since the key does not carry it.)

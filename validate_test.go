@@ -98,6 +98,11 @@ func TestValidateRules(t *testing.T) {
 		mut(&k)
 		return k.Validate()
 	}
+	wait := func(mut func(*RunWait)) error {
+		w := RunWait{Class: ClassOverloaded, Reason: "529", NextAttemptAt: time.Unix(60, 0), Deadline: time.Unix(3600, 0)}
+		mut(&w)
+		return w.Validate("r")
+	}
 	nan := math.NaN()
 	for name, tc := range map[string]struct {
 		err   error
@@ -133,6 +138,14 @@ func TestValidateRules(t *testing.T) {
 		"abandoned ok":    {AbandonedCalls{Stage: StageRevise, Model: "m", Calls: 1}.Validate("r"), true},
 		"abandoned zero":  {AbandonedCalls{Stage: StageRevise, Model: "m"}.Validate("r"), false},
 		"abandoned no ID": {AbandonedCalls{Stage: StageRevise, Model: "m", Calls: 1}.Validate(""), false},
+		"repeated ok":     {ValidateRepeatedCalls("r", 1), true},
+		"repeated zero":   {ValidateRepeatedCalls("r", 0), false},
+		"repeated no ID":  {ValidateRepeatedCalls("", 2), false},
+		"wait ok":         {wait(func(*RunWait) {}), true},
+		"wait parse":      {wait(func(w *RunWait) { w.Class = ClassParse }), false},
+		"wait no class":   {wait(func(w *RunWait) { w.Class = "" }), false},
+		"wait no next":    {wait(func(w *RunWait) { w.NextAttemptAt = time.Time{} }), false},
+		"wait no end":     {wait(func(w *RunWait) { w.Deadline = time.Time{} }), false},
 		"batch ok":        {(&ProviderBatch{JobID: "j", Stage: StageSummarize, Provider: "p", BatchID: "b"}).Validate(), true},
 		"batch no stage":  {(&ProviderBatch{JobID: "j", Provider: "p", BatchID: "b"}).Validate(), false},
 		"paper ok":        {(&Paper{ID: "sha256:x"}).Validate(), true},

@@ -23,6 +23,10 @@ type RedisConfig struct {
 	Timeout time.Duration
 	// Logger receives one warning per degraded call. Default: discard.
 	Logger *slog.Logger
+	// OnDegraded, when set, is called once per call that Redis failed
+	// and that was answered as a miss ("get") or skipped ("set"), for a
+	// metric. Default: none.
+	OnDegraded func(op string)
 }
 
 // WithDefaults returns c with every zero field set to its default.
@@ -128,6 +132,9 @@ func (c *Redis) Set(ctx context.Context, key Key, value []byte, ttl time.Duratio
 func (c *Redis) degraded(op string, err error) {
 	c.st.errors.Add(1)
 	c.cfg.Logger.Warn("redis cache call failed; degraded to a miss", "op", op, "err", err)
+	if c.cfg.OnDegraded != nil {
+		c.cfg.OnDegraded(op)
+	}
 }
 
 // Stats implements Cache. Evictions is always 0: Redis evicts by its own

@@ -87,7 +87,9 @@ func TestRedisDownDegradesToMiss(t *testing.T) {
 	// Port 1 refuses connections; no Redis environment needed.
 	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
 	t.Cleanup(func() { client.Close() })
-	c := newRedisCache(t, client, cache.RedisConfig{Timeout: 200 * time.Millisecond})
+	var degraded []string
+	c := newRedisCache(t, client, cache.RedisConfig{Timeout: 200 * time.Millisecond,
+		OnDegraded: func(op string) { degraded = append(degraded, op) }})
 	ctx := context.Background()
 	start := time.Now()
 	v, ok, err := c.Get(ctx, cachetest.K("x"))
@@ -103,6 +105,9 @@ func TestRedisDownDegradesToMiss(t *testing.T) {
 	want := cache.Stats{Misses: 1, Errors: 2}
 	if got := c.Stats(); got != want {
 		t.Errorf("Stats = %+v, want %+v", got, want)
+	}
+	if len(degraded) != 2 || degraded[0] != "get" || degraded[1] != "set" {
+		t.Errorf("OnDegraded saw %v, want [get set]", degraded)
 	}
 }
 

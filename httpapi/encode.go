@@ -106,6 +106,11 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			msg = pe.Message
 		}
 	}
+	if e.status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
+		// RFC 9110 §10.2.3: a 503 may say when to come back; without it
+		// clients retry at once or give up.
+		w.Header().Set("Retry-After", strconv.FormatInt(retryAfterSeconds(s.deps.UnavailableRetryAfter), 10))
+	}
 	if e.status < 500 {
 		s.log.Debug("request refused", slog.String("request_id", id), slog.Int("status", e.status), slog.String("err", err.Error()))
 	} else {

@@ -144,6 +144,13 @@ func (s *server) authenticated(need papersum.Scope, next http.Handler) http.Hand
 			w.Header().Set("X-RateLimit-Limit", strconv.Itoa(d.Limits.RequestsPerMinute))
 			w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(max(d.RemainingRequests, 0)))
 		}
+		if !d.Allowed && d.FailedClosed {
+			// The limiter's store is down and its policy is to refuse
+			// (fail closed): not the client's fault, so 503, not 429.
+			w.Header().Set("Retry-After", strconv.FormatInt(retryAfterSeconds(d.RetryAfter), 10))
+			s.writeError(w, r, papersum.Errorf(papersum.EUNAVAILABLE, "rate limits cannot be checked and the policy refuses requests meanwhile"))
+			return
+		}
 		if !d.Allowed {
 			if s.deps.Metrics != nil {
 				s.deps.Metrics.RateLimitRejected("key")

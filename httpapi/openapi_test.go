@@ -472,7 +472,27 @@ func TestValidator(t *testing.T) {
 	if errs := s.validate(ref, mutate(withAccounting), "run"); len(errs) != 0 {
 		t.Fatalf("run with revised scores and abandoned calls refused: %v", errs)
 	}
+	// A run waiting for its provider, with its accounting of faults.
+	waiting := func(m map[string]any) {
+		m["status"] = "queued"
+		m["started_at"] = "2026-12-07T10:00:00Z"
+		m["waits"] = 2.0
+		m["repeated_calls"] = 1.0
+		m["waiting"] = map[string]any{"class": "connection", "reason": "summarize: connection from anthropic: connection failed",
+			"next_attempt_at": "2026-12-07T10:00:10Z", "deadline": "2026-12-07T11:00:00Z"}
+	}
+	if errs := s.validate(ref, mutate(waiting), "run"); len(errs) != 0 {
+		t.Fatalf("waiting run refused: %v", errs)
+	}
 	for name, bad := range map[string]map[string]any{
+		"wait of a class that does not wait": mutate(func(m map[string]any) {
+			waiting(m)
+			m["waiting"].(map[string]any)["class"] = "auth"
+		}),
+		"wait without deadline": mutate(func(m map[string]any) {
+			waiting(m)
+			delete(m["waiting"].(map[string]any), "deadline")
+		}),
 		"no abandoned calls": mutate(func(m map[string]any) {
 			withAccounting(m)
 			m["abandoned_calls"].([]any)[0].(map[string]any)["calls"] = 0.0

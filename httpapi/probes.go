@@ -19,7 +19,9 @@ type probeBody struct {
 
 type checkState struct {
 	Name   string `json:"name"`
-	Status string `json:"status"` // "ok" or "failing"
+	Status string `json:"status"` // "ok", "failing" or "degraded"
+	// Reason is Check.Reason: closed words, never an error's text.
+	Reason string `json:"reason,omitempty"`
 }
 
 // handleHealth is liveness: the process serves HTTP. It checks nothing
@@ -33,41 +35,58 @@ func handleHealth() http.Handler {
 }
 
 // runChecks runs the readiness checks within ReadyTimeout and reports
-// whether all passed.
-func (s *server) runChecks(r *http.Request) ([]checkState, bool) {
+// whether all passed (degraded ones count as passed) and whether any was
+// degraded.
+func (s *server) runChecks(r *http.Request) (out []checkState, ok, degraded bool) {
 	ctx, cancel := context.WithTimeout(r.Context(), s.deps.ReadyTimeout)
 	defer cancel()
-	checks := s.deps.Readiness(ctx)
-	out := make([]checkState, 0, len(checks))
-	ok := true
+	return checkStates(r, s.log, s.deps.Readiness(ctx))
+}
+
+// checkStates turns checks into the probes' view, logging each failure
+// with its error.
+func checkStates(r *http.Request, log *slog.Logger, checks []Check) (out []checkState, ok, degraded bool) {
+	out = make([]checkState, 0, len(checks))
+	ok = true
 	for _, c := range checks {
 		st := checkState{Name: c.Name, Status: "ok"}
 		if c.Err != nil {
-			ok = false
-			st.Status = "failing"
-			s.log.Warn("readiness check failing", slog.String("request_id", requestID(r.Context())),
-				slog.String("check", c.Name), slog.String("err", c.Err.Error()))
+			st.Status, st.Reason = "failing", c.Reason
+			if c.Degraded {
+				st.Status, degraded = "degraded", true
+			} else {
+				ok = false
+			}
+			log.Warn("readiness check failing", slog.String("request_id", requestID(r.Context())),
+				slog.String("check", c.Name), slog.Bool("degraded", c.Degraded), slog.String("err", c.Err.Error()))
 		}
 		out = append(out, st)
 	}
-	return out, ok
+	return out, ok, degraded
 }
 
 // handleReady is readiness: 200 when the store is reachable, migrations
 // are applied, workers run and providers are configured (whatever
 // Readiness checks), 503 otherwise and from the moment shutdown begins.
+// A degraded check (Redis down: the cache and rate limits run on their
+// fallback) keeps 200, with status "degraded": the server still serves
+// every request, so taking it out of the load balancer would turn a
+// degraded service into an outage.
 func (s *server) handleReady() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.stopping() {
 			encode(w, http.StatusServiceUnavailable, probeBody{Status: "stopping"})
 			return
 		}
-		checks, ok := s.runChecks(r)
-		if !ok {
+		checks, ok, degraded := s.runChecks(r)
+		switch {
+		case !ok:
 			encode(w, http.StatusServiceUnavailable, probeBody{Status: "not_ready", Checks: checks})
-			return
+		case degraded:
+			encode(w, http.StatusOK, probeBody{Status: "degraded", Checks: checks})
+		default:
+			encode(w, http.StatusOK, probeBody{Status: "ready", Checks: checks})
 		}
-		encode(w, http.StatusOK, probeBody{Status: "ready", Checks: checks})
 	})
 }
 
@@ -80,7 +99,7 @@ func (s *server) handleStartup() http.Handler {
 			encode(w, http.StatusOK, probeBody{Status: "started"})
 			return
 		}
-		checks, ok := s.runChecks(r)
+		checks, ok, _ := s.runChecks(r)
 		if !ok {
 			encode(w, http.StatusServiceUnavailable, probeBody{Status: "starting", Checks: checks})
 			return

@@ -53,6 +53,17 @@ type RunJSON struct {
 	// (deadline or cancel): their tokens are unknown and not in Totals,
 	// which is then a lower bound of what the provider may bill.
 	AbandonedCalls []papersum.AbandonedCalls `json:"abandoned_calls,omitempty"`
+	// RepeatedCalls counts the model calls made again because an earlier
+	// answer for the same stage was paid for and lost before it was
+	// stored: both were billed, only the second is in Totals.
+	RepeatedCalls int `json:"repeated_calls,omitempty"`
+	// StartedAt is when a worker first started the run.
+	StartedAt *time.Time `json:"started_at,omitempty"`
+	// Waits counts how often the run went back to the queue to wait for
+	// its model provider; Waiting, set only while the run is queued after
+	// such a wait, says why and when it is tried next.
+	Waits   int               `json:"waits,omitempty"`
+	Waiting *papersum.RunWait `json:"waiting,omitempty"`
 }
 
 // ScoresJSON are the rubric scores with papersum's weighted overall.
@@ -91,6 +102,7 @@ func NewRunJSON(r *papersum.Run) RunJSON {
 		PaperID: r.PaperID, Title: r.Title, Source: r.Source, TargetWords: r.TargetWords,
 		ConfigHash: r.ConfigHash, Team: r.Team, User: r.User, Cached: r.Cached, CacheHits: r.CacheHits, LastHitAt: r.LastHitAt,
 		BatchID: r.BatchID, CreatedAt: r.CreatedAt, FinishedAt: r.FinishedAt,
+		RepeatedCalls: r.RepeatedCalls, StartedAt: r.StartedAt, Waits: r.Waits, Waiting: r.Waiting,
 		Summary: r.Summary, SummaryWords: len(strings.Fields(r.Summary)), Issues: []string{}, Stages: []StageJSON{},
 	}
 	if r.Scores != nil {

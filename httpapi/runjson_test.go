@@ -29,7 +29,7 @@ func encodeRun(t *testing.T, r *papersum.Run) []byte {
 }
 
 func TestRunJSONGolden(t *testing.T) {
-	for _, status := range []papersum.RunStatus{papersum.RunSucceeded, papersum.RunFailed} {
+	for _, status := range []papersum.RunStatus{papersum.RunSucceeded, papersum.RunFailed, papersum.RunQueued} {
 		t.Run(string(status), func(t *testing.T) {
 			got := encodeRun(t, runtest.Sample(status))
 			golden := filepath.Join("testdata", "run_"+string(status)+".json.golden")

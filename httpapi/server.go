@@ -66,6 +66,16 @@ type Check struct {
 	// Err is nil when the check passed. It is logged, never shown: the
 	// probes answer without authentication.
 	Err error
+	// Reason, when set with Err, says in a few words from a closed set
+	// why the check fails ("connection refused", "not started"); it is
+	// shown on the probes, so it must never carry an address or a
+	// server's message. Default: none.
+	Reason string
+	// Degraded marks a failing check that does not make the server
+	// unready: it serves with less (a shared cache or rate limit down),
+	// and /readyz answers 200 with status "degraded". Default: false, a
+	// failing check makes /readyz 503.
+	Degraded bool
 }
 
 // SubmitRequest is one summary request, parsed from any of the accepted
@@ -155,6 +165,10 @@ const (
 	DefaultMaxWait       = 60 * time.Second
 	DefaultMaxBatchItems = 1000
 	DefaultReadyTimeout  = 2 * time.Second
+	// DefaultUnavailableRetryAfter is Deps.UnavailableRetryAfter: a
+	// database restart or failover takes seconds, so clients that come
+	// back after 5 s mostly find it done without hammering it meanwhile.
+	DefaultUnavailableRetryAfter = 5 * time.Second
 )
 
 // Deps are the server's dependencies and limits.
@@ -204,6 +218,11 @@ type Deps struct {
 	// ReadyTimeout bounds one run of the readiness checks. Default
 	// DefaultReadyTimeout (2s).
 	ReadyTimeout time.Duration
+	// UnavailableRetryAfter is the Retry-After of a 503 (the store or
+	// the queue cannot be reached, the server is starting): how long a
+	// client should wait before it tries again. Default
+	// DefaultUnavailableRetryAfter (5s).
+	UnavailableRetryAfter time.Duration
 	// Stopping, when closed, tells the server that shutdown has begun:
 	// /readyz answers 503 and waiting submits answer 202 at once. Default:
 	// never closed.
@@ -230,6 +249,9 @@ func (d Deps) withDefaults() Deps {
 	}
 	if d.ReadyTimeout == 0 {
 		d.ReadyTimeout = DefaultReadyTimeout
+	}
+	if d.UnavailableRetryAfter == 0 {
+		d.UnavailableRetryAfter = DefaultUnavailableRetryAfter
 	}
 	if d.Clock == nil {
 		d.Clock = papersum.SystemClock{}
@@ -264,6 +286,8 @@ func (d Deps) validate() error {
 		return papersum.Errorf(papersum.EINVALID, "httpapi: max wait %s is negative", d.MaxWait)
 	case d.MaxBatchItems < 0:
 		return papersum.Errorf(papersum.EINVALID, "httpapi: max batch items %d is negative", d.MaxBatchItems)
+	case d.UnavailableRetryAfter < 0:
+		return papersum.Errorf(papersum.EINVALID, "httpapi: unavailable Retry-After %s is negative", d.UnavailableRetryAfter)
 	case d.ReadyTimeout < 0:
 		return papersum.Errorf(papersum.EINVALID, "httpapi: ready timeout %s is negative", d.ReadyTimeout)
 	}

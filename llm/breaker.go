@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/papersum/papersum"
@@ -147,7 +148,8 @@ func NewBreakers(cfg BreakerConfig) (*Breakers, error) {
 // context the caller ended, or whose error has no class, is not counted.
 // While the circuit is open, or half-open with its probes in flight, the
 // call fails at once with a *papersum.ProviderError of class overloaded
-// that wraps ErrCircuitOpen.
+// that wraps ErrCircuitOpen, with RetryAfterSeconds set to the rest of
+// the open timeout (open) or halfOpenRetryAfter (1s, probes in flight).
 func (b *Breakers) Wrap(provider, model string, next papersum.Model) papersum.Model {
 	if next == nil {
 		panic("llm: Breakers.Wrap of a nil model for " + provider + "/" + model)
@@ -162,7 +164,7 @@ func (b *Breakers) get(provider, model string) *breaker {
 	if br, ok := b.m[k]; ok {
 		return br
 	}
-	br := &breaker{provider: provider, model: model}
+	br := &breaker{provider: provider, model: model, openTimeout: b.cfg.OpenTimeout}
 	name := provider + "/" + model
 	br.open = fmt.Errorf("circuit open for %s: %w", name, ErrCircuitOpen)
 	br.halfOpen = fmt.Errorf("circuit half-open for %s, probe in flight: %w", name, ErrCircuitOpen)
@@ -181,6 +183,9 @@ func (b *Breakers) get(provider, model string) *breaker {
 		},
 		OnStateChange: func(_ string, from, to gobreaker.State) {
 			f, t := circuitState(from), circuitState(to)
+			if t == CircuitOpen {
+				br.openedAt.Store(time.Now().UnixNano())
+			}
 			level := slog.LevelInfo
 			if t == CircuitOpen {
 				level = slog.LevelWarn
@@ -229,6 +234,24 @@ type breaker struct {
 	// open and halfOpen are the inner errors of refusals, built once:
 	// they are immutable, so every refusal can wrap the same value.
 	open, halfOpen error
+	// openTimeout is BreakerConfig.OpenTimeout, and openedAt the wall
+	// time (UnixNano) the circuit last opened: together they say when
+	// it lets a probe through, the retry-after of a refusal.
+	openTimeout time.Duration
+	openedAt    atomic.Int64
+}
+
+// halfOpenRetryAfter is the retry-after of a refusal while a half-open
+// circuit's probe is in flight: the probe decides within one call, so a
+// caller that waits (a run in the job queue) should look again soon
+// rather than back off as from a failing provider.
+const halfOpenRetryAfter = time.Second
+
+// openRetryAfter is how long until the open circuit lets a probe through:
+// the rest of its OpenTimeout, at least a millisecond.
+func (br *breaker) openRetryAfter() time.Duration {
+	left := br.openTimeout - time.Since(time.Unix(0, br.openedAt.Load()))
+	return min(max(left, time.Millisecond), br.openTimeout)
 }
 
 type breakerModel struct {
@@ -252,9 +275,9 @@ func (m *breakerModel) Generate(ctx context.Context, req *papersum.Request) (*pa
 	}
 	switch err {
 	case gobreaker.ErrOpenState:
-		return nil, m.refusal(m.br.open)
+		return nil, m.refusal(m.br.open, m.br.openRetryAfter())
 	case gobreaker.ErrTooManyRequests:
-		return nil, m.refusal(m.br.halfOpen)
+		return nil, m.refusal(m.br.halfOpen, halfOpenRetryAfter)
 	}
 	if x, ok := err.(*excludedError); ok {
 		return nil, x.err
@@ -263,10 +286,12 @@ func (m *breakerModel) Generate(ctx context.Context, req *papersum.Request) (*pa
 }
 
 // refusal returns a new error for each refusal, because callers such as
-// the pipeline set its Stage.
-func (m *breakerModel) refusal(inner error) error {
+// the pipeline set its Stage. retryAfter says when calls may go through
+// again, for a caller that waits instead of falling back (the service
+// snoozes a run's job that long).
+func (m *breakerModel) refusal(inner error, retryAfter time.Duration) error {
 	return &papersum.ProviderError{Class: papersum.ClassOverloaded, Provider: m.br.provider,
-		Model: m.br.model, Err: inner}
+		Model: m.br.model, Err: inner, RetryAfterSeconds: retryAfter.Seconds()}
 }
 
 // excludedError carries an error through gobreaker that must not count.

@@ -89,6 +89,11 @@ func TestBreakerCountsOnlyInfrastructure(t *testing.T) {
 			if !strings.Contains(err.Error(), "circuit open for anthropic/claude-opus-4-5") {
 				t.Errorf("refusal message %q", err)
 			}
+			// The refusal says when a probe may go through: the rest of
+			// the hour the circuit stays open.
+			if pe.RetryAfterSeconds <= 3500 || pe.RetryAfterSeconds > 3600 {
+				t.Errorf("refusal RetryAfterSeconds %v, want the rest of the open timeout (about 3600)", pe.RetryAfterSeconds)
+			}
 		})
 	}
 }
@@ -200,6 +205,11 @@ func TestBreakerHalfOpenProbeLimit(t *testing.T) {
 	if !errors.Is(err, ErrCircuitOpen) || papersum.ClassOf(err) != papersum.ClassOverloaded ||
 		!strings.Contains(err.Error(), "half-open for p/m") {
 		t.Fatalf("second call during the probe: %v", err)
+	}
+	// The probe decides soon: come back in a second, not after a backoff.
+	var pe *papersum.ProviderError
+	if errors.As(err, &pe); pe.RetryAfterSeconds != 1 {
+		t.Errorf("half-open refusal RetryAfterSeconds %v, want 1", pe.RetryAfterSeconds)
 	}
 	close(probe.release)
 	if err := <-done; err != nil {

@@ -85,6 +85,9 @@ func ExtractCritique(raw string) (*papersum.Critique, error) {
 		}
 		*f.dst = score
 	}
+	if v, ok := lastElement(body, "judge_version"); ok {
+		c.Scores.JudgeVersion = cleanText(v)
+	}
 	issuesBody, ok := lastElement(body, "issues")
 	if !ok {
 		issuesBody = body

@@ -96,6 +96,7 @@ func (j *Judge) Grade(ctx context.Context, paper *papersum.Paper, summary string
 		v.Usage, v.CostUSD, v.Provider, v.Model = v.Usage.Add(resp.Usage), v.CostUSD+cost, provider, model
 		c, perr := ExtractCritique(resp.Text)
 		if perr == nil && resp.StopReason != papersum.StopMaxTokens {
+			StampJudge(&c.Scores, provider, model, j.tmpl.Version)
 			v.Critique = c
 			return v, nil
 		}
@@ -111,4 +112,19 @@ func (j *Judge) Grade(ctx context.Context, paper *papersum.Paper, summary string
 		req = &repair
 	}
 	return nil, errors.New("unreachable")
+}
+
+// StampJudge records who gave scores: Judge is the provider, with the
+// model when it names more than the provider ("anthropic/claude-..."),
+// and JudgeVersion the rubric version the answer stated
+// (<judge_version>, which the local engine writes) or else the content
+// hash of the prompt the model was given.
+func StampJudge(s *papersum.Scores, provider, model, promptVersion string) {
+	s.Judge = provider
+	if model != "" && model != provider {
+		s.Judge += "/" + model
+	}
+	if s.JudgeVersion == "" {
+		s.JudgeVersion = promptVersion
+	}
 }

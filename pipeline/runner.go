@@ -63,6 +63,7 @@ type Runner struct {
 	hash    string
 	noCache bool
 	scorer  papersum.Model
+	unsaved *unsaved
 }
 
 // RunnerConfig holds a Runner's dependencies. Every field is required
@@ -93,6 +94,13 @@ type RunnerConfig struct {
 	// RevisedScores nil and is logged; the run does not fail for it.
 	// Default nil: no revised scores.
 	Scorer papersum.Model
+	// MaxUnsaved is how many stage results the runner keeps in memory
+	// when the store cannot take them (a database restarting), so that
+	// the run's next attempt in this process stores them instead of
+	// paying for the calls again. Default DefaultMaxUnsaved (1000); a
+	// negative value keeps none (every such answer is lost, and its
+	// repeated call counted in Run.RepeatedCalls).
+	MaxUnsaved int
 }
 
 // NewRunner checks cfg and returns a Runner. Every stage's model must be
@@ -114,6 +122,9 @@ func NewRunner(cfg RunnerConfig) (*Runner, error) {
 	if cfg.NewID == nil {
 		cfg.NewID = NewRunID
 	}
+	if cfg.MaxUnsaved == 0 {
+		cfg.MaxUnsaved = DefaultMaxUnsaved
+	}
 	if cfg.Store == nil || cfg.Pricer == nil {
 		return nil, papersum.Errorf(papersum.EINTERNAL, "pipeline: store and pricer are required")
 	}
@@ -132,7 +143,7 @@ func NewRunner(cfg RunnerConfig) (*Runner, error) {
 	}
 	return &Runner{stages: cfg.Stages, prompts: cfg.Prompts, store: cfg.Store, pricer: cfg.Pricer,
 		clock: cfg.Clock, logger: cfg.Logger, newID: cfg.NewID, hash: cfg.ConfigHash, noCache: cfg.NoCache,
-		scorer: cfg.Scorer}, nil
+		scorer: cfg.Scorer, unsaved: newUnsaved(max(cfg.MaxUnsaved, 0))}, nil
 }
 
 // Options are per-run settings.
@@ -249,12 +260,26 @@ func (r *Runner) execute(ctx context.Context, run *papersum.Run, paper *papersum
 		return r.fail(ctx, run, err, log)
 	}
 
+	// Answers paid for on an earlier attempt whose write failed are
+	// stored now instead of being asked for again.
+	lost, err := r.restoreUnsaved(ctx, run)
+	if err != nil {
+		return failed(err)
+	}
+	repeat := func(stage papersum.Stage) {
+		if lost[stage] {
+			r.countRepeat(ctx, run, stage)
+			delete(lost, stage)
+		}
+	}
+
 	task := papersum.Task{Paper: paper, TargetWords: opts.TargetWords}
 	doc := &papersum.Document{Text: paper.Text(), Cacheable: !r.noCache, CacheTTL: r.cacheTTL()}
 
 	draftRes := stored.usable(papersum.StageSummarize)
 	if draftRes == nil {
 		var err error
+		repeat(papersum.StageSummarize)
 		draftRes, err = r.stage(ctx, run, papersum.StageSummarize, doc, task, opts)
 		if papersum.ClassOf(err) == papersum.ClassContextTooLarge {
 			// The paper does not fit the model: summarize its parts, then
@@ -276,6 +301,7 @@ func (r *Runner) execute(ctx context.Context, run *papersum.Run, paper *papersum
 	critRes := stored.usable(papersum.StageCritique)
 	if critRes == nil {
 		var err error
+		repeat(papersum.StageCritique)
 		if critRes, err = r.stage(ctx, run, papersum.StageCritique, doc, task, opts); err != nil {
 			return failed(err)
 		}
@@ -284,6 +310,7 @@ func (r *Runner) execute(ctx context.Context, run *papersum.Run, paper *papersum
 	revRes := stored.usable(papersum.StageRevise)
 	if revRes == nil {
 		var err error
+		repeat(papersum.StageRevise)
 		if revRes, err = r.stage(ctx, run, papersum.StageRevise, doc, task, opts); err != nil {
 			return failed(err)
 		}
@@ -297,6 +324,9 @@ func (r *Runner) execute(ctx context.Context, run *papersum.Run, paper *papersum
 	now := r.clock.Now().UTC()
 	run.FinishedAt = &now
 	if err := r.store.FinishRun(ctx, run); err != nil {
+		// The store still has the run running, with all its stages: so
+		// does the caller, whose next attempt finishes it without a call.
+		run.Status, run.FinishedAt = papersum.RunRunning, nil
 		return run, fmt.Errorf("store run %s: %w", run.ID, err)
 	}
 	log.Info("run succeeded", "cost_usd", run.TotalCost())
@@ -507,6 +537,7 @@ func (r *Runner) scoreRevised(ctx context.Context, task papersum.Task, summary s
 		log.Warn("score the revised summary", "err", err)
 		return nil
 	}
+	StampJudge(&c.Scores, resp.Provider, resp.Model, r.prompts[papersum.StageCritique].Version)
 	return &c.Scores
 }
 
@@ -532,6 +563,14 @@ func (r *Runner) record(ctx context.Context, run *papersum.Run, m StageModel, re
 	}
 	outErr = parseOutput(res, req.MaxTokens)
 	if err := r.store.AddStage(ctx, run.ID, res); err != nil {
+		switch papersum.ErrorCode(err) {
+		case papersum.ECONFLICT, papersum.ENOTFOUND, papersum.EINVALID:
+			// The run was canceled or is gone: the answer has no use.
+		default:
+			// The store failed, not the answer: keep it for the next
+			// attempt, which stores it instead of paying again.
+			r.unsaved.keep(run.ID, *res)
+		}
 		return nil, nil, fmt.Errorf("store %s result: %w", stage, err)
 	}
 	run.Stages = append(run.Stages, *res)
@@ -556,6 +595,9 @@ func parseOutput(res *papersum.StageResult, maxTokens int) error {
 		res.Output, err = ExtractSummary(res.Stage, TagSummary, res.Raw)
 	case papersum.StageCritique:
 		res.Critique, err = ExtractCritique(res.Raw)
+		if err == nil {
+			StampJudge(&res.Critique.Scores, res.Provider, res.Model, res.PromptVersion)
+		}
 	case papersum.StageRevise:
 		res.Output, err = ExtractSummary(res.Stage, TagRevisedSummary, res.Raw)
 	}
@@ -690,6 +732,12 @@ func (r *Runner) fail(ctx context.Context, run *papersum.Run, err error, log *sl
 	defer cancel()
 	if serr := r.store.FinishRun(sctx, run); serr != nil {
 		log.Error("record failed run", "err", serr)
+		if papersum.ErrorCode(serr) == papersum.EUNAVAILABLE {
+			// The store still has the run running: so does the caller,
+			// whose next attempt meets the failure again and records it.
+			run.Status, run.Error, run.ErrorClass, run.FinishedAt = papersum.RunRunning, "", "", nil
+			return run, errors.Join(err, serr)
+		}
 	}
 	log.Warn("run failed", "err", err, "class", run.ErrorClass)
 	return run, err

@@ -286,6 +286,10 @@ func readKeys(ctx context.Context, t *batchTx, keys []keyRow, inserted map[teamK
 // Errors: ENOTFOUND when the run does not exist.
 func (s *DB) StartRun(ctx context.Context, id string) (*papersum.Run, error) {
 	const op = "postgres.StartRun"
+	now, ok := storeutil.EncodeTime(s.clock.Now())
+	if !ok {
+		return nil, storeutil.Invalid(op, "clock time out of range")
+	}
 	var run *papersum.Run
 	err := s.tx(ctx, op, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		st, err := lockRun(ctx, tx, op, id)
@@ -293,7 +297,10 @@ func (s *DB) StartRun(ctx context.Context, id string) (*papersum.Run, error) {
 			return err
 		}
 		if st == papersum.RunQueued {
-			if _, err := tx.Exec(ctx, `UPDATE runs SET status = 'running' WHERE id = $1`, id); err != nil {
+			// The first start stamps started_at; a run back from a wait
+			// stops waiting.
+			if _, err := tx.Exec(ctx, `UPDATE runs SET status = 'running', started_at = coalesce(started_at, $1),
+				waiting = NULL WHERE id = $2`, now, id); err != nil {
 				return err
 			}
 		}
@@ -304,6 +311,30 @@ func (s *DB) StartRun(ctx context.Context, id string) (*papersum.Run, error) {
 		return nil, err
 	}
 	return run, nil
+}
+
+// WaitRun moves a running run back to queued, waiting as w says, with
+// the run's row locked (a concurrent CancelRun comes before or after).
+//
+// Errors: EINVALID for an invalid w; ENOTFOUND when the run does not
+// exist; ECONFLICT when it is not running.
+func (s *DB) WaitRun(ctx context.Context, id string, w papersum.RunWait) error {
+	const op = "postgres.WaitRun"
+	data, err := storeutil.EncodeWait(op, id, w)
+	if err != nil {
+		return err
+	}
+	return s.tx(ctx, op, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		st, err := lockRun(ctx, tx, op, id)
+		if err != nil {
+			return err
+		}
+		if st != papersum.RunRunning {
+			return storeutil.Conflict(op, "run %s is %s, not running; only a running run waits", id, st)
+		}
+		_, err = tx.Exec(ctx, `UPDATE runs SET status = 'queued', waits = waits + 1, waiting = $1 WHERE id = $2`, data, id)
+		return err
+	})
 }
 
 // CancelRun moves a queued or running run to canceled, with its finish

@@ -331,20 +331,31 @@ func (s *DB) FinishRun(ctx context.Context, run *papersum.Run) error {
 // runColumns are the runs columns that scanRun reads, in order.
 const runColumns = `id, paper_id, title, source, status, error, error_class, config_hash, target_words,
 	summary, scores, team, user_name, created_at, finished_at, config, cached, batch_id, callback_url, key_id,
-	cache_hits, last_hit_at, revised_scores`
+	cache_hits, last_hit_at, revised_scores, started_at, waits, waiting, repeated_calls`
 
 func scanRun(row pgx.Row) (*papersum.Run, error) {
 	var (
-		r                  papersum.Run
-		status, errorClass string
-		scores, revised    []byte
-		created            int64
-		finished, lastHit  *int64
+		r                          papersum.Run
+		status, errorClass         string
+		scores, revised, waiting   []byte
+		created                    int64
+		finished, lastHit, started *int64
 	)
 	if err := row.Scan(&r.ID, &r.PaperID, &r.Title, &r.Source, &status, &r.Error, &errorClass, &r.ConfigHash,
 		&r.TargetWords, &r.Summary, &scores, &r.Team, &r.User, &created, &finished,
-		&r.Config, &r.Cached, &r.BatchID, &r.CallbackURL, &r.KeyID, &r.CacheHits, &lastHit, &revised); err != nil {
+		&r.Config, &r.Cached, &r.BatchID, &r.CallbackURL, &r.KeyID, &r.CacheHits, &lastHit, &revised,
+		&started, &r.Waits, &waiting, &r.RepeatedCalls); err != nil {
 		return nil, err
+	}
+	if started != nil {
+		t := storeutil.DecodeTime(*started)
+		r.StartedAt = &t
+	}
+	if waiting != nil && papersum.RunStatus(status) == papersum.RunQueued {
+		var err error
+		if r.Waiting, err = storeutil.DecodeWait(waiting); err != nil {
+			return nil, fmt.Errorf("run %s: %w", r.ID, err)
+		}
 	}
 	if lastHit != nil {
 		t := storeutil.DecodeTime(*lastHit)
@@ -583,6 +594,29 @@ func (s *DB) AddAbandonedCalls(ctx context.Context, runID string, a papersum.Aba
 			VALUES ($1, (SELECT coalesce(max(seq), 0) + 1 FROM abandoned_calls WHERE run_id = $1), $2, $3, $4, $5)
 			ON CONFLICT (run_id, stage, provider, model) DO UPDATE SET calls = abandoned_calls.calls + excluded.calls`,
 			runID, string(a.Stage), a.Provider, a.Model, int64(a.Calls))
+		return err
+	})
+}
+
+// AddRepeatedCalls adds n to run runID's count of repeated calls, with
+// the run's row locked.
+//
+// Errors: EINVALID for n below 1; ENOTFOUND when the run does not exist;
+// ECONFLICT when it is queued, succeeded or failed.
+func (s *DB) AddRepeatedCalls(ctx context.Context, runID string, n int) error {
+	const op = "postgres.AddRepeatedCalls"
+	if err := papersum.ValidateRepeatedCalls(runID, n); err != nil {
+		return storeutil.WithOp(op, err)
+	}
+	return s.tx(ctx, op, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		st, err := lockRun(ctx, tx, op, runID)
+		if err != nil {
+			return err
+		}
+		if !storeutil.TakesAbandoned(st) {
+			return storeutil.Conflict(op, "run %s is %s; only a running or canceled run counts repeated calls", runID, st)
+		}
+		_, err = tx.Exec(ctx, `UPDATE runs SET repeated_calls = repeated_calls + $1 WHERE id = $2`, n, runID)
 		return err
 	})
 }

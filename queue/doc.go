@@ -27,16 +27,23 @@
 // is rescued and run again). The queue owns the retry policy of both
 // kinds, so that one layer decides:
 //
+//   - an error wrapped with Snooze snoozes the job for the time it names:
+//     the Handler decided that its work waits (the service does so for a
+//     run whose provider fails transiently, bounded by the run's
+//     deadline). A snooze does not use up an attempt (River decrements
+//     the attempt and counts snoozes in the job's metadata), so snoozes
+//     alone never discard a job: whoever snoozes must bound them;
 //   - a *papersum.ProviderError of class rate_limit or overloaded snoozes
 //     the job for the provider's retry-after hint (Config.RateLimitSnooze
-//     without one). A snooze does not use up an attempt;
+//     without one), also without using an attempt;
 //   - an error wrapped with Permanent cancels the job at once;
 //   - any other error is retried with River's backoff, up to
 //     Config.MaxAttempts attempts (Config.CallbackMaxAttempts for
 //     callback jobs), after which the job is discarded.
 //
-// Running reports whether the queue is between Start and Stop, for a
-// readiness check.
+// Running reports whether the queue is between Start and Stop, and
+// Healthy whether its workers can fetch jobs (the last renewal of its
+// lease, below, succeeded), for a readiness check.
 //
 // A crashed process is told from a slow one by its lease: every queue
 // process holds a row in papersum_worker_lease, renewed every

@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"time"
 
@@ -32,6 +33,29 @@ type permanentError struct{ err error }
 func (e *permanentError) Error() string { return "permanent: " + e.err.Error() }
 func (e *permanentError) Unwrap() error { return e.err }
 
+// Snooze marks err as a reason to run the job again after d without
+// using an attempt (River's JobSnooze): the Handler has decided that its
+// work must wait (a run waiting for its model provider to recover) and
+// how long. A snoozed job is never discarded for its snoozes, so the
+// Handler must bound them itself (the service's run deadline does). A
+// negative d is taken as 0. Snooze(d, nil) is nil.
+func Snooze(d time.Duration, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &snoozeError{after: max(d, 0), err: err}
+}
+
+type snoozeError struct {
+	after time.Duration
+	err   error
+}
+
+func (e *snoozeError) Error() string {
+	return fmt.Sprintf("snooze %s: %v", e.after, e.err)
+}
+func (e *snoozeError) Unwrap() error { return e.err }
+
 // outcome turns the error of a job's work (Handler or Callback) into what
 // River should do with the job; logAttrs identify the job in the logs.
 // q.stopping is true while Stop is cancelling jobs that outlived its
@@ -44,6 +68,11 @@ func (q *Queue) outcome(ctx context.Context, err error, logAttrs ...any) error {
 	if IsPermanent(err) {
 		log.WarnContext(ctx, "queue: job cancelled by a permanent error", "error", err)
 		return river.JobCancel(err)
+	}
+	var se *snoozeError
+	if errors.As(err, &se) {
+		log.InfoContext(ctx, "queue: job snoozed", "snooze", se.after.String(), "error", se.err)
+		return river.JobSnooze(se.after)
 	}
 	var pe *papersum.ProviderError
 	if errors.As(err, &pe) && (pe.Class == papersum.ClassRateLimit || pe.Class == papersum.ClassOverloaded) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"os"
 	"strings"
 	"sync"
@@ -42,6 +43,25 @@ type leaser struct {
 	mu     sync.Mutex
 	cancel context.CancelFunc // stops the loops; nil when not running
 	done   sync.WaitGroup
+	// renewErr is the error of the last renewal, nil when it succeeded:
+	// the heartbeat of Queue.Healthy. A worker whose lease cannot be
+	// renewed cannot fetch jobs either (both are statements on the same
+	// database).
+	renewErr error
+}
+
+// setRenewErr records the outcome of a renewal.
+func (l *leaser) setRenewErr(err error) {
+	l.mu.Lock()
+	l.renewErr = err
+	l.mu.Unlock()
+}
+
+// lastRenewErr is the error of the last renewal.
+func (l *leaser) lastRenewErr() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.renewErr
 }
 
 // newClientID is River's default client ID (host and start time) with a
@@ -96,6 +116,7 @@ func (l *leaser) begin(ctx context.Context) error {
 	if _, err := l.store.renew(ctx, l.self, l.now(), l.q.cfg.LeaseTTL); err != nil {
 		return err
 	}
+	l.setRenewErr(nil)
 	loopCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	l.mu.Lock()
 	l.cancel = cancel
@@ -131,6 +152,11 @@ func (l *leaser) every(ctx context.Context, interval time.Duration, f func(conte
 
 func (l *leaser) renew(ctx context.Context) {
 	wasLive, err := l.store.renew(ctx, l.self, l.now(), l.q.cfg.LeaseTTL)
+	// A renewal cut by its own bound (LeaseTTL) failed; one cut because
+	// the loop is stopping says nothing of the database.
+	if !errors.Is(ctx.Err(), context.Canceled) {
+		l.setRenewErr(err)
+	}
 	switch {
 	case err != nil && ctx.Err() == nil:
 		l.q.logger.WarnContext(ctx, "queue: renew this worker's lease", "error", err, "client_id", l.self.clientID)

@@ -393,6 +393,27 @@ func (q *Queue) Running() bool {
 	}
 }
 
+// Healthy reports whether the workers can work: nil when the queue is
+// running and the last renewal of this process's lease (every
+// Config.LeaseRenewInterval, 5s) succeeded; an error saying why not
+// otherwise, for a readiness check. The lease's renewal is the queue's
+// heartbeat: it is a statement on the database the workers fetch jobs
+// from, so while it fails they fetch none, and the first renewal that
+// succeeds after an outage makes the queue healthy again. A renewal that
+// hangs counts as failed when its LeaseTTL bound cuts it.
+func (q *Queue) Healthy() error {
+	if !q.Running() {
+		return errNotRunning
+	}
+	if err := q.lease.lastRenewErr(); err != nil {
+		return fmt.Errorf("queue: cannot renew this worker's lease, so cannot fetch jobs: %w", err)
+	}
+	return nil
+}
+
+// errNotRunning is Healthy's error before Start and after Stop.
+var errNotRunning = errors.New("queue: the workers are not running")
+
 // Stop stops fetching jobs and waits for the running ones to finish, up to
 // ctx's deadline. Jobs still running then have their contexts cancelled;
 // Stop waits a few more seconds for them to return, and those that do are

@@ -293,6 +293,30 @@ func exercise(t *testing.T, b backend) {
 		}
 	})
 
+	t.Run("HandlerSnoozeKeepsAttempts", func(t *testing.T) {
+		t.Parallel()
+		var c calls
+		// A Handler that snoozes (a run waiting for its provider) more
+		// times than MaxAttempts is never discarded for it, whatever the
+		// error it carries (here a server error, which on its own would
+		// be retried and use attempts).
+		e := newEnv(t, b, Config{MaxAttempts: 1, Handler: func(_ context.Context, runID string) error {
+			if c.inc(runID) <= 4 {
+				return Snooze(10*time.Millisecond, &papersum.ProviderError{Class: papersum.ClassServer})
+			}
+			return nil
+		}})
+		start(t, e.q)
+		id := enqueue(t, e.q, "run-handler-snooze")
+		job := waitState(t, e.q, id, rivertype.JobStateCompleted, 15*time.Second)
+		if job.Attempt != 1 || len(job.Errors) != 0 {
+			t.Fatalf("attempt %d, errors %v; want attempt 1 and no errors after 4 snoozes", job.Attempt, job.Errors)
+		}
+		if n := c.get("run-handler-snooze"); n != 5 {
+			t.Fatalf("handler called %d times, want 5", n)
+		}
+	})
+
 	t.Run("PermanentCancels", func(t *testing.T) {
 		t.Parallel()
 		var c calls

@@ -24,12 +24,13 @@
 // tests replay any schedule and replicas agree as well as their clocks do
 // (NTP skew of s shifts a limit by at most s of refill).
 //
-// When Redis fails, the Redis limiter fails open by default: the request is
-// allowed, Decision.Degraded is set and Stats.Errors counted. A limiter
-// protects papersum's spend and fairness, not its correctness, so an outage
-// of the limiter's store should not become an outage of the API; setting
-// RedisConfig.Fallback (typically an in-process limiter) keeps a
-// per-replica limit in force during the outage instead.
+// When Redis fails, the Redis limiter answers by its Policy, sets
+// Decision.Degraded and counts Stats.Errors: PolicyOpen (the default
+// without a Fallback) allows, since a limiter protects papersum's spend and
+// fairness, not its correctness; PolicyLocal answers from an in-process
+// Fallback, a per-replica limit; PolicyClosed refuses, so that no request
+// escapes the shared limit. A *Memory Fallback is kept at each key's last
+// level Redis reported, so an outage does not hand every key a full bucket.
 //
 // The conformance suite that both backends pass is in ratelimittest.
 package ratelimit

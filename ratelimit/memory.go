@@ -138,6 +138,26 @@ func (m *Memory) charge(key string, now int64, p plan, enforce bool) (state, int
 	return s, wait
 }
 
+// carry sets key's buckets to s, the level another limiter (Redis) last
+// reported, so that this limiter, as its fallback, starts from there.
+func (m *Memory) carry(key string, now int64, s state) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	el := m.items[key]
+	switch {
+	case s.idle(now):
+		if el != nil {
+			m.remove(el)
+		}
+	case el != nil:
+		el.Value.(*memEntry).s = s
+		m.ll.MoveToFront(el)
+	default:
+		m.items[key] = m.ll.PushFront(&memEntry{key: key, s: s})
+	}
+	m.trim(now)
+}
+
 // trim drops idle keys from the cold end (a couple per call, which keeps
 // pace with insertions) and then enforces MaxKeys. The caller holds m.mu.
 func (m *Memory) trim(now int64) {

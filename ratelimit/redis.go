@@ -33,14 +33,49 @@ type RedisConfig struct {
 	// backend failure. It is the most a Redis problem adds to a request.
 	// Default 100ms.
 	Timeout time.Duration
-	// Fallback answers while Redis fails. Default nil: fail open (allow,
-	// with Decision.Degraded set). An in-process limiter here keeps a
-	// per-replica limit in force during an outage instead, at the price of
-	// the limit being per replica until Redis is back.
+	// Policy is what Allow answers while Redis fails (see Policy).
+	// Default: PolicyLocal when Fallback is set, PolicyOpen otherwise.
+	Policy Policy
+	// Fallback answers while Redis fails, under PolicyLocal, where it is
+	// required. When it is a *Memory, every answer of Redis is copied
+	// into it (the key's last known level), so that an outage starts
+	// from where each key stood rather than from a full bucket. Default:
+	// nil.
 	Fallback Limiter
+	// ClosedRetryAfter is the RetryAfter of a refusal under PolicyClosed.
+	// Default DefaultClosedRetryAfter (5s).
+	ClosedRetryAfter time.Duration
+	// OnDegraded, when set, is called once for every decision or record
+	// that Redis could not make and the policy made instead (for a
+	// metric), with the operation: "allow" or "record". Default: none.
+	OnDegraded func(op string)
 	// Logger receives one warning per failed Redis call. Default: discard.
 	Logger *slog.Logger
 }
+
+// Policy is what a Redis limiter does while Redis fails.
+type Policy string
+
+// The policies.
+const (
+	// PolicyLocal answers from the in-process Fallback: each replica
+	// enforces the limit on its own until Redis is back, so with N
+	// replicas a key may get up to N times its limit meanwhile.
+	PolicyLocal Policy = "local"
+	// PolicyOpen allows every request: an outage of the limiter's store
+	// never becomes an outage of the API, and no limit holds meanwhile.
+	PolicyOpen Policy = "open"
+	// PolicyClosed refuses every request (Decision.Degraded, not
+	// Allowed, RetryAfter ClosedRetryAfter): no request escapes the
+	// shared limit, and the API is down for keyed requests meanwhile.
+	PolicyClosed Policy = "closed"
+)
+
+// Policies are the policies, in the order of the serve flag's help.
+var Policies = []Policy{PolicyLocal, PolicyOpen, PolicyClosed}
+
+// DefaultClosedRetryAfter is RedisConfig.ClosedRetryAfter.
+const DefaultClosedRetryAfter = 5 * time.Second
 
 // WithDefaults returns c with every zero field set to its default.
 func (c RedisConfig) WithDefaults() RedisConfig {
@@ -53,6 +88,15 @@ func (c RedisConfig) WithDefaults() RedisConfig {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
+	if c.Policy == "" {
+		c.Policy = PolicyOpen
+		if c.Fallback != nil {
+			c.Policy = PolicyLocal
+		}
+	}
+	if c.ClosedRetryAfter == 0 {
+		c.ClosedRetryAfter = DefaultClosedRetryAfter
+	}
 	return c
 }
 
@@ -62,6 +106,18 @@ func (c RedisConfig) validate() error {
 	}
 	if c.Timeout < 0 {
 		return papersum.Errorf(papersum.EINVALID, "rate limit: negative Redis timeout %s", c.Timeout)
+	}
+	if c.ClosedRetryAfter < 0 {
+		return papersum.Errorf(papersum.EINVALID, "rate limit: negative ClosedRetryAfter %s", c.ClosedRetryAfter)
+	}
+	switch c.Policy {
+	case PolicyLocal:
+		if c.Fallback == nil {
+			return papersum.Errorf(papersum.EINVALID, "rate limit: policy %q needs a Fallback limiter", c.Policy)
+		}
+	case PolicyOpen, PolicyClosed:
+	default:
+		return papersum.Errorf(papersum.EINVALID, "rate limit: unknown policy %q; want local, open or closed", c.Policy)
 	}
 	return nil
 }
@@ -74,15 +130,24 @@ func (c RedisConfig) validate() error {
 // Keys are stored as Prefix plus a SHA-256 of the API key, so that a
 // caller passing the API key itself does not leave secrets in Redis.
 //
-// A Redis failure (unreachable, timed out) never fails a request: Allow
-// answers with the Fallback or, by default, allows (fail-open); Record is
-// passed to the Fallback or dropped. Both count the failure in
-// Stats.Errors and log it. A done ctx is the exception: its error is
-// returned, because the caller has given up.
+// A Redis failure (unreachable, timed out) is never an error: Allow
+// answers by the Policy (the Fallback, allow, or refuse), with
+// Decision.Degraded set; Record is passed to the Fallback under
+// PolicyLocal and dropped otherwise. Both count the failure in
+// Stats.Errors, log it and call OnDegraded. A done ctx is the exception:
+// its error is returned, because the caller has given up.
 type Redis struct {
 	client *redis.Client
 	cfg    RedisConfig
 	st     counters
+	// carry is the Fallback when it keeps each key's last known level.
+	carry carrier
+}
+
+// carrier is a limiter that can be told a key's buckets, as Redis last
+// answered them.
+type carrier interface {
+	carry(key string, now int64, s state)
 }
 
 // NewRedis returns a Limiter over client, which the caller owns (and
@@ -97,7 +162,11 @@ func NewRedis(client *redis.Client, cfg RedisConfig) (*Redis, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	return &Redis{client: client, cfg: cfg}, nil
+	r := &Redis{client: client, cfg: cfg}
+	if c, ok := cfg.Fallback.(carrier); ok && cfg.Policy == PolicyLocal {
+		r.carry = c
+	}
+	return r, nil
 }
 
 // Key returns the Redis key that holds key's buckets.
@@ -128,15 +197,19 @@ func (r *Redis) Allow(ctx context.Context, key string, now time.Time, cost Cost)
 		}
 		r.failed("allow", err)
 		d := Decision{Allowed: true, Limits: l, RemainingRequests: -1, RemainingTokens: -1}
-		if r.cfg.Fallback != nil {
+		switch r.cfg.Policy {
+		case PolicyLocal:
 			if d, err = r.cfg.Fallback.Allow(ctx, key, now, cost); err != nil {
 				return Decision{}, err
 			}
+		case PolicyClosed:
+			d.Allowed, d.RetryAfter, d.FailedClosed = false, r.cfg.ClosedRetryAfter, true
 		}
 		d.Degraded = true
 		r.st.count(d)
 		return d, nil
 	}
+	r.carried(key, now, res)
 	d := decision(l, res[0], res[1], res[2])
 	r.st.count(d)
 	return d, nil
@@ -158,16 +231,31 @@ func (r *Redis) Record(ctx context.Context, key string, now time.Time, tokens in
 		return nil
 	}
 	p := plan{tokPeriod: day, tokInc: increment(tokens, day, l.TokensPerDay)}
-	if _, err := r.run(ctx, key, now, p, false); err != nil {
+	res, err := r.run(ctx, key, now, p, false)
+	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		r.failed("record", err)
-		if r.cfg.Fallback != nil {
+		if r.cfg.Policy == PolicyLocal {
 			return r.cfg.Fallback.Record(ctx, key, now, tokens)
 		}
+		return nil
 	}
+	r.carried(key, now, res)
 	return nil
+}
+
+// carried copies the level Redis answered for key into the Fallback. It
+// costs one map write under the Fallback's lock per call, and the
+// Fallback's MaxKeys bounds its memory; without it every outage would give
+// each key a full bucket again.
+func (r *Redis) carried(key string, now time.Time, res [3]int64) {
+	if r.carry == nil {
+		return
+	}
+	us := now.UnixMicro()
+	r.carry.carry(key, us, state{req: us + res[1], tok: us + res[2]})
 }
 
 // run executes the script and returns {wait, reqAhead, tokAhead} in µs.
@@ -191,7 +279,10 @@ func (r *Redis) run(ctx context.Context, key string, now time.Time, p plan, enfo
 
 func (r *Redis) failed(op string, err error) {
 	r.st.errors.Add(1)
-	r.cfg.Logger.Warn("redis rate limiter call failed; using the fallback policy", "op", op, "err", err)
+	r.cfg.Logger.Warn("redis rate limiter call failed; using the fallback policy", "op", op, "policy", string(r.cfg.Policy), "err", err)
+	if r.cfg.OnDegraded != nil {
+		r.cfg.OnDegraded(op)
+	}
 }
 
 // Stats implements Limiter. Evictions is always 0: Redis expires idle keys

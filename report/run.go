@@ -37,9 +37,12 @@ func writeText(w io.Writer, r *papersum.Run) error {
 	if r.Title != "" {
 		fmt.Fprintf(&b, "%s\n\n", r.Title)
 	}
-	if r.Status == papersum.RunFailed {
+	switch {
+	case r.Status == papersum.RunFailed:
 		fmt.Fprintf(&b, "FAILED: %s\n\n", r.Error)
-	} else {
+	case r.Waiting != nil:
+		fmt.Fprintf(&b, "QUEUED: %s\n\n", waitingNote(r.Waiting))
+	default:
 		fmt.Fprintf(&b, "%s\n\n", r.Summary)
 	}
 	if sc := r.Scores; sc != nil {
@@ -74,6 +77,9 @@ func writeText(w io.Writer, r *papersum.Run) error {
 	if len(r.Abandoned) > 0 {
 		fmt.Fprintf(&b, "\n%s", abandonedNote(r.Abandoned))
 	}
+	if r.RepeatedCalls > 0 {
+		fmt.Fprintf(&b, "\n%s", repeatedNote(r.RepeatedCalls))
+	}
 	fmt.Fprintf(&b, "\nrun %s\n", r.ID)
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -87,9 +93,12 @@ func writeMarkdown(w io.Writer, r *papersum.Run) error {
 		title = "Summary"
 	}
 	fmt.Fprintf(&b, "# %s\n\n", title)
-	if r.Status == papersum.RunFailed {
+	switch {
+	case r.Status == papersum.RunFailed:
 		fmt.Fprintf(&b, "**Failed:** %s\n\n", r.Error)
-	} else {
+	case r.Waiting != nil:
+		b.WriteString("**Queued:** " + mdEscape(waitingNote(r.Waiting)) + ".\n\n")
+	default:
 		fmt.Fprintf(&b, "%s\n\n", r.Summary)
 	}
 	if sc := r.Scores; sc != nil {
@@ -128,6 +137,9 @@ func writeMarkdown(w io.Writer, r *papersum.Run) error {
 	}
 	if len(r.Abandoned) > 0 {
 		b.WriteString(mdEscape(abandonedNote(r.Abandoned)) + ".\n\n")
+	}
+	if r.RepeatedCalls > 0 {
+		b.WriteString(mdEscape(repeatedNote(r.RepeatedCalls)) + ".\n\n")
 	}
 	if total.Estimated {
 		b.WriteString("Token counts marked ~ are estimates.\n\n")
@@ -198,6 +210,31 @@ func tokens(n int64, estimated bool) string {
 		return fmt.Sprintf("~%d", n)
 	}
 	return fmt.Sprint(n)
+}
+
+// waitingNote says why a queued run waits, when it is tried next and
+// when it gives up, for the text renderers of a run and of a run list.
+func waitingNote(w *papersum.RunWait) string {
+	return fmt.Sprintf("waiting for the model provider (%s) since its last attempt failed; next attempt %s, gives up at %s; last error: %s",
+		w.Class, w.NextAttemptAt.UTC().Format(time.RFC3339), w.Deadline.UTC().Format(time.RFC3339), w.Reason)
+}
+
+// WaitingStatus is the STATUS cell of a run in a text list: its status,
+// and for a run waiting for its provider the class and next attempt.
+func WaitingStatus(r *papersum.Run) string {
+	if r.Waiting == nil {
+		return string(r.Status)
+	}
+	return fmt.Sprintf("%s (waiting: %s, next %s)", r.Status, r.Waiting.Class, r.Waiting.NextAttemptAt.Local().Format("15:04:05"))
+}
+
+// repeatedNote says how many model calls were paid for twice.
+func repeatedNote(n int) string {
+	calls := "call was"
+	if n != 1 {
+		calls = "calls were"
+	}
+	return fmt.Sprintf("%d model %s made again after a paid answer was lost before it could be stored: billed twice, only once in the cost above", n, calls)
 }
 
 // abandonedNote says which calls were abandoned and what that means for

@@ -14,7 +14,7 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files")
 
 func TestWriteRunGolden(t *testing.T) {
-	for _, status := range []papersum.RunStatus{papersum.RunSucceeded, papersum.RunFailed} {
+	for _, status := range []papersum.RunStatus{papersum.RunSucceeded, papersum.RunFailed, papersum.RunQueued} {
 		for _, format := range []string{FormatText, FormatMarkdown} {
 			name := string(status) + "." + format
 			t.Run(name, func(t *testing.T) {

@@ -19,7 +19,11 @@
 //  2. Work, called by a queue worker with the run's ID, moves the run to
 //     running and resumes it (pipeline.Runner.Resume): stages already
 //     stored are not paid for twice, so a job run again after a crash
-//     finishes the run exactly once.
+//     finishes the run exactly once. A model call that fails transiently
+//     after the retry layer's attempts puts the run back in the queue,
+//     queued with a RunWait, until the provider answers or
+//     Config.RunDeadline passes (see Work); a store that cannot be
+//     reached snoozes the job without using its attempts.
 //  3. When the run ends, Work stores the result in the cache, publishes it
 //     to Kafka, queues its completion webhook and wakes the requests
 //     waiting for it. Each of these is safe to repeat: a job retried after

@@ -55,6 +55,15 @@ const (
 	DefaultWaitPoll = 250 * time.Millisecond
 	// DefaultTargetWords is the summary length of service runs.
 	DefaultTargetWords = pipeline.DefaultTargetWords
+	// DefaultRunDeadline is how long after it first started a run may
+	// keep waiting for its model provider to recover (see
+	// Config.RunDeadline): an hour covers the outages providers report
+	// as incidents without keeping a dead run queued for a day.
+	DefaultRunDeadline = time.Hour
+	// DefaultFirstWait and DefaultMaxWait bound the waits of a run
+	// between attempts (see Config.FirstWait).
+	DefaultFirstWait = 5 * time.Second
+	DefaultMaxWait   = 5 * time.Minute
 )
 
 // Config holds the service's dependencies. Store, Queue and Runners are
@@ -93,6 +102,20 @@ type Config struct {
 	Logger      *slog.Logger
 	// WaitPoll is how often Wait reads the store. Default DefaultWaitPoll.
 	WaitPoll time.Duration
+	// RunDeadline is how long after its first start a run whose model
+	// calls fail transiently (rate_limit, overloaded, server, timeout,
+	// connection, an open circuit), after the retry layer's attempts, goes
+	// on waiting for the provider: its job is snoozed and the run tried
+	// again until the provider answers or this much time has passed since
+	// the run first started; only then does it fail, with the class and
+	// the deadline in its error. Default DefaultRunDeadline (1h).
+	RunDeadline time.Duration
+	// FirstWait is the first wait of a run between two attempts; each
+	// later wait doubles, up to MaxWait. A provider's retry-after hint,
+	// when it gives one, is the wait instead (up to
+	// queue.DefaultMaxSnooze). The last attempt is at the deadline.
+	// Defaults DefaultFirstWait (5s) and DefaultMaxWait (5m).
+	FirstWait, MaxWait time.Duration
 	// CommitWriters is how many transactions of submissions, and as many
 	// of cache hits, may be open at once; requests that arrive meanwhile
 	// share the next one (see package groupcommit). 1 suits SQLite's
@@ -141,6 +164,19 @@ func New(cfg Config) (*Service, error) {
 	}
 	if cfg.WebhookTeam == "" {
 		cfg.WebhookTeam = "webhook"
+	}
+	if cfg.RunDeadline == 0 {
+		cfg.RunDeadline = DefaultRunDeadline
+	}
+	if cfg.FirstWait == 0 {
+		cfg.FirstWait = DefaultFirstWait
+	}
+	if cfg.MaxWait == 0 {
+		cfg.MaxWait = DefaultMaxWait
+	}
+	if cfg.RunDeadline < 0 || cfg.FirstWait < 0 || cfg.MaxWait < cfg.FirstWait {
+		return nil, papersum.Errorf(papersum.EINVALID, "service: run deadline %s, first wait %s and max wait %s must be positive, max wait at least the first",
+			cfg.RunDeadline, cfg.FirstWait, cfg.MaxWait)
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = papersum.SystemClock{}

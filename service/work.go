@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
+	"time"
 
 	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/events"
@@ -22,16 +24,26 @@ const kafkaSourcePrefix = "kafka:"
 // are repeated), and a run left running by a crash resumes from its stored
 // stages.
 //
+// A model call that fails with a transient class after the retry layer's
+// attempts (papersum.TransientClass: rate limits, overload, 5xx, timeouts,
+// lost connections, an open circuit) does not end the run: the run goes
+// back to queued with why and until when it waits (JobStore.WaitRun) and
+// its job is snoozed, with backoff, until the provider answers or the
+// run's deadline (Config.RunDeadline after its first start) passes; then
+// the run fails with the class and the deadline in its error.
+//
 // Errors: nil when the run ended (succeeded, failed or canceled);
-// otherwise an error for the queue's policy: a rate limit or overload
-// snoozes the job, a shutdown requeues it, anything else is retried.
+// otherwise an error for the queue's policy: queue.Snooze while the run
+// waits for its provider or the store cannot be reached (an outage uses
+// none of the job's attempts), a shutdown requeues it, anything else is
+// retried.
 func (s *Service) Work(ctx context.Context, id string) error {
 	run, err := s.cfg.Store.StartRun(ctx, id)
 	if papersum.ErrorCode(err) == papersum.ENOTFOUND {
 		return queue.Permanent(err)
 	}
 	if err != nil {
-		return err
+		return s.storeDown(ctx, err)
 	}
 	if run.Status.Finished() {
 		// A previous attempt finished the run but not its effects (it
@@ -44,7 +56,7 @@ func (s *Service) Work(ctx context.Context, id string) error {
 	}
 	paper, err := s.cfg.Store.GetPaper(ctx, run.PaperID)
 	if err != nil {
-		return err
+		return s.storeDown(ctx, err)
 	}
 
 	jobCtx, cancel := context.WithCancel(ctx)
@@ -59,7 +71,7 @@ func (s *Service) Work(ctx context.Context, id string) error {
 	}()
 
 	run, err = runner.Resume(jobCtx, run, paper, pipeline.Options{Retryable: func(err error) bool {
-		return jobCtx.Err() != nil || snoozes(err)
+		return jobCtx.Err() != nil || papersum.TransientClass(papersum.ClassOf(err)) || storeUnavailable(err)
 	}})
 	if err != nil {
 		// A cancel (here or on another replica) shows in the store, not in
@@ -69,17 +81,107 @@ func (s *Service) Work(ctx context.Context, id string) error {
 			return nil
 		}
 		if run.Status == papersum.RunRunning {
-			return err // retryable: the queue snoozes or requeues the job
+			if jobCtx.Err() == nil && papersum.TransientClass(papersum.ClassOf(err)) {
+				return s.waitForProvider(ctx, run, err)
+			}
+			return s.storeDown(ctx, err) // the queue snoozes, requeues or retries the job
 		}
 	}
 	return s.finished(ctx, run, true)
 }
 
-// snoozes reports whether err is a provider asking to come back later.
-func snoozes(err error) bool {
-	c := papersum.ClassOf(err)
-	return c == papersum.ClassRateLimit || c == papersum.ClassOverloaded
+// storeDown is the job's outcome for err: a store that cannot be reached
+// snoozes the job for FirstWait, so that an outage, however long, uses
+// none of its attempts (River would discard the job after MaxAttempts,
+// leaving its run queued or running for ever); other errors are retried
+// as they are.
+func (s *Service) storeDown(ctx context.Context, err error) error {
+	if ctx.Err() == nil && storeUnavailable(err) {
+		s.log.Warn("store unavailable; the job waits", "err", err, "wait", s.cfg.FirstWait)
+		return queue.Snooze(s.cfg.FirstWait, err)
+	}
+	return err
 }
+
+// storeUnavailable reports an error of the store that trying again later
+// may cure (a database restarting): the run stays running and the job is
+// retried, instead of recording a failure that nothing caused but the
+// outage.
+func storeUnavailable(err error) bool {
+	// The store's errors are *papersum.Error; a provider's are not (a
+	// ProviderError's code is derived from its class). errors.As also
+	// finds a store error joined to a provider's (a failure that could
+	// not be recorded).
+	var e *papersum.Error
+	return errors.As(err, &e) && e.Code == papersum.EUNAVAILABLE
+}
+
+// waitForProvider puts run, whose model call failed with the transient
+// error cause, back in the queue until its next attempt, or fails it when
+// its deadline has passed. The wait is the provider's retry-after hint
+// when it gave one; otherwise it doubles from FirstWait with every wait
+// of the run, up to MaxWait. The last attempt is at the deadline itself.
+func (s *Service) waitForProvider(ctx context.Context, run *papersum.Run, cause error) error {
+	started := run.CreatedAt
+	if run.StartedAt != nil {
+		started = *run.StartedAt
+	}
+	deadline := started.Add(s.cfg.RunDeadline)
+	now := s.cfg.Clock.Now()
+	if !now.Before(deadline) {
+		return s.storeDown(ctx, s.failRun(ctx, run, &deadlineError{cause: cause, deadline: deadline, after: s.cfg.RunDeadline}))
+	}
+	var hint float64
+	var pe *papersum.ProviderError
+	if errors.As(cause, &pe) {
+		hint = pe.RetryAfterSeconds
+	}
+	wait := nextWait(run.Waits, s.cfg.FirstWait, s.cfg.MaxWait, hint, now, deadline)
+	next := now.Add(wait)
+	w := papersum.RunWait{Class: papersum.ClassOf(cause), Reason: cause.Error(), NextAttemptAt: next.UTC(), Deadline: deadline.UTC()}
+	if err := s.cfg.Store.WaitRun(ctx, run.ID, w); err != nil {
+		if papersum.ErrorCode(err) == papersum.ECONFLICT {
+			// Canceled meanwhile: the next attempt finds it so and ends.
+			return queue.Snooze(0, err)
+		}
+		return s.storeDown(ctx, fmt.Errorf("run %s waits for its provider: %w", run.ID, err))
+	}
+	s.log.Info("run waits for its provider", "run", run.ID, "class", w.Class, "next_attempt_at", w.NextAttemptAt,
+		"deadline", w.Deadline, "waits", run.Waits+1)
+	return queue.Snooze(wait, cause)
+}
+
+// nextWait is how long a run that has waited waits times already waits
+// now: the provider's retry-after hint in seconds when it gave a usable
+// one (capped at queue.DefaultMaxSnooze), else first doubled waits times,
+// up to maxWait; never past deadline.
+func nextWait(waits int, first, maxWait time.Duration, hint float64, now, deadline time.Time) time.Duration {
+	wait := first
+	for i := 0; i < waits && wait < maxWait; i++ {
+		wait *= 2
+	}
+	wait = min(wait, maxWait)
+	if hint > 0 && !math.IsInf(hint, 0) { // NaN fails hint > 0
+		wait = time.Duration(min(hint, queue.DefaultMaxSnooze.Seconds()) * float64(time.Second))
+	}
+	return max(min(wait, deadline.Sub(now)), 0)
+}
+
+// deadlineError is the failure of a run whose provider failed
+// transiently until the run's deadline passed. It keeps the cause's
+// class (ClassOf sees through it).
+type deadlineError struct {
+	cause    error
+	deadline time.Time
+	after    time.Duration
+}
+
+func (e *deadlineError) Error() string {
+	return fmt.Sprintf("%v; gave up at the run deadline %s (%s after the run first started)",
+		e.cause, e.deadline.UTC().Format(time.RFC3339), e.after)
+}
+
+func (e *deadlineError) Unwrap() error { return e.cause }
 
 // failRun records run as failed for a reason that no retry can fix.
 func (s *Service) failRun(ctx context.Context, run *papersum.Run, cause error) error {

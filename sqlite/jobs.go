@@ -213,9 +213,13 @@ const (
 // Errors: ENOTFOUND when the run does not exist.
 func (s *DB) StartRun(ctx context.Context, id string) (*papersum.Run, error) {
 	const op = "sqlite.StartRun"
+	now, ok := storeutil.EncodeTime(s.clock.Now())
+	if !ok {
+		return nil, storeutil.Invalid(op, "clock time out of range")
+	}
 	var run *papersum.Run
 	err := s.tx(ctx, op, func(tx *sql.Tx) error {
-		if _, err := s.txStmt(ctx, tx, startRunSQL).ExecContext(ctx, id); err != nil {
+		if _, err := s.txStmt(ctx, tx, startRunSQL).ExecContext(ctx, now, id); err != nil {
 			return err
 		}
 		var err error
@@ -228,8 +232,34 @@ func (s *DB) StartRun(ctx context.Context, id string) (*papersum.Run, error) {
 	return run, nil
 }
 
-// startRunSQL moves a queued run to running.
-const startRunSQL = `UPDATE runs SET status = 'running' WHERE id = ? AND status = 'queued'`
+// startRunSQL moves a queued run to running: the first start stamps
+// started_at, and a run back from a wait stops waiting.
+const startRunSQL = `UPDATE runs SET status = 'running', started_at = coalesce(started_at, ?), waiting = NULL
+	WHERE id = ? AND status = 'queued'`
+
+// WaitRun moves a running run back to queued, waiting as w says.
+//
+// Errors: EINVALID for an invalid w; ENOTFOUND when the run does not
+// exist; ECONFLICT when it is not running.
+func (s *DB) WaitRun(ctx context.Context, id string, w papersum.RunWait) error {
+	const op = "sqlite.WaitRun"
+	data, err := storeutil.EncodeWait(op, id, w)
+	if err != nil {
+		return err
+	}
+	return s.tx(ctx, op, func(tx *sql.Tx) error {
+		st, err := s.runStatus(ctx, tx, op, id)
+		if err != nil {
+			return err
+		}
+		if st != papersum.RunRunning {
+			return storeutil.Conflict(op, "run %s is %s, not running; only a running run waits", id, st)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE runs SET status = 'queued', waits = waits + 1, waiting = ?
+			WHERE id = ? AND status = 'running'`, string(data), id)
+		return err
+	})
+}
 
 // CancelRun moves a queued or running run to canceled, with its finish
 // time from the store's clock, and returns it with its stages. A worker

@@ -415,20 +415,31 @@ const finishRunSQL = `UPDATE runs SET status = ?, error = ?, error_class = ?, su
 // runColumns are the runs columns that scanRun reads, in order.
 const runColumns = `id, paper_id, title, source, status, error, error_class, config_hash, target_words,
 	summary, scores, team, user_name, created_at, finished_at, config, cached, batch_id, callback_url, key_id,
-	cache_hits, last_hit_at, revised_scores`
+	cache_hits, last_hit_at, revised_scores, started_at, waits, waiting, repeated_calls`
 
 func scanRun(sc interface{ Scan(...any) error }) (*papersum.Run, error) {
 	var (
-		r                  papersum.Run
-		status, errorClass string
-		scores, revised    sql.NullString
-		created            int64
-		finished, lastHit  sql.NullInt64
+		r                          papersum.Run
+		status, errorClass         string
+		scores, revised, waiting   sql.NullString
+		created                    int64
+		finished, lastHit, started sql.NullInt64
 	)
 	if err := sc.Scan(&r.ID, &r.PaperID, &r.Title, &r.Source, &status, &r.Error, &errorClass, &r.ConfigHash,
 		&r.TargetWords, &r.Summary, &scores, &r.Team, &r.User, &created, &finished,
-		&r.Config, &r.Cached, &r.BatchID, &r.CallbackURL, &r.KeyID, &r.CacheHits, &lastHit, &revised); err != nil {
+		&r.Config, &r.Cached, &r.BatchID, &r.CallbackURL, &r.KeyID, &r.CacheHits, &lastHit, &revised,
+		&started, &r.Waits, &waiting, &r.RepeatedCalls); err != nil {
 		return nil, err
+	}
+	if started.Valid {
+		t := storeutil.DecodeTime(started.Int64)
+		r.StartedAt = &t
+	}
+	if waiting.Valid && papersum.RunStatus(status) == papersum.RunQueued {
+		var err error
+		if r.Waiting, err = storeutil.DecodeWait([]byte(waiting.String)); err != nil {
+			return nil, fmt.Errorf("run %s: %w", r.ID, err)
+		}
 	}
 	if lastHit.Valid {
 		t := storeutil.DecodeTime(lastHit.Int64)
@@ -680,6 +691,29 @@ func (s *DB) AddAbandonedCalls(ctx context.Context, runID string, a papersum.Aba
 		// prepared hot queries.
 		_, err = tx.ExecContext(ctx, addAbandonedSQL,
 			runID, runID, string(a.Stage), a.Provider, a.Model, a.Calls)
+		return err
+	})
+}
+
+// AddRepeatedCalls adds n to run runID's count of repeated calls.
+//
+// Errors: EINVALID for n below 1; ENOTFOUND when the run does not exist;
+// ECONFLICT when it is queued, succeeded or failed.
+func (s *DB) AddRepeatedCalls(ctx context.Context, runID string, n int) error {
+	const op = "sqlite.AddRepeatedCalls"
+	if err := papersum.ValidateRepeatedCalls(runID, n); err != nil {
+		return storeutil.WithOp(op, err)
+	}
+	return s.tx(ctx, op, func(tx *sql.Tx) error {
+		st, err := s.runStatus(ctx, tx, op, runID)
+		if err != nil {
+			return err
+		}
+		if !storeutil.TakesAbandoned(st) {
+			return storeutil.Conflict(op, "run %s is %s; only a running or canceled run counts repeated calls", runID, st)
+		}
+		// Rare, as abandoned calls are: not a prepared hot query.
+		_, err = tx.ExecContext(ctx, `UPDATE runs SET repeated_calls = repeated_calls + ? WHERE id = ?`, n, runID)
 		return err
 	})
 }

@@ -32,6 +32,7 @@ func exerciseJobs(t *testing.T, newStore func(t *testing.T) papersum.Store, opts
 		{"CreateRunQueuedAndCached", testCreateRunQueuedAndCached},
 		{"QueuedAndCanceledRunsTakeNoWork", testQueuedAndCanceledRunsTakeNoWork},
 		{"StartRun", testStartRun},
+		{"WaitRun", testWaitRun},
 		{"CancelRun", testCancelRun},
 		{"SubmitRun", testSubmitRun},
 		{"SubmitBatch", testSubmitBatch},
@@ -259,10 +260,16 @@ func testStartRun(t *testing.T, s jobStore, _ Options) {
 	q := queuedRun("run-start", p.ID, at)
 	must(t, s.CreateRun(ctx, q))
 
+	before := time.Now()
 	got, err := s.StartRun(ctx, q.ID)
 	must(t, err)
+	// The first start is stamped from the store's clock.
+	if got.StartedAt == nil || got.StartedAt.Before(before.Add(-time.Minute)) || got.StartedAt.After(time.Now().Add(time.Minute)) {
+		t.Fatalf("StartedAt %v, want about %v", got.StartedAt, before)
+	}
 	want := *q
 	want.Status = papersum.RunRunning
+	want.StartedAt = got.StartedAt
 	diffRun(t, got, &want)
 	wantUTC(t, got)
 
@@ -282,6 +289,7 @@ func testStartRun(t *testing.T, s jobStore, _ Options) {
 	got, err = s.StartRun(ctx, q.ID)
 	must(t, err)
 	want = *q
+	want.StartedAt = got.StartedAt
 	want.Stages = []papersum.StageResult{st}
 	diffRun(t, got, &want)
 
@@ -301,6 +309,74 @@ func testStartRun(t *testing.T, s jobStore, _ Options) {
 
 	_, err = s.StartRun(ctx, "run-missing")
 	wantCode(t, err, papersum.ENOTFOUND)
+}
+
+// testWaitRun: a running run goes back to queued with why and until when
+// it waits, shows so in GetRun and ListRuns, keeps its stages and first
+// start time when started again (which clears the wait and keeps the
+// count), and is refused when it is not running or the wait is invalid.
+func testWaitRun(t *testing.T, s jobStore, _ Options) {
+	ctx := context.Background()
+	p := putPaper(t, s, "sha256:wait")
+	at := time.Date(2026, 2, 3, 4, 5, 6, 0, time.UTC)
+	q := queuedRun("run-wait", p.ID, at)
+	must(t, s.CreateRun(ctx, q))
+	first, err := s.StartRun(ctx, q.ID)
+	must(t, err)
+	st := stageResult(papersum.StageSummarize, at.Add(time.Second))
+	must(t, s.AddStage(ctx, q.ID, &st))
+
+	w := papersum.RunWait{Class: papersum.ClassConnection, Reason: "critique: connection from anthropic: connection failed",
+		NextAttemptAt: at.Add(time.Minute), Deadline: at.Add(time.Hour)}
+	must(t, s.WaitRun(ctx, q.ID, w))
+	got, err := s.GetRun(ctx, q.ID)
+	must(t, err)
+	if got.Status != papersum.RunQueued || got.Waits != 1 || got.Waiting == nil || !reflect.DeepEqual(*got.Waiting, w) {
+		t.Fatalf("after WaitRun: status %s, waits %d, waiting %+v; want queued, 1, %+v", got.Status, got.Waits, got.Waiting, w)
+	}
+	if len(got.Stages) != 1 || got.StartedAt == nil || !got.StartedAt.Equal(*first.StartedAt) {
+		t.Fatalf("after WaitRun: %d stages, StartedAt %v; want 1 and %v", len(got.Stages), got.StartedAt, first.StartedAt)
+	}
+	list, err := s.ListRuns(ctx, papersum.RunFilter{PaperID: p.ID, Status: papersum.RunQueued})
+	must(t, err)
+	if len(list) != 1 || list[0].Waiting == nil || list[0].Waiting.Class != papersum.ClassConnection {
+		t.Fatalf("ListRuns queued: %d runs, waiting %+v", len(list), list)
+	}
+	// A queued run does not wait again before it has started.
+	wantCode(t, s.WaitRun(ctx, q.ID, w), papersum.ECONFLICT)
+
+	again, err := s.StartRun(ctx, q.ID)
+	must(t, err)
+	if again.Status != papersum.RunRunning || again.Waiting != nil || again.Waits != 1 ||
+		again.StartedAt == nil || !again.StartedAt.Equal(*first.StartedAt) || len(again.Stages) != 1 {
+		t.Fatalf("started again: status %s, waiting %+v, waits %d, StartedAt %v (first %v), %d stages",
+			again.Status, again.Waiting, again.Waits, again.StartedAt, first.StartedAt, len(again.Stages))
+	}
+	w.Class = papersum.ClassRateLimit
+	must(t, s.WaitRun(ctx, q.ID, w))
+	got, err = s.GetRun(ctx, q.ID)
+	must(t, err)
+	if got.Waits != 2 || got.Waiting == nil || got.Waiting.Class != papersum.ClassRateLimit {
+		t.Fatalf("second wait: waits %d, waiting %+v", got.Waits, got.Waiting)
+	}
+	// A canceled run shows no wait.
+	canceled, err := s.CancelRun(ctx, q.ID)
+	must(t, err)
+	if canceled.Waiting != nil || canceled.Waits != 2 {
+		t.Fatalf("canceled: waiting %+v, waits %d", canceled.Waiting, canceled.Waits)
+	}
+	wantCode(t, s.WaitRun(ctx, q.ID, w), papersum.ECONFLICT)
+	wantCode(t, s.WaitRun(ctx, "run-missing", w), papersum.ENOTFOUND)
+
+	r := createRun(t, s, "run-wait-invalid", p.ID, at)
+	for name, bad := range map[string]papersum.RunWait{
+		"not transient":   {Class: papersum.ClassAuth, NextAttemptAt: w.NextAttemptAt, Deadline: w.Deadline},
+		"no class":        {NextAttemptAt: w.NextAttemptAt, Deadline: w.Deadline},
+		"no next attempt": {Class: papersum.ClassServer, Deadline: w.Deadline},
+		"no deadline":     {Class: papersum.ClassServer, NextAttemptAt: w.NextAttemptAt},
+	} {
+		t.Run(name, func(t *testing.T) { wantCode(t, s.WaitRun(ctx, r.ID, bad), papersum.EINVALID) })
+	}
 }
 
 func testCancelRun(t *testing.T, s jobStore, _ Options) {

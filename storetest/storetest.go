@@ -54,6 +54,7 @@ func Exercise(t *testing.T, newStore func(t *testing.T) papersum.Store, opts Opt
 		{"ListRunsErrors", testListRunsErrors},
 		{"ConcurrentAddStage", testConcurrentAddStage},
 		{"AbandonedCalls", testAbandonedCalls},
+		{"RepeatedCalls", testRepeatedCalls},
 		{"BatchJobs", testBatchJobs},
 		{"Evals", testEvals},
 		{"APIKeys", testAPIKeys},
@@ -792,6 +793,43 @@ func testConcurrentAddStage(t *testing.T, s papersum.Store) {
 }
 
 // testBatchJobs checks the BatchStore side of a store that has one.
+// testRepeatedCalls checks the count of repeated calls: added up, read
+// back by GetRun and ListRuns, refused when invalid or when the run is
+// finished, and not lost under concurrent adds.
+func testRepeatedCalls(t *testing.T, s papersum.Store) {
+	ctx := context.Background()
+	p := putPaper(t, s, "sha256:repeated")
+	run := createRun(t, s, "run-repeated", p.ID, time.Date(2026, 5, 2, 12, 0, 0, 0, time.UTC))
+	must(t, s.AddRepeatedCalls(ctx, run.ID, 2))
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.AddRepeatedCalls(ctx, run.ID, 1); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	got, err := s.GetRun(ctx, run.ID)
+	must(t, err)
+	if got.RepeatedCalls != 12 {
+		t.Fatalf("GetRun: RepeatedCalls %d, want 12", got.RepeatedCalls)
+	}
+	wantCode(t, s.AddRepeatedCalls(ctx, run.ID, 0), papersum.EINVALID)
+	wantCode(t, s.AddRepeatedCalls(ctx, run.ID, -1), papersum.EINVALID)
+	wantCode(t, s.AddRepeatedCalls(ctx, "run-missing", 1), papersum.ENOTFOUND)
+	run.Status, run.Summary = papersum.RunSucceeded, "done"
+	must(t, s.FinishRun(ctx, run))
+	wantCode(t, s.AddRepeatedCalls(ctx, run.ID, 1), papersum.ECONFLICT)
+	list, err := s.ListRuns(ctx, papersum.RunFilter{PaperID: p.ID})
+	must(t, err)
+	if len(list) != 1 || list[0].RepeatedCalls != 12 {
+		t.Fatalf("ListRuns: %d runs, RepeatedCalls %d, want 12", len(list), list[0].RepeatedCalls)
+	}
+}
+
 // testAbandonedCalls checks the counts of abandoned calls: added per
 // (stage, provider, model), kept in the order first counted, read back by
 // GetRun and ListRuns, refused when invalid or when the run cannot take

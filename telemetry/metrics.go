@@ -61,6 +61,15 @@ var QueueStates = []string{"available", "pending", "scheduled", "running", "retr
 // pipeline_rate_limit_rejections_total: which limit rejected the request.
 var RateLimitScopes = []string{"global", "team", "user", "ip", "key"}
 
+// DegradedPolicies are the (component, policy) label pairs of
+// pipeline_degraded_decisions_total: what answered a call that Redis could
+// not. The cache answers a read as a miss and skips a write; the rate
+// limiter answers by its --ratelimit-fallback policy.
+var DegradedPolicies = [][2]string{
+	{"cache", "miss"}, {"cache", "skip"},
+	{"ratelimit", "local"}, {"ratelimit", "open"}, {"ratelimit", "closed"},
+}
+
 // BreakerState is a circuit breaker's state as a gauge value.
 type BreakerState int
 
@@ -144,8 +153,10 @@ type Metrics struct {
 	cacheHits    prometheus.Counter
 	cacheMisses  prometheus.Counter
 	rateLimited  *prometheus.CounterVec
+	degraded     *prometheus.CounterVec
 	retries      *prometheus.CounterVec
 	abandoned    *prometheus.CounterVec
+	repeated     prometheus.Counter
 	breaker      *prometheus.GaugeVec
 	httpDuration *prometheus.HistogramVec
 	commitSize   *prometheus.HistogramVec
@@ -236,6 +247,10 @@ func NewMetrics(reg prometheus.Registerer, cfg Config) (*Metrics, error) {
 			Name: "pipeline_rate_limit_rejections_total",
 			Help: "Requests rejected by a rate limit, by the limit's scope.",
 		}, []string{"scope"}),
+		degraded: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pipeline_degraded_decisions_total",
+			Help: "Calls to Redis that failed and were answered by a fallback policy, by component (cache, ratelimit) and policy.",
+		}, []string{"component", "policy"}),
 		retries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "pipeline_retries_total",
 			Help: "Model call retries by failure class.",
@@ -246,6 +261,12 @@ func NewMetrics(reg prometheus.Registerer, cfg Config) (*Metrics, error) {
 				"the provider may have billed them, their tokens are unknown and not in pipeline_tokens_total " +
 				"or pipeline_cost_usd_total.",
 		}, []string{"provider", "model", "stage"}),
+		repeated: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "pipeline_calls_repeated_total",
+			Help: "Model calls made again because an earlier, paid answer for the same stage was lost before it " +
+				"could be stored (a store outage the worker could not ride out): the provider billed both, " +
+				"pipeline_cost_usd_total counts only the second. Counted when the run finishes.",
+		}),
 		breaker: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "pipeline_breaker_state",
 			Help: "Circuit breaker state per configured model: 0 closed, 1 half-open, 2 open.",
@@ -285,7 +306,7 @@ func NewMetrics(reg prometheus.Registerer, cfg Config) (*Metrics, error) {
 	m.initSeries()
 
 	cs := []prometheus.Collector{m.requests, m.stageLatency, m.runDuration, m.tokens, m.cost, m.quality,
-		m.queueDepth, m.cacheHits, m.cacheMisses, m.rateLimited, m.retries, m.abandoned, m.breaker, m.httpDuration,
+		m.queueDepth, m.cacheHits, m.cacheMisses, m.rateLimited, m.degraded, m.retries, m.abandoned, m.repeated, m.breaker, m.httpDuration,
 		m.commitSize, m.commitTime}
 	for i, c := range cs {
 		if err := reg.Register(c); err != nil {
@@ -329,6 +350,9 @@ func (m *Metrics) initSeries() {
 	}
 	for _, s := range RateLimitScopes {
 		m.rateLimited.WithLabelValues(s)
+	}
+	for _, p := range DegradedPolicies {
+		m.degraded.WithLabelValues(p[0], p[1])
 	}
 	for _, c := range papersum.Classes {
 		m.retries.WithLabelValues(string(c))
@@ -437,6 +461,9 @@ func (m *Metrics) ObserveRun(run *papersum.Run) {
 	}
 	m.observeScores(string(papersum.StageSummarize), run.Scores)
 	m.observeScores(string(papersum.StageRevise), run.RevisedScores)
+	if run.RepeatedCalls > 0 {
+		m.repeated.Add(float64(run.RepeatedCalls))
+	}
 }
 
 // observeScores records the rubric scores of the summary written by
@@ -501,6 +528,16 @@ func (m *Metrics) RateLimitRejected(scope string) {
 		scope = Other
 	}
 	m.rateLimited.WithLabelValues(scope).Inc()
+}
+
+// DegradedDecision counts a call to Redis that failed and was answered by
+// policy instead; a pair outside DegradedPolicies counts as ("other",
+// "other").
+func (m *Metrics) DegradedDecision(component, policy string) {
+	if !slices.Contains(DegradedPolicies, [2]string{component, policy}) {
+		component, policy = Other, Other
+	}
+	m.degraded.WithLabelValues(component, policy).Inc()
 }
 
 // Retry counts a model call retried after a failure of class c; classes

@@ -239,6 +239,7 @@ func TestLabelCardinalityIsBounded(t *testing.T) {
 		}
 		m.ObserveRun(run)
 		m.RateLimitRejected(word())
+		m.DegradedDecision(word(), "local")
 		m.Retry(papersum.Class(word()))
 		m.SetQueueDepth(word(), 3)
 		m.SetBreakerState(word(), word(), BreakerOpen)
@@ -255,6 +256,7 @@ func TestLabelCardinalityIsBounded(t *testing.T) {
 		"status":       {"succeeded": true, "failed": true, Other: true},
 		"route":        {"GET /v1/runs/{id}": true, "POST /v1/runs": true, Other: true},
 		"status_class": {"1xx": true, "2xx": true, "3xx": true, "4xx": true, "5xx": true, Other: true},
+		"component":    {"cache": true, "ratelimit": true, Other: true},
 	}
 	for _, mf := range gather(t, reg) {
 		for _, met := range mf.GetMetric() {
@@ -333,10 +335,14 @@ func scrape(t *testing.T, g prometheus.Gatherer) string {
 func TestExpositionHasRequiredMetrics(t *testing.T) {
 	m, reg := newMetrics(t, testConfig)
 	before := scrape(t, reg)
-	m.ObserveRun(testRun())
+	run := testRun()
+	run.RepeatedCalls = 2
+	m.ObserveRun(run)
 	m.CacheHit()
 	m.CacheMiss()
 	m.RateLimitRejected("team")
+	m.DegradedDecision("ratelimit", "closed")
+	m.DegradedDecision("cache", "miss")
 	m.SetQueueDepth("available", 4)
 	m.Retry(papersum.ClassRateLimit)
 	m.SetBreakerState("anthropic", "claude-sonnet-4-5", BreakerOpen)
@@ -356,8 +362,10 @@ func TestExpositionHasRequiredMetrics(t *testing.T) {
 		"pipeline_cache_hits_total 0",
 		"pipeline_cache_misses_total 0",
 		`pipeline_rate_limit_rejections_total{scope="ip"} 0`,
+		`pipeline_degraded_decisions_total{component="ratelimit",policy="local"} 0`,
 		`pipeline_retries_total{class="overloaded"} 0`,
 		`pipeline_breaker_state{model="local",provider="local"} 0`,
+		"pipeline_calls_repeated_total 0",
 	}
 	for _, s := range early {
 		if !strings.Contains(before, s) {
@@ -377,10 +385,13 @@ func TestExpositionHasRequiredMetrics(t *testing.T) {
 		"pipeline_cache_hits_total 1",
 		"pipeline_cache_misses_total 1",
 		`pipeline_rate_limit_rejections_total{scope="team"} 1`,
+		`pipeline_degraded_decisions_total{component="ratelimit",policy="closed"} 1`,
+		`pipeline_degraded_decisions_total{component="cache",policy="miss"} 1`,
 		`pipeline_retries_total{class="rate_limit"} 1`,
 		`pipeline_breaker_state{model="claude-sonnet-4-5",provider="anthropic"} 2`,
 		`http_request_duration_seconds_count{method="POST",route="POST /v1/runs",status_class="2xx"} 1`,
 		`pipeline_run_duration_seconds_count{status="succeeded"} 1`,
+		"pipeline_calls_repeated_total 2",
 	}
 	for _, s := range required {
 		if !strings.Contains(after, s) {

@@ -22,7 +22,12 @@ const (
 	exitFailure  = 1 // bad input, a failed run, a missing run
 	exitUsage    = 2 // wrong flags or arguments
 	exitInternal = 3 // a bug or an unreachable backend
-	exitSignal   = 130
+	// exitUnavailable is serve giving up on a dependency (Postgres) still
+	// unreachable after --startup-timeout: sysexits.h's EX_UNAVAILABLE,
+	// so that a supervisor can tell "wait and restart" from "fix the
+	// configuration" (1).
+	exitUnavailable = 69
+	exitSignal      = 130
 )
 
 // writeJSON is how every command prints JSON: indented by two spaces,
@@ -60,6 +65,9 @@ func exitCode(err error) int {
 	}
 	if errors.Is(err, context.Canceled) {
 		return exitSignal
+	}
+	if dependencyUnavailable(err) {
+		return exitUnavailable
 	}
 	switch papersum.ErrorCode(err) {
 	case papersum.EINVALID, papersum.ENOTFOUND, papersum.ECONFLICT, papersum.EUNAUTHORIZED, papersum.EFORBIDDEN:

@@ -370,6 +370,9 @@ func TestServeDurationFlags(t *testing.T) {
 		{[]string{"--job-timeout", "-5m"}, "--job-timeout -5m: must be from 1s to 24h"},
 		{[]string{"--shutdown-timeout", "-1s"}, "--shutdown-timeout -1s: must be from 0s to 1h"},
 		{[]string{"--rescue-after", "soon"}, "--rescue-after"},
+		{[]string{"--run-deadline", "0s"}, "--run-deadline 0s: must be from 1s to 720h"},
+		{[]string{"--run-deadline", "-1h"}, "--run-deadline -1h: must be from 1s to 720h"},
+		{[]string{"--run-deadline", "forever"}, "--run-deadline"},
 	} {
 		// A server that wrongly starts is stopped after a while, so that
 		// the test fails instead of hanging.

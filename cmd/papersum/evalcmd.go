@@ -28,7 +28,7 @@ func newEvalCmd(e *env, g *globalFlags) *cobra.Command {
 
 --format json prints machine-readable results.`,
 	}
-	c.AddCommand(newEvalRougeCmd(e), newEvalRunCmd(e, g), newEvalABCmd(e, g), newEvalGateCmd(e), newEvalHumanCmd(e, g))
+	c.AddCommand(newEvalRougeCmd(e), newEvalRunCmd(e, g), newEvalABCmd(e, g), newEvalGateCmd(e), newEvalHumanCmd(e, g), newEvalJudgeCmd(e, g))
 	return c
 }
 

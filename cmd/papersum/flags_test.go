@@ -101,6 +101,7 @@ func TestEveryNumberAndEnumFlagHasARule(t *testing.T) {
 		"eval run --seed":          "any seed is valid",
 		"eval ab --seed":           "any seed is valid",
 		"eval human export --seed": "any seed is valid",
+		"eval judge --seed":        "any seed is valid",
 		"dev fake-upstream --seed": "any seed is valid",
 		"dev fake-upstream --*":    "a test tool; fakeupstream.Config.Validate refuses bad values as usage",
 	}

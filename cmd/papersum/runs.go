@@ -92,6 +92,8 @@ type runListItem struct {
 	CostUSD   float64  `json:"cost_usd"`
 	Overall   *float64 `json:"overall,omitempty"`
 	Error     string   `json:"error,omitempty"`
+	// Waiting is set while a queued run waits for its model provider.
+	Waiting *papersum.RunWait `json:"waiting,omitempty"`
 }
 
 func writeRunList(e *env, runs []*papersum.Run, format string) error {
@@ -100,7 +102,7 @@ func writeRunList(e *env, runs []*papersum.Run, format string) error {
 		items := []runListItem{}
 		for _, r := range runs {
 			it := runListItem{ID: r.ID, Status: string(r.Status), Title: r.Title, Source: r.Source, PaperID: r.PaperID,
-				CreatedAt: r.CreatedAt.Format("2006-01-02T15:04:05.000Z07:00"), CostUSD: r.TotalCost(), Error: r.Error}
+				CreatedAt: r.CreatedAt.Format("2006-01-02T15:04:05.000Z07:00"), CostUSD: r.TotalCost(), Error: r.Error, Waiting: r.Waiting}
 			if r.Scores != nil {
 				o := r.Scores.Overall()
 				it.Overall = &o
@@ -128,7 +130,7 @@ func writeRunList(e *env, runs []*papersum.Run, format string) error {
 			if len([]rune(title)) > 60 {
 				title = string([]rune(title)[:59]) + "…"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Status, r.CreatedAt.Local().Format("2006-01-02 15:04"),
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, report.WaitingStatus(r), r.CreatedAt.Local().Format("2006-01-02 15:04"),
 				report.Money(r.TotalCost()), score, strings.ReplaceAll(title, "\t", " "))
 		}
 		tw.Flush()

@@ -18,6 +18,8 @@ import (
 	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/apikey"
 	"github.com/papersum/papersum/cache"
+	"github.com/papersum/papersum/config"
+	"github.com/papersum/papersum/depwait"
 	"github.com/papersum/papersum/events"
 	"github.com/papersum/papersum/fetch"
 	"github.com/papersum/papersum/httpapi"
@@ -46,16 +48,21 @@ type serveFlags struct {
 	rescueAfter     time.Duration
 	maxWait         time.Duration
 	shutdownTimeout time.Duration
+	startupTimeout  time.Duration
+	runDeadline     time.Duration
 	rpm             int
-	tokensPerDay    int64
-	fetchHosts      []string
-	cacheEntries    int
-	cacheTTL        time.Duration
-	maxBytes        int64
-	debugAddr       string
-	metricsAddr     string
-	commitWriters   int
-	maxTeams        int
+	// ratelimitFallback is the rate limiter's policy while Redis is down:
+	// a ratelimit.Policy.
+	ratelimitFallback string
+	tokensPerDay      int64
+	fetchHosts        []string
+	cacheEntries      int
+	cacheTTL          time.Duration
+	maxBytes          int64
+	debugAddr         string
+	metricsAddr       string
+	commitWriters     int
+	maxTeams          int
 	// allowPrivate lets fetches and callbacks reach loopback and private
 	// addresses. Tests need it; production must not.
 	allowPrivate bool
@@ -95,6 +102,43 @@ Secrets come from the environment, never from flags:
 SIGINT or SIGTERM drains: /readyz turns 503, in-flight requests finish,
 running jobs get --shutdown-timeout to end and are requeued otherwise.
 
+When a dependency fails:
+  Postgres down at start  serve listens at once (/api/v1/health 200;
+                          /startupz and /readyz 503 with the store's
+                          cause: connection refused, DNS failure,
+                          authentication failed, missing database,
+                          timeout), logs each attempt with its cause and
+                          retries with backoff (0.5s doubling to 10s).
+                          Other requests wait up to 5s, then 503 with
+                          Retry-After. It gives up after --startup-timeout
+                          with exit code 69; a signal meanwhile stops it
+                          cleanly (exit 0).
+  Postgres lost later     /readyz 503 (store, and workers once their lease
+                          cannot be renewed: within 5s); requests that
+                          need the store answer 503 with Retry-After: 5.
+                          Jobs resume when it is back.
+  Redis down (at start or later)
+                          serve starts and keeps serving, degraded:
+                          /readyz 200 with status "degraded" and the redis
+                          check's cause; the cache answers misses; rate
+                          limits follow --ratelimit-fallback:
+                            local   each process limits on its own (the
+                                    default): with N replicas a key may get
+                                    N times its limit until Redis is back;
+                                    each key starts from the level Redis
+                                    last reported to this process, not from
+                                    a full bucket
+                            open    no limit until Redis is back
+                            closed  keyed requests answer 503 with
+                                    Retry-After: 5 until Redis is back
+                          pipeline_degraded_decisions_total{component,
+                          policy} counts each such answer. Redis is used
+                          again as soon as it answers.
+
+Exit codes: 0 stopped by a signal; 1 bad configuration; 2 wrong usage;
+3 internal error; 69 a dependency (Postgres) still unreachable after
+--startup-timeout.
+
 A server that dies (even kill -9) is told from a slow one by its worker
 lease, which a live server renews every 5s: its running jobs run again, on
 a new attempt, as soon as a restarted server starts on the same host, and
@@ -123,6 +167,9 @@ is only the backstop for jobs whose worker holds no lease.`,
 	fl.DurationVar(&f.rescueAfter, "rescue-after", 0, "backstop for jobs whose worker holds no lease: how long such a job may stay running before it is run again; must exceed --job-timeout (default --job-timeout + 5m; a dead server's jobs are found by its lease within 35s)")
 	fl.DurationVar(&f.maxWait, "max-wait", httpapi.DefaultMaxWait, "cap on ?wait= of submissions")
 	fl.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown waits for requests and jobs to finish")
+	fl.DurationVar(&f.startupTimeout, "startup-timeout", defaultStartupTimeout, "how long start-up waits for the database before it exits with code 69")
+	fl.StringVar(&f.ratelimitFallback, "ratelimit-fallback", string(ratelimit.PolicyLocal), "what the rate limiter does while Redis is down: local (per-process limits), open (no limit) or closed (503 with Retry-After)")
+	fl.DurationVar(&f.runDeadline, "run-deadline", service.DefaultRunDeadline, "how long after its first start a run whose model provider fails transiently (rate limit, overload, 5xx, timeout, lost connection, open circuit) waits in the queue for it, retried with backoff, before it fails")
 	fl.IntVar(&f.rpm, "rate-limit-rpm", 600, "requests per minute per API key (0: no limit)")
 	fl.Int64Var(&f.tokensPerDay, "rate-limit-tokens-per-day", 0, "model tokens per day per API key (0: no limit)")
 	fl.StringSliceVar(&f.fetchHosts, "fetch-allow-host", fetch.DefaultAllowedHosts, "hosts papers may be fetched from by URL")
@@ -140,7 +187,9 @@ is only the backstop for jobs whose worker holds no lease.`,
 		maxBytesFlag(), intIn("commit-writers", 1, 64, "1 on SQLite, 2 on Postgres"),
 		durationIn("job-timeout", time.Second, 24*time.Hour, ""), durationIn("max-wait", time.Second, time.Hour, ""),
 		durationIn("shutdown-timeout", 0, time.Hour, ""), durationIn("cache-ttl", time.Second, 365*24*time.Hour, ""),
-		intIn("metrics-max-teams", 1, 10_000, ""), durationIn("rescue-after", time.Second, 30*24*time.Hour, "--job-timeout + 5m"))
+		intIn("metrics-max-teams", 1, 10_000, ""), durationIn("rescue-after", time.Second, 30*24*time.Hour, "--job-timeout + 5m"),
+		durationIn("startup-timeout", time.Second, 24*time.Hour, ""), oneOf("ratelimit-fallback", policyNames()...),
+		durationIn("run-deadline", time.Second, 30*24*time.Hour, ""))
 	return c
 }
 
@@ -153,6 +202,8 @@ type server struct {
 	closers  []func()
 	// metrics serves the Prometheus registry, for --metrics-addr.
 	metrics http.Handler
+	// handler is the API, served once start-up is done.
+	handler http.Handler
 }
 
 func serve(ctx context.Context, e *env, g *globalFlags, f *serveFlags) error {
@@ -169,25 +220,60 @@ func serve(ctx context.Context, e *env, g *globalFlags, f *serveFlags) error {
 		return err
 	}
 	logger := newServeLogger(e, g)
+	// go-redis logs pool failures through one process-wide logger, to
+	// stderr without structure unless told otherwise.
+	redis.SetLogger(redisLogger{logger})
+	cfg, err := loadConfig(g, e.getenv)
+	if err != nil {
+		return err
+	}
+	deps, err := newPipelineDeps(cfg, e, logger)
+	if err != nil {
+		return err
+	}
 	// The metrics listener is opened first, so that an address that
 	// cannot be used fails before the queue starts.
 	var metricsLn net.Listener
 	if f.metricsAddr != "" {
-		var err error
 		if metricsLn, err = net.Listen("tcp", f.metricsAddr); err != nil {
 			return papersum.Errorf(papersum.EINVALID, "--metrics-addr: %v", err)
 		}
 		defer metricsLn.Close()
 	}
-	s, ln, err := startServer(ctx, e, g, f, logger)
+
+	// The API listens before the dependencies are reached: while they
+	// are awaited the probes say so and the liveness probe answers, so
+	// an orchestrator neither routes traffic nor restarts the process.
+	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
+		return papersum.Errorf(papersum.EUNAVAILABLE, "listen on %s: %v", f.addr, err)
+	}
+	progress := newStartProgress()
+	starting, err := httpapi.NewStarting(httpapi.StartingConfig{Checks: progress.checks, Logger: logger})
+	if err != nil {
+		ln.Close()
 		return err
 	}
-	defer s.close()
-
+	httpSrv := &http.Server{Handler: starting, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
 	// The address is printed on its own line so that scripts and tests
 	// that ask for port 0 can find the port.
 	fmt.Fprintf(e.stderr, "papersum: listening on http://%s\n", ln.Addr())
+
+	s, err := startServer(ctx, e, g, f, cfg, deps, logger, progress)
+	if err != nil {
+		_ = httpSrv.Close()
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			logger.Info("stopped while starting")
+			return nil
+		}
+		return err
+	}
+	defer s.close()
+	s.http = httpSrv
+
 	if f.debugAddr != "" {
 		stop, err := serveDebug(f.debugAddr, logger)
 		if err != nil {
@@ -200,8 +286,8 @@ func serve(ctx context.Context, e *env, g *globalFlags, f *serveFlags) error {
 		defer serveMetrics(metricsLn, s.metrics, logger)()
 		fmt.Fprintf(e.stderr, "papersum: metrics on http://%s/metrics\n", metricsLn.Addr())
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- s.http.Serve(ln) }()
+	starting.Ready(s.handler)
+	logger.Info("started")
 	select {
 	case err := <-errc:
 		return papersum.Errorf(papersum.EUNAVAILABLE, "http server: %v", err)
@@ -246,35 +332,37 @@ func (s *server) close() {
 	}
 }
 
-// startServer builds the service from the flags and starts its queue. On
-// error everything already opened is closed.
-func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, logger *slog.Logger) (_ *server, _ net.Listener, err error) {
+// startServer builds the service from the flags and starts its queue,
+// waiting up to --startup-timeout for the database and reporting its
+// progress to the start-up probes. On error everything already opened is
+// closed.
+func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, cfg *config.Config, deps *pipelineDeps,
+	logger *slog.Logger, progress *startProgress) (_ *server, err error) {
 	s := &server{log: logger, stopping: make(chan struct{})}
 	defer func() {
 		if err != nil {
 			s.close()
 		}
 	}()
-	cfg, err := loadConfig(g, e.getenv)
+	waitUntil := time.Now().Add(f.startupTimeout)
+	var store papersum.Store
+	var driver queue.Driver
+	err = awaitDependency(ctx, "store", waitUntil, f.startupTimeout, logger, progress, func(ctx context.Context) error {
+		var err error
+		store, driver, err = openServiceStore(ctx, g, e.getenv)
+		return err
+	})
 	if err != nil {
-		return nil, nil, err
-	}
-	deps, err := newPipelineDeps(cfg, e, logger)
-	if err != nil {
-		return nil, nil, err
-	}
-	store, driver, err := openServiceStore(ctx, g, e.getenv)
-	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	s.closers = append(s.closers, func() { _ = store.Close() })
 	keys, ok := store.(papersum.KeyStore)
 	if !ok {
-		return nil, nil, papersum.Errorf(papersum.EINTERNAL, "the store keeps no API keys")
+		return nil, papersum.Errorf(papersum.EINTERNAL, "the store keeps no API keys")
 	}
 	runner, err := deps.runner(store, logger, cfg)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 
 	reg := prometheus.NewRegistry()
@@ -282,13 +370,13 @@ func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, log
 	teams := newTeamDirectory(keys, papersum.SystemClock{})
 	initialTeams, err := teams.teams(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	metrics, err := telemetry.NewMetrics(reg, telemetry.Config{Routes: httpapi.Routes(),
 		Models: deps.models, Breakers: append([]telemetry.ModelRef{}, deps.breakerModels...),
 		MaxTeams: f.maxTeams, KnownTeam: teams.known})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	metrics.AdmitTeams(initialTeams...)
 	deps.observer.use(metrics)
@@ -297,17 +385,25 @@ func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, log
 	if u := firstNonEmpty(f.redisURL, e.getenv("PAPERSUM_REDIS_URL")); u != "" {
 		opt, err := redis.ParseURL(u)
 		if err != nil {
-			return nil, nil, &usageError{msg: fmt.Sprintf("--redis-url: %v", err)}
+			return nil, &usageError{msg: fmt.Sprintf("--redis-url: %v", err)}
 		}
+		// One dial per call: the cache and the limiter answer a failed
+		// call by their fallback within their own timeouts (250ms,
+		// 100ms), which go-redis's five dial attempts 100ms apart would
+		// only use up, turning "connection refused" into a timeout.
+		opt.DialerRetries = 1
 		rdb = redis.NewClient(opt)
 		s.closers = append(s.closers, func() { _ = rdb.Close() })
-		if err := rdb.Ping(ctx).Err(); err != nil {
-			return nil, nil, papersum.Errorf(papersum.EUNAVAILABLE, "redis at %s: %v", opt.Addr, err)
+		// Redis down at start is what Redis down later is: degraded, not
+		// fatal. The cache and the limiter use it as soon as it answers.
+		if err := pingRedis(ctx, rdb); err != nil {
+			logger.Warn("redis unreachable at start; serving degraded until it answers (cache misses, rate limits per --ratelimit-fallback)",
+				"dependency", "redis", "addr", opt.Addr, "cause", causeOf(err), "err", err.Error(), "ratelimit_fallback", f.ratelimitFallback)
 		}
 	}
-	resultCache, limiter, err := newCacheAndLimiter(rdb, f, logger)
+	resultCache, limiter, err := newCacheAndLimiter(rdb, f, logger, metrics)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 
 	fetcherCfg := fetch.Config{AllowedHosts: f.fetchHosts, MaxBytes: f.maxBytes}
@@ -320,7 +416,7 @@ func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, log
 	}
 	fetcher, err := fetch.New(fetcherCfg)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 
 	var svc *service.Service // the queue's handlers close over it
@@ -334,38 +430,40 @@ func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, log
 		RescueStuckJobsAfter: f.rescueAfter,
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	s.queue = q
-	if err := q.Migrate(ctx); err != nil {
-		return nil, nil, err
+	err = awaitDependency(ctx, "store", waitUntil, f.startupTimeout, logger, progress, q.Migrate)
+	if err != nil {
+		return nil, err
 	}
+	progress.done("store")
 
 	svcCfg := service.Config{
 		Store: store.(service.Store), Queue: q, Runners: map[string]*pipeline.Runner{"": runner},
 		Fetcher: fetcher, Ingest: ingest.Options{MaxBytes: f.maxBytes}, Cache: resultCache, CacheTTL: f.cacheTTL,
-		Metrics: metrics, Limiter: limiter, Logger: logger, CommitWriters: f.commitWriters,
+		Metrics: metrics, Limiter: limiter, Logger: logger, CommitWriters: f.commitWriters, RunDeadline: f.runDeadline,
 	}
 	if secret := e.getenv("PAPERSUM_CALLBACK_SECRET"); secret != "" {
 		key, err := webhook.ParseSecret(secret)
 		if err != nil {
-			return nil, nil, papersum.Errorf(papersum.EINVALID, "PAPERSUM_CALLBACK_SECRET: %v", err)
+			return nil, papersum.Errorf(papersum.EINVALID, "PAPERSUM_CALLBACK_SECRET: %v", err)
 		}
 		dialer, err := fetch.NewDialer(dialerCfg)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		sender, err := webhook.NewSender(webhook.SenderConfig{Secret: key, Client: &http.Client{Transport: dialer.Transport()},
 			Record: func(ctx context.Context, a webhook.Attempt) { svc.RecordDelivery(ctx, a) }})
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		svcCfg.Deliverer = sender
 	}
 	if brokers := kafkaBrokers(f, e.getenv); len(brokers) > 0 {
 		producer, err := events.NewProducer(events.ProducerConfig{Brokers: brokers, Topic: f.summariesTopic, Logger: logger})
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		s.closers = append(s.closers, producer.Close)
 		svcCfg.Publisher = producer
@@ -374,7 +472,7 @@ func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, log
 		svcCfg.CommitWriters = commitWriters(store)
 	}
 	if svc, err = service.New(svcCfg); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	s.closers = append(s.closers, svc.Close)
 
@@ -382,46 +480,40 @@ func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, log
 	if secret := e.getenv("PAPERSUM_WEBHOOK_SECRET"); secret != "" {
 		key, err := webhook.ParseSecret(secret)
 		if err != nil {
-			return nil, nil, papersum.Errorf(papersum.EINVALID, "PAPERSUM_WEBHOOK_SECRET: %v", err)
+			return nil, papersum.Errorf(papersum.EINVALID, "PAPERSUM_WEBHOOK_SECRET: %v", err)
 		}
 		recv, err := webhook.NewReceiver(webhook.ReceiverConfig{Secrets: [][]byte{key},
 			Seen: webhook.NewMemorySeenStore(papersum.SystemClock{}), Handle: svc.HandlePaperPublished, Logger: logger})
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		inbound = recv
 	}
 
 	auth, err := apikey.NewAuthenticator(keys, apikey.Options{})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	s.metrics = metricsHandler(deps.breakers, reg)
 	handler, err := httpapi.NewServer(httpapi.Deps{
 		Summaries: svc, Batches: svc.Batches(), Deliveries: svc, Auth: auth, Limiter: limiter,
-		Readiness: readiness(store, q, runner), Metrics: metrics, MetricsHandler: s.metrics,
+		Readiness: readiness(store, q, runner, rdb), Metrics: metrics, MetricsHandler: s.metrics,
 		Webhook: inbound, MaxBodyBytes: f.maxBytes, MaxWait: f.maxWait, Stopping: s.stopping, Logger: logger,
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	s.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
-
-	ln, err := net.Listen("tcp", f.addr)
-	if err != nil {
-		return nil, nil, papersum.Errorf(papersum.EUNAVAILABLE, "listen on %s: %v", f.addr, err)
-	}
-	s.closers = append(s.closers, func() { _ = ln.Close() })
+	s.handler = handler
 	if err := q.Start(ctx); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
+	progress.done("workers")
 	go reportQueueDepth(ctx, q, metrics, logger)
 	if brokers := kafkaBrokers(f, e.getenv); len(brokers) > 0 {
 		consumer, err := events.NewConsumer(events.ConsumerConfig{Brokers: brokers, Topic: f.papersTopic,
 			Group: f.kafkaGroup, Logger: logger}, svc.HandlePaperMessage)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		go func() {
 			if err := consumer.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
@@ -429,7 +521,7 @@ func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, log
 			}
 		}()
 	}
-	return s, ln, nil
+	return s, nil
 }
 
 // serveMetrics serves metrics at /metrics on ln, the listener of
@@ -466,7 +558,7 @@ func openServiceStore(ctx context.Context, g *globalFlags, getenv func(string) s
 	return nil, nil, papersum.Errorf(papersum.EINTERNAL, "no job queue for store %T", store)
 }
 
-func newCacheAndLimiter(rdb *redis.Client, f *serveFlags, logger *slog.Logger) (cache.Cache, ratelimit.Limiter, error) {
+func newCacheAndLimiter(rdb *redis.Client, f *serveFlags, logger *slog.Logger, metrics *telemetry.Metrics) (cache.Cache, ratelimit.Limiter, error) {
 	limits := ratelimit.PerKey(ratelimit.Limits{RequestsPerMinute: f.rpm, TokensPerDay: f.tokensPerDay}, nil)
 	local, err := ratelimit.NewMemory(ratelimit.MemoryConfig{Limits: limits})
 	if err != nil {
@@ -476,13 +568,26 @@ func newCacheAndLimiter(rdb *redis.Client, f *serveFlags, logger *slog.Logger) (
 		c, err := cache.NewLRU(cache.LRUConfig{MaxEntries: f.cacheEntries})
 		return c, local, err
 	}
-	c, err := cache.NewRedis(rdb, cache.RedisConfig{Logger: logger})
+	c, err := cache.NewRedis(rdb, cache.RedisConfig{Logger: logger, OnDegraded: func(op string) {
+		policy := "miss"
+		if op == "set" {
+			policy = "skip"
+		}
+		metrics.DegradedDecision("cache", policy)
+	}})
 	if err != nil {
 		return nil, nil, err
 	}
-	// While Redis is down, each replica keeps its own limit rather than
-	// none at all.
-	l, err := ratelimit.NewRedis(rdb, ratelimit.RedisConfig{Limits: limits, Fallback: local, Logger: logger})
+	// What the limiter does while Redis is down is the operator's choice
+	// (--ratelimit-fallback); the default, local, keeps a limit per
+	// replica rather than none at all or none of the API.
+	policy := ratelimit.Policy(f.ratelimitFallback)
+	rcfg := ratelimit.RedisConfig{Limits: limits, Policy: policy, Logger: logger,
+		OnDegraded: func(string) { metrics.DegradedDecision("ratelimit", string(policy)) }}
+	if policy == ratelimit.PolicyLocal {
+		rcfg.Fallback = local
+	}
+	l, err := ratelimit.NewRedis(rdb, rcfg)
 	return c, l, err
 }
 
@@ -501,22 +606,49 @@ func commitWriters(store papersum.Store) int {
 const postgresCommitWriters = 2
 
 // readiness is /readyz: the store answers (its migrations ran when it was
-// opened, or it would not have opened), the workers run, and a pipeline
-// is configured.
-func readiness(store papersum.Store, q *queue.Queue, runner *pipeline.Runner) func(context.Context) []httpapi.Check {
+// opened, or it would not have opened), the workers run and can fetch
+// jobs, and a pipeline is configured. Redis, when configured, is checked
+// as degraded: without it the server still serves (see serve --help).
+func readiness(store papersum.Store, q *queue.Queue, runner *pipeline.Runner, rdb *redis.Client) func(context.Context) []httpapi.Check {
 	return func(ctx context.Context) []httpapi.Check {
 		_, err := store.ListRuns(ctx, papersum.RunFilter{Limit: 1})
-		var workers error
-		if !q.Running() {
-			workers = errors.New("the queue's workers are not running")
+		storeReason := causeOf(err)
+		workers, workersReason := q.Healthy(), ""
+		if workers != nil {
+			workersReason = "not fetching jobs"
+			if !q.Running() {
+				workersReason = "not running"
+			}
 		}
 		var providers error
 		if runner == nil {
 			providers = errors.New("no pipeline configured")
 		}
-		return []httpapi.Check{{Name: "store", Err: err}, {Name: "migrations", Err: err},
-			{Name: "workers", Err: workers}, {Name: "providers", Err: providers}}
+		checks := []httpapi.Check{{Name: "store", Err: err, Reason: storeReason}, {Name: "migrations", Err: err, Reason: storeReason},
+			{Name: "workers", Err: workers, Reason: workersReason}, {Name: "providers", Err: providers}}
+		if rdb != nil {
+			err := pingRedis(ctx, rdb)
+			checks = append(checks, httpapi.Check{Name: "redis", Err: err, Reason: causeOf(err), Degraded: true})
+		}
+		return checks
 	}
+}
+
+// causeOf is the probe's reason for a dependency's error: its depwait
+// cause, or "" when it has none (or no error).
+func causeOf(err error) string {
+	cause, _ := depwait.Classify(err)
+	return string(cause)
+}
+
+// redisPingTimeout bounds the Redis ping of start-up and of each /readyz:
+// the cache's own timeout (250ms) is what a request would wait.
+const redisPingTimeout = 250 * time.Millisecond
+
+func pingRedis(ctx context.Context, rdb *redis.Client) error {
+	ctx, cancel := context.WithTimeout(ctx, redisPingTimeout)
+	defer cancel()
+	return rdb.Ping(ctx).Err()
 }
 
 // metricsHandler serves /metrics from reg, after reading the breakers'

@@ -44,13 +44,15 @@ func (s *syncBuffer) String() string {
 
 var listenLine = regexp.MustCompile(`papersum: listening on (http://\S+)`)
 
-// waitListening returns the base URL a server printed to stderr, failing
-// the test if it does not appear in time or the server ends first.
+// waitListening returns the base URL a server printed to stderr once its
+// start-up probe answers 200, failing the test if that does not happen in
+// time or the server ends first. (The server listens before its
+// dependencies are reached, so the line alone does not mean started.)
 func waitListening(t *testing.T, stderr interface{ String() string }, exited <-chan struct{}) string {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		if m := listenLine.FindStringSubmatch(stderr.String()); m != nil {
+		if m := listenLine.FindStringSubmatch(stderr.String()); m != nil && probeStatus(m[1]+"/startupz") == http.StatusOK {
 			return m[1]
 		}
 		select {
@@ -61,6 +63,16 @@ func waitListening(t *testing.T, stderr interface{ String() string }, exited <-c
 	}
 	t.Fatalf("server did not listen within 30s:\n%s", stderr.String())
 	return ""
+}
+
+// probeStatus is the status of GET url, 0 when it cannot be had.
+func probeStatus(url string) int {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 // testServer is a `papersum serve` running in-process through run().

@@ -7,8 +7,10 @@ import (
 )
 
 // Sample returns a run of three stages with scores, issues, a fallback
-// and estimated tokens when status is RunSucceeded, and a failed run with
-// abandoned calls otherwise: every part a rendering of a run shows.
+// and estimated tokens when status is RunSucceeded, a queued run waiting
+// for its provider with a repeated call when it is RunQueued, and a failed
+// run with abandoned calls otherwise: every part a rendering of a run
+// shows.
 func Sample(status papersum.RunStatus) *papersum.Run {
 	created := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	finished := created.Add(42 * time.Millisecond)
@@ -26,6 +28,16 @@ func Sample(status papersum.RunStatus) *papersum.Run {
 				Raw: "<critique>…</critique>", Critique: crit, Usage: papersum.Usage{InputTokens: 300, CacheReadTokens: 2100, OutputTokens: 90},
 				CostUSD: 0.00216, Latency: 2 * time.Second, StopReason: papersum.StopEnd, FallbackReason: "claude-opus-4-5: overloaded", StartedAt: created},
 		},
+	}
+	if status == papersum.RunQueued {
+		// Waiting for its provider after the critique failed, with one
+		// summarize call paid twice.
+		started := created.Add(time.Second)
+		r.FinishedAt, r.StartedAt, r.Waits, r.RepeatedCalls = nil, &started, 2, 1
+		r.Stages = r.Stages[:1]
+		r.Waiting = &papersum.RunWait{Class: papersum.ClassConnection, Reason: "critique: connection from anthropic/claude-sonnet-4-5: connection failed",
+			NextAttemptAt: created.Add(time.Minute), Deadline: started.Add(time.Hour)}
+		return r
 	}
 	if status == papersum.RunFailed {
 		r.Error = "revise: overloaded from anthropic/claude-sonnet-4-5: 529"

@@ -2,6 +2,8 @@ package storeutil
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -113,7 +115,11 @@ func CopyRun(r *papersum.Run) *papersum.Run {
 		sc := *r.Scores
 		c.Scores = &sc
 	}
-	for _, t := range []**time.Time{&c.FinishedAt, &c.LastHitAt} {
+	if r.Waiting != nil {
+		w := *r.Waiting
+		c.Waiting = &w
+	}
+	for _, t := range []**time.Time{&c.FinishedAt, &c.LastHitAt, &c.StartedAt} {
 		if *t != nil {
 			v := **t
 			*t = &v
@@ -128,4 +134,25 @@ func CopyRun(r *papersum.Run) *papersum.Run {
 // calls in flight and their count arrives after it.
 func TakesAbandoned(st papersum.RunStatus) bool {
 	return st == papersum.RunRunning || st == papersum.RunCanceled
+}
+
+// EncodeWait checks w, the wait of run runID, by papersum.RunWait.Validate
+// and returns its JSON, times in UTC.
+//
+// Errors: EINVALID for a class that is not transient, or a zero time.
+func EncodeWait(op, runID string, w papersum.RunWait) ([]byte, error) {
+	if err := w.Validate(runID); err != nil {
+		return nil, WithOp(op, err)
+	}
+	w.NextAttemptAt, w.Deadline = w.NextAttemptAt.UTC(), w.Deadline.UTC()
+	return json.Marshal(w)
+}
+
+// DecodeWait reads what EncodeWait wrote.
+func DecodeWait(data []byte) (*papersum.RunWait, error) {
+	w := new(papersum.RunWait)
+	if err := json.Unmarshal(data, w); err != nil {
+		return nil, fmt.Errorf("decode waiting: %w", err)
+	}
+	return w, nil
 }

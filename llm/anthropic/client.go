@@ -90,9 +90,11 @@ func (c *Client) Generate(ctx context.Context, req *papersum.Request) (*papersum
 		// with it the caller's bound is the only one.
 		opts = append(opts, option.WithRequestTimeout(req.Timeout))
 	}
+	var httpRes *http.Response
+	opts = append(opts, option.WithResponseInto(&httpRes))
 	msg, err := c.sdk.Messages.New(callCtx, b.params, opts...)
 	if err != nil {
-		return nil, c.callError(ctx, req.Model, req.Task.Stage, err)
+		return nil, c.callError(ctx, req.Model, req.Task.Stage, answered(httpRes, err))
 	}
 	if !wellFormed(msg) {
 		return nil, &papersum.ProviderError{Class: papersum.ClassServer, Provider: ProviderName, Model: req.Model,

@@ -52,14 +52,19 @@ func (c *Client) callError(ctx context.Context, model string, stage papersum.Sta
 	case isTimeout(err):
 		pe.Class = papersum.ClassTimeout
 		pe.Message = "no answer in time"
+	case isMalformed(err):
+		// A 2xx whose body is not the JSON the SDK expects (empty, another
+		// content type, broken JSON): the server (or a proxy) misbehaved,
+		// and the next attempt may well be fine.
+		pe.Class = papersum.ClassServer
+		pe.Message = "malformed response body"
+		var ue *unreadableAnswer
+		if errors.As(err, &ue) {
+			pe.Status = ue.status
+		}
 	case isConnection(err):
 		pe.Class = papersum.ClassConnection
 		pe.Message = "connection failed"
-	case isMalformed(err):
-		// A 2xx whose body is not the JSON the SDK expects: the server (or
-		// a proxy) misbehaved, and the next attempt may well be fine.
-		pe.Class = papersum.ClassServer
-		pe.Message = "malformed response body"
 	default:
 		// What is left is the SDK refusing to send: a bad option, a URL it
 		// cannot build, max_tokens too large for a non-streaming call
@@ -235,9 +240,44 @@ func isConnection(err error) bool {
 	return errors.As(err, &opErr) || errors.As(err, &dnsErr)
 }
 
-// isMalformed reports a response body that is not the expected JSON.
+// isMalformed reports a response body that is not the expected JSON: a
+// decoder error, or a 2xx that the SDK could not read (see answered).
 func isMalformed(err error) bool {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
-	return errors.As(err, &syn) || errors.As(err, &typ)
+	var ua *unreadableAnswer
+	return errors.As(err, &syn) || errors.As(err, &typ) || errors.As(err, &ua)
+}
+
+// unreadableAnswer marks the error of a call whose 2xx response arrived
+// but could not be decoded. The SDK reports an empty body without a
+// Content-Type with an error that wraps nothing ("expected destination
+// type of 'string' or '[]byte' for responses with content-type" and an
+// empty type), and
+// an empty JSON body as io.EOF; only the response tells them apart from a
+// request that was never sent or a connection that was lost.
+type unreadableAnswer struct {
+	status int
+	err    error
+}
+
+func (e *unreadableAnswer) Error() string {
+	return fmt.Sprintf("%d answer unreadable: %v", e.status, e.err)
+}
+
+func (e *unreadableAnswer) Unwrap() error { return e.err }
+
+// answered returns err marked as an unreadable answer when res, the
+// response the SDK recorded, is a 2xx and err is not a timeout or a
+// connection lost while reading it (a body cut short is a connection
+// failure, which isConnection judges). A clean io.EOF with a 2xx is an
+// empty body, not a lost connection.
+func answered(res *http.Response, err error) error {
+	if res == nil || res.StatusCode < 200 || res.StatusCode > 299 || isTimeout(err) {
+		return err
+	}
+	if isConnection(err) && !errors.Is(err, io.EOF) {
+		return err
+	}
+	return &unreadableAnswer{status: res.StatusCode, err: err}
 }

@@ -78,7 +78,8 @@ func (s *suite) fake(t *testing.T, cfg fakeupstream.Config) (*fakeupstream.Serve
 //   - errors: rate_limit (with RetryAfterSeconds), overloaded, server,
 //     timeout (a request timeout and a caller deadline shorter than a
 //     hang), connection (reset), auth, invalid_request (a rejected
-//     temperature), context_too_large, each from exactly one request;
+//     temperature), context_too_large, and server for an empty 200 (a
+//     malformed response body), each from exactly one request;
 //   - truncated: a cut reply comes back as a Response with StopReason
 //     StopMaxTokens, not as an error;
 //   - malformed: a reply that breaks the contract comes back as it is;
@@ -260,6 +261,11 @@ func (s *suite) failures(t *testing.T) {
 		}, classes: []papersum.Class{papersum.ClassInvalidRequest}, status: 400},
 		{name: "context_too_large", cfg: func(c *fakeupstream.Config) { c.ContextWindow = 100 },
 			classes: []papersum.Class{papersum.ClassContextTooLarge}, status: 400},
+		// A 200 with an empty body and no Content-Type (a proxy, a server
+		// dying mid-answer): the server's fault, retryable, never
+		// invalid_request (which no layer retries).
+		{name: "empty_body", cfg: func(c *fakeupstream.Config) { c.Script = []fakeupstream.Fault{fakeupstream.FaultEmptyBody} },
+			classes: []papersum.Class{papersum.ClassServer}, status: 200},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -166,7 +166,10 @@ func (m *refModel) Generate(ctx context.Context, req *papersum.Request) (*papers
 	}
 	var w wireMessage
 	if err := json.Unmarshal(data, &w); err != nil {
-		return nil, &papersum.ProviderError{Class: papersum.ClassServer, Err: err}
+		// A 200 whose body is not a message (empty, another type): the
+		// server's fault.
+		return nil, &papersum.ProviderError{Class: papersum.ClassServer, Provider: "anthropic", Status: http.StatusOK,
+			Message: "malformed response body", Err: err}
 	}
 	return w.response(), nil
 }

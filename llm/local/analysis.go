@@ -72,6 +72,95 @@ type analysis struct {
 	// abstract says the paper has an abstract to build the summary on:
 	// at least minAbstractSentences extractable abstract sentences.
 	abstract bool
+	// absIDs are the distinct terms of the abstract (or, without one, of
+	// the key terms), sorted, and absW their IDF weights: the content the
+	// critique's completeness looks for.
+	absIDs  []int32
+	absW    []float64
+	absMass float64
+	title   []int32 // the title's terms, sorted
+	// prefixes holds the first prefixLen bytes of every token of the
+	// paper: a summary's "robbery" is half backed by the paper's "robbed".
+	prefixes map[string]struct{}
+	// bestResult is the extractable sentence that best reports a result
+	// (-1 if none), which the critique quotes when a summary has none.
+	bestRes int
+}
+
+// prefixLen is how many leading bytes of a word are compared when the
+// word itself is not in the paper.
+const prefixLen = 4
+
+// known reports whether w (lowercase) is a token of the paper.
+func (a *analysis) known(w string) bool {
+	_, ok := a.tokens[w]
+	return ok
+}
+
+// titleTerm reports whether id is a term of the title.
+func (a *analysis) titleTerm(id int32) bool {
+	_, ok := slices.BinarySearch(a.title, id)
+	return ok
+}
+
+// bestResult returns the index of the sentence that best reports a
+// result, or -1.
+func (a *analysis) bestResult() int { return a.bestRes }
+
+// abstractCoverage is the IDF-weighted share of the abstract's terms that
+// sentences of ds with a credit of at least one half contain.
+func (a *analysis) abstractCoverage(ds []draftSent, credits []float64) float64 {
+	if a.absMass == 0 {
+		return 1
+	}
+	var got float64
+	for k, id := range a.absIDs {
+		for i := range ds {
+			if credits[i] < 0.5 {
+				continue
+			}
+			if _, ok := slices.BinarySearch(ds[i].vec.IDs, id); ok {
+				got += a.absW[k]
+				break
+			}
+		}
+	}
+	return got / a.absMass
+}
+
+// contentTerms sets absIDs, absW, absMass, title, prefixes and bestRes.
+func (a *analysis) contentTerms(titleIDs []int32) {
+	a.title = slices.Compact(slices.Sorted(slices.Values(titleIDs)))
+	var ids []int32
+	for i := range a.sents {
+		if a.sents[i].abs {
+			ids = append(ids, a.sents[i].vec.IDs...)
+		}
+	}
+	if len(ids) == 0 {
+		for _, k := range a.keys {
+			ids = append(ids, k.id)
+		}
+	}
+	a.absIDs = slices.Compact(slices.Sorted(slices.Values(ids)))
+	a.absW = make([]float64, len(a.absIDs))
+	for k, id := range a.absIDs {
+		a.absW[k] = a.index.IDF(id)
+		a.absMass += a.absW[k]
+	}
+	a.prefixes = make(map[string]struct{}, len(a.tokens))
+	for t := range a.tokens {
+		if len(t) >= prefixLen {
+			a.prefixes[t[:prefixLen]] = struct{}{}
+		}
+	}
+	a.bestRes = -1
+	for i := range a.sents {
+		s := &a.sents[i]
+		if s.result && s.suit > 0 && hasResultCue(s.toks) && (a.bestRes < 0 || a.score[i] > a.score[a.bestRes]) {
+			a.bestRes = i
+		}
+	}
 }
 
 // minAbstractSentences is how many extractable sentences an abstract needs
@@ -157,6 +246,7 @@ func (e *Engine) analyze(p *papersum.Paper) *analysis {
 	a.cent = e.centrality(a)
 	a.keys = e.keyTerms(a, termLists, titleIDs, surface)
 	a.scoreSentences(e)
+	a.contentTerms(titleIDs)
 	return a
 }
 

@@ -9,5 +9,5 @@ import (
 // TestImports keeps this package to the root package, its text utilities and the
 // standard library: adapters never import each other.
 func TestImports(t *testing.T) {
-	deptest.AllowOnly(t, deptest.Root+"/textproc", deptest.Root+"/ingest/sentences")
+	deptest.AllowOnly(t, deptest.Root+"/textproc", deptest.Root+"/textproc/prose", deptest.Root+"/ingest/sentences")
 }

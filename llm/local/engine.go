@@ -385,8 +385,8 @@ func EscapeXML(s string) string {
 }
 
 // RenderCritique writes c in the critique XML contract:
-// <critique><scores>…</scores><issues><issue>…</issue>…</issues></critique>,
-// scores with one decimal.
+// <critique><scores>…</scores><judge_version>…</judge_version><issues><issue>…</issue>…</issues></critique>,
+// scores with one decimal; judge_version only when the scores carry one.
 func RenderCritique(c papersum.Critique) string {
 	var b strings.Builder
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
@@ -395,7 +395,11 @@ func RenderCritique(c papersum.Critique) string {
 	b.WriteString("<completeness>" + f(c.Scores.Completeness) + "</completeness>")
 	b.WriteString("<clarity>" + f(c.Scores.Clarity) + "</clarity>")
 	b.WriteString("<coherence>" + f(c.Scores.Coherence) + "</coherence>")
-	b.WriteString("</scores><issues>")
+	b.WriteString("</scores>")
+	if c.Scores.JudgeVersion != "" {
+		b.WriteString("<judge_version>" + EscapeXML(c.Scores.JudgeVersion) + "</judge_version>")
+	}
+	b.WriteString("<issues>")
 	for _, is := range c.Issues {
 		b.WriteString("<issue>" + EscapeXML(is) + "</issue>")
 	}

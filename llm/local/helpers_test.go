@@ -96,7 +96,8 @@ type critiqueXML struct {
 		Clarity      float64 `xml:"clarity"`
 		Coherence    float64 `xml:"coherence"`
 	} `xml:"scores"`
-	Issues []string `xml:"issues>issue"`
+	JudgeVersion string   `xml:"judge_version"`
+	Issues       []string `xml:"issues>issue"`
 }
 
 // parseCritique parses the critique XML the way the pipeline would.
@@ -108,7 +109,7 @@ func parseCritique(t testing.TB, out string) papersum.Critique {
 	}
 	return papersum.Critique{
 		Scores: papersum.Scores{Accuracy: c.Scores.Accuracy, Completeness: c.Scores.Completeness,
-			Clarity: c.Scores.Clarity, Coherence: c.Scores.Coherence},
+			Clarity: c.Scores.Clarity, Coherence: c.Scores.Coherence, Judge: Judge, JudgeVersion: c.JudgeVersion},
 		Issues: c.Issues,
 	}
 }

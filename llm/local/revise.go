@@ -9,6 +9,7 @@ import (
 
 	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/textproc"
+	"github.com/papersum/papersum/textproc/prose"
 )
 
 // Revise returns a revision of draft that acts on critique (nil: the
@@ -102,7 +103,8 @@ func joinDraft(ds []draftSent) string {
 // fromSource is source sentence k as a summary sentence.
 func (rv *reviser) fromSource(k int) draftSent {
 	s := rv.a.sents[k]
-	return draftSent{sent: s, words: textproc.Words(s.text), src: k, sim: 1, support: 1, alts: []int{k}}
+	return draftSent{sent: s, words: textproc.Words(s.text), src: k, sim: 1, support: 1, alts: []int{k},
+		problems: prose.Check(s.text, prose.Options{Known: rv.a.known})}
 }
 
 // value is what a sentence brings: its source's extraction score and the

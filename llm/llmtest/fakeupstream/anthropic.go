@@ -497,7 +497,10 @@ func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("request-id", reqID)
 	ctx := r.Context()
 	if s.wait(ctx, s.cfg.Latency) != nil {
-		return // the client gave up; there is no one to answer
+		// Close cut the wait short: answer as a server going down does.
+		// Otherwise the client gave up and there is no one to answer.
+		s.ifClosing(ctx, func() { writeAnthropicError(w, shuttingDown("api_error"), reqID) })
+		return
 	}
 	if e := s.checkAnthropicAuth(r); e != nil {
 		writeAnthropicError(w, e, reqID)
@@ -529,12 +532,19 @@ func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
 		writeAnthropicError(w, &apiError{status: http.StatusNotFound, errType: "not_found_error", message: "model: " + c.model}, reqID)
 		return
 	}
-	out := s.runMessage(ctx, c, pick(f, d, c), d.variant, false)
+	f = pick(f, d, c)
+	if f == FaultEmptyBody {
+		s.count(func(st *Stats) { st.Faults[f]++ })
+		emptyOK(w)
+		return
+	}
+	out := s.runMessage(ctx, c, f, d.variant, false)
 	switch {
 	case out.reset:
 		reset(w)
 	case out.hang:
 		if !s.hang(ctx) {
+			s.ifClosing(ctx, func() { writeAnthropicError(w, shuttingDown("api_error"), reqID) })
 			return
 		}
 		writeAnthropicError(w, &apiError{status: http.StatusGatewayTimeout, errType: "timeout_error", message: "Request timed out"}, reqID)

@@ -178,11 +178,16 @@ const (
 	// FaultContext answers 400 "prompt is too long" with the request's
 	// estimated input and a window one token smaller.
 	FaultContext Fault = "context"
+	// FaultEmptyBody answers 200 with an empty body and no Content-Type,
+	// as a proxy or a server dying mid-answer may: a client must take it
+	// for a server fault, not for an answer or a bad request. Batch items
+	// forced to it answer normally (a batch result line cannot be empty).
+	FaultEmptyBody Fault = "empty"
 )
 
 // allFaults lists every value ForceHeader accepts.
 var allFaults = []Fault{FaultNone, FaultRateLimit, FaultOverloaded, FaultServer, FaultUnavailable,
-	FaultHang, FaultReset, FaultMalformed, FaultTruncate, FaultTemperature, FaultAuth, FaultContext}
+	FaultHang, FaultReset, FaultMalformed, FaultTruncate, FaultTemperature, FaultAuth, FaultContext, FaultEmptyBody}
 
 func parseFault(s string) (Fault, bool) {
 	s = strings.ToLower(strings.TrimSpace(s))

@@ -23,7 +23,11 @@
 //     connection resets, malformed and truncated output, rejected
 //     temperature, authentication and context-window errors: drawn from a
 //     seeded generator in request order (so a failing test replays
-//     exactly), or forced per request with the X-Fake-Fault header.
+//     exactly), or forced per request with the X-Fake-Fault header (which
+//     also forces an empty 200, FaultEmptyBody).
+//   - A shutdown that fails like a real server's: requests in flight when
+//     Close is called or Serve's context ends (SIGTERM for the command)
+//     get a 503 error of their API, never an empty 200.
 //   - Prompt caching that is real enough to measure costs: Anthropic's
 //     explicit cache_control breakpoints with minimum cacheable lengths per
 //     model family and 5m/1h lifetimes refreshed on read, and OpenAI's

@@ -2,8 +2,10 @@ package fakeupstream_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"reflect"
 	"slices"
@@ -340,5 +342,84 @@ func TestAnswers(t *testing.T) {
 	}
 	if sum != st.InputTokens+st.CacheWriteTokens+st.CacheReadTokens+st.OutputTokens {
 		t.Errorf("answers add up to %d tokens, the counters to %+v", sum, st)
+	}
+}
+
+// TestShutdownAnswersRequestsInFlight: when the server shuts down (Serve's
+// context ends, as on SIGTERM, or Close), a request waiting out its
+// latency or a hang gets an error status of its API, never the empty 200
+// that a handler returning without writing would give.
+func TestShutdownAnswersRequestsInFlight(t *testing.T) {
+	chat := chatBody("gpt-4o", "p", "s", "u")
+	msg := obj{"model": sonnet, "max_tokens": 10, "messages": []any{obj{"role": "user", "content": "Hi"}}}
+	cases := []struct {
+		name, path, endpoint string
+		body                 any
+		cfg                  fakeupstream.Config
+	}{
+		{"messages latency", "/v1/messages", fakeupstream.EndpointMessages, msg, fakeupstream.Config{Latency: time.Hour}},
+		{"messages hang", "/v1/messages", fakeupstream.EndpointMessages, msg,
+			fakeupstream.Config{Faults: fakeupstream.Faults{Hang: 1, HangMax: fakeupstream.NoHangMax}}},
+		{"chat latency", "/v1/chat/completions", fakeupstream.EndpointChatCompletions, chat, fakeupstream.Config{Latency: time.Hour}},
+		{"chat hang", "/v1/chat/completions", fakeupstream.EndpointChatCompletions, chat,
+			fakeupstream.Config{Faults: fakeupstream.Faults{Hang: 1, HangMax: fakeupstream.NoHangMax}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := fakeupstream.New(tc.cfg)
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, stop := context.WithCancel(context.Background())
+			served := make(chan error, 1)
+			go func() { served <- s.Serve(ctx, ln) }()
+			defer func() {
+				stop()
+				<-served
+			}()
+			type answer struct {
+				r   result
+				err error
+			}
+			answers := make(chan answer, 1)
+			go func() {
+				r, err := doErr(context.Background(), http.MethodPost, "http://"+ln.Addr().String()+tc.path, tc.body)
+				answers <- answer{r, err}
+			}()
+			// Shut down once the request is in flight (in its latency
+			// wait, or in its hang once the fault is drawn).
+			deadline := time.Now().Add(10 * time.Second)
+			for st := s.Stats(); st.Requests[tc.endpoint] == 0 || (tc.cfg.Faults.Hang > 0 && st.Faults[fakeupstream.FaultHang] == 0); st = s.Stats() {
+				if time.Now().After(deadline) {
+					t.Fatal("the request never reached the server")
+				}
+				time.Sleep(time.Millisecond)
+			}
+			stop()
+			a := <-answers
+			if a.err != nil {
+				return // a reset connection is also how a real server fails
+			}
+			if a.r.status < 500 {
+				t.Fatalf("request in flight at shutdown got %d %q; want an error status or a reset", a.r.status, a.r.body)
+			}
+			if len(a.r.body) == 0 || !json.Valid(a.r.body) {
+				t.Errorf("error answer without a JSON error body: %q", a.r.body)
+			}
+		})
+	}
+}
+
+// TestEmptyBodyFault: FaultEmptyBody answers 200 with no body and no
+// Content-Type on both endpoints.
+func TestEmptyBodyFault(t *testing.T) {
+	_, url := start(t, fakeupstream.Config{})
+	msg := obj{"model": sonnet, "max_tokens": 10, "messages": []any{obj{"role": "user", "content": "Hi"}}}
+	for path, body := range map[string]any{"/v1/messages": msg, "/v1/chat/completions": chatBody("gpt-4o", "p", "s", "u")} {
+		r := post(t, url, path, body, fakeupstream.ForceHeader, string(fakeupstream.FaultEmptyBody))
+		if r.status != http.StatusOK || len(r.body) != 0 || r.header.Get("Content-Type") != "" {
+			t.Errorf("%s: %d %q Content-Type %q; want an empty 200 without a type", path, r.status, r.body, r.header.Get("Content-Type"))
+		}
 	}
 }

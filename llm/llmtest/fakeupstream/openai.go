@@ -268,6 +268,7 @@ func (s *Server) handleChatCompletions(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("x-request-id", s.requestID())
 	ctx := r.Context()
 	if s.wait(ctx, s.cfg.Latency) != nil {
+		s.ifClosing(ctx, func() { writeOpenAIError(w, shuttingDown("server_error")) })
 		return
 	}
 	if e := s.checkOpenAIAuth(r); e != nil {
@@ -302,9 +303,13 @@ func (s *Server) handleChatCompletions(w http.ResponseWriter, r *http.Request) {
 		return
 	case FaultHang:
 		if !s.hang(ctx) {
+			s.ifClosing(ctx, func() { writeOpenAIError(w, shuttingDown("server_error")) })
 			return
 		}
 		writeOpenAIError(w, &apiError{status: http.StatusGatewayTimeout, errType: "server_error", message: "Request timed out."})
+		return
+	case FaultEmptyBody:
+		emptyOK(w)
 		return
 	}
 	if e := s.openaiFaultError(f, c); e != nil {

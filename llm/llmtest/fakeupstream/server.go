@@ -315,6 +315,35 @@ func (s *Server) hang(ctx context.Context) bool {
 	return false
 }
 
+// ifClosing calls answer when Close has cut a request short while its
+// client is still waiting. A real server going down answers such a request
+// with an error status (or its connection is reset); it never sends the
+// empty 200 that net/http writes for a handler that returns without
+// writing, which a client would take for an answer.
+func (s *Server) ifClosing(ctx context.Context, answer func()) {
+	select {
+	case <-s.stop:
+		if ctx.Err() == nil {
+			answer()
+		}
+	default:
+	}
+}
+
+// shuttingDown is the error of a request in flight when the server
+// closes: 503, the status of a server that cannot answer now, with the
+// error type of the API that speaks it.
+func shuttingDown(errType string) *apiError {
+	return &apiError{status: http.StatusServiceUnavailable, errType: errType, message: "the server is shutting down"}
+}
+
+// emptyOK writes FaultEmptyBody: a 200 with no Content-Type and no body.
+func emptyOK(w http.ResponseWriter) {
+	w.Header()["Content-Type"] = nil // keep net/http from sniffing one
+	w.Header().Set("Content-Length", "0")
+	w.WriteHeader(http.StatusOK)
+}
+
 // wait sleeps d unless the request or the server ends first.
 func (s *Server) wait(ctx context.Context, d time.Duration) error {
 	ctx, cancel := context.WithCancel(ctx)

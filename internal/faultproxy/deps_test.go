@@ -1,0 +1,9 @@
+package faultproxy
+
+import (
+	"testing"
+
+	"github.com/papersum/papersum/internal/deptest"
+)
+
+func TestImports(t *testing.T) { deptest.AllowOnly(t) }
