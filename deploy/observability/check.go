@@ -93,7 +93,7 @@ type Exemption struct {
 // recorded by a rule among qs, a label name in a matcher, a by/without
 // clause or an on/ignoring clause that the series it applies to do not
 // carry, and a label value matched with = that the scrape did not show
-// (unless exempted). Prometheus's target labels (TargetLabels) are always
+// or matched by a =~ regular expression (unless exempted). Prometheus's target labels (TargetLabels) are always
 // allowed. A query that does not parse is reported too.
 //
 // Recorded series carry the labels their expression keeps plus the
@@ -217,11 +217,11 @@ func (c *checker) checkSelector(vs *parser.VectorSelector, exempt []Exemption) {
 			c.report("%s has no label %q", name, m.Name)
 			continue
 		}
-		if m.Type != labels.MatchEqual {
-			continue
+		if m.Type != labels.MatchEqual && m.Type != labels.MatchRegexp {
+			continue // a negative matcher may match nothing
 		}
 		values := c.have[name][m.Name]
-		if values == nil || values[m.Value] {
+		if values == nil || slices.ContainsFunc(sortedKeys(values), m.Matches) {
 			continue // a recorded series' values are not known; or seen
 		}
 		if slices.ContainsFunc(exempt, func(e Exemption) bool {
@@ -229,7 +229,7 @@ func (c *checker) checkSelector(vs *parser.VectorSelector, exempt []Exemption) {
 		}) {
 			continue
 		}
-		c.report("%s{%s=%q}: the scrape shows no such value (it has %s)", name, m.Name, m.Value, strings.Join(sortedKeys(values), ", "))
+		c.report("%s{%s}: the scrape shows no such value (it has %s)", name, m, strings.Join(sortedKeys(values), ", "))
 	}
 }
 
