@@ -15,9 +15,11 @@
 // workbook's single pair (1x burn over 3 days and 6 hours), where Sloth
 // adds a 3x pair over 1 day and 2 hours.
 //
-// Sloth itself is a program, not a library one can call: its generator
-// sits in internal packages. The rules are small and fixed, so they are
-// written here rather than shelling out to a binary papersum cannot ship.
+// Sloth has a library (github.com/slok/sloth/pkg/lib, v0.16.0), but it
+// brings the Kubernetes client libraries, the prometheus-operator API and
+// a Go interpreter (yaegi, for its plugins) into papersum's binary for a
+// few hundred lines of rule text, and its default windows add the 3x
+// ticket pair. The rules are small and fixed, so they are written here.
 //
 // The package is pure: it reads a spec from an io.Reader and returns
 // bytes, with no clock and no I/O of its own.
