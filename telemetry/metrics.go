@@ -136,6 +136,12 @@ type Config struct {
 	// Clock times HTTP requests in Middleware. Default
 	// papersum.SystemClock.
 	Clock papersum.Clock
+	// QualityThreshold is the overall score (0-10) that a finished run's
+	// summary must reach to count as result="pass" in
+	// pipeline_quality_runs_total, the quality SLO's indicator. Default
+	// DefaultQualityThreshold (7.5, the default of the config file's
+	// thresholds.overall).
+	QualityThreshold float64
 }
 
 // Metrics are papersum's Prometheus metrics. Its methods are safe for
@@ -161,6 +167,7 @@ type Metrics struct {
 	httpDuration *prometheus.HistogramVec
 	commitSize   *prometheus.HistogramVec
 	commitTime   *prometheus.HistogramVec
+	outcomes     outcomes
 
 	teamsMu   sync.RWMutex
 	teams     map[string]bool
@@ -200,6 +207,9 @@ func NewMetrics(reg prometheus.Registerer, cfg Config) (*Metrics, error) {
 	}
 	if cfg.Breakers == nil {
 		cfg.Breakers = cfg.Models
+	}
+	if cfg.QualityThreshold == 0 {
+		cfg.QualityThreshold = DefaultQualityThreshold
 	}
 	m := &Metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -294,6 +304,7 @@ func NewMetrics(reg prometheus.Registerer, cfg Config) (*Metrics, error) {
 		pairs:     map[ModelRef]bool{},
 		routes:    set(cfg.Routes),
 		clock:     cfg.Clock,
+		outcomes:  newOutcomes(cfg.QualityThreshold),
 	}
 	m.AdmitTeams(cfg.Teams...)
 	for _, r := range cfg.Models {
@@ -307,7 +318,7 @@ func NewMetrics(reg prometheus.Registerer, cfg Config) (*Metrics, error) {
 
 	cs := []prometheus.Collector{m.requests, m.stageLatency, m.runDuration, m.tokens, m.cost, m.quality,
 		m.queueDepth, m.cacheHits, m.cacheMisses, m.rateLimited, m.degraded, m.retries, m.abandoned, m.repeated, m.breaker, m.httpDuration,
-		m.commitSize, m.commitTime}
+		m.commitSize, m.commitTime, m.outcomes.quality, m.outcomes.failures}
 	for i, c := range cs {
 		if err := reg.Register(c); err != nil {
 			for _, done := range cs[:i] {
@@ -357,6 +368,7 @@ func (m *Metrics) initSeries() {
 	for _, c := range papersum.Classes {
 		m.retries.WithLabelValues(string(c))
 	}
+	m.outcomes.initSeries()
 	for p := range m.pairs {
 		m.breaker.WithLabelValues(p.Provider, p.Model).Set(float64(BreakerClosed))
 		// Only a call through the retry layer can be abandoned, and every
@@ -391,6 +403,9 @@ func (c Config) validate() error {
 		if err := check("model", []string{r.Provider, r.Model}); err != nil {
 			return err
 		}
+	}
+	if t := c.QualityThreshold; math.IsNaN(t) || t < 0 || t > 10 {
+		return papersum.Errorf(papersum.EINVALID, "telemetry: quality threshold %v must be between 0 and 10", t)
 	}
 	if c.MaxTeams < 0 {
 		return papersum.Errorf(papersum.EINVALID, "telemetry: max teams %d must not be negative", c.MaxTeams)
@@ -464,6 +479,7 @@ func (m *Metrics) ObserveRun(run *papersum.Run) {
 	if run.RepeatedCalls > 0 {
 		m.repeated.Add(float64(run.RepeatedCalls))
 	}
+	m.outcomes.observe(run)
 }
 
 // observeScores records the rubric scores of the summary written by

@@ -374,7 +374,7 @@ func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, cfg
 	}
 	metrics, err := telemetry.NewMetrics(reg, telemetry.Config{Routes: httpapi.Routes(),
 		Models: deps.models, Breakers: append([]telemetry.ModelRef{}, deps.breakerModels...),
-		MaxTeams: f.maxTeams, KnownTeam: teams.known})
+		MaxTeams: f.maxTeams, KnownTeam: teams.known, QualityThreshold: cfg.Thresholds.Overall})
 	if err != nil {
 		return nil, err
 	}
