@@ -52,6 +52,12 @@ type draftSent struct {
 	// offNumbers and offNames are in the paper but not in the source
 	// sentences this one matches best: moved from another context.
 	offNumbers, offNames []string
+	// offCost is what the numbers and names of the paper that this
+	// sentence puts in another context cost (see contextFull).
+	offCost float64
+	// negMismatch says the sentence negates while the source sentences
+	// it matches best do not: a claim the paper does not make.
+	negMismatch bool
 	problems             []prose.Problem // text that is not clean prose
 	// related is how many of its novel terms share their first letters
 	// with a word of the paper.
@@ -167,10 +173,15 @@ func (e *Engine) measure(a *analysis, m *matcher, text string) draftSent {
 	// A term the paper does not use but whose word shares its first
 	// letters with one the paper uses ("robbery", "robbed") is not
 	// novel: abstractive summaries inflect and derive.
+	var relatedIDs map[int32]bool
 	for st, id := range m.novel {
 		if _, ok := slices.BinarySearch(d.vec.IDs, id); ok && len(st) >= prefixLen {
 			if _, ok := a.prefixes[st[:prefixLen]]; ok {
 				d.related++
+				if relatedIDs == nil {
+					relatedIDs = map[int32]bool{}
+				}
+				relatedIDs[id] = true
 			}
 		}
 	}
@@ -180,60 +191,171 @@ func (e *Engine) measure(a *analysis, m *matcher, text string) draftSent {
 		// summary's words occur in the source at all agrees with people
 		// better than how well they align to one or two sentences
 		// (BENCHMARKS.md), since abstractive summaries fuse sentences.
-		paperRecall := 1 - float64(d.novel-d.related)/float64(d.vec.Len())
-		d.support = 0.2*d.support + 0.8*paperRecall
+		// Terms weigh by their IDF in the paper, and a term the paper
+		// never uses by the IDF of an unseen term: a sentence from another
+		// paper shares the common words of the field, not its rare ones.
+		d.support = alignWeight*d.support + (1-alignWeight)*a.paperSupport(d.vec.IDs, relatedIDs)
 	} else {
 		d.support = 1 // nothing to check
 	}
 	d.problems = prose.Check(text, prose.Options{Known: a.known})
-	// Numbers and names must come from the paper, and from the passage
-	// the sentence draws on.
-	passage := []int{d.src, m.second}
-	if d.sim < 0.3 {
-		passage = nil // no passage to hold it to
-	}
+	d.negMismatch = negated(d.toks) && d.src >= 0 && !negated(a.sents[d.src].toks) &&
+		(m.second < 0 || !negated(a.sents[m.second].toks))
+	// Numbers, identifiers ("L2", "DOP1") and names must come from the
+	// paper, and from a passage about what the sentence is about: a value
+	// the paper gives elsewhere is as wrong as one it never gives.
 	for i, w := range d.words {
 		t := d.toks[i]
-		if textproc.IsNumber(t) {
-			if _, ok := a.tokens[textproc.NormalizeNumber(t)]; !ok {
+		switch {
+		case textproc.IsNumber(t):
+			ss, ok := a.tokenSents[textproc.NormalizeNumber(t)]
+			if !ok {
 				d.badNumbers = appendUnique(d.badNumbers, w)
-			} else if passage != nil && !a.inPassage(passage, t) {
-				d.offNumbers = appendUnique(d.offNumbers, w)
+			} else if c := a.context(&d, ss, -1); c < contextFull {
+				d.offCost += costOffNumber * (1 - c/contextFull)
+				if c < contextLow {
+					d.offNumbers = appendUnique(d.offNumbers, w)
+				}
 			}
-			continue
-		}
-		if isName(w, i) {
+		case textproc.HasDigit(t) && len(t) >= 2:
+			ss, ok := a.tokenSents[t]
+			if !ok {
+				d.badNames = appendUnique(d.badNames, w)
+			} else if c := a.context(&d, ss, -1); c < contextFull {
+				d.offCost += costOffNumber * (1 - c/contextFull)
+				if c < contextLow {
+					d.offNames = appendUnique(d.offNames, w)
+				}
+			}
+		case isName(w, i):
 			if _, ok := a.tokens[t]; !ok {
 				d.badNames = appendUnique(d.badNames, w)
-			} else if passage != nil && !a.inPassage(passage, t) {
-				d.offNames = appendUnique(d.offNames, w)
+				continue
+			}
+			id, ok := a.vocab.ID(e.stemmer.Stem(t))
+			if !ok || textproc.IsStopword(t) {
+				continue
+			}
+			ss := make([]int32, 0, len(a.postings[id]))
+			for _, p := range a.postings[id] {
+				ss = append(ss, p.sent)
+			}
+			if c := a.context(&d, ss, id); c < contextFull {
+				d.offCost += costOffName * (1 - c/contextFull)
+				if c < contextLow {
+					d.offNames = appendUnique(d.offNames, w)
+				}
 			}
 		}
 	}
 	return d
 }
 
-// inPassage reports whether token t (lowercase; numbers compared in
-// normal form) is in one of the source sentences of passage (-1 skipped).
-func (a *analysis) inPassage(passage []int, t string) bool {
-	num := textproc.IsNumber(t)
-	if num {
-		t = textproc.NormalizeNumber(t)
-	}
-	for _, k := range passage {
-		if k < 0 {
+// alignWeight is the share of a sentence's support that comes from its
+// alignment to its best one or two source sentences; the rest is the
+// IDF-weighted share of its terms the paper uses anywhere.
+const alignWeight = 0.2
+
+// contextFull is the share of a sentence's terms (IDF-weighted) that a
+// source sentence holding one of its numbers or names must share for the
+// number or name to count as the paper's statement about the same thing;
+// below it, the cost grows as the shared share falls. contextLow is the
+// share below which the issue is reported.
+const (
+	contextFull = 0.5
+	contextLow  = 0.25
+)
+
+// paperSupport is the IDF-weighted share of ids (a summary sentence's
+// terms) that the paper uses; a term it never uses weighs as an unseen
+// term, half backed when related (sharing its first letters with a word
+// of the paper).
+func (a *analysis) paperSupport(ids []int32, related map[int32]bool) float64 {
+	nv := int32(a.vocab.Len())
+	unseen := a.index.IDF(-1)
+	var known, all float64
+	for _, id := range ids {
+		if id < nv {
+			w := a.index.IDF(id)
+			known += w
+			all += w
 			continue
 		}
-		for _, u := range a.sents[k].toks {
-			if num && textproc.IsNumber(u) {
-				u = textproc.NormalizeNumber(u)
+		all += unseen
+		if related[id] {
+			known += 0.5 * unseen
+		}
+	}
+	if all == 0 {
+		return 1
+	}
+	return known / all
+}
+
+// context is the largest IDF-weighted share of d's paper terms (other than
+// skip) found in one of the source sentences ss.
+func (a *analysis) context(d *draftSent, ss []int32, skip int32) float64 {
+	nv := int32(a.vocab.Len())
+	var all float64
+	for _, id := range d.vec.IDs {
+		if id < nv && id != skip {
+			all += a.index.IDF(id)
+		}
+	}
+	if all == 0 {
+		return 1
+	}
+	best := 0.0
+	for _, k := range ss {
+		var got float64
+		src := a.sents[k].vec.IDs
+		for _, id := range d.vec.IDs {
+			if id < nv && id != skip {
+				if _, ok := slices.BinarySearch(src, id); ok {
+					got += a.index.IDF(id)
+				}
 			}
-			if u == t {
-				return true
-			}
+		}
+		best = math.Max(best, got/all)
+	}
+	return best
+}
+
+// negated reports whether a sentence has a negation.
+func negated(toks []string) bool {
+	for _, t := range toks {
+		switch t {
+		case "not", "no", "never", "n't", "cannot", "neither", "nor", "without":
+			return true
 		}
 	}
 	return false
+}
+
+// indexTokens sets tokenSents: the sentences holding each number (in
+// normal form, number words as digits too) and each word with a digit.
+func (a *analysis) indexTokens() {
+	a.tokenSents = map[string][]int32{}
+	add := func(t string, k int) {
+		ss := a.tokenSents[t]
+		if n := len(ss); n == 0 || ss[n-1] != int32(k) {
+			a.tokenSents[t] = append(ss, int32(k))
+		}
+	}
+	for k := range a.sents {
+		for _, t := range a.sents[k].toks {
+			switch {
+			case textproc.IsNumber(t):
+				add(textproc.NormalizeNumber(t), k)
+			case textproc.HasDigit(t):
+				add(t, k)
+			default:
+				if n, ok := numberWords[t]; ok {
+					add(n, k)
+				}
+			}
+		}
+	}
 }
 
 // isName reports whether a word looks like a name or an acronym: a
@@ -314,21 +436,32 @@ func (m *matcher) match(q textproc.Vector) (best int, sim, recall float64, alts 
 		m.second = -1
 		return -1, 0, 0, nil
 	}
-	n := float64(q.Len())
-	r1 := float64(textproc.Overlap(q.IDs, a.sents[best].vec.IDs)) / n
-	recall = r1
-	if second >= 0 {
-		// Terms found in either of the two best sentences.
-		both := 0
-		for _, id := range q.IDs {
-			_, in1 := slices.BinarySearch(a.sents[best].vec.IDs, id)
-			_, in2 := slices.BinarySearch(a.sents[second].vec.IDs, id)
-			if in1 || in2 {
-				both++
-			}
+	// IDF-weighted, as paperSupport: the rare terms say what a
+	// sentence is about.
+	unseen := a.index.IDF(-1)
+	var n, in1, inBoth float64
+	for _, id := range q.IDs {
+		w := unseen
+		if int(id) < len(a.postings) {
+			w = a.index.IDF(id)
 		}
+		n += w
+		_, ok1 := slices.BinarySearch(a.sents[best].vec.IDs, id)
+		ok2 := false
+		if second >= 0 {
+			_, ok2 = slices.BinarySearch(a.sents[second].vec.IDs, id)
+		}
+		if ok1 {
+			in1 += w
+		}
+		if ok1 || ok2 {
+			inBoth += w
+		}
+	}
+	recall = in1 / n
+	if second >= 0 {
 		// A fusion of two sentences is slightly less certain than a copy.
-		recall = math.Max(r1, 0.9*float64(both)/n)
+		recall = math.Max(recall, 0.9*inBoth/n)
 	}
 	return best, sim, recall, alts
 }

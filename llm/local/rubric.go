@@ -23,8 +23,9 @@ const CritiqueVersion = "local-critique/2"
 const (
 	costBadNumber   = 2.0 // a number the paper does not contain
 	costBadName     = 1.0 // a name or acronym the paper does not contain
-	costOffNumber   = 0.7 // a number of the paper, not of the passage matched
-	costOffName     = 0.3 // a name of the paper, not of the passage matched
+	costOffNumber   = 1.0 // a number of the paper, not of the passage matched
+	costOffName     = 0.5 // a name of the paper, not of the passage matched
+	costNegation    = 1.0 // a negation the matched passage lacks
 	costNonProse    = 2.0 // author lines, figure debris, OCR garbage
 	costBrokenWord  = 1.0 // per word, at most maxWordCosts words
 	costCitation    = 0.5
@@ -96,15 +97,24 @@ func credit(d *draftSent) float64 {
 	return c
 }
 
-// accuracy is 10 × the mean credit of the sentences, less costBadNumber
-// per number and costBadName per name or acronym the paper does not
-// contain, and costNonProse per span of author, affiliation, figure or
-// OCR debris: such text is not a statement the paper makes.
+// accuracy is the mean over sentences of 10 × the sentence's credit,
+// discounted by the costs of what it states that the paper does not:
+// costBadNumber per number and costBadName per name, acronym or
+// identifier the paper does not contain, up to costOffNumber or
+// costOffName for ones the paper gives about something else (see
+// contextFull), costNegation for a negation its passage lacks, and
+// costNonProse per span of author, affiliation, figure or OCR debris: such
+// text is not a statement the paper makes.
+//
+// The costs of a sentence discount it by exp(-cost/accuracyCostScale):
+// each costs something however many there are, a sentence never goes
+// below zero, and a summary is not marked down for its length, only for
+// the share of what it says that the paper does not back.
 func accuracy(ds []draftSent, n *notes) float64 {
-	var sum, cost float64
+	var sum float64
 	for i := range ds {
 		d := &ds[i]
-		sum += credit(d)
+		cost := 0.0
 		if d.support < supportLow {
 			n.add("sentence %d is not supported by the paper (%.0f%% of its terms match): %q", i+1, 100*d.support, clip(d.text))
 		}
@@ -116,27 +126,31 @@ func accuracy(ds []draftSent, n *notes) float64 {
 			n.add("%q in sentence %d does not appear in the paper", x, i+1)
 			cost += costBadName
 		}
-		// Moved facts cost at most costOffNumber a sentence: an
-		// abstractive sentence fuses passages, and names many things.
-		off := 0.0
 		for _, x := range d.offNumbers {
 			n.add("number %s in sentence %d is not in the passage of the paper it summarises", x, i+1)
-			off += costOffNumber
 		}
 		for _, x := range d.offNames {
 			n.add("%q in sentence %d is not in the passage of the paper it summarises", x, i+1)
-			off += costOffName
 		}
-		cost += math.Min(off, costOffNumber)
+		cost += d.offCost
+		if d.negMismatch {
+			n.add("sentence %d negates what the passage of the paper it summarises states: %q", i+1, clip(d.text))
+			cost += costNegation
+		}
 		for _, p := range d.problems {
 			if p.Kind.NonProse() {
 				n.add("sentence %d has %s, not a statement of the paper: %q", i+1, describe(p.Kind), p.Span)
 				cost += costNonProse
 			}
 		}
+		sum += 10 * credit(d) * math.Exp(-cost/accuracyCostScale)
 	}
-	return 10*sum/float64(len(ds)) - cost
+	return sum / float64(len(ds))
 }
+
+// accuracyCostScale is the cost that discounts a sentence's accuracy by
+// 1/e (a number the paper lacks takes 10 to 7.2).
+const accuracyCostScale = 6.0
 
 // completeness is 10 × (30% coverage of the content the paper's abstract
 // states, 15% coverage of the paper's key terms, 20% the roles a summary
