@@ -3,6 +3,8 @@ package local
 import (
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/ingest/sentences"
@@ -210,6 +212,10 @@ func (e *Engine) measure(a *analysis, m *matcher, text string) draftSent {
 		case textproc.IsNumber(t):
 			ss, ok := a.tokenSents[textproc.NormalizeNumber(t)]
 			if !ok {
+				// "76%" for the paper's "76.6%": a rounding.
+				ss, ok = a.roundingOf(textproc.NormalizeNumber(t))
+			}
+			if !ok {
 				d.badNumbers = appendUnique(d.badNumbers, w)
 			} else if c := a.context(&d, ss, -1); c < contextFull {
 				d.offCost += costOffNumber * (1 - c/contextFull)
@@ -229,6 +235,14 @@ func (e *Engine) measure(a *analysis, m *matcher, text string) draftSent {
 			}
 		case isName(w, i):
 			if _, ok := a.tokens[t]; !ok {
+				// An acronym the paper spells out ("MERT" for its
+				// "minimum error rate training") is the paper's term.
+				if ss := a.expansionOf(w); ss != nil {
+					if c := a.context(&d, ss, -1); c < contextFull {
+						d.offCost += costOffName * (1 - c/contextFull)
+					}
+					continue
+				}
 				d.badNames = appendUnique(d.badNames, w)
 				continue
 			}
@@ -319,6 +333,89 @@ func (a *analysis) context(d *draftSent, ss []int32, skip int32) float64 {
 		best = math.Max(best, got/all)
 	}
 	return best
+}
+
+// roundingOf returns the sentences holding a number of the paper that x
+// (normal form, not itself in the paper) rounds or truncates: "76" for
+// "76.6", "0.87" for "0.873".
+func (a *analysis) roundingOf(x string) ([]int32, bool) {
+	v, err := strconv.ParseFloat(x, 64)
+	if err != nil {
+		return nil, false
+	}
+	decimals := 0
+	if i := strings.IndexByte(x, '.'); i >= 0 {
+		decimals = len(x) - i - 1
+	}
+	scale := math.Pow(10, float64(decimals))
+	// The smallest such number, so that the answer does not depend on
+	// the map's order.
+	var best []int32
+	bestU := math.Inf(1)
+	for y, ss := range a.tokenSents {
+		if !textproc.IsNumber(y) {
+			continue
+		}
+		u, err := strconv.ParseFloat(y, 64)
+		if err != nil || u == v || u >= bestU {
+			continue
+		}
+		if math.Round(u*scale)/scale == v || math.Trunc(u*scale)/scale == v {
+			best, bestU = ss, u
+		}
+	}
+	if best != nil {
+		return best, true
+	}
+	return nil, false
+}
+
+// expansionOf returns the sentences of the paper where acronym w (two to
+// six capitals, an optional plural "s") is spelled out: consecutive words
+// whose initials are its letters, stopwords allowed in between ("part of
+// speech" for "POS"). Nil when w is no such acronym or the paper never
+// spells it out.
+func (a *analysis) expansionOf(w string) []int32 {
+	w = strings.TrimSuffix(w, "s")
+	if len(w) < 2 || len(w) > 6 {
+		return nil
+	}
+	for i := 0; i < len(w); i++ {
+		if w[i] < 'A' || w[i] > 'Z' {
+			return nil
+		}
+	}
+	letters := strings.ToLower(w)
+	var out []int32
+	for k := range a.sents {
+		toks := a.sents[k].toks
+		for i := range toks {
+			if toks[i] != "" && toks[i][0] == letters[0] && spells(toks[i:], letters) {
+				out = append(out, int32(k))
+				break
+			}
+		}
+	}
+	return out
+}
+
+// spells reports whether toks open with words whose initials are letters,
+// stopwords between them skipped.
+func spells(toks []string, letters string) bool {
+	j := 0
+	for _, t := range toks {
+		if j == len(letters) {
+			return true
+		}
+		switch {
+		case t != "" && t[0] == letters[j]:
+			j++
+		case j > 0 && textproc.IsStopword(t):
+		default:
+			return false
+		}
+	}
+	return j == len(letters)
 }
 
 // negated reports whether a sentence has a negation.
