@@ -196,7 +196,8 @@ func (e *Engine) measure(a *analysis, m *matcher, text string) draftSent {
 		// Terms weigh by their IDF in the paper, and a term the paper
 		// never uses by the IDF of an unseen term: a sentence from another
 		// paper shares the common words of the field, not its rare ones.
-		d.support = alignWeight*d.support + (1-alignWeight)*a.paperSupport(d.vec.IDs, relatedIDs)
+		w := a.alignWeight()
+		d.support = w*d.support + (1-w)*a.paperSupport(d.vec.IDs, relatedIDs)
 	} else {
 		d.support = 1 // nothing to check
 	}
@@ -267,8 +268,16 @@ func (e *Engine) measure(a *analysis, m *matcher, text string) draftSent {
 
 // alignWeight is the share of a sentence's support that comes from its
 // alignment to its best one or two source sentences; the rest is the
-// IDF-weighted share of its terms the paper uses anywhere.
-const alignWeight = 0.2
+// IDF-weighted share of its terms the paper uses anywhere. It grows with
+// the source's length, from 0.2 for a news article (40 sentences or
+// fewer) to 0.5 for a paper of 200 sentences or more: nearly every word
+// of a field occurs somewhere in a long paper, so the paper's vocabulary
+// vouches less for a sentence there (a sentence from another paper's
+// summary is made of it), while a short source's vocabulary is specific.
+func (a *analysis) alignWeight() float64 {
+	x := (float64(len(a.sents)) - 40) / 160
+	return 0.2 + 0.3*math.Max(0, math.Min(1, x))
+}
 
 // contextFull is the share of a sentence's terms (IDF-weighted) that a
 // source sentence holding one of its numbers or names must share for the

@@ -272,40 +272,41 @@ func (e *Engine) clarity(a *analysis, ds []draftSent, repeats []int, r *critique
 		words += len(ds[i].toks)
 	}
 	grade := textproc.FleschKincaidGrade(words, len(ds), syl)
-	clarity := 10 - 0.5*math.Max(0, grade-readableGrade)
+	readable := 10 - 0.5*math.Max(0, grade-readableGrade)
+	cost := 0.0
 	wordCosts := 0
 	for i := range ds {
 		d := &ds[i]
 		switch {
 		case d.grade > hardGrade && len(d.toks) > 0:
 			n.add("sentence %d is hard to read (Flesch–Kincaid grade %.1f)", i+1, d.grade)
-			clarity -= 0.5
+			cost += 0.5
 		case d.sent.words > e.cfg.LongSentenceWords:
 			n.add("sentence %d is long (%d words)", i+1, d.sent.words)
-			clarity -= 0.5
+			cost += 0.5
 		}
 		if isCaption(strings.TrimSpace(d.text)) || mostlyNumbers(d.toks) {
 			n.add("sentence %d reads like a caption or table row: %q", i+1, clip(d.text))
-			clarity--
+			cost++
 		}
 		for _, p := range d.problems {
 			switch p.Kind {
 			case prose.BrokenWord, prose.OCRNoise:
 				n.add("sentence %d: %s %q", i+1, describe(p.Kind), p.Span)
 				if wordCosts < maxWordCosts {
-					clarity -= costBrokenWord
+					cost += costBrokenWord
 					wordCosts++
 				}
 			case prose.Citation:
 				n.add("sentence %d: citation bracket %q means nothing to a reader of the summary", i+1, strings.TrimSpace(p.Span))
-				clarity -= costCitation
+				cost += costCitation
 			case prose.Fragment:
 				n.add("sentence %d is a fragment: it starts %q", i+1, p.Span)
-				clarity -= costFragment
+				cost += costFragment
 			case prose.Unfinished:
-				clarity -= costFragment // coherence names it
+				cost += costFragment // coherence names it
 			case prose.FrontMatter, prose.FigureDebris, prose.WordSalad:
-				clarity -= costFragment // accuracy names it
+				cost += costFragment // accuracy names it
 			}
 		}
 	}
@@ -317,12 +318,19 @@ func (e *Engine) clarity(a *analysis, ds []draftSent, repeats []int, r *critique
 				if repeats[j] < 0 { // coherence names a repeat
 					n.add("sentences %d and %d overlap %.0f%%", i+1, j+1, 100*ov)
 				}
-				clarity -= 3 * ov
+				cost += 3 * ov
 			}
 		}
 	}
-	return clarity
+	// Problems count as a rate: per clarityPerSentences sentences, so
+	// that a long summary is not less clear for having more sentences to
+	// go wrong, nor a one-sentence extract clearer for having fewer.
+	return readable - cost*clarityPerSentences/math.Max(float64(len(ds)), clarityPerSentences)
 }
+
+// clarityPerSentences is the number of sentences over which clarity's
+// costs count in full; a longer summary's costs are scaled to that many.
+const clarityPerSentences = 4.0
 
 // coherence is 10 × (60% ordering, summary sentences following the
 // document order of their sources; 40% cohesion, neighbours sharing a
