@@ -153,9 +153,12 @@ func accuracy(ds []draftSent, n *notes) float64 {
 const accuracyCostScale = 6.0
 
 // completeness is 10 × (30% coverage of the content the paper's abstract
-// states, 15% coverage of the paper's key terms, 20% the roles a summary
-// plays, problem or contribution, method and results, 35% length against
-// the target). Only what the paper backs counts: a sentence from
+// states, 10% coverage of the paper's key terms, 20% the roles a summary
+// plays, problem or contribution, method and results, each in a sentence
+// of its own, 40% length against the target). A one-sentence extract of
+// the abstract covers little of it: it must lose overall against the
+// whole summary even when that sentence is better supported than the
+// rest. Only what the paper backs counts: a sentence from
 // elsewhere covers nothing, and a repeated one adds no length.
 func (e *Engine) completeness(a *analysis, ds []draftSent, repeats []int, target int, r *critiqueResult, n *notes) float64 {
 	credits := make([]float64, len(ds))
@@ -210,17 +213,18 @@ func (e *Engine) completeness(a *analysis, ds []draftSent, repeats []int, target
 	if ratio < minFill || ratio > 1.25 {
 		n.add("summary has %d words, target %d", r.words, target)
 	}
-	return 10 * (0.3*math.Min(1, absCov/abstractCoverFull) + 0.15*keyCov + 0.2*roles.share() + 0.35*lengthScore)
+	return 10 * (0.3*math.Min(1, absCov/abstractCoverFull) + 0.1*keyCov + 0.2*roles.share() + 0.4*lengthScore)
 }
 
 // abstractCoverFull is the share of the abstract's content that counts as
 // full coverage: a good summary says what the abstract says, not every
 // word of it.
-const abstractCoverFull = 0.6
+const abstractCoverFull = 0.8
 
 // roles are the parts a summary of a paper states.
 type roles struct{ contribution, method, result bool }
 
+// share is the share of the three roles the summary fills.
 func (r roles) share() float64 {
 	n := 0
 	for _, b := range []bool{r.contribution, r.method, r.result} {
@@ -232,25 +236,62 @@ func (r roles) share() float64 {
 }
 
 // summaryRoles finds the roles ds plays, from its own cue words and from
-// the source sentences it matches.
+// the source sentences it matches, each role filled by a sentence of its
+// own (a maximum matching of roles to sentences).
 func summaryRoles(a *analysis, ds []draftSent) roles {
-	var r roles
+	plays := make([][3]bool, 0, len(ds))
 	for i := range ds {
 		d := &ds[i]
 		if credit(d) < 0.5 {
 			continue // a sentence the paper does not back plays no role
 		}
-		r.contribution = r.contribution || hasPhrase(d.toks, contributionCues)
-		r.method = r.method || hasMethodCue(d.toks)
-		r.result = r.result || hasResultCue(d.toks)
+		var p [3]bool
+		p[0] = hasPhrase(d.toks, contributionCues)
+		p[1] = hasMethodCue(d.toks)
+		p[2] = hasResultCue(d.toks)
 		if d.src >= 0 && d.sim >= 0.3 {
 			s := &a.sents[d.src]
-			r.method = r.method || s.method
-			r.result = r.result || s.result
-			r.contribution = r.contribution || s.cue || (s.abs && s.pos == 0)
+			p[1] = p[1] || s.method
+			p[2] = p[2] || s.result
+			p[0] = p[0] || s.cue || (s.abs && s.pos == 0)
+		}
+		plays = append(plays, p)
+	}
+	// Three roles: try every subset of roles, largest first, for one
+	// that distinct sentences can fill.
+	best := [3]bool{}
+	bestN := -1
+	for mask := 7; mask >= 0; mask-- {
+		var want []int
+		for r := range 3 {
+			if mask&(1<<r) != 0 {
+				want = append(want, r)
+			}
+		}
+		if len(want) > bestN && fillable(plays, want, make([]bool, len(plays))) {
+			bestN = len(want)
+			best = [3]bool{mask&1 != 0, mask&2 != 0, mask&4 != 0}
 		}
 	}
-	return r
+	return roles{contribution: best[0], method: best[1], result: best[2]}
+}
+
+// fillable reports whether the roles want can each go to a different
+// sentence of plays not yet used.
+func fillable(plays [][3]bool, want []int, used []bool) bool {
+	if len(want) == 0 {
+		return true
+	}
+	for i, p := range plays {
+		if !used[i] && p[want[0]] {
+			used[i] = true
+			if fillable(plays, want[1:], used) {
+				return true
+			}
+			used[i] = false
+		}
+	}
+	return false
 }
 
 // clarity is Flesch–Kincaid readability (10 up to grade readableGrade,
