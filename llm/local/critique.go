@@ -60,7 +60,7 @@ type draftSent struct {
 	// negMismatch says the sentence negates while the source sentences
 	// it matches best do not: a claim the paper does not make.
 	negMismatch bool
-	problems             []prose.Problem // text that is not clean prose
+	problems    []prose.Problem // text that is not clean prose
 	// related is how many of its novel terms share their first letters
 	// with a word of the paper.
 	related int
