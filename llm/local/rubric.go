@@ -261,7 +261,9 @@ func summaryRoles(a *analysis, ds []draftSent) roles {
 	// that distinct sentences can fill.
 	best := [3]bool{}
 	bestN := -1
-	for mask := 7; mask >= 0; mask-- {
+	// Sets with the contribution first among sets of a size: a summary
+	// that states it is reported for what it lacks besides.
+	for _, mask := range []int{7, 3, 5, 6, 1, 2, 4, 0} {
 		var want []int
 		for r := range 3 {
 			if mask&(1<<r) != 0 {
@@ -397,8 +399,13 @@ func coherence(ds []draftSent, repeats []int, n *notes) float64 {
 	if len(ds) > 1 && !hasPhrase(ds[0].toks, contributionCues) {
 		for i := 1; i < len(ds); i++ {
 			if opensWithContribution(ds[i].toks) {
-				n.add("sentence %d states what the paper does (%q); it should open the summary", i+1, clip(ds[i].text))
-				coherence -= costLateOpening
+				// Background first is how abstracts open: the statement
+				// comes late only when what precedes it does not lead up
+				// to it in the paper.
+				if !ledUpTo(ds, i) {
+					n.add("sentence %d states what the paper does (%q); it should open the summary", i+1, clip(ds[i].text))
+					coherence -= costLateOpening
+				}
 				break
 			}
 		}
@@ -422,6 +429,41 @@ func coherence(ds []draftSent, repeats []int, n *notes) float64 {
 		}
 	}
 	return coherence
+}
+
+// weakSim is the cosine above which a summary sentence without a
+// confident source (draftSent.alts) still has a place in the paper for
+// ordering, counted at half weight.
+const weakSim = 0.15
+
+// place returns the first and last positions in the paper a sentence
+// may come from, and the weight of that placement (1 confident, 0.5
+// weak); ok is false for a sentence the paper does not place.
+func (d *draftSent) place() (first, last int, w float64, ok bool) {
+	if len(d.alts) > 0 {
+		return d.alts[0], d.alts[len(d.alts)-1], 1, true
+	}
+	if d.src >= 0 && d.sim >= weakSim {
+		return d.src, d.src, 0.5, true
+	}
+	return 0, 0, 0, false
+}
+
+// ledUpTo reports whether every sentence before ds[i] comes from the
+// paper before ds[i]'s own source: the summary follows the paper into its
+// statement of the contribution.
+func ledUpTo(ds []draftSent, i int) bool {
+	_, last, _, ok := ds[i].place()
+	if !ok {
+		return false
+	}
+	for j := range i {
+		first, _, _, ok := ds[j].place()
+		if !ok || first > last {
+			return false
+		}
+	}
+	return true
 }
 
 // documentOrder is the share of consecutive mapped sentences in document
@@ -457,20 +499,28 @@ func documentOrder(ds []draftSent, n *notes) float64 {
 		return 1
 	}
 	// Every pair, not only neighbours: a sentence far out of place costs
-	// for each sentence it jumps.
-	var all, inv int
+	// for each sentence it jumps. Weakly placed sentences count too, at
+	// half weight: a summary's own sentences match the paper less well
+	// than extracts do, and their order still tells.
+	var all, inv float64
 	for i := range ds {
+		fi, _, wi, oki := ds[i].place()
+		if !oki {
+			continue
+		}
 		for j := i + 1; j < len(ds); j++ {
-			if len(ds[i].alts) == 0 || len(ds[j].alts) == 0 {
+			_, lj, wj, okj := ds[j].place()
+			if !okj {
 				continue
 			}
-			all++
-			if ds[j].alts[len(ds[j].alts)-1] < ds[i].alts[0] {
-				inv++
+			w := math.Min(wi, wj)
+			all += w
+			if lj < fi {
+				inv += w
 			}
 		}
 	}
-	return 0.5*(1-float64(inversions)/float64(pairs)) + 0.5*(1-float64(inv)/float64(max(all, 1)))
+	return 0.5*(1-float64(inversions)/float64(pairs)) + 0.5*(1-inv/math.Max(all, 1))
 }
 
 // cohesion is the share of neighbouring sentences that share a term.
