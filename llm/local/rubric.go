@@ -3,6 +3,7 @@ package local
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -21,19 +22,20 @@ const CritiqueVersion = "local-critique/2"
 // are part of the rubric's definition: changing one is a new
 // CritiqueVersion.
 const (
-	costBadNumber   = 2.0 // a number the paper does not contain
-	costBadName     = 1.0 // a name or acronym the paper does not contain
-	costOffNumber   = 1.0 // a number of the paper, not of the passage matched
-	costOffName     = 0.5 // a name of the paper, not of the passage matched
-	costNegation    = 1.0 // a negation the matched passage lacks
-	costNonProse    = 2.0 // author lines, figure debris, OCR garbage
-	costBrokenWord  = 1.0 // per word, at most maxWordCosts words
-	costCitation    = 0.5
-	costFragment    = 1.5
-	costUnfinished  = 3.0 // coherence: the summary stops mid-sentence
-	costRepeat      = 3.0 // coherence: a sentence said twice
-	costLateOpening = 1.5 // coherence: the contribution stated after other things
-	maxWordCosts    = 4
+	costBadNumber    = 2.0 // a number the paper does not contain
+	costBadName      = 1.0 // a name or acronym the paper does not contain
+	costOffNumber    = 1.0 // a number of the paper, not of the passage matched
+	costOffName      = 0.5 // a name of the paper, not of the passage matched
+	costNegation     = 1.0 // a negation the matched passage lacks
+	costNonProse     = 2.0 // author lines, figure debris, OCR garbage
+	costBrokenWord   = 1.0 // per word, at most maxWordCosts words
+	costCitation     = 0.5
+	costFragment     = 1.5
+	costUnfinished   = 3.0 // coherence: the summary stops mid-sentence
+	costRepeat       = 3.0 // coherence: a sentence said twice
+	costLateOpening  = 1.5 // coherence: the contribution stated after other things
+	costEarlyAcronym = 1.0 // coherence: an acronym used before it is spelled out
+	maxWordCosts     = 4
 )
 
 // notes collects the issues of one dimension; without issues it only
@@ -410,6 +412,10 @@ func coherence(ds []draftSent, repeats []int, n *notes) float64 {
 			}
 		}
 	}
+	for _, u := range usedBeforeDefined(ds) {
+		n.add("%q is used in sentence %d before sentence %d spells it out", u.acronym, u.used+1, u.defined+1)
+		coherence -= costEarlyAcronym
+	}
 	for i := range ds {
 		d := &ds[i]
 		if len(d.toks) > 0 && danglingStart(d.toks) {
@@ -553,6 +559,46 @@ func repeatedSentences(ds []draftSent) []int {
 	}
 	return out
 }
+
+// acronymDef matches an acronym defined in parentheses: "Data Oriented
+// Parsing (DOP)", "conditional random fields (CRFs)".
+var acronymDef = regexp.MustCompile(`\(([A-Z][A-Za-z]*[A-Z])s?\)`)
+
+// earlyAcronym is an acronym used before the sentence that defines it.
+type earlyAcronym struct {
+	acronym       string
+	used, defined int
+}
+
+// usedBeforeDefined returns the acronyms that a sentence of ds uses
+// before a later sentence spells them out, at most maxEarlyAcronyms: the
+// reader meets the short form before learning what it stands for.
+func usedBeforeDefined(ds []draftSent) []earlyAcronym {
+	var out []earlyAcronym
+	seen := map[string]bool{}
+	for j := range ds {
+		for _, m := range acronymDef.FindAllStringSubmatch(ds[j].text, -1) {
+			acr := m[1]
+			if seen[acr] {
+				continue
+			}
+			seen[acr] = true
+			for i := range j {
+				if slices.Contains(ds[i].words, acr) || slices.Contains(ds[i].words, acr+"s") {
+					out = append(out, earlyAcronym{acr, i, j})
+					break
+				}
+			}
+			if len(out) == maxEarlyAcronyms {
+				return out
+			}
+		}
+	}
+	return out
+}
+
+// maxEarlyAcronyms caps the acronyms coherence reports as used early.
+const maxEarlyAcronyms = 2
 
 // opensWithContribution reports a sentence that opens by stating what the
 // paper does: "We present ...", "This paper ...", "In this paper, ...".
