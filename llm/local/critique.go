@@ -2,6 +2,7 @@ package local
 
 import (
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -50,6 +51,7 @@ type draftSent struct {
 	alts       []int
 	support    float64 // in [0,1]: how much of it the paper backs
 	badNumbers []string
+	badYears   []string // citation years no paper can have
 	badNames   []string
 	// offNumbers and offNames are in the paper but not in the source
 	// sentences this one matches best: moved from another context.
@@ -207,8 +209,15 @@ func (e *Engine) measure(a *analysis, m *matcher, text string) draftSent {
 	// Numbers, identifiers ("L2", "DOP1") and names must come from the
 	// paper, and from a passage about what the sentence is about: a value
 	// the paper gives elsewhere is as wrong as one it never gives.
+	years := citationYears(text)
 	for i, w := range d.words {
 		t := d.toks[i]
+		if y, ok := years[t]; ok && (y < minYear || y > maxYear) {
+			// "(Webber, 3446)": a citation dated when nothing was
+			// published, whether or not the paper holds the number.
+			d.badYears = appendUnique(d.badYears, w)
+			continue
+		}
 		switch {
 		case textproc.IsNumber(t):
 			ss, ok := a.tokenSents[textproc.NormalizeNumber(t)]
@@ -425,6 +434,30 @@ func spells(toks []string, letters string) bool {
 		}
 	}
 	return j == len(letters)
+}
+
+// citationRe matches an author-year citation: "(Webber, 2004)",
+// "Collins (1999)", "Koehn et al., 2003b".
+var citationRe = regexp.MustCompile(`[A-Z][A-Za-z'-]+(?: et al\.?| and [A-Z][A-Za-z'-]+)?,? \(?((\d{4})[a-z]?)[);,]`)
+
+// The years a citation may carry.
+const minYear, maxYear = 1900, 2099
+
+// citationYears returns the year tokens (lowercase, "2004b" as written)
+// of the author-year citations in text, with the year they state.
+func citationYears(text string) map[string]int {
+	var out map[string]int
+	for _, m := range citationRe.FindAllStringSubmatch(text, -1) {
+		y, err := strconv.Atoi(m[2])
+		if err != nil {
+			continue
+		}
+		if out == nil {
+			out = map[string]int{}
+		}
+		out[strings.ToLower(m[1])] = y
+	}
+	return out
 }
 
 // negated reports whether a sentence has a negation.

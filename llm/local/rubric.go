@@ -124,6 +124,10 @@ func accuracy(ds []draftSent, n *notes) float64 {
 			n.add("number %s in sentence %d does not appear in the paper", x, i+1)
 			cost += costBadNumber
 		}
+		for _, x := range d.badYears {
+			n.add("%s in sentence %d cannot be the year of a citation", x, i+1)
+			cost += 2 * costBadNumber
+		}
 		for _, x := range d.badNames {
 			n.add("%q in sentence %d does not appear in the paper", x, i+1)
 			cost += costBadName
