@@ -124,6 +124,30 @@ func (e *Engine) critique(a *analysis, summary string, target int) *critiqueResu
 	return e.score(a, ds, target, true)
 }
 
+// critiqueMany critiques several summaries of one paper, measuring each
+// distinct sentence once: damaged versions of a summary (the perturbation
+// test) or a draft and its revisions share most of their sentences. The
+// results are those of critique on each summary alone.
+func (e *Engine) critiqueMany(a *analysis, summaries []string, target int) []*critiqueResult {
+	m := newMatcher(a)
+	memo := map[string]draftSent{}
+	out := make([]*critiqueResult, len(summaries))
+	for k, summary := range summaries {
+		texts := sentences.Split(summary)
+		ds := make([]draftSent, 0, len(texts))
+		for _, t := range texts {
+			d, ok := memo[t]
+			if !ok {
+				d = e.measure(a, m, t)
+				memo[t] = d
+			}
+			ds = append(ds, d)
+		}
+		out[k] = e.score(a, ds, target, true)
+	}
+	return out
+}
+
 // matcher finds the source sentences most similar to a summary sentence.
 // It holds scratch space, so one matcher serves one goroutine.
 type matcher struct {

@@ -74,12 +74,23 @@ func TestPerturbationScisummNet(t *testing.T) {
 			for i := range next {
 				p := papers[i].paper
 				r := result{bad: make([]*papersum.Scores, len(kinds))}
-				r.good = e.Critique(p, strings.Join(papers[i].ref, " "), 0).Scores
-				r.engine = e.Critique(p, e.Summarize(p, 0), 0).Scores
+				// The good summary, the engine's and the damaged ones in
+				// one pass: the paper is analysed once and each distinct
+				// sentence measured once (critiqueMany).
+				texts := []string{strings.Join(papers[i].ref, " "), e.Summarize(p, 0)}
 				for k := range kinds {
 					if damaged[i][k] != nil {
-						s := e.Critique(p, strings.Join(damaged[i][k], " "), 0).Scores
+						texts = append(texts, strings.Join(damaged[i][k], " "))
+					}
+				}
+				cs := e.critiqueMany(e.analysisOf(p), texts, e.cfg.TargetWords)
+				r.good, r.engine = cs[0].critique.Scores, cs[1].critique.Scores
+				at := 2
+				for k := range kinds {
+					if damaged[i][k] != nil {
+						s := cs[at].critique.Scores
 						r.bad[k] = &s
+						at++
 					}
 				}
 				res[i] = r
