@@ -84,25 +84,26 @@ type critiqueResult struct {
 // with ingest/sentences.Split and each sentence is matched to the source
 // sentence most similar to it.
 //
-// The dimensions:
-//   - Accuracy: the mean support of the sentences (share of a sentence's
-//     terms found in its best-matching source sentences and in the paper),
-//     less 1.5 per number and 1 per name (capitalised word or acronym)
-//     that the paper does not contain.
-//   - Completeness: 60% coverage of the paper's key terms (weighted), 20%
-//     whether it says both how (method) and what came of it (results or
-//     conclusions), 20% length against the target (full marks from 80% of
-//     the target to 125%).
-//   - Clarity: Flesch–Kincaid readability of the summary, less penalties
-//     for redundancy (pairs of sentences sharing at least
-//     RedundancyThreshold of their terms, unless they come from two
-//     different sentences of the paper's abstract: redundancy is scored
-//     here),
-//     hard or long sentences, and captions or table debris.
-//   - Coherence: 60% ordering (summary sentences follow the document order
-//     of their sources), 40% cohesion (neighbours share a term), less
-//     penalties for dangling openings ("This", "These results") and for
-//     references to tables, figures or sections the reader cannot see.
+// The dimensions (CritiqueVersion; rubric.go has the details):
+//   - Accuracy: the mean over sentences of their support (IDF-weighted
+//     share of a sentence's terms in its best-matching source sentences
+//     and in the paper), each discounted for numbers, names, acronyms and
+//     identifiers the paper does not contain or gives about something
+//     else, citation years no paper can have, a negation its passage
+//     lacks, and debris that is not prose. Not marked down for length.
+//   - Completeness: coverage of the abstract's content (30%) and of the
+//     key terms (10%), contribution, method and results each stated by a
+//     sentence of its own (20%), length against the target (40%).
+//   - Clarity: Flesch–Kincaid readability, less the costs of broken or
+//     garbled words, citation brackets, fragments, hard or long sentences,
+//     captions and redundancy, counted per four sentences.
+//   - Coherence: ordering (summary sentences follow the document order of
+//     their sources, weakly matched ones at half weight) and cohesion
+//     (neighbours share a term), less the costs of a repeated sentence, an
+//     ending cut mid-sentence, the contribution stated after sentences
+//     that do not lead up to it in the paper, an acronym used before it
+//     is spelled out, dangling openings and references to tables or
+//     figures the reader cannot see.
 func (e *Engine) Critique(p *papersum.Paper, summary string, targetWords int) papersum.Critique {
 	if targetWords <= 0 {
 		targetWords = e.cfg.TargetWords
