@@ -24,8 +24,9 @@ const CritiqueVersion = "local-critique/3"
 const (
 	costBadNumber    = 2.0 // a number the paper does not contain
 	costBadName      = 1.0 // a name or acronym the paper does not contain
-	costOffNumber    = 1.0 // a number of the paper, not of the passage matched
-	costOffName      = 0.5 // a name of the paper, not of the passage matched
+	costOffNumber    = 1.0 // at most, a number of the paper given about something else (contextFull)
+	costOffName      = 0.5 // at most, a name of the paper given about something else
+	costBadYear      = 4.0 // a citation year no paper can have
 	costNegation     = 1.0 // a negation the matched passage lacks
 	costNonProse     = 2.0 // author lines, figure debris, OCR garbage
 	costBrokenWord   = 1.0 // per word, at most maxWordCosts words
@@ -126,7 +127,7 @@ func accuracy(ds []draftSent, n *notes) float64 {
 		}
 		for _, x := range d.badYears {
 			n.add("%s in sentence %d cannot be the year of a citation", x, i+1)
-			cost += 2 * costBadNumber
+			cost += costBadYear
 		}
 		for _, x := range d.badNames {
 			n.add("%q in sentence %d does not appear in the paper", x, i+1)
@@ -505,9 +506,6 @@ func documentOrder(ds []draftSent, n *notes) float64 {
 		}
 		last, lastSrc = i, src
 	}
-	if pairs == 0 {
-		return 1
-	}
 	// Every pair, not only neighbours: a sentence far out of place costs
 	// for each sentence it jumps. Weakly placed sentences count too, at
 	// half weight: a summary's own sentences match the paper less well
@@ -530,7 +528,15 @@ func documentOrder(ds []draftSent, n *notes) float64 {
 			}
 		}
 	}
-	return 0.5*(1-float64(inversions)/float64(pairs)) + 0.5*(1-inv/math.Max(all, 1))
+	switch {
+	case all == 0:
+		return 1
+	case pairs == 0:
+		// Fewer than two confident sentences: the weak placements are
+		// all there is to go by.
+		return 1 - inv/all
+	}
+	return 0.5*(1-float64(inversions)/float64(pairs)) + 0.5*(1-inv/all)
 }
 
 // cohesion is the share of neighbouring sentences that share a term.
