@@ -85,6 +85,9 @@ type analysis struct {
 	// bestResult is the extractable sentence that best reports a result
 	// (-1 if none), which the critique quotes when a summary has none.
 	bestRes int
+	// tokenSents lists, for each number (normal form) and each word with
+	// a digit, the sentences that hold it (see indexTokens).
+	tokenSents map[string][]int32
 }
 
 // prefixLen is how many leading bytes of a word are compared when the
@@ -247,6 +250,7 @@ func (e *Engine) analyze(p *papersum.Paper) *analysis {
 	a.keys = e.keyTerms(a, termLists, titleIDs, surface)
 	a.scoreSentences(e)
 	a.contentTerms(titleIDs)
+	a.indexTokens()
 	return a
 }
 

@@ -2,7 +2,10 @@ package local
 
 import (
 	"math"
+	"regexp"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/ingest/sentences"
@@ -48,11 +51,18 @@ type draftSent struct {
 	alts       []int
 	support    float64 // in [0,1]: how much of it the paper backs
 	badNumbers []string
+	badYears   []string // citation years no paper can have
 	badNames   []string
 	// offNumbers and offNames are in the paper but not in the source
 	// sentences this one matches best: moved from another context.
 	offNumbers, offNames []string
-	problems             []prose.Problem // text that is not clean prose
+	// offCost is what the numbers and names of the paper that this
+	// sentence puts in another context cost (see contextFull).
+	offCost float64
+	// negMismatch says the sentence negates while the source sentences
+	// it matches best do not: a claim the paper does not make.
+	negMismatch bool
+	problems    []prose.Problem // text that is not clean prose
 	// related is how many of its novel terms share their first letters
 	// with a word of the paper.
 	related int
@@ -74,25 +84,26 @@ type critiqueResult struct {
 // with ingest/sentences.Split and each sentence is matched to the source
 // sentence most similar to it.
 //
-// The dimensions:
-//   - Accuracy: the mean support of the sentences (share of a sentence's
-//     terms found in its best-matching source sentences and in the paper),
-//     less 1.5 per number and 1 per name (capitalised word or acronym)
-//     that the paper does not contain.
-//   - Completeness: 60% coverage of the paper's key terms (weighted), 20%
-//     whether it says both how (method) and what came of it (results or
-//     conclusions), 20% length against the target (full marks from 80% of
-//     the target to 125%).
-//   - Clarity: Flesch–Kincaid readability of the summary, less penalties
-//     for redundancy (pairs of sentences sharing at least
-//     RedundancyThreshold of their terms, unless they come from two
-//     different sentences of the paper's abstract: redundancy is scored
-//     here),
-//     hard or long sentences, and captions or table debris.
-//   - Coherence: 60% ordering (summary sentences follow the document order
-//     of their sources), 40% cohesion (neighbours share a term), less
-//     penalties for dangling openings ("This", "These results") and for
-//     references to tables, figures or sections the reader cannot see.
+// The dimensions (CritiqueVersion; rubric.go has the details):
+//   - Accuracy: the mean over sentences of their support (IDF-weighted
+//     share of a sentence's terms in its best-matching source sentences
+//     and in the paper), each discounted for numbers, names, acronyms and
+//     identifiers the paper does not contain or gives about something
+//     else, citation years no paper can have, a negation its passage
+//     lacks, and debris that is not prose. Not marked down for length.
+//   - Completeness: coverage of the abstract's content (30%) and of the
+//     key terms (10%), contribution, method and results each stated by a
+//     sentence of its own (20%), length against the target (40%).
+//   - Clarity: Flesch–Kincaid readability, less the costs of broken or
+//     garbled words, citation brackets, fragments, hard or long sentences,
+//     captions and redundancy, counted per four sentences.
+//   - Coherence: ordering (summary sentences follow the document order of
+//     their sources, weakly matched ones at half weight) and cohesion
+//     (neighbours share a term), less the costs of a repeated sentence, an
+//     ending cut mid-sentence, the contribution stated after sentences
+//     that do not lead up to it in the paper, an acronym used before it
+//     is spelled out, dangling openings and references to tables or
+//     figures the reader cannot see.
 func (e *Engine) Critique(p *papersum.Paper, summary string, targetWords int) papersum.Critique {
 	if targetWords <= 0 {
 		targetWords = e.cfg.TargetWords
@@ -112,6 +123,30 @@ func (e *Engine) critique(a *analysis, summary string, target int) *critiqueResu
 		ds = append(ds, e.measure(a, m, t))
 	}
 	return e.score(a, ds, target, true)
+}
+
+// critiqueMany critiques several summaries of one paper, measuring each
+// distinct sentence once: damaged versions of a summary (the perturbation
+// test) or a draft and its revisions share most of their sentences. The
+// results are those of critique on each summary alone.
+func (e *Engine) critiqueMany(a *analysis, summaries []string, target int) []*critiqueResult {
+	m := newMatcher(a)
+	memo := map[string]draftSent{}
+	out := make([]*critiqueResult, len(summaries))
+	for k, summary := range summaries {
+		texts := sentences.Split(summary)
+		ds := make([]draftSent, 0, len(texts))
+		for _, t := range texts {
+			d, ok := memo[t]
+			if !ok {
+				d = e.measure(a, m, t)
+				memo[t] = d
+			}
+			ds = append(ds, d)
+		}
+		out[k] = e.score(a, ds, target, true)
+	}
+	return out
 }
 
 // matcher finds the source sentences most similar to a summary sentence.
@@ -167,10 +202,15 @@ func (e *Engine) measure(a *analysis, m *matcher, text string) draftSent {
 	// A term the paper does not use but whose word shares its first
 	// letters with one the paper uses ("robbery", "robbed") is not
 	// novel: abstractive summaries inflect and derive.
+	var relatedIDs map[int32]bool
 	for st, id := range m.novel {
 		if _, ok := slices.BinarySearch(d.vec.IDs, id); ok && len(st) >= prefixLen {
 			if _, ok := a.prefixes[st[:prefixLen]]; ok {
 				d.related++
+				if relatedIDs == nil {
+					relatedIDs = map[int32]bool{}
+				}
+				relatedIDs[id] = true
 			}
 		}
 	}
@@ -180,60 +220,306 @@ func (e *Engine) measure(a *analysis, m *matcher, text string) draftSent {
 		// summary's words occur in the source at all agrees with people
 		// better than how well they align to one or two sentences
 		// (BENCHMARKS.md), since abstractive summaries fuse sentences.
-		paperRecall := 1 - float64(d.novel-d.related)/float64(d.vec.Len())
-		d.support = 0.2*d.support + 0.8*paperRecall
+		// Terms weigh by their IDF in the paper, and a term the paper
+		// never uses by the IDF of an unseen term: a sentence from another
+		// paper shares the common words of the field, not its rare ones.
+		w := a.alignWeight()
+		d.support = w*d.support + (1-w)*a.paperSupport(d.vec.IDs, relatedIDs)
 	} else {
 		d.support = 1 // nothing to check
 	}
 	d.problems = prose.Check(text, prose.Options{Known: a.known})
-	// Numbers and names must come from the paper, and from the passage
-	// the sentence draws on.
-	passage := []int{d.src, m.second}
-	if d.sim < 0.3 {
-		passage = nil // no passage to hold it to
-	}
+	d.negMismatch = negated(d.toks) && d.src >= 0 && !negated(a.sents[d.src].toks) &&
+		(m.second < 0 || !negated(a.sents[m.second].toks))
+	// Numbers, identifiers ("L2", "DOP1") and names must come from the
+	// paper, and from a passage about what the sentence is about: a value
+	// the paper gives elsewhere is as wrong as one it never gives.
+	years := citationYears(text)
 	for i, w := range d.words {
 		t := d.toks[i]
-		if textproc.IsNumber(t) {
-			if _, ok := a.tokens[textproc.NormalizeNumber(t)]; !ok {
-				d.badNumbers = appendUnique(d.badNumbers, w)
-			} else if passage != nil && !a.inPassage(passage, t) {
-				d.offNumbers = appendUnique(d.offNumbers, w)
-			}
+		if y, ok := years[t]; ok && (y < minYear || y > maxYear) {
+			// "(Webber, 3446)": a citation dated when nothing was
+			// published, whether or not the paper holds the number.
+			d.badYears = appendUnique(d.badYears, w)
 			continue
 		}
-		if isName(w, i) {
-			if _, ok := a.tokens[t]; !ok {
+		switch {
+		case textproc.IsNumber(t):
+			ss, ok := a.tokenSents[textproc.NormalizeNumber(t)]
+			if !ok {
+				// "76%" for the paper's "76.6%": a rounding.
+				ss, ok = a.roundingOf(textproc.NormalizeNumber(t))
+			}
+			if !ok {
+				d.badNumbers = appendUnique(d.badNumbers, w)
+			} else if c := a.context(&d, ss, -1); c < contextFull {
+				d.offCost += costOffNumber * (1 - c/contextFull)
+				if c < contextLow {
+					d.offNumbers = appendUnique(d.offNumbers, w)
+				}
+			}
+		case textproc.HasDigit(t) && len(t) >= 2:
+			ss, ok := a.tokenSents[t]
+			if !ok {
 				d.badNames = appendUnique(d.badNames, w)
-			} else if passage != nil && !a.inPassage(passage, t) {
-				d.offNames = appendUnique(d.offNames, w)
+			} else if c := a.context(&d, ss, -1); c < contextFull {
+				d.offCost += costOffNumber * (1 - c/contextFull)
+				if c < contextLow {
+					d.offNames = appendUnique(d.offNames, w)
+				}
+			}
+		case isName(w, i):
+			if _, ok := a.tokens[t]; !ok {
+				// An acronym the paper spells out ("MERT" for its
+				// "minimum error rate training") is the paper's term.
+				if ss := a.expansionOf(w); ss != nil {
+					if c := a.context(&d, ss, -1); c < contextFull {
+						d.offCost += costOffName * (1 - c/contextFull)
+					}
+					continue
+				}
+				d.badNames = appendUnique(d.badNames, w)
+				continue
+			}
+			id, ok := a.vocab.ID(e.stemmer.Stem(t))
+			if !ok || textproc.IsStopword(t) {
+				continue
+			}
+			ss := make([]int32, 0, len(a.postings[id]))
+			for _, p := range a.postings[id] {
+				ss = append(ss, p.sent)
+			}
+			if c := a.context(&d, ss, id); c < contextFull {
+				d.offCost += costOffName * (1 - c/contextFull)
+				if c < contextLow {
+					d.offNames = appendUnique(d.offNames, w)
+				}
 			}
 		}
 	}
 	return d
 }
 
-// inPassage reports whether token t (lowercase; numbers compared in
-// normal form) is in one of the source sentences of passage (-1 skipped).
-func (a *analysis) inPassage(passage []int, t string) bool {
-	num := textproc.IsNumber(t)
-	if num {
-		t = textproc.NormalizeNumber(t)
-	}
-	for _, k := range passage {
-		if k < 0 {
+// alignWeight is the share of a sentence's support that comes from its
+// alignment to its best one or two source sentences; the rest is the
+// IDF-weighted share of its terms the paper uses anywhere. It grows with
+// the source's length, from 0.2 for a news article (40 sentences or
+// fewer) to 0.5 for a paper of 200 sentences or more: nearly every word
+// of a field occurs somewhere in a long paper, so the paper's vocabulary
+// vouches less for a sentence there (a sentence from another paper's
+// summary is made of it), while a short source's vocabulary is specific.
+func (a *analysis) alignWeight() float64 {
+	x := (float64(len(a.sents)) - 40) / 160
+	return 0.2 + 0.3*math.Max(0, math.Min(1, x))
+}
+
+// contextFull is the share of a sentence's terms (IDF-weighted) that a
+// source sentence holding one of its numbers or names must share for the
+// number or name to count as the paper's statement about the same thing;
+// below it, the cost grows as the shared share falls. contextLow is the
+// share below which the issue is reported.
+const (
+	contextFull = 0.5
+	contextLow  = 0.25
+)
+
+// paperSupport is the IDF-weighted share of ids (a summary sentence's
+// terms) that the paper uses; a term it never uses weighs as an unseen
+// term, half backed when related (sharing its first letters with a word
+// of the paper).
+func (a *analysis) paperSupport(ids []int32, related map[int32]bool) float64 {
+	nv := int32(a.vocab.Len())
+	unseen := a.index.IDF(-1)
+	var known, all float64
+	for _, id := range ids {
+		if id < nv {
+			w := a.index.IDF(id)
+			known += w
+			all += w
 			continue
 		}
-		for _, u := range a.sents[k].toks {
-			if num && textproc.IsNumber(u) {
-				u = textproc.NormalizeNumber(u)
+		all += unseen
+		if related[id] {
+			known += 0.5 * unseen
+		}
+	}
+	if all == 0 {
+		return 1
+	}
+	return known / all
+}
+
+// context is the largest IDF-weighted share of d's paper terms (other than
+// skip) found in one of the source sentences ss.
+func (a *analysis) context(d *draftSent, ss []int32, skip int32) float64 {
+	nv := int32(a.vocab.Len())
+	var all float64
+	for _, id := range d.vec.IDs {
+		if id < nv && id != skip {
+			all += a.index.IDF(id)
+		}
+	}
+	if all == 0 {
+		return 1
+	}
+	best := 0.0
+	for _, k := range ss {
+		var got float64
+		src := a.sents[k].vec.IDs
+		for _, id := range d.vec.IDs {
+			if id < nv && id != skip {
+				if _, ok := slices.BinarySearch(src, id); ok {
+					got += a.index.IDF(id)
+				}
 			}
-			if u == t {
-				return true
+		}
+		best = math.Max(best, got/all)
+	}
+	return best
+}
+
+// roundingOf returns the sentences holding a number of the paper that x
+// (normal form, not itself in the paper) rounds or truncates: "76" for
+// "76.6", "0.87" for "0.873".
+func (a *analysis) roundingOf(x string) ([]int32, bool) {
+	v, err := strconv.ParseFloat(x, 64)
+	if err != nil {
+		return nil, false
+	}
+	decimals := 0
+	if i := strings.IndexByte(x, '.'); i >= 0 {
+		decimals = len(x) - i - 1
+	}
+	scale := math.Pow(10, float64(decimals))
+	// The smallest such number, so that the answer does not depend on
+	// the map's order.
+	var best []int32
+	bestU := math.Inf(1)
+	for y, ss := range a.tokenSents {
+		if !textproc.IsNumber(y) {
+			continue
+		}
+		u, err := strconv.ParseFloat(y, 64)
+		if err != nil || u == v || u >= bestU {
+			continue
+		}
+		if math.Round(u*scale)/scale == v || math.Trunc(u*scale)/scale == v {
+			best, bestU = ss, u
+		}
+	}
+	if best != nil {
+		return best, true
+	}
+	return nil, false
+}
+
+// expansionOf returns the sentences of the paper where acronym w (two to
+// six capitals, an optional plural "s") is spelled out: consecutive words
+// whose initials are its letters, stopwords allowed in between ("part of
+// speech" for "POS"). Nil when w is no such acronym or the paper never
+// spells it out.
+func (a *analysis) expansionOf(w string) []int32 {
+	w = strings.TrimSuffix(w, "s")
+	if len(w) < 2 || len(w) > 6 {
+		return nil
+	}
+	for i := 0; i < len(w); i++ {
+		if w[i] < 'A' || w[i] > 'Z' {
+			return nil
+		}
+	}
+	letters := strings.ToLower(w)
+	var out []int32
+	for k := range a.sents {
+		toks := a.sents[k].toks
+		for i := range toks {
+			if toks[i] != "" && toks[i][0] == letters[0] && spells(toks[i:], letters) {
+				out = append(out, int32(k))
+				break
 			}
+		}
+	}
+	return out
+}
+
+// spells reports whether toks open with words whose initials are letters,
+// stopwords between them skipped.
+func spells(toks []string, letters string) bool {
+	j := 0
+	for _, t := range toks {
+		if j == len(letters) {
+			return true
+		}
+		switch {
+		case t != "" && t[0] == letters[j]:
+			j++
+		case j > 0 && textproc.IsStopword(t):
+		default:
+			return false
+		}
+	}
+	return j == len(letters)
+}
+
+// citationRe matches an author-year citation: "(Webber, 2004)",
+// "Collins (1999)", "Koehn et al., 2003b".
+var citationRe = regexp.MustCompile(`[A-Z][A-Za-z'-]+(?: et al\.?| and [A-Z][A-Za-z'-]+)?,? \(?((\d{4})[a-z]?)[);,]`)
+
+// The years a citation may carry.
+const minYear, maxYear = 1900, 2099
+
+// citationYears returns the year tokens (lowercase, "2004b" as written)
+// of the author-year citations in text, with the year they state.
+func citationYears(text string) map[string]int {
+	var out map[string]int
+	for _, m := range citationRe.FindAllStringSubmatch(text, -1) {
+		y, err := strconv.Atoi(m[2])
+		if err != nil {
+			continue
+		}
+		if out == nil {
+			out = map[string]int{}
+		}
+		out[strings.ToLower(m[1])] = y
+	}
+	return out
+}
+
+// negated reports whether a sentence has a negation.
+func negated(toks []string) bool {
+	for _, t := range toks {
+		switch t {
+		case "not", "no", "never", "n't", "cannot", "neither", "nor", "without":
+			return true
 		}
 	}
 	return false
+}
+
+// indexTokens sets tokenSents: the sentences holding each number (in
+// normal form, number words as digits too) and each word with a digit.
+func (a *analysis) indexTokens() {
+	a.tokenSents = map[string][]int32{}
+	add := func(t string, k int) {
+		ss := a.tokenSents[t]
+		if n := len(ss); n == 0 || ss[n-1] != int32(k) {
+			a.tokenSents[t] = append(ss, int32(k))
+		}
+	}
+	for k := range a.sents {
+		for _, t := range a.sents[k].toks {
+			switch {
+			case textproc.IsNumber(t):
+				add(textproc.NormalizeNumber(t), k)
+			case textproc.HasDigit(t):
+				add(t, k)
+			default:
+				if n, ok := numberWords[t]; ok {
+					add(n, k)
+				}
+			}
+		}
+	}
 }
 
 // isName reports whether a word looks like a name or an acronym: a
@@ -314,21 +600,32 @@ func (m *matcher) match(q textproc.Vector) (best int, sim, recall float64, alts 
 		m.second = -1
 		return -1, 0, 0, nil
 	}
-	n := float64(q.Len())
-	r1 := float64(textproc.Overlap(q.IDs, a.sents[best].vec.IDs)) / n
-	recall = r1
-	if second >= 0 {
-		// Terms found in either of the two best sentences.
-		both := 0
-		for _, id := range q.IDs {
-			_, in1 := slices.BinarySearch(a.sents[best].vec.IDs, id)
-			_, in2 := slices.BinarySearch(a.sents[second].vec.IDs, id)
-			if in1 || in2 {
-				both++
-			}
+	// IDF-weighted, as paperSupport: the rare terms say what a
+	// sentence is about.
+	unseen := a.index.IDF(-1)
+	var n, in1, inBoth float64
+	for _, id := range q.IDs {
+		w := unseen
+		if int(id) < len(a.postings) {
+			w = a.index.IDF(id)
 		}
+		n += w
+		_, ok1 := slices.BinarySearch(a.sents[best].vec.IDs, id)
+		ok2 := false
+		if second >= 0 {
+			_, ok2 = slices.BinarySearch(a.sents[second].vec.IDs, id)
+		}
+		if ok1 {
+			in1 += w
+		}
+		if ok1 || ok2 {
+			inBoth += w
+		}
+	}
+	recall = in1 / n
+	if second >= 0 {
 		// A fusion of two sentences is slightly less certain than a copy.
-		recall = math.Max(r1, 0.9*float64(both)/n)
+		recall = math.Max(recall, 0.9*inBoth/n)
 	}
 	return best, sim, recall, alts
 }

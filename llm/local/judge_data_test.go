@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode"
 
 	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/eval/perturb"
@@ -28,9 +29,9 @@ import (
 // perturb.DefaultSeed (BENCHMARKS.md), less a margin; the goal is 95% for
 // every kind, and kinds below it are reported there, not asserted.
 var perturbGoals = map[perturb.Kind]float64{
-	perturb.Numbers: 74, perturb.SwapName: 82, perturb.ForeignSentence: 90,
-	perturb.FirstOnly: 83, perturb.OCR: 94, perturb.AuthorLine: 98,
-	perturb.Shuffle: 89, perturb.Repeat: 96, perturb.Cut: 94,
+	perturb.Numbers: 80, perturb.SwapName: 82, perturb.ForeignSentence: 94,
+	perturb.FirstOnly: 94, perturb.OCR: 94.5, perturb.AuthorLine: 98.5,
+	perturb.Shuffle: 92, perturb.Repeat: 95.5, perturb.Cut: 97.5,
 }
 
 // TestPerturbationScisummNet is the perturbation test of the critique:
@@ -65,6 +66,10 @@ func TestPerturbationScisummNet(t *testing.T) {
 	type result struct {
 		good, engine papersum.Scores
 		bad          []*papersum.Scores
+		// verifiable says, for a changed number or swapped name, that
+		// the paper holds the original: a judge can only tell the two
+		// apart when it can check the original.
+		verifiable []bool
 	}
 	res := make([]result, len(papers))
 	var wg sync.WaitGroup
@@ -73,13 +78,30 @@ func TestPerturbationScisummNet(t *testing.T) {
 		wg.Go(func() {
 			for i := range next {
 				p := papers[i].paper
-				r := result{bad: make([]*papersum.Scores, len(kinds))}
-				r.good = e.Critique(p, strings.Join(papers[i].ref, " "), 0).Scores
-				r.engine = e.Critique(p, e.Summarize(p, 0), 0).Scores
+				r := result{bad: make([]*papersum.Scores, len(kinds)), verifiable: make([]bool, len(kinds))}
+				// The good summary, the engine's and the damaged ones in
+				// one pass: the paper is analysed once and each distinct
+				// sentence measured once (critiqueMany).
+				texts := []string{strings.Join(papers[i].ref, " "), e.Summarize(p, 0)}
 				for k := range kinds {
 					if damaged[i][k] != nil {
-						s := e.Critique(p, strings.Join(damaged[i][k], " "), 0).Scores
+						texts = append(texts, strings.Join(damaged[i][k], " "))
+					}
+				}
+				a := e.analysisOf(p)
+				cs := e.critiqueMany(a, texts, e.cfg.TargetWords)
+				for k, kind := range kinds {
+					if damaged[i][k] != nil && (kind == perturb.Numbers || kind == perturb.SwapName) {
+						r.verifiable[k] = a.holds(changedWord(papers[i].ref, damaged[i][k]))
+					}
+				}
+				r.good, r.engine = cs[0].critique.Scores, cs[1].critique.Scores
+				at := 2
+				for k := range kinds {
+					if damaged[i][k] != nil {
+						s := cs[at].critique.Scores
 						r.bad[k] = &s
+						at++
 					}
 				}
 				res[i] = r
@@ -114,10 +136,10 @@ func TestPerturbationScisummNet(t *testing.T) {
 		100*float64(humanPass)/float64(len(res)), 100*float64(enginePass)/float64(len(res)))
 	t.Logf("mean acc/comp/clar/coh/overall: human %.2f/%.2f/%.2f/%.2f/%.2f, engine %.2f/%.2f/%.2f/%.2f/%.2f",
 		humanMean[0], humanMean[1], humanMean[2], humanMean[3], humanMean[4], engineMean[0], engineMean[1], engineMean[2], engineMean[3], engineMean[4])
-	t.Logf("%-18s %-12s %6s %8s %8s %8s", "damage", "dimension", "pairs", "dim %", "overall %", "both %")
+	t.Logf("%-18s %-12s %6s %8s %8s %8s %18s", "damage", "dimension", "pairs", "dim %", "overall %", "both %", "verifiable: n, both %")
 	for k, kind := range kinds {
 		d := dimIndex(kind.Dimension())
-		var n, dimOK, allOK, both int
+		var n, dimOK, allOK, both, nv, bothV int
 		for _, r := range res {
 			b := r.bad[k]
 			if b == nil {
@@ -135,13 +157,60 @@ func TestPerturbationScisummNet(t *testing.T) {
 			if dOK && oOK {
 				both++
 			}
+			if r.verifiable[k] {
+				nv++
+				if dOK && oOK {
+					bothV++
+				}
+			}
 		}
 		share := func(x int) float64 { return 100 * float64(x) / float64(max(n, 1)) }
-		t.Logf("%-18s %-12s %6d %8.1f %8.1f %8.1f", kind, kind.Dimension(), n, share(dimOK), share(allOK), share(both))
+		verifiable := ""
+		if nv > 0 {
+			verifiable = fmt.Sprintf("%d, %.1f", nv, 100*float64(bothV)/float64(nv))
+		}
+		t.Logf("%-18s %-12s %6d %8.1f %8.1f %8.1f %18s", kind, kind.Dimension(), n, share(dimOK), share(allOK), share(both), verifiable)
 		if goal, ok := perturbGoals[kind]; ok && share(both) < goal {
 			t.Errorf("%s: %.1f%% of pairs ordered on %s and overall, want >= %.1f%%", kind, share(both), kind.Dimension(), goal)
 		}
 	}
+}
+
+// changedWord returns the first word of good that damaged replaces (the
+// two have the same words otherwise), punctuation trimmed.
+func changedWord(good, damaged []string) string {
+	for i := range min(len(good), len(damaged)) {
+		g, d := strings.Fields(good[i]), strings.Fields(damaged[i])
+		for j := range min(len(g), len(d)) {
+			if g[j] != d[j] {
+				return strings.TrimFunc(g[j], func(r rune) bool {
+					return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+				})
+			}
+		}
+	}
+	return ""
+}
+
+// holds reports whether the paper contains word w as the critique looks
+// it up: a number (or a rounding of one), a word with digits, a word, or
+// an acronym it spells out.
+func (a *analysis) holds(w string) bool {
+	t := textproc.Lower(w)
+	if t == "" {
+		return false
+	}
+	if textproc.IsNumber(t) {
+		_, ok := a.tokenSents[textproc.NormalizeNumber(t)]
+		if !ok {
+			_, ok = a.roundingOf(textproc.NormalizeNumber(t))
+		}
+		return ok
+	}
+	if _, ok := a.tokens[t]; ok {
+		return true
+	}
+	return a.expansionOf(w) != nil
 }
 
 // dims returns accuracy, completeness, clarity, coherence and overall.
@@ -166,7 +235,7 @@ func dimIndex(name string) int {
 // qagsGoal is the least summary-level Pearson correlation between the
 // critique's accuracy and the human consistency rating on QAGS-XSUM that
 // TestQAGSXSum accepts (what it reaches, less a margin; BENCHMARKS.md).
-const qagsGoal = 0.30
+const qagsGoal = 0.33
 
 // TestQAGSXSum measures agreement with people: the summary-level Pearson,
 // Spearman and Kendall correlations between the critique's accuracy and

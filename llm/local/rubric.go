@@ -3,6 +3,7 @@ package local
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -15,24 +16,27 @@ import (
 // engine gives records it (papersum.Scores.JudgeVersion): a change to what
 // a dimension measures or how much a problem costs is a new version, and
 // scores of different versions are not comparable.
-const CritiqueVersion = "local-critique/2"
+const CritiqueVersion = "local-critique/3"
 
 // Costs of the problems each dimension counts, in points of 0-10. They
 // are part of the rubric's definition: changing one is a new
 // CritiqueVersion.
 const (
-	costBadNumber   = 2.0 // a number the paper does not contain
-	costBadName     = 1.0 // a name or acronym the paper does not contain
-	costOffNumber   = 0.7 // a number of the paper, not of the passage matched
-	costOffName     = 0.3 // a name of the paper, not of the passage matched
-	costNonProse    = 2.0 // author lines, figure debris, OCR garbage
-	costBrokenWord  = 1.0 // per word, at most maxWordCosts words
-	costCitation    = 0.5
-	costFragment    = 1.5
-	costUnfinished  = 3.0 // coherence: the summary stops mid-sentence
-	costRepeat      = 3.0 // coherence: a sentence said twice
-	costLateOpening = 1.5 // coherence: the contribution stated after other things
-	maxWordCosts    = 4
+	costBadNumber    = 2.0 // a number the paper does not contain
+	costBadName      = 1.0 // a name or acronym the paper does not contain
+	costOffNumber    = 1.0 // at most, a number of the paper given about something else (contextFull)
+	costOffName      = 0.5 // at most, a name of the paper given about something else
+	costBadYear      = 4.0 // a citation year no paper can have
+	costNegation     = 1.0 // a negation the matched passage lacks
+	costNonProse     = 2.0 // author lines, figure debris, OCR garbage
+	costBrokenWord   = 1.0 // per word, at most maxWordCosts words
+	costCitation     = 0.5
+	costFragment     = 1.5
+	costUnfinished   = 3.0 // coherence: the summary stops mid-sentence
+	costRepeat       = 3.0 // coherence: a sentence said twice
+	costLateOpening  = 1.5 // coherence: the contribution stated after other things
+	costEarlyAcronym = 1.0 // coherence: an acronym used before it is spelled out
+	maxWordCosts     = 4
 )
 
 // notes collects the issues of one dimension; without issues it only
@@ -96,15 +100,24 @@ func credit(d *draftSent) float64 {
 	return c
 }
 
-// accuracy is 10 × the mean credit of the sentences, less costBadNumber
-// per number and costBadName per name or acronym the paper does not
-// contain, and costNonProse per span of author, affiliation, figure or
-// OCR debris: such text is not a statement the paper makes.
+// accuracy is the mean over sentences of 10 × the sentence's credit,
+// discounted by the costs of what it states that the paper does not:
+// costBadNumber per number and costBadName per name, acronym or
+// identifier the paper does not contain, up to costOffNumber or
+// costOffName for ones the paper gives about something else (see
+// contextFull), costNegation for a negation its passage lacks, and
+// costNonProse per span of author, affiliation, figure or OCR debris: such
+// text is not a statement the paper makes.
+//
+// The costs of a sentence discount it by exp(-cost/accuracyCostScale):
+// each costs something however many there are, a sentence never goes
+// below zero, and a summary is not marked down for its length, only for
+// the share of what it says that the paper does not back.
 func accuracy(ds []draftSent, n *notes) float64 {
-	var sum, cost float64
+	var sum float64
 	for i := range ds {
 		d := &ds[i]
-		sum += credit(d)
+		cost := 0.0
 		if d.support < supportLow {
 			n.add("sentence %d is not supported by the paper (%.0f%% of its terms match): %q", i+1, 100*d.support, clip(d.text))
 		}
@@ -112,36 +125,47 @@ func accuracy(ds []draftSent, n *notes) float64 {
 			n.add("number %s in sentence %d does not appear in the paper", x, i+1)
 			cost += costBadNumber
 		}
+		for _, x := range d.badYears {
+			n.add("%s in sentence %d cannot be the year of a citation", x, i+1)
+			cost += costBadYear
+		}
 		for _, x := range d.badNames {
 			n.add("%q in sentence %d does not appear in the paper", x, i+1)
 			cost += costBadName
 		}
-		// Moved facts cost at most costOffNumber a sentence: an
-		// abstractive sentence fuses passages, and names many things.
-		off := 0.0
 		for _, x := range d.offNumbers {
 			n.add("number %s in sentence %d is not in the passage of the paper it summarises", x, i+1)
-			off += costOffNumber
 		}
 		for _, x := range d.offNames {
 			n.add("%q in sentence %d is not in the passage of the paper it summarises", x, i+1)
-			off += costOffName
 		}
-		cost += math.Min(off, costOffNumber)
+		cost += d.offCost
+		if d.negMismatch {
+			n.add("sentence %d negates what the passage of the paper it summarises states: %q", i+1, clip(d.text))
+			cost += costNegation
+		}
 		for _, p := range d.problems {
 			if p.Kind.NonProse() {
 				n.add("sentence %d has %s, not a statement of the paper: %q", i+1, describe(p.Kind), p.Span)
 				cost += costNonProse
 			}
 		}
+		sum += 10 * credit(d) * math.Exp(-cost/accuracyCostScale)
 	}
-	return 10*sum/float64(len(ds)) - cost
+	return sum / float64(len(ds))
 }
 
+// accuracyCostScale is the cost that discounts a sentence's accuracy by
+// 1/e (a number the paper lacks takes 10 to 7.2).
+const accuracyCostScale = 6.0
+
 // completeness is 10 × (30% coverage of the content the paper's abstract
-// states, 15% coverage of the paper's key terms, 20% the roles a summary
-// plays, problem or contribution, method and results, 35% length against
-// the target). Only what the paper backs counts: a sentence from
+// states, 10% coverage of the paper's key terms, 20% the roles a summary
+// plays, problem or contribution, method and results, each in a sentence
+// of its own, 40% length against the target). A one-sentence extract of
+// the abstract covers little of it: it must lose overall against the
+// whole summary even when that sentence is better supported than the
+// rest. Only what the paper backs counts: a sentence from
 // elsewhere covers nothing, and a repeated one adds no length.
 func (e *Engine) completeness(a *analysis, ds []draftSent, repeats []int, target int, r *critiqueResult, n *notes) float64 {
 	credits := make([]float64, len(ds))
@@ -196,17 +220,18 @@ func (e *Engine) completeness(a *analysis, ds []draftSent, repeats []int, target
 	if ratio < minFill || ratio > 1.25 {
 		n.add("summary has %d words, target %d", r.words, target)
 	}
-	return 10 * (0.3*math.Min(1, absCov/abstractCoverFull) + 0.15*keyCov + 0.2*roles.share() + 0.35*lengthScore)
+	return 10 * (0.3*math.Min(1, absCov/abstractCoverFull) + 0.1*keyCov + 0.2*roles.share() + 0.4*lengthScore)
 }
 
 // abstractCoverFull is the share of the abstract's content that counts as
 // full coverage: a good summary says what the abstract says, not every
 // word of it.
-const abstractCoverFull = 0.6
+const abstractCoverFull = 0.8
 
 // roles are the parts a summary of a paper states.
 type roles struct{ contribution, method, result bool }
 
+// share is the share of the three roles the summary fills.
 func (r roles) share() float64 {
 	n := 0
 	for _, b := range []bool{r.contribution, r.method, r.result} {
@@ -218,25 +243,64 @@ func (r roles) share() float64 {
 }
 
 // summaryRoles finds the roles ds plays, from its own cue words and from
-// the source sentences it matches.
+// the source sentences it matches, each role filled by a sentence of its
+// own (a maximum matching of roles to sentences).
 func summaryRoles(a *analysis, ds []draftSent) roles {
-	var r roles
+	plays := make([][3]bool, 0, len(ds))
 	for i := range ds {
 		d := &ds[i]
 		if credit(d) < 0.5 {
 			continue // a sentence the paper does not back plays no role
 		}
-		r.contribution = r.contribution || hasPhrase(d.toks, contributionCues)
-		r.method = r.method || hasMethodCue(d.toks)
-		r.result = r.result || hasResultCue(d.toks)
+		var p [3]bool
+		p[0] = hasPhrase(d.toks, contributionCues)
+		p[1] = hasMethodCue(d.toks)
+		p[2] = hasResultCue(d.toks)
 		if d.src >= 0 && d.sim >= 0.3 {
 			s := &a.sents[d.src]
-			r.method = r.method || s.method
-			r.result = r.result || s.result
-			r.contribution = r.contribution || s.cue || (s.abs && s.pos == 0)
+			p[1] = p[1] || s.method
+			p[2] = p[2] || s.result
+			p[0] = p[0] || s.cue || (s.abs && s.pos == 0)
+		}
+		plays = append(plays, p)
+	}
+	// Three roles: try every subset of roles, largest first, for one
+	// that distinct sentences can fill.
+	best := [3]bool{}
+	bestN := -1
+	// Sets with the contribution first among sets of a size: a summary
+	// that states it is reported for what it lacks besides.
+	for _, mask := range []int{7, 3, 5, 6, 1, 2, 4, 0} {
+		var want []int
+		for r := range 3 {
+			if mask&(1<<r) != 0 {
+				want = append(want, r)
+			}
+		}
+		if len(want) > bestN && fillable(plays, want, make([]bool, len(plays))) {
+			bestN = len(want)
+			best = [3]bool{mask&1 != 0, mask&2 != 0, mask&4 != 0}
 		}
 	}
-	return r
+	return roles{contribution: best[0], method: best[1], result: best[2]}
+}
+
+// fillable reports whether the roles want can each go to a different
+// sentence of plays not yet used.
+func fillable(plays [][3]bool, want []int, used []bool) bool {
+	if len(want) == 0 {
+		return true
+	}
+	for i, p := range plays {
+		if !used[i] && p[want[0]] {
+			used[i] = true
+			if fillable(plays, want[1:], used) {
+				return true
+			}
+			used[i] = false
+		}
+	}
+	return false
 }
 
 // clarity is Flesch–Kincaid readability (10 up to grade readableGrade,
@@ -258,40 +322,41 @@ func (e *Engine) clarity(a *analysis, ds []draftSent, repeats []int, r *critique
 		words += len(ds[i].toks)
 	}
 	grade := textproc.FleschKincaidGrade(words, len(ds), syl)
-	clarity := 10 - 0.5*math.Max(0, grade-readableGrade)
+	readable := 10 - 0.5*math.Max(0, grade-readableGrade)
+	cost := 0.0
 	wordCosts := 0
 	for i := range ds {
 		d := &ds[i]
 		switch {
 		case d.grade > hardGrade && len(d.toks) > 0:
 			n.add("sentence %d is hard to read (Flesch–Kincaid grade %.1f)", i+1, d.grade)
-			clarity -= 0.5
+			cost += 0.5
 		case d.sent.words > e.cfg.LongSentenceWords:
 			n.add("sentence %d is long (%d words)", i+1, d.sent.words)
-			clarity -= 0.5
+			cost += 0.5
 		}
 		if isCaption(strings.TrimSpace(d.text)) || mostlyNumbers(d.toks) {
 			n.add("sentence %d reads like a caption or table row: %q", i+1, clip(d.text))
-			clarity--
+			cost++
 		}
 		for _, p := range d.problems {
 			switch p.Kind {
 			case prose.BrokenWord, prose.OCRNoise:
 				n.add("sentence %d: %s %q", i+1, describe(p.Kind), p.Span)
 				if wordCosts < maxWordCosts {
-					clarity -= costBrokenWord
+					cost += costBrokenWord
 					wordCosts++
 				}
 			case prose.Citation:
 				n.add("sentence %d: citation bracket %q means nothing to a reader of the summary", i+1, strings.TrimSpace(p.Span))
-				clarity -= costCitation
+				cost += costCitation
 			case prose.Fragment:
 				n.add("sentence %d is a fragment: it starts %q", i+1, p.Span)
-				clarity -= costFragment
+				cost += costFragment
 			case prose.Unfinished:
-				clarity -= costFragment // coherence names it
+				cost += costFragment // coherence names it
 			case prose.FrontMatter, prose.FigureDebris, prose.WordSalad:
-				clarity -= costFragment // accuracy names it
+				cost += costFragment // accuracy names it
 			}
 		}
 	}
@@ -303,12 +368,19 @@ func (e *Engine) clarity(a *analysis, ds []draftSent, repeats []int, r *critique
 				if repeats[j] < 0 { // coherence names a repeat
 					n.add("sentences %d and %d overlap %.0f%%", i+1, j+1, 100*ov)
 				}
-				clarity -= 3 * ov
+				cost += 3 * ov
 			}
 		}
 	}
-	return clarity
+	// Problems count as a rate: per clarityPerSentences sentences, so
+	// that a long summary is not less clear for having more sentences to
+	// go wrong, nor a one-sentence extract clearer for having fewer.
+	return readable - cost*clarityPerSentences/math.Max(float64(len(ds)), clarityPerSentences)
 }
+
+// clarityPerSentences is the number of sentences over which clarity's
+// costs count in full; a longer summary's costs are scaled to that many.
+const clarityPerSentences = 4.0
 
 // coherence is 10 × (60% ordering, summary sentences following the
 // document order of their sources; 40% cohesion, neighbours sharing a
@@ -334,11 +406,20 @@ func coherence(ds []draftSent, repeats []int, n *notes) float64 {
 	if len(ds) > 1 && !hasPhrase(ds[0].toks, contributionCues) {
 		for i := 1; i < len(ds); i++ {
 			if opensWithContribution(ds[i].toks) {
-				n.add("sentence %d states what the paper does (%q); it should open the summary", i+1, clip(ds[i].text))
-				coherence -= costLateOpening
+				// Background first is how abstracts open: the statement
+				// comes late only when what precedes it does not lead up
+				// to it in the paper.
+				if !ledUpTo(ds, i) {
+					n.add("sentence %d states what the paper does (%q); it should open the summary", i+1, clip(ds[i].text))
+					coherence -= costLateOpening
+				}
 				break
 			}
 		}
+	}
+	for _, u := range usedBeforeDefined(ds) {
+		n.add("%q is used in sentence %d before sentence %d spells it out", u.acronym, u.used+1, u.defined+1)
+		coherence -= costEarlyAcronym
 	}
 	for i := range ds {
 		d := &ds[i]
@@ -359,6 +440,41 @@ func coherence(ds []draftSent, repeats []int, n *notes) float64 {
 		}
 	}
 	return coherence
+}
+
+// weakSim is the cosine above which a summary sentence without a
+// confident source (draftSent.alts) still has a place in the paper for
+// ordering, counted at half weight.
+const weakSim = 0.15
+
+// place returns the first and last positions in the paper a sentence
+// may come from, and the weight of that placement (1 confident, 0.5
+// weak); ok is false for a sentence the paper does not place.
+func (d *draftSent) place() (first, last int, w float64, ok bool) {
+	if len(d.alts) > 0 {
+		return d.alts[0], d.alts[len(d.alts)-1], 1, true
+	}
+	if d.src >= 0 && d.sim >= weakSim {
+		return d.src, d.src, 0.5, true
+	}
+	return 0, 0, 0, false
+}
+
+// ledUpTo reports whether every sentence before ds[i] comes from the
+// paper before ds[i]'s own source: the summary follows the paper into its
+// statement of the contribution.
+func ledUpTo(ds []draftSent, i int) bool {
+	_, last, _, ok := ds[i].place()
+	if !ok {
+		return false
+	}
+	for j := range i {
+		first, _, _, ok := ds[j].place()
+		if !ok || first > last {
+			return false
+		}
+	}
+	return true
 }
 
 // documentOrder is the share of consecutive mapped sentences in document
@@ -390,24 +506,37 @@ func documentOrder(ds []draftSent, n *notes) float64 {
 		}
 		last, lastSrc = i, src
 	}
-	if pairs == 0 {
-		return 1
-	}
 	// Every pair, not only neighbours: a sentence far out of place costs
-	// for each sentence it jumps.
-	var all, inv int
+	// for each sentence it jumps. Weakly placed sentences count too, at
+	// half weight: a summary's own sentences match the paper less well
+	// than extracts do, and their order still tells.
+	var all, inv float64
 	for i := range ds {
+		fi, _, wi, oki := ds[i].place()
+		if !oki {
+			continue
+		}
 		for j := i + 1; j < len(ds); j++ {
-			if len(ds[i].alts) == 0 || len(ds[j].alts) == 0 {
+			_, lj, wj, okj := ds[j].place()
+			if !okj {
 				continue
 			}
-			all++
-			if ds[j].alts[len(ds[j].alts)-1] < ds[i].alts[0] {
-				inv++
+			w := math.Min(wi, wj)
+			all += w
+			if lj < fi {
+				inv += w
 			}
 		}
 	}
-	return 0.5*(1-float64(inversions)/float64(pairs)) + 0.5*(1-float64(inv)/float64(max(all, 1)))
+	switch {
+	case all == 0:
+		return 1
+	case pairs == 0:
+		// Fewer than two confident sentences: the weak placements are
+		// all there is to go by.
+		return 1 - inv/all
+	}
+	return 0.5*(1-float64(inversions)/float64(pairs)) + 0.5*(1-inv/all)
 }
 
 // cohesion is the share of neighbouring sentences that share a term.
@@ -440,6 +569,46 @@ func repeatedSentences(ds []draftSent) []int {
 	}
 	return out
 }
+
+// acronymDef matches an acronym defined in parentheses: "Data Oriented
+// Parsing (DOP)", "conditional random fields (CRFs)".
+var acronymDef = regexp.MustCompile(`\(([A-Z][A-Za-z]*[A-Z])s?\)`)
+
+// earlyAcronym is an acronym used before the sentence that defines it.
+type earlyAcronym struct {
+	acronym       string
+	used, defined int
+}
+
+// usedBeforeDefined returns the acronyms that a sentence of ds uses
+// before a later sentence spells them out, at most maxEarlyAcronyms: the
+// reader meets the short form before learning what it stands for.
+func usedBeforeDefined(ds []draftSent) []earlyAcronym {
+	var out []earlyAcronym
+	seen := map[string]bool{}
+	for j := range ds {
+		for _, m := range acronymDef.FindAllStringSubmatch(ds[j].text, -1) {
+			acr := m[1]
+			if seen[acr] {
+				continue
+			}
+			seen[acr] = true
+			for i := range j {
+				if slices.Contains(ds[i].words, acr) || slices.Contains(ds[i].words, acr+"s") {
+					out = append(out, earlyAcronym{acr, i, j})
+					break
+				}
+			}
+			if len(out) == maxEarlyAcronyms {
+				return out
+			}
+		}
+	}
+	return out
+}
+
+// maxEarlyAcronyms caps the acronyms coherence reports as used early.
+const maxEarlyAcronyms = 2
 
 // opensWithContribution reports a sentence that opens by stating what the
 // paper does: "We present ...", "This paper ...", "In this paper, ...".
