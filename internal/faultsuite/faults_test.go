@@ -246,7 +246,7 @@ type result struct {
 	papers             int
 	// done counts papers with a succeeded run of three stage results;
 	// failed, pending and missing count the lost ones: a failed run, a run
-	// not finished by the deadline, no run at all.
+	// not finished by the deadline, no run at all (not even submitted).
 	done, failed, pending, missing int
 	// dupRuns counts papers with more than one run, dupStages runs with a
 	// stage stored more than once.
@@ -341,7 +341,9 @@ stages:
 	// The batch's end, or the deadline: a batch still running then has
 	// lost its unfinished papers.
 	b, polls := r.pollUntil(batchID, time.Now().Add(r.sc.settle), func(b batch) bool { return b.Status == "finished" })
-	if b.Status != "finished" {
+	if b.Status == "finished" {
+		res.happened = append(res.happened, fmt.Sprintf("batch ended %s after the restore", time.Since(restored).Round(100*time.Millisecond)))
+	} else {
 		res.problems = append(res.problems, fmt.Sprintf("the batch had not finished %s after the restore (%d queued, %d running; GET batch: %s)",
 			r.sc.settle, b.Queued, b.Running, polls))
 	}
@@ -390,14 +392,14 @@ func (r *rig) startWithPostgresDown(args []string, res *result) (time.Time, bool
 	case <-serve.Exited():
 		res.problems = append(res.problems, fmt.Sprintf("serve did not wait for Postgres: it exited with rc %d before the database came back; no paper could be submitted (it needs an outside restart):\n%s",
 			serve.ExitCode(), lastLines(serve.Output(), 3)))
-		res.pending = r.sc.papers
+		res.missing = r.sc.papers
 		return restored, false
 	default:
 	}
 	url, err := serve.WaitOutput(r.sc.settle, listeningURL)
 	if err != nil {
 		res.problems = append(res.problems, fmt.Sprintf("serve did not listen after Postgres came back: %v", err))
-		res.pending = r.sc.papers
+		res.missing = r.sc.papers
 		return restored, false
 	}
 	r.url = url
@@ -411,7 +413,7 @@ func (r *rig) startWithPostgresDown(args []string, res *result) (time.Time, bool
 		}
 		if time.Now().After(deadline) {
 			res.problems = append(res.problems, fmt.Sprintf("/readyz not 200 %s after Postgres came back (last %d, %v)", r.sc.settle, code, err))
-			res.pending = r.sc.papers
+			res.missing = r.sc.papers
 			return restored, false
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -504,7 +506,7 @@ func (r *rig) measure(res *result, submitted map[string]bool, restored time.Time
 			}
 		case run.Status == papersum.RunFailed:
 			res.failed++
-			failures[fmt.Sprintf("%s: %s", run.ErrorClass, shorten(run.Error, 120))]++
+			failures[fmt.Sprintf("%s: %s", run.ErrorClass, shorten(run.Error, 100))]++
 		default:
 			res.pending++
 		}

@@ -32,7 +32,7 @@ func (r result) final() string {
 			why = append(why, fmt.Sprintf("%d unfinished", r.pending))
 		}
 		if r.missing > 0 {
-			why = append(why, fmt.Sprintf("%d missing", r.missing))
+			why = append(why, fmt.Sprintf("%d never created", r.missing))
 		}
 		s += fmt.Sprintf(", **%d lost** (%s)", lost, strings.Join(why, ", "))
 	} else {
