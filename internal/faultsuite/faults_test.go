@@ -171,17 +171,17 @@ func TestDependencyFaults(t *testing.T) {
 	// scenario needs it; each scenario has a schema of its own.
 	var (
 		pg     *faultsuite.Postgres
+		pgDir  string
 		pgOnce sync.Once
 		pgErr  error
 	)
 	cluster := func(t *testing.T) *faultsuite.Postgres {
 		pgOnce.Do(func() {
-			dir, err := os.MkdirTemp("", "papersum-faults-pg-")
-			if err != nil {
-				pgErr = err
+			// Not t.TempDir: the postgres user must reach it (0755).
+			if pgDir, pgErr = os.MkdirTemp("", "papersum-faults-pg-"); pgErr != nil {
 				return
 			}
-			if pg, pgErr = faultsuite.InitPostgres(dir); pgErr == nil {
+			if pg, pgErr = faultsuite.InitPostgres(pgDir); pgErr == nil {
 				pgErr = pg.Start()
 			}
 		})
@@ -195,6 +195,9 @@ func TestDependencyFaults(t *testing.T) {
 			if err := pg.Stop(); err != nil {
 				t.Error(err)
 			}
+		}
+		if pgDir != "" {
+			os.RemoveAll(pgDir)
 		}
 	})
 
@@ -506,7 +509,11 @@ func (r *rig) measure(res *result, submitted map[string]bool, restored time.Time
 			}
 		case run.Status == papersum.RunFailed:
 			res.failed++
-			failures[fmt.Sprintf("%s: %s", run.ErrorClass, shorten(run.Error, 100))]++
+			stage, _, _ := strings.Cut(run.Error, ":")
+			failures[fmt.Sprintf("%s in %s", run.ErrorClass, stage)]++
+			if res.failed == 1 {
+				r.logf("first failed run %s: %s: %s", run.ID, run.ErrorClass, run.Error)
+			}
 		default:
 			res.pending++
 		}
@@ -531,7 +538,7 @@ func (r *rig) measure(res *result, submitted map[string]bool, restored time.Time
 			lines = append(lines, fmt.Sprintf("%d× %s", n, f))
 		}
 		sort.Strings(lines)
-		res.happened = append(res.happened, fmt.Sprintf("%d runs failed: %s", res.failed, strings.Join(lines, "; ")))
+		res.happened = append(res.happened, fmt.Sprintf("%d runs failed (%s)", res.failed, strings.Join(lines, ", ")))
 	}
 	res.recovered = res.done == res.papers && res.failed+res.pending+res.missing == 0
 	if res.recovered && lastDone.After(restored) {
