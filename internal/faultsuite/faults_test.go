@@ -344,9 +344,7 @@ stages:
 	// The batch's end, or the deadline: a batch still running then has
 	// lost its unfinished papers.
 	b, polls := r.pollUntil(batchID, time.Now().Add(r.sc.settle), func(b batch) bool { return b.Status == "finished" })
-	if b.Status == "finished" {
-		res.happened = append(res.happened, fmt.Sprintf("batch ended %s after the restore", time.Since(restored).Round(100*time.Millisecond)))
-	} else {
+	if b.Status != "finished" {
 		res.problems = append(res.problems, fmt.Sprintf("the batch had not finished %s after the restore (%d queued, %d running; GET batch: %s)",
 			r.sc.settle, b.Queued, b.Running, polls))
 	}
@@ -480,7 +478,9 @@ func (r *rig) measure(res *result, submitted map[string]bool, restored time.Time
 	}
 	perPaper := map[string]int{}
 	failures := map[string]int{}
-	var lastDone time.Time
+	// lastDone is when the last paper was done, lastFinished when the
+	// last run ended either way.
+	var lastDone, lastFinished time.Time
 	stored := map[string]bool{}
 	for _, lr := range runs {
 		perPaper[lr.PaperID]++
@@ -488,6 +488,9 @@ func (r *rig) measure(res *result, submitted map[string]bool, restored time.Time
 		run, err := store.GetRun(ctx, lr.ID)
 		if err != nil {
 			t.Fatalf("get run %s: %v", lr.ID, err)
+		}
+		if run.FinishedAt != nil && run.FinishedAt.After(lastFinished) {
+			lastFinished = *run.FinishedAt
 		}
 		res.stored += len(run.Stages)
 		res.abandoned += run.AbandonedTotal()
@@ -531,6 +534,13 @@ func (r *rig) measure(res *result, submitted map[string]bool, restored time.Time
 	}
 	if res.answered, err = r.upstream.Answers(); err != nil {
 		t.Fatal(err)
+	}
+	switch {
+	case lastFinished.IsZero():
+	case lastFinished.Before(restored):
+		res.happened = append(res.happened, "batch ended during the fault")
+	default:
+		res.happened = append(res.happened, fmt.Sprintf("batch ended %s after the restore", lastFinished.Sub(restored).Round(100*time.Millisecond)))
 	}
 	if len(failures) > 0 {
 		var lines []string
