@@ -241,6 +241,9 @@ type rig struct {
 	serve    *faultsuite.Process
 	url      string
 	key      string
+	// readyAfter is, with Postgres down at start, the time from its
+	// restore to serve's /readyz 200.
+	readyAfter time.Duration
 }
 
 // result is what one scenario measured.
@@ -260,7 +263,8 @@ type result struct {
 	answered, stored, abandoned int
 	// recovered is true when every paper was done; recovery is then the
 	// time from the restore to the last paper done (0 when the batch
-	// finished during the fault).
+	// finished during the fault), or with Postgres down at start to
+	// serve's readiness.
 	recovered bool
 	recovery  time.Duration
 	// happened describes the scenario as it went: serve's answers and the
@@ -358,6 +362,10 @@ stages:
 		}
 	}
 	r.measure(&res, submitted, restored)
+	if r.s.atStart && res.recovered {
+		// Recovered means ready: the batch was submitted only then.
+		res.recovery = r.readyAfter
+	}
 	return res
 }
 
@@ -419,8 +427,21 @@ func (r *rig) startWithPostgresDown(args []string, res *result) (time.Time, bool
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	res.happened = append(res.happened, fmt.Sprintf("serve waited; /readyz 200 %s after Postgres came back",
-		time.Since(restored).Round(100*time.Millisecond)))
+	r.readyAfter = time.Since(restored)
+	waited := "serve waited"
+	for _, line := range strings.Split(serve.Output(), "\n") {
+		if !strings.Contains(line, "waiting") {
+			continue
+		}
+		var entry struct{ Msg, Cause string }
+		if json.Unmarshal([]byte(line), &entry) == nil && entry.Msg != "" {
+			line = entry.Msg + ", cause: " + entry.Cause
+		}
+		waited += fmt.Sprintf(" (it logged %q)", shorten(line, 160))
+		break
+	}
+	res.happened = append(res.happened, fmt.Sprintf("%s; /readyz 200 %s after Postgres came back, then the batch was submitted",
+		waited, r.readyAfter.Round(100*time.Millisecond)))
 	return restored, true
 }
 
