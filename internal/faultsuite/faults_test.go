@@ -347,7 +347,7 @@ stages:
 	}
 	// The batch's end, or the deadline: a batch still running then has
 	// lost its unfinished papers.
-	b, polls := r.pollUntil(batchID, time.Now().Add(r.sc.settle), func(b batch) bool { return b.Status == "finished" })
+	b, polls := r.pollUntil(batchID, time.Now().Add(r.sc.settle), false, func(b batch) bool { return b.Status == "finished" })
 	if b.Status != "finished" {
 		res.problems = append(res.problems, fmt.Sprintf("the batch had not finished %s after the restore (%d queued, %d running; GET batch: %s)",
 			r.sc.settle, b.Queued, b.Running, polls))
@@ -416,12 +416,12 @@ func (r *rig) startWithPostgresDown(args []string, res *result) (time.Time, bool
 	// batch, which is submitted only now.
 	deadline := time.Now().Add(r.sc.settle)
 	for {
-		code, _, err := r.do("GET", "/readyz", nil, nil)
-		if err == nil && code == http.StatusOK {
+		rep, err := r.do("GET", "/readyz", nil, nil)
+		if err == nil && rep.code == http.StatusOK {
 			break
 		}
 		if time.Now().After(deadline) {
-			res.problems = append(res.problems, fmt.Sprintf("/readyz not 200 %s after Postgres came back (last %d, %v)", r.sc.settle, code, err))
+			res.problems = append(res.problems, fmt.Sprintf("/readyz not 200 %s after Postgres came back (last %d %s, %v)", r.sc.settle, rep.code, rep.body, err))
 			res.missing = r.sc.papers
 			return restored, false
 		}
@@ -454,7 +454,7 @@ func (r *rig) inject(batchID string, res *result) time.Time {
 	t := r.t
 	after := 1 + r.rng.IntN(r.sc.papers/2)
 	jitter := time.Duration(r.rng.IntN(600)) * time.Millisecond
-	b, _ := r.pollUntil(batchID, time.Now().Add(r.sc.settle), func(b batch) bool { return b.Succeeded+b.Failed >= after })
+	b, _ := r.pollUntil(batchID, time.Now().Add(r.sc.settle), false, func(b batch) bool { return b.Succeeded+b.Failed >= after })
 	time.Sleep(jitter)
 	if b.Status == "finished" {
 		t.Fatalf("the batch finished before the fault; nothing was tested")
@@ -465,8 +465,8 @@ func (r *rig) inject(batchID string, res *result) time.Time {
 		}
 	}
 	down := time.Now()
-	b, polls := r.pollUntil(batchID, down.Add(r.sc.fault), func(batch) bool { return false })
-	res.happened = append(res.happened, fmt.Sprintf("down after %d of %d papers done; during the fault GET batch answered %s", after, r.sc.papers, polls))
+	b, polls := r.pollUntil(batchID, down.Add(r.sc.fault), true, func(batch) bool { return false })
+	res.happened = append(res.happened, fmt.Sprintf("down after %d of %d papers done; during the fault GET batch and /readyz answered %s", after, r.sc.papers, polls))
 	for _, f := range r.s.faults {
 		if err := f.up(r); err != nil {
 			t.Fatalf("restore %s: %v", f.name, err)
@@ -652,9 +652,9 @@ func (r *rig) submit() (string, map[string]bool) {
 		items[i] = map[string]string{"text": paperText(1000 + i)}
 	}
 	var b batch
-	code, body, err := r.do("POST", "/api/v1/batches", map[string]any{"items": items}, &b)
-	if err != nil || code != http.StatusAccepted {
-		r.t.Errorf("create batch: %d %v %s", code, err, body)
+	rep, err := r.do("POST", "/api/v1/batches", map[string]any{"items": items}, &b)
+	if err != nil || rep.code != http.StatusAccepted {
+		r.t.Errorf("create batch: %d %v %s", rep.code, err, rep.body)
 		return "", nil
 	}
 	runs := map[string]bool{}
@@ -681,23 +681,34 @@ type batch struct {
 // pollUntil polls the batch every 250 ms (under the default rate limit
 // of 600 requests a minute) until done holds or deadline passes, and
 // returns the last batch it read and a summary of the answers ("200×12,
-// 503×4, connection error×1").
-func (r *rig) pollUntil(id string, deadline time.Time, done func(batch) bool) (batch, string) {
+// 503 with Retry-After×4, connection error×1"). With probe it also asks
+// /readyz each time and adds its answers ("readyz 503 not_ready×4").
+func (r *rig) pollUntil(id string, deadline time.Time, probe bool, done func(batch) bool) (batch, string) {
 	var last batch
 	answers := map[string]int{}
 	for {
 		var b batch
-		code, _, err := r.do("GET", "/api/v1/batches/"+id, nil, &b)
+		rep, err := r.do("GET", "/api/v1/batches/"+id, nil, &b)
 		switch {
 		case err != nil:
 			answers["connection error"]++
+		case rep.code == http.StatusServiceUnavailable && rep.header.Get("Retry-After") != "":
+			answers["503 with Retry-After"]++
 		default:
-			answers[strconv.Itoa(code)]++
-			if code == http.StatusOK {
+			answers[strconv.Itoa(rep.code)]++
+			if rep.code == http.StatusOK {
 				last = b
 			}
 		}
-		if (code == http.StatusOK && done(last)) || time.Now().After(deadline) {
+		if probe {
+			var ready struct{ Status string }
+			if rep, err := r.do("GET", "/readyz", nil, &ready); err != nil {
+				answers["readyz connection error"]++
+			} else {
+				answers[fmt.Sprintf("readyz %d %s", rep.code, ready.Status)]++
+			}
+		}
+		if (rep.code == http.StatusOK && done(last)) || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(250 * time.Millisecond)
@@ -712,20 +723,27 @@ func (r *rig) pollUntil(id string, deadline time.Time, done func(batch) bool) (b
 
 var client = &http.Client{Timeout: 5 * time.Second}
 
+// reply is an API answer: status, body (shortened) and headers.
+type reply struct {
+	code   int
+	body   string
+	header http.Header
+}
+
 // do makes one API request with the scenario's key, decoding a JSON
-// answer of 2xx into out.
-func (r *rig) do(method, path string, in, out any) (int, string, error) {
+// answer into out (an error answer's JSON too; its fields may not fit).
+func (r *rig) do(method, path string, in, out any) (reply, error) {
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
-			return 0, "", err
+			return reply{}, err
 		}
 		body = bytes.NewReader(b)
 	}
 	req, err := http.NewRequest(method, r.url+path, body)
 	if err != nil {
-		return 0, "", err
+		return reply{}, err
 	}
 	req.Header.Set("Authorization", "Bearer "+r.key)
 	if in != nil {
@@ -733,19 +751,20 @@ func (r *rig) do(method, path string, in, out any) (int, string, error) {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return 0, "", err
+		return reply{}, err
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
+	rep := reply{code: resp.StatusCode, body: shorten(string(data), 300), header: resp.Header}
 	if err != nil {
-		return resp.StatusCode, "", err
+		return rep, err
 	}
-	if out != nil && resp.StatusCode/100 == 2 {
-		if err := json.Unmarshal(data, out); err != nil {
-			return resp.StatusCode, string(data), err
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil && resp.StatusCode/100 == 2 {
+			return rep, err
 		}
 	}
-	return resp.StatusCode, shorten(string(data), 300), nil
+	return rep, nil
 }
 
 // paperText is a synthetic paper, different for every seed, long enough
