@@ -3,6 +3,7 @@ package forecast
 import (
 	"fmt"
 	"math"
+	"sort"
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize"
@@ -130,6 +131,11 @@ type fitter struct {
 	spec  Spec
 	b     bounds
 	start State
+
+	// Scratch of solveState, reused across evaluations.
+	h                      *mat.Dense
+	e0, zeros, col, season []float64
+	unit                   []float64
 }
 
 // objective is what the fit minimises: the SSE (Holt-Winters; ETS with
@@ -157,6 +163,27 @@ func (f *fitter) starts() []Params {
 				break
 			}
 		}
+	}
+	return out
+}
+
+// searchStarts is how many of the grid's best points the local search
+// starts from (statsmodels starts from the single best of its brute-force
+// grid, which is how it misses the better optimum in several reference
+// cases).
+const searchStarts = 3
+
+// bestStarts evaluates fn at each start and returns the searchStarts best.
+func bestStarts(fn func([]float64) float64, starts [][]float64) [][]float64 {
+	vals := make([]float64, len(starts))
+	idx := make([]int, len(starts))
+	for i, x := range starts {
+		vals[i], idx[i] = fn(x), i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return vals[idx[a]] < vals[idx[b]] })
+	out := make([][]float64, 0, searchStarts)
+	for _, i := range idx[:min(searchStarts, len(idx))] {
+		out = append(out, starts[i])
 	}
 	return out
 }
@@ -218,32 +245,41 @@ func (f *fitter) stateFrom(v []float64) State {
 // with the least SSE. The fitted values are affine in the state: ŷ(y, x0)
 // = ŷ(y, 0) + H·x0 where column j of H is the run of the model on a zero
 // series from unit state j; so x0 solves the least-squares problem
-// min ‖(y − ŷ(y, 0)) − H·x0‖ (gonum's QR).
+// min ‖(y − ŷ(y, 0)) − H·x0‖, here by its k×k normal equations (gonum's
+// Cholesky; QR when they are too ill-conditioned), k ≤ m + 1.
 func (f *fitter) solveState(p Params) (State, bool) {
 	n, k := len(f.y), f.stateColumns()
-	zeroState := f.stateFrom(make([]float64, k))
-	r0, err := Smooth(f.y, f.spec, p, zeroState)
-	if err != nil {
-		return State{}, false
+	if f.h == nil {
+		f.h = mat.NewDense(n, k, nil)
+		f.e0 = make([]float64, n)
+		f.zeros = make([]float64, n)
+		f.col = make([]float64, n)
+		f.season = make([]float64, n+f.spec.period())
+		f.unit = make([]float64, k)
 	}
-	e0 := mat.NewVecDense(n, nil)
-	for t := range f.y {
-		e0.SetVec(t, f.y[t]-r0.Fitted[t])
+	fittedOnly(f.y, f.spec, p, f.stateFrom(f.unit), f.season, f.e0)
+	for t := range f.e0 {
+		f.e0[t] = f.y[t] - f.e0[t]
 	}
-	h := mat.NewDense(n, k, nil)
-	zeros := make([]float64, n)
-	unit := make([]float64, k)
 	for j := 0; j < k; j++ {
-		unit[j] = 1
-		rj, err := Smooth(zeros, f.spec, p, f.stateFrom(unit))
-		unit[j] = 0
-		if err != nil {
-			return State{}, false
-		}
-		h.SetCol(j, rj.Fitted)
+		f.unit[j] = 1
+		fittedOnly(f.zeros, f.spec, p, f.stateFrom(f.unit), f.season, f.col)
+		f.unit[j] = 0
+		f.h.SetCol(j, f.col)
 	}
+	e0 := mat.NewVecDense(n, f.e0)
+	var hth mat.SymDense
+	hth.SymOuterK(1, f.h.T())
+	var hte mat.VecDense
+	hte.MulVec(f.h.T(), e0)
+	var chol mat.Cholesky
 	var x mat.VecDense
-	if err := x.SolveVec(h, e0); err != nil {
+	if ok := chol.Factorize(&hth); ok && chol.Cond() < 1e12 {
+		if err := chol.SolveVecTo(&x, &hte); err == nil {
+			return f.stateFrom(x.RawVector().Data), true
+		}
+	}
+	if err := x.SolveVec(f.h, e0); err != nil {
 		return State{}, false
 	}
 	return f.stateFrom(x.RawVector().Data), true
@@ -265,8 +301,12 @@ func (f *fitter) fitLinear() (*Result, error) {
 		return r, f.objective(r)
 	}
 	fn := func(x []float64) float64 { _, v := run(x); return v }
+	var grid [][]float64
 	for _, p0 := range f.starts() {
-		x, _ := nelderMead(fn, f.b.encode(p0, f.spec), 2000)
+		grid = append(grid, f.b.encode(p0, f.spec))
+	}
+	for _, x0 := range bestStarts(fn, grid) {
+		x, _ := nelderMead(fn, x0, 2000)
 		if r, v := run(x); r != nil && v < bestF {
 			bestR, bestF = r, v
 		}
@@ -356,8 +396,11 @@ func (f *fitter) fitFull() (*Result, error) {
 	fn := func(x []float64) float64 { _, v := run(x); return v }
 	var bestR *Result
 	bestF := math.Inf(1)
+	var grid [][]float64
 	for _, p0 := range f.starts() {
-		x0 := append(f.b.encode(p0, f.spec), encodeState(f.start)...)
+		grid = append(grid, append(f.b.encode(p0, f.spec), encodeState(f.start)...))
+	}
+	for _, x0 := range bestStarts(fn, grid) {
 		x, _ := nelderMead(fn, x0, 20000)
 		if r, v := run(x); r != nil && v < bestF {
 			bestR, bestF = r, v

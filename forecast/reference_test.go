@@ -329,7 +329,7 @@ func TestReferenceFixed(t *testing.T) {
 		})
 	}
 	for k, n := range total {
-		t.Logf("%s: %d of %d cases pass ", k, passed[k], n)
+		t.Logf("%s: %d of %d cases pass", k, passed[k], n)
 	}
 }
 

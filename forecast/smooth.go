@@ -258,3 +258,44 @@ func (r *Result) AIC() float64 {
 	}
 	return r.HW().AIC
 }
+
+// fittedOnly runs the point recursion of a linear model (see
+// Spec.linear) from st and writes the one-step-ahead fitted values into
+// out, using season (length ≥ len(y)+m) as scratch. It is Smooth without
+// the stored states, for the fit's inner loop, where it runs once per
+// initial-state column for every candidate set of parameters.
+func fittedOnly(y []float64, spec Spec, p Params, st State, season, out []float64) {
+	m := spec.period()
+	copy(season, st.Seasonal)
+	l, b := st.Level, st.Trend
+	alpha, beta, gamma, phi := p.Alpha, p.Beta, p.Gamma, p.Phi
+	if !spec.Damped {
+		phi = 1
+	}
+	if spec.Trend == None {
+		beta, b = 0, 0
+	}
+	ets := spec.Form == FormETS
+	if ets {
+		beta = p.Beta / p.Alpha
+		gamma = p.Gamma / (1 - p.Alpha)
+	}
+	for t, yt := range y {
+		bigL := l + phi*b
+		var lNew float64
+		if m > 0 {
+			out[t] = bigL + season[t]
+			lNew = alpha*(yt-season[t]) + (1-alpha)*bigL
+			if ets {
+				season[t+m] = gamma*(yt-lNew) + (1-gamma)*season[t]
+			} else {
+				season[t+m] = gamma*(yt-bigL) + (1-gamma)*season[t]
+			}
+		} else {
+			out[t] = bigL
+			lNew = alpha*yt + (1-alpha)*bigL
+		}
+		b = beta*(lNew-l) + (1-beta)*phi*b
+		l = lNew
+	}
+}
