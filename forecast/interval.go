@@ -3,6 +3,10 @@ package forecast
 import (
 	"errors"
 	"math"
+	"math/rand/v2"
+	"sort"
+
+	"gonum.org/v1/gonum/stat"
 )
 
 // ErrNoClosedForm is returned by Intervals for models without a
@@ -90,4 +94,65 @@ func dampedTrendVariance(alpha, beta, phi, h float64) float64 {
 	return 1 + alpha*alpha*(h-1) +
 		beta*phi*h/(q*q)*(2*alpha*q+beta*phi) -
 		beta*phi*(1-ph)/(q*q*(1-phi*phi))*(2*alpha*(1-phi*phi)+beta*phi*(1+2*phi-ph))
+}
+
+// SimulatedPaths is the number of sample paths Predict draws for a model
+// without a closed-form variance.
+const SimulatedPaths = 2000
+
+// Predict returns the h-step forecasts with 80 % and 95 % intervals: the
+// closed form (Intervals) where the model has one, otherwise the
+// empirical 10/90 % and 2.5/97.5 % quantiles of SimulatedPaths futures
+// simulated from the fitted model with Gaussian errors of variance SSE/n
+// (relative errors for an ETS model with multiplicative error), as
+// statsmodels' ETS simulation does. The seed makes the simulation
+// reproducible; Mean is always the point forecast, Variance the variance of
+// the simulated paths.
+func (r *Result) Predict(h int, seed uint64) (Prediction, error) {
+	p, err := r.Intervals(h)
+	if !errors.Is(err, ErrNoClosedForm) {
+		return p, err
+	}
+	return r.simulate(h, SimulatedPaths, seed), nil
+}
+
+func (r *Result) simulate(h, paths int, seed uint64) Prediction {
+	rng := rand.New(rand.NewPCG(seed, 0x5eed))
+	sigma := math.Sqrt(r.SSE / float64(len(r.y)))
+	mulErr := r.Spec.Form == FormETS && r.Spec.errorType() == Multiplicative
+	n := len(r.y)
+	last := State{Level: r.Level[n-1]}
+	if r.Trend != nil {
+		last.Trend = r.Trend[n-1]
+	}
+	last.Seasonal = r.finalSeason()
+	draws := make([][]float64, h) // draws[i][path]
+	for i := range draws {
+		draws[i] = make([]float64, paths)
+	}
+	for k := 0; k < paths; k++ {
+		st := newStepper(r.Spec, r.Params, last)
+		for i := 0; i < h; i++ {
+			mu := st.forecast1()
+			e := sigma * rng.NormFloat64()
+			y := mu + e
+			if mulErr {
+				y = mu * (1 + e)
+			}
+			st.step(y)
+			draws[i][k] = y
+		}
+	}
+	p := Prediction{Mean: r.Forecast(h), Variance: make([]float64, h)}
+	p.PI80 = Band{make([]float64, h), make([]float64, h)}
+	p.PI95 = Band{make([]float64, h), make([]float64, h)}
+	for i, d := range draws {
+		p.Variance[i] = stat.Variance(d, nil)
+		sort.Float64s(d)
+		p.PI80.Lower[i] = stat.Quantile(0.1, stat.LinInterp, d, nil)
+		p.PI80.Upper[i] = stat.Quantile(0.9, stat.LinInterp, d, nil)
+		p.PI95.Lower[i] = stat.Quantile(0.025, stat.LinInterp, d, nil)
+		p.PI95.Upper[i] = stat.Quantile(0.975, stat.LinInterp, d, nil)
+	}
+	return p
 }

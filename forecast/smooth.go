@@ -68,63 +68,105 @@ func Smooth(y []float64, spec Spec, p Params, init State) (*Result, error) {
 	if spec.Trend != None {
 		r.Trend = make([]float64, n)
 	}
-	season := make([]float64, n+m) // S[0..m-1] initial, S[t+m] made by y[t]
-	copy(season, init.Seasonal)
-	l, b := init.Level, init.Trend
-	alpha, beta, gamma, phi := p.Alpha, p.Beta, p.Gamma, p.Phi
-	ets := spec.Form == FormETS
-	if ets {
-		// statsmodels' compiled ETS smoother works with β* = β/α and
-		// γ* = γ/(1−α).
-		beta = p.Beta / p.Alpha
-		gamma = p.Gamma / (1 - p.Alpha)
+	if m > 0 {
+		r.Season = make([]float64, n)
 	}
-	mulErr := ets && spec.errorType() == Multiplicative
+	st := newStepper(spec, p, init)
+	mulErr := spec.Form == FormETS && spec.errorType() == Multiplicative
 	sse := 0.0
 	for t, yt := range y {
-		bigL := l + phi*b
-		var fit, lNew float64
-		switch spec.Seasonal {
-		case None:
-			fit = bigL
-			lNew = alpha*yt + (1-alpha)*bigL
-		case Additive:
-			fit = bigL + season[t]
-			lNew = alpha*(yt-season[t]) + (1-alpha)*bigL
-		case Multiplicative:
-			fit = bigL * season[t]
-			lNew = alpha*yt/season[t] + (1-alpha)*bigL
-		}
-		bNew := beta*(lNew-l) + (1-beta)*phi*b
-		switch {
-		case spec.Seasonal == Additive && ets:
-			season[t+m] = gamma*(yt-lNew) + (1-gamma)*season[t]
-		case spec.Seasonal == Additive:
-			season[t+m] = gamma*(yt-bigL) + (1-gamma)*season[t]
-		case spec.Seasonal == Multiplicative && ets:
-			season[t+m] = gamma*yt/lNew + (1-gamma)*season[t]
-		case spec.Seasonal == Multiplicative:
-			season[t+m] = gamma*yt/bigL + (1-gamma)*season[t]
-		}
-		if spec.Trend == None {
-			bNew = 0
-		} else {
-			r.Trend[t] = bNew
-		}
-		l, b = lNew, bNew
+		fit := st.step(yt)
 		r.Fitted[t] = fit
-		r.Level[t] = l
+		r.Level[t] = st.l
+		if r.Trend != nil {
+			r.Trend[t] = st.b
+		}
+		if m > 0 {
+			r.Season[t] = st.season[t%m]
+		}
 		e := yt - fit
 		if mulErr {
 			e /= fit
 		}
 		sse += e * e
 	}
-	if m > 0 {
-		r.Season = season[m:]
-	}
 	r.SSE = sse
 	return r, nil
+}
+
+// stepper holds a model's state and applies one observation at a time.
+type stepper struct {
+	spec                    Spec
+	alpha, beta, gamma, phi float64
+	ets                     bool
+	l, b                    float64
+	// season is a ring of the last m seasonal terms: the term for
+	// observation t is season[t mod m], replaced by the one it creates.
+	season []float64
+	t      int
+}
+
+func newStepper(spec Spec, p Params, init State) *stepper {
+	st := &stepper{spec: spec, alpha: p.Alpha, beta: p.Beta, gamma: p.Gamma, phi: p.Phi,
+		ets: spec.Form == FormETS, l: init.Level, b: init.Trend,
+		season: append([]float64(nil), init.Seasonal...)}
+	if st.ets {
+		// statsmodels' compiled ETS smoother works with β* = β/α and
+		// γ* = γ/(1−α).
+		st.beta = p.Beta / p.Alpha
+		st.gamma = p.Gamma / (1 - p.Alpha)
+	}
+	return st
+}
+
+// forecast1 is the one-step-ahead forecast from the current state.
+func (st *stepper) forecast1() float64 {
+	bigL := st.l + st.phi*st.b
+	switch st.spec.Seasonal {
+	case Additive:
+		return bigL + st.season[st.t%len(st.season)]
+	case Multiplicative:
+		return bigL * st.season[st.t%len(st.season)]
+	}
+	return bigL
+}
+
+// step applies y and returns the forecast of y made before it, in
+// statsmodels' order of operations (see the package comment).
+func (st *stepper) step(y float64) float64 {
+	alpha, beta, gamma, phi := st.alpha, st.beta, st.gamma, st.phi
+	bigL := st.l + phi*st.b
+	var fit, lNew, s float64
+	switch st.spec.Seasonal {
+	case None:
+		fit = bigL
+		lNew = alpha*y + (1-alpha)*bigL
+	case Additive:
+		s = st.season[st.t%len(st.season)]
+		fit = bigL + s
+		lNew = alpha*(y-s) + (1-alpha)*bigL
+	case Multiplicative:
+		s = st.season[st.t%len(st.season)]
+		fit = bigL * s
+		lNew = alpha*y/s + (1-alpha)*bigL
+	}
+	bNew := beta*(lNew-st.l) + (1-beta)*phi*st.b
+	switch {
+	case st.spec.Seasonal == Additive && st.ets:
+		st.season[st.t%len(st.season)] = gamma*(y-lNew) + (1-gamma)*s
+	case st.spec.Seasonal == Additive:
+		st.season[st.t%len(st.season)] = gamma*(y-bigL) + (1-gamma)*s
+	case st.spec.Seasonal == Multiplicative && st.ets:
+		st.season[st.t%len(st.season)] = gamma*y/lNew + (1-gamma)*s
+	case st.spec.Seasonal == Multiplicative:
+		st.season[st.t%len(st.season)] = gamma*y/bigL + (1-gamma)*s
+	}
+	if st.spec.Trend == None {
+		bNew = 0
+	}
+	st.l, st.b = lNew, bNew
+	st.t++
+	return fit
 }
 
 // finalSeason returns the last Period seasonal terms: the one for the
