@@ -196,7 +196,7 @@ func nelderMead(fn func([]float64) float64, x0 []float64, evals int) ([]float64,
 	for restart := 0; restart < 6; restart++ {
 		res, err := optimize.Minimize(optimize.Problem{Func: fn}, best, &optimize.Settings{
 			FuncEvaluations: evals,
-			Converger:       &optimize.FunctionConverge{Absolute: 1e-12, Relative: 1e-12, Iterations: 200},
+			Converger:       &optimize.FunctionConverge{Relative: 1e-10, Iterations: max(60, 20*len(x0))},
 		}, &optimize.NelderMead{SimplexSize: 0.5})
 		if err != nil && res == nil {
 			break
@@ -401,7 +401,7 @@ func (f *fitter) fitFull() (*Result, error) {
 		grid = append(grid, append(f.b.encode(p0, f.spec), encodeState(f.start)...))
 	}
 	for _, x0 := range bestStarts(fn, grid) {
-		x, _ := nelderMead(fn, x0, 20000)
+		x, _ := nelderMead(fn, x0, 5000)
 		if r, v := run(x); r != nil && v < bestF {
 			bestR, bestF = r, v
 		}
