@@ -12,25 +12,23 @@ import (
 // bounds are the ranges the fit searches, statsmodels 0.13.5's.
 type bounds struct {
 	alphaLo, alphaHi float64
-	// betaLo, betaHi bound β* as a share of α (Holt-Winters: β* ≤ α) or β*
-	// itself (ETS).
+	// betaLo, betaHi bound β as a share of α: Holt's β* ≤ α
+	// (Holt-Winters) or ETS's β* = β/α.
 	betaLo, betaHi float64
 	// gammaLo, gammaHi bound γ as a share of 1 − α.
 	gammaLo, gammaHi float64
 	phiLo, phiHi     float64
-	// betaShareOfAlpha: Holt-Winters bounds β* by α; ETS bounds β* = β/α.
-	betaShareOfAlpha bool
 }
 
 func boundsFor(f Form) bounds {
 	if f == FormETS {
 		// ETSModel: α, β/α, γ/(1−α) in [1e-4, 1−1e-4], φ in [0.8, 0.98].
-		return bounds{1e-4, 1 - 1e-4, 1e-4, 1 - 1e-4, 1e-4, 1 - 1e-4, 0.8, 0.98, false}
+		return bounds{1e-4, 1 - 1e-4, 1e-4, 1 - 1e-4, 1e-4, 1 - 1e-4, 0.8, 0.98}
 	}
 	// ExponentialSmoothing: α in [√eps, 1−√eps], 0 ≤ β* ≤ α, 0 ≤ γ ≤ 1−α,
 	// φ in [0.8, 0.995].
 	const sqrtEps = 1.4901161193847656e-08
-	return bounds{sqrtEps, 1 - sqrtEps, 0, 1, 0, 1, 0.8, 0.995, true}
+	return bounds{sqrtEps, 1 - sqrtEps, 0, 1, 0, 1, 0.8, 0.995}
 }
 
 // squash maps an unbounded x onto [lo, hi]; it reaches both ends at finite
@@ -52,13 +50,9 @@ func (b bounds) paramsFrom(x []float64, s Spec) (Params, int) {
 	p.Alpha = squash(x[i], b.alphaLo, b.alphaHi)
 	i++
 	if s.Trend != None {
-		share := squash(x[i], b.betaLo, b.betaHi)
+		// Holt-Winters: β* = share·α ≤ α; ETS: β = α·β* with β* = share.
+		p.Beta = squash(x[i], b.betaLo, b.betaHi) * p.Alpha
 		i++
-		if b.betaShareOfAlpha {
-			p.Beta = share * p.Alpha // Holt's β* ≤ α
-		} else {
-			p.Beta = share * p.Alpha // ETS β = α·β*
-		}
 	}
 	if s.Seasonal != None {
 		p.Gamma = squash(x[i], b.gammaLo, b.gammaHi) * (1 - p.Alpha)
