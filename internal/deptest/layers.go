@@ -71,6 +71,7 @@ var Layers = map[string]Layer{
 
 	"config":               LayerPure,
 	"drift":                LayerPure,
+	"anomaly":              LayerPure,
 	"slo":                  LayerPure,
 	"deploy/observability": LayerPure,
 	"eval":                 LayerPure,
