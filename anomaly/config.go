@@ -4,7 +4,6 @@ import (
 	"math"
 
 	"github.com/papersum/papersum"
-	"github.com/papersum/papersum/drift"
 )
 
 // Method is how a value is scored against its baseline window.
@@ -22,6 +21,19 @@ const (
 	MethodRobust Method = "robust"
 )
 
+// Direction is which side of the baseline raises an alarm.
+type Direction string
+
+// The directions.
+const (
+	// Both: a value far above or far below the baseline.
+	Both Direction = "both"
+	// Up: only a value far above it (costlier, slower, longer).
+	Up Direction = "up"
+	// Down: only a value far below it (a quality drop).
+	Down Direction = "down"
+)
+
 // Config is the configuration of every series' detector. Start from
 // DefaultConfig: a zero field is not replaced by its default (a cool-down
 // of 0 is a valid choice). JSON names are the config file's.
@@ -34,15 +46,32 @@ type Config struct {
 	// Window is the number of past values of the series that a new value
 	// is scored against (the rolling baseline). Default 100.
 	Window int `json:"window"`
-	// WarmUp is how many past values the window must hold before a value
-	// is scored at all: no decision before it. At least 2, at most
+	// WarmUp is how many past values the window must hold before
+	// anything is scored: no decision before it. At least 2, at most
 	// Window. Default 30.
 	WarmUp int `json:"warm_up"`
-	// Threshold: a value with |score| above it is anomalous. Default 4.
+	// Recent is how many of the newest values are scored together: the
+	// score is that of their mean, (mean − centre) / (scale / √Recent),
+	// against the window of the values before them. 1 scores each value
+	// alone and finds single outliers (a run that cost ten times the
+	// usual); a larger Recent finds a lasting step that is small next to
+	// the run-to-run spread (×1.5 in cost when runs vary by ±30%), which
+	// no single value shows. Default 20 (BENCHMARKS.md, "Anomaly
+	// detection", has both).
+	Recent int `json:"recent"`
+	// Threshold: a score beyond it (on the watched side) is anomalous.
+	// Default 3.5.
 	Threshold float64 `json:"threshold"`
+	// Direction is which side alarms: Both, Up or Down. A one-sided
+	// detector raises half the false alarms of a two-sided one at the
+	// same threshold. Default Both; Monitor watches cost, tokens and
+	// latency Up and quality Down.
+	Direction Direction `json:"direction"`
 	// CoolDown is the number of values after an alarm during which the
 	// series raises no new alarm (their scores are still computed), so
-	// that one incident gives one alarm. Default 20.
+	// that one incident gives one alarm (a lasting step alarms again
+	// every CoolDown + 1 values until the baseline has taken it in).
+	// Default 50.
 	CoolDown int `json:"cool_down"`
 	// Log scores the natural logarithm of the values instead of the
 	// values: cost, latency and token counts are positive and
@@ -58,7 +87,7 @@ type Config struct {
 
 // DefaultConfig returns the defaults documented on Config.
 func DefaultConfig() Config {
-	return Config{Method: MethodRobust, Window: 100, WarmUp: 30, Threshold: 4, CoolDown: 20, Log: true}
+	return Config{Method: MethodRobust, Window: 100, WarmUp: 30, Recent: 20, Threshold: 3.5, Direction: Both, CoolDown: 50, Log: true}
 }
 
 // Validate reports the first invalid field as an EINVALID error naming
@@ -73,6 +102,8 @@ func (c Config) Validate() error {
 		return invalidf("anomaly: warm_up must be in [2, window = %d], not %d", c.Window, c.WarmUp)
 	case math.IsNaN(c.Threshold) || math.IsInf(c.Threshold, 0) || c.Threshold <= 0:
 		return invalidf("anomaly: threshold must be a finite number > 0, not %v", c.Threshold)
+	case c.Direction != Both && c.Direction != Up && c.Direction != Down:
+		return invalidf("anomaly: direction must be %q, %q or %q, not %q", Both, Up, Down, c.Direction)
 	case c.CoolDown < 0:
 		return invalidf("anomaly: cool_down must not be negative, not %d", c.CoolDown)
 	case c.DDoF < 0 || c.DDoF >= c.WarmUp:
@@ -81,12 +112,16 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// params is the drift.RollingZ configuration that scores one series.
-func (c Config) params() drift.RollingZParams {
-	return drift.RollingZParams{
-		WindowSize: c.Window, WarmUp: c.WarmUp, Threshold: c.Threshold,
-		CoolDown: c.CoolDown, Robust: c.Method == MethodRobust, DDoF: c.DDoF,
+// alarms reports whether score z passes the threshold on the watched side
+// (NaN never does).
+func (c Config) alarms(z float64) bool {
+	switch c.Direction {
+	case Up:
+		return z > c.Threshold
+	case Down:
+		return z < -c.Threshold
 	}
+	return math.Abs(z) > c.Threshold
 }
 
 func invalidf(format string, args ...any) error {

@@ -6,8 +6,8 @@ import (
 	"github.com/papersum/papersum/internal/deptest"
 )
 
-// TestImports keeps anomaly pure: the root package, drift and the
+// TestImports keeps anomaly pure: the root package, drift, stats and the
 // standard library only.
 func TestImports(t *testing.T) {
-	deptest.AllowOnly(t, deptest.Root+"/drift")
+	deptest.AllowOnly(t, deptest.Root+"/drift", deptest.Root+"/stats")
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/papersum/papersum/drift"
+	"github.com/papersum/papersum/stats"
 )
 
 // Key names one series: a signal (for example "cost" or
@@ -20,16 +21,21 @@ type Key struct {
 type Anomaly struct {
 	Signal string `json:"signal"`
 	Model  string `json:"model"`
-	// Value is the observed value, in its own units.
+	// Value is the observed value that raised the alarm, in its own
+	// units.
 	Value float64 `json:"value"`
-	// Baseline is the centre of the window the value was scored against,
-	// in the value's units: the mean (MethodZScore) or the median
-	// (MethodRobust) — with Log, exp of the mean of the logarithms (the
+	// Recent is the mean of the Recent newest values that were scored
+	// (Value among them), in the value's units; with Log, their
+	// geometric mean. Equal to Value when Recent is 1.
+	Recent float64 `json:"recent"`
+	// Baseline is the centre of the window they were scored against, in
+	// the value's units: the mean (MethodZScore) or the median
+	// (MethodRobust); with Log, exp of the mean of the logarithms (the
 	// geometric mean) or the median.
 	Baseline float64 `json:"baseline"`
-	// Score is the z-score (of the logarithm with Log): how many
-	// (robust) standard deviations the value lies from the baseline;
-	// positive above it.
+	// Score is the z-score (of the logarithms with Log): how many
+	// standard errors the recent mean lies from the baseline; positive
+	// above it.
 	Score float64 `json:"score"`
 	// Method is the scoring method.
 	Method Method `json:"method"`
@@ -37,21 +43,42 @@ type Anomaly struct {
 	N int `json:"n"`
 }
 
-// Detector watches many series, one rolling z-score detector
-// (drift.RollingZ) per Key, created on the series' first value. It is
-// pure and not safe for concurrent use: the caller serialises Observe
-// (the monitor of one process is one goroutine's, or behind a mutex).
+// Detector watches many series, one rolling baseline per Key, created on
+// the series' first value. It is pure and not safe for concurrent use:
+// the caller serialises Observe.
 //
-// An anomalous value enters the baseline like any other. This is a
-// choice: a lasting change (a new model version that writes longer
-// answers, a price change) becomes the new normal after about Window
-// values instead of alarming every CoolDown values for ever, and the
-// robust method keeps a single outlier from inflating the scale. The
-// price is that a long incident slowly hides itself; the first alarm,
-// and the cool-down's repeat if the step lasts, are what is reported.
+// Each series keeps its Recent newest values apart from the baseline
+// window (the Window values before them). The scoring is drift's: ZMap
+// (scipy.stats.zmap, checked against SciPy's vectors) or RobustZMap of
+// the recent mean against the window. drift.RollingZ is not used
+// because it scores one value against the window just before it, and
+// cannot score the mean of several against the window before them all.
+//
+// An anomalous value enters the baseline like any other, once Recent
+// newer values have come. This is a choice: a lasting change (a new
+// model version that writes longer answers, a price change) becomes the
+// new normal after about Window values instead of alarming every
+// CoolDown values for ever, and the robust method keeps a few outliers
+// from inflating the scale. The price is that a long incident slowly
+// hides itself; the first alarm, and the cool-down's repeats while the
+// change is new, are what is reported.
 type Detector struct {
 	cfg    Config
-	series map[Key]*drift.RollingZ
+	series map[Key]*series
+}
+
+// series is one Key's state, on the scoring scale (logarithms with Log).
+type series struct {
+	// N counts the values seen.
+	N int `json:"n"`
+	// Window is the baseline, oldest first; Recent the newest values,
+	// oldest first, which join Window as newer ones arrive.
+	Window []float64 `json:"window"`
+	Recent []float64 `json:"recent"`
+	// Score is the last value's score (NaN if none).
+	Score float64 `json:"-"`
+	// CoolDownLeft is how many more values the cool-down silences.
+	CoolDownLeft int `json:"cool_down_left"`
 }
 
 // New returns a Detector with no series, or the EINVALID error of
@@ -60,7 +87,7 @@ func New(cfg Config) (*Detector, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Detector{cfg: cfg, series: map[Key]*drift.RollingZ{}}, nil
+	return &Detector{cfg: cfg, series: map[Key]*series{}}, nil
 }
 
 // Config returns the configuration.
@@ -81,49 +108,103 @@ func compareKeys(a, b Key) int {
 }
 
 // Observe feeds value x of series k and returns the anomaly it raises, if
-// any. No decision is made before the series' window holds WarmUp
-// values, nor within CoolDown values after its last alarm. A NaN or
-// infinite x, or with Log an x ≤ 0, is an EINVALID error and changes
-// nothing.
+// any. Nothing is scored before the series holds WarmUp values in its
+// window and Recent values apart; no alarm is raised within CoolDown
+// values after the series' last one. A NaN or infinite x, or with Log
+// an x ≤ 0, is an EINVALID error and changes nothing.
 func (d *Detector) Observe(k Key, x float64) (Anomaly, bool, error) {
 	v := x
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return Anomaly{}, false, invalidf("anomaly: %s of %q: the value must be a finite number, not %v", k.Signal, k.Model, x)
+	}
 	if d.cfg.Log {
-		if !(x > 0) || math.IsInf(x, 1) {
-			return Anomaly{}, false, invalidf("anomaly: %s of %q: a logarithmic series needs a finite value > 0, not %v", k.Signal, k.Model, x)
+		if x <= 0 {
+			return Anomaly{}, false, invalidf("anomaly: %s of %q: a logarithmic series needs a value > 0, not %v", k.Signal, k.Model, x)
 		}
 		v = math.Log(x)
 	}
-	z, ok := d.series[k]
+	s, ok := d.series[k]
 	if !ok {
-		var err error
-		if z, err = drift.NewRollingZ(d.cfg.params()); err != nil {
-			return Anomaly{}, false, err // Validate has passed: not reached
-		}
-		d.series[k] = z
+		s = &series{Window: make([]float64, 0, d.cfg.Window), Recent: make([]float64, 0, d.cfg.Recent)}
+		d.series[k] = s
 	}
-	sig, err := z.Update(v)
-	if err != nil {
-		return Anomaly{}, false, invalidf("anomaly: %s of %q: %v", k.Signal, k.Model, err)
-	}
-	if !sig.Drift {
+	s.N++
+	s.push(v, d.cfg)
+	s.Score = math.NaN()
+	if len(s.Window) < d.cfg.WarmUp || len(s.Recent) < d.cfg.Recent {
 		return Anomaly{}, false, nil
 	}
-	st := z.Stats()
-	center := st["center"]
+	mean, score := d.score(s)
+	s.Score = score
+	if s.CoolDownLeft > 0 {
+		s.CoolDownLeft--
+		return Anomaly{}, false, nil
+	}
+	if !d.cfg.alarms(score) {
+		return Anomaly{}, false, nil
+	}
+	s.CoolDownLeft = d.cfg.CoolDown
+	center := d.center(s)
 	if d.cfg.Log {
-		center = math.Exp(center)
+		mean, center = math.Exp(mean), math.Exp(center)
 	}
 	return Anomaly{
-		Signal: k.Signal, Model: k.Model, Value: x, Baseline: center,
-		Score: z.Score(), Method: d.cfg.Method, N: int(st["n"]),
+		Signal: k.Signal, Model: k.Model, Value: x, Recent: mean, Baseline: center,
+		Score: score, Method: d.cfg.Method, N: s.N,
 	}, true, nil
 }
 
-// Score returns the score of the last value of series k (NaN during the
-// warm-up, against a constant window, or for a series not seen).
+// push adds v to Recent, moving the oldest recent value into the window
+// (and the oldest window value out) when Recent is full.
+func (s *series) push(v float64, cfg Config) {
+	if len(s.Recent) == cfg.Recent {
+		old := s.Recent[0]
+		s.Recent = append(s.Recent[:0], s.Recent[1:]...)
+		if len(s.Window) == cfg.Window {
+			s.Window = append(s.Window[:0], s.Window[1:]...)
+		}
+		s.Window = append(s.Window, old)
+	}
+	s.Recent = append(s.Recent, v)
+}
+
+// score returns the recent mean and its score: the mean's z against the
+// window times √Recent, the standard error of a mean of Recent values. A
+// constant window scores NaN, which never alarms.
+func (d *Detector) score(s *series) (mean, score float64) {
+	mean = s.Recent[0] // Recent = 1: bit for bit scipy's zmap of the value
+	if n := len(s.Recent); n > 1 {
+		mean = stats.Sum(s.Recent) / float64(n)
+	}
+	var z []float64
+	if d.cfg.Method == MethodRobust {
+		z = drift.RobustZMap([]float64{mean}, s.Window)
+	} else {
+		z = drift.ZMap([]float64{mean}, s.Window, d.cfg.DDoF, drift.Propagate)
+	}
+	return mean, z[0] * math.Sqrt(float64(len(s.Recent)))
+}
+
+// center is the window's mean (MethodZScore) or median (MethodRobust),
+// for the report of an alarm.
+func (d *Detector) center(s *series) float64 {
+	if d.cfg.Method == MethodZScore {
+		return stats.Sum(s.Window) / float64(len(s.Window))
+	}
+	w := slices.Clone(s.Window)
+	slices.Sort(w)
+	n := len(w)
+	if n%2 == 1 {
+		return w[n/2]
+	}
+	return (w[n/2-1] + w[n/2]) / 2
+}
+
+// Score returns the score of the last value of series k (NaN while it
+// warms up, against a constant window, or for a series not seen).
 func (d *Detector) Score(k Key) float64 {
-	if z, ok := d.series[k]; ok {
-		return z.Score()
+	if s, ok := d.series[k]; ok {
+		return s.Score
 	}
 	return math.NaN()
 }
@@ -139,28 +220,25 @@ type state struct {
 
 type seriesState struct {
 	Key
-	// Detector is drift.Save's document: parameters and complete state.
-	Detector json.RawMessage `json:"detector"`
+	*series
 }
 
-// MarshalJSON returns the complete state — configuration and every
-// series' window, counters and cool-down, series sorted by key — so that
-// a restart (Load) continues exactly where this one stopped.
+// MarshalJSON returns the complete state — the configuration and, for
+// every series sorted by key, its count, window, recent values (on the
+// scoring scale: logarithms with Log) and cool-down — so that a restart
+// (Load) continues exactly where this one stopped.
 func (d *Detector) MarshalJSON() ([]byte, error) {
 	st := state{Version: stateVersion, Config: d.cfg, Series: make([]seriesState, 0, len(d.series))}
 	for _, k := range d.Keys() {
-		raw, err := drift.Save(d.series[k])
-		if err != nil {
-			return nil, err
-		}
-		st.Series = append(st.Series, seriesState{Key: k, Detector: raw})
+		st.Series = append(st.Series, seriesState{Key: k, series: d.series[k]})
 	}
 	return json.Marshal(st)
 }
 
 // Load restores a Detector from MarshalJSON's document. A document of
 // another version, with an invalid configuration, or whose series do not
-// fit it, is an EINVALID error.
+// fit it (a window or recent list too long, a value that is not finite,
+// a cool-down out of range, a series twice) is an EINVALID error.
 func Load(data []byte) (*Detector, error) {
 	var st state
 	if err := json.Unmarshal(data, &st); err != nil {
@@ -173,20 +251,28 @@ func Load(data []byte) (*Detector, error) {
 	if err != nil {
 		return nil, err
 	}
-	want := st.Config.params()
-	for _, s := range st.Series {
-		if _, dup := d.series[s.Key]; dup {
-			return nil, invalidf("anomaly: load state: series %s of %q twice", s.Signal, s.Model)
+	c := st.Config
+	for _, ss := range st.Series {
+		s := ss.series
+		if s == nil {
+			return nil, invalidf("anomaly: load state: series %s of %q has no state", ss.Signal, ss.Model)
 		}
-		det, err := drift.Load(s.Detector)
-		if err != nil {
-			return nil, invalidf("anomaly: load state: series %s of %q: %v", s.Signal, s.Model, err)
+		if _, dup := d.series[ss.Key]; dup {
+			return nil, invalidf("anomaly: load state: series %s of %q twice", ss.Signal, ss.Model)
 		}
-		z, ok := det.(*drift.RollingZ)
-		if !ok || z.Params() != want {
-			return nil, invalidf("anomaly: load state: series %s of %q was not made by this configuration", s.Signal, s.Model)
+		ok := len(s.Window) <= c.Window && len(s.Recent) <= c.Recent &&
+			(len(s.Window) == 0 || len(s.Recent) == c.Recent) &&
+			s.N >= len(s.Window)+len(s.Recent) && s.CoolDownLeft >= 0 && s.CoolDownLeft <= c.CoolDown
+		for _, v := range append(slices.Clone(s.Window), s.Recent...) {
+			ok = ok && !math.IsNaN(v) && !math.IsInf(v, 0)
 		}
-		d.series[s.Key] = z
+		if !ok {
+			return nil, invalidf("anomaly: load state: series %s of %q does not fit the configuration", ss.Signal, ss.Model)
+		}
+		s.Window = append(make([]float64, 0, c.Window), s.Window...)
+		s.Recent = append(make([]float64, 0, c.Recent), s.Recent...)
+		s.Score = math.NaN()
+		d.series[ss.Key] = s
 	}
 	return d, nil
 }

@@ -36,6 +36,8 @@ func TestValidate(t *testing.T) {
 		"threshold NaN": {func(c *Config) { c.Threshold = math.NaN() }, "threshold"},
 		"threshold Inf": {func(c *Config) { c.Threshold = math.Inf(1) }, "threshold"},
 		"cool-down":     {func(c *Config) { c.CoolDown = -1 }, "cool_down"},
+		"recent":        {func(c *Config) { c.Recent = 0 }, "recent"},
+		"direction":     {func(c *Config) { c.Direction = "sideways" }, "direction"},
 		"ddof":          {func(c *Config) { c.DDoF = c.WarmUp }, "ddof"},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -56,7 +58,7 @@ func TestValidate(t *testing.T) {
 // hand-computed scores: window {1..5} has mean 3 and population standard
 // deviation √2.
 func TestWarmUpThresholdCoolDown(t *testing.T) {
-	cfg := Config{Method: MethodZScore, Window: 5, WarmUp: 5, Threshold: 3, CoolDown: 2}
+	cfg := Config{Method: MethodZScore, Window: 5, WarmUp: 5, Recent: 1, Threshold: 3, Direction: Both, CoolDown: 2}
 	d := mustNew(t, cfg)
 	k := Key{Signal: "cost", Model: "m"}
 	for _, x := range []float64{1, 2, 3, 4} {
@@ -107,7 +109,7 @@ func TestWarmUpThresholdCoolDown(t *testing.T) {
 // joins the window, so a lasting step stops alarming once the window has
 // filled with it.
 func TestAnomalyEntersBaseline(t *testing.T) {
-	cfg := Config{Method: MethodRobust, Window: 20, WarmUp: 10, Threshold: 4, CoolDown: 0, Log: true}
+	cfg := Config{Method: MethodRobust, Window: 20, WarmUp: 10, Recent: 1, Threshold: 4, Direction: Both, CoolDown: 0, Log: true}
 	d := mustNew(t, cfg)
 	k := Key{Signal: "latency.summarize", Model: "m"}
 	r := rand.New(rand.NewPCG(1, 2))

@@ -117,7 +117,7 @@ func runZCase(t *testing.T, c zCase) {
 	if raw, ok := c.Options["nan_policy"]; ok {
 		propagate = string(raw) != `"omit"`
 	}
-	cfg := Config{Method: MethodZScore, Window: max(len(compare), 2), WarmUp: 2, Threshold: 3, DDoF: ddof}
+	cfg := Config{Method: MethodZScore, Window: max(len(compare), 2), WarmUp: 2, Recent: 1, Threshold: 3, Direction: Both, DDoF: ddof}
 	got, _, hasNaN := scoreAgainst(t, cfg, compare, scores)
 	want := floats(c.Outputs.Z)
 	if hasNaN && propagate {
