@@ -100,6 +100,8 @@ func (c Config) Validate() error {
 		return invalidf("anomaly: window must be at least 2, not %d", c.Window)
 	case c.WarmUp < 2 || c.WarmUp > c.Window:
 		return invalidf("anomaly: warm_up must be in [2, window = %d], not %d", c.Window, c.WarmUp)
+	case c.Recent < 1:
+		return invalidf("anomaly: recent must be at least 1, not %d", c.Recent)
 	case math.IsNaN(c.Threshold) || math.IsInf(c.Threshold, 0) || c.Threshold <= 0:
 		return invalidf("anomaly: threshold must be a finite number > 0, not %v", c.Threshold)
 	case c.Direction != Both && c.Direction != Up && c.Direction != Down:

@@ -70,15 +70,14 @@ type Detector struct {
 // series is one Key's state, on the scoring scale (logarithms with Log).
 type series struct {
 	// N counts the values seen.
-	N int `json:"n"`
+	N int
 	// Window is the baseline, oldest first; Recent the newest values,
 	// oldest first, which join Window as newer ones arrive.
-	Window []float64 `json:"window"`
-	Recent []float64 `json:"recent"`
+	Window, Recent []float64
 	// Score is the last value's score (NaN if none).
-	Score float64 `json:"-"`
+	Score float64
 	// CoolDownLeft is how many more values the cool-down silences.
-	CoolDownLeft int `json:"cool_down_left"`
+	CoolDownLeft int
 }
 
 // New returns a Detector with no series, or the EINVALID error of
@@ -220,7 +219,10 @@ type state struct {
 
 type seriesState struct {
 	Key
-	*series
+	N            int       `json:"n"`
+	Window       []float64 `json:"window"`
+	Recent       []float64 `json:"recent"`
+	CoolDownLeft int       `json:"cool_down_left"`
 }
 
 // MarshalJSON returns the complete state — the configuration and, for
@@ -230,7 +232,8 @@ type seriesState struct {
 func (d *Detector) MarshalJSON() ([]byte, error) {
 	st := state{Version: stateVersion, Config: d.cfg, Series: make([]seriesState, 0, len(d.series))}
 	for _, k := range d.Keys() {
-		st.Series = append(st.Series, seriesState{Key: k, series: d.series[k]})
+		s := d.series[k]
+		st.Series = append(st.Series, seriesState{Key: k, N: s.N, Window: s.Window, Recent: s.Recent, CoolDownLeft: s.CoolDownLeft})
 	}
 	return json.Marshal(st)
 }
@@ -253,10 +256,7 @@ func Load(data []byte) (*Detector, error) {
 	}
 	c := st.Config
 	for _, ss := range st.Series {
-		s := ss.series
-		if s == nil {
-			return nil, invalidf("anomaly: load state: series %s of %q has no state", ss.Signal, ss.Model)
-		}
+		s := &series{N: ss.N, Window: ss.Window, Recent: ss.Recent, CoolDownLeft: ss.CoolDownLeft}
 		if _, dup := d.series[ss.Key]; dup {
 			return nil, invalidf("anomaly: load state: series %s of %q twice", ss.Signal, ss.Model)
 		}

@@ -81,7 +81,7 @@ func TestWarmUpThresholdCoolDown(t *testing.T) {
 	if err != nil || !ok {
 		t.Fatalf("Observe(10) = %v, %v; want an anomaly", ok, err)
 	}
-	want := Anomaly{Signal: "cost", Model: "m", Value: 10, Baseline: 3, Score: 7 / math.Sqrt2, Method: MethodZScore, N: 6}
+	want := Anomaly{Signal: "cost", Model: "m", Value: 10, Recent: 10, Baseline: 3, Score: 7 / math.Sqrt2, Method: MethodZScore, N: 6}
 	if math.Abs(a.Score-want.Score) > 1e-12 {
 		t.Fatalf("score %v, want %v", a.Score, want.Score)
 	}
@@ -195,19 +195,19 @@ func TestLoadRejects(t *testing.T) {
 	d := mustNew(t, DefaultConfig())
 	d.Observe(Key{"cost", "m"}, 1)
 	good, _ := json.Marshal(d)
-	other := DefaultConfig()
-	other.Window = 50
-	o := mustNew(t, other)
-	o.Observe(Key{"cost", "m"}, 1)
-	otherJSON, _ := json.Marshal(o)
-	var st map[string]json.RawMessage
-	json.Unmarshal(good, &st)
+	cfg := `{"method":"zscore","window":3,"warm_up":2,"recent":2,"threshold":3,"direction":"both","cool_down":1,"log":false,"ddof":0}`
+	doc := func(series string) string { return `{"version":1,"config":` + cfg + `,"series":[` + series + `]}` }
 	for name, doc := range map[string]string{
-		"not JSON":        "{",
-		"version":         strings.Replace(string(good), `"version":1`, `"version":2`, 1),
-		"bad config":      strings.Replace(string(good), `"window":100`, `"window":1`, 1),
-		"config mismatch": `{"version":1,"config":` + string(st["config"]) + `,"series":` + string(mustField(t, otherJSON, "series")) + `}`,
-		"duplicate":       `{"version":1,"config":` + string(st["config"]) + `,"series":[` + string(firstSeries(t, good)) + `,` + string(firstSeries(t, good)) + `]}`,
+		"not JSON":          "{",
+		"version":           strings.Replace(string(good), `"version":1`, `"version":2`, 1),
+		"bad config":        strings.Replace(string(good), `"window":100`, `"window":1`, 1),
+		"window too long":   doc(`{"signal":"s","model":"m","n":6,"window":[1,2,3,4],"recent":[5,6],"cool_down_left":0}`),
+		"recent too long":   doc(`{"signal":"s","model":"m","n":3,"window":[],"recent":[1,2,3],"cool_down_left":0}`),
+		"window not recent": doc(`{"signal":"s","model":"m","n":3,"window":[1,2],"recent":[3],"cool_down_left":0}`),
+		"n too small":       doc(`{"signal":"s","model":"m","n":2,"window":[1],"recent":[2,3],"cool_down_left":0}`),
+		"cool-down":         doc(`{"signal":"s","model":"m","n":3,"window":[1],"recent":[2,3],"cool_down_left":2}`),
+		"duplicate": doc(`{"signal":"s","model":"m","n":3,"window":[1],"recent":[2,3],"cool_down_left":0},` +
+			`{"signal":"s","model":"m","n":3,"window":[1],"recent":[2,3],"cool_down_left":0}`),
 	} {
 		if _, err := Load([]byte(doc)); papersum.ErrorCode(err) != papersum.EINVALID {
 			t.Errorf("%s: Load error = %v, want EINVALID", name, err)
@@ -215,6 +215,34 @@ func TestLoadRejects(t *testing.T) {
 	}
 	if _, err := Load(good); err != nil {
 		t.Fatalf("good state: %v", err)
+	}
+	if _, err := Load([]byte(doc(`{"signal":"s","model":"m","n":9,"window":[1,2,3],"recent":[2,3],"cool_down_left":1}`))); err != nil {
+		t.Fatalf("hand-written good state: %v", err)
+	}
+}
+
+// TestRecentMean: with Recent 2 the mean of the two newest values is
+// scored against the window before them, with the standard error σ/√2:
+// window {1..5} (mean 3, σ √2), recent {7, 7}: z = (7 − 3)/(√2/√2) = 4.
+func TestRecentMean(t *testing.T) {
+	d := mustNew(t, Config{Method: MethodZScore, Window: 5, WarmUp: 5, Recent: 2, Threshold: 3, Direction: Up, CoolDown: 0})
+	k := Key{Signal: "tokens.summarize", Model: "m"}
+	for _, x := range []float64{1, 2, 3, 4, 5, 7} {
+		if _, ok, _ := d.Observe(k, x); ok || !math.IsNaN(d.Score(k)) {
+			t.Fatalf("Observe(%v): scored before the window held 5 values (score %v)", x, d.Score(k))
+		}
+	}
+	a, ok, err := d.Observe(k, 7)
+	if err != nil || !ok || math.Abs(a.Score-4) > 1e-12 || a.Recent != 7 || a.Baseline != 3 || a.Value != 7 {
+		t.Fatalf("Observe(7) = %+v, %v, %v; want score 4, recent 7, baseline 3", a, ok, err)
+	}
+	// Up only: a mean far below the baseline raises nothing.
+	d = mustNew(t, Config{Method: MethodZScore, Window: 5, WarmUp: 5, Recent: 2, Threshold: 3, Direction: Up, CoolDown: 0})
+	for _, x := range []float64{1, 2, 3, 4, 5, -10} {
+		d.Observe(k, x)
+	}
+	if _, ok, _ := d.Observe(k, -10); ok || d.Score(k) > -3 {
+		t.Fatalf("direction up alarmed on score %v", d.Score(k))
 	}
 }
 
