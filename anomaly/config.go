@@ -70,8 +70,10 @@ type Config struct {
 	// CoolDown is the number of values after an alarm during which the
 	// series raises no new alarm (their scores are still computed), so
 	// that one incident gives one alarm (a lasting step alarms again
-	// every CoolDown + 1 values until the baseline has taken it in).
-	// Default 50.
+	// every CoolDown + 1 values until the baseline has taken it in). A
+	// score at least twice the one that started the cool-down alarms
+	// all the same: the incident got worse, or a false alarm's cool-down
+	// was hiding a real one. Default 50.
 	CoolDown int `json:"cool_down"`
 	// Log scores the natural logarithm of the values instead of the
 	// values: cost, latency and token counts are positive and

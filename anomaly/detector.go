@@ -76,8 +76,10 @@ type series struct {
 	Window, Recent []float64
 	// Score is the last value's score (NaN if none).
 	Score float64
-	// CoolDownLeft is how many more values the cool-down silences.
-	CoolDownLeft int
+	// CoolDownLeft is how many more values the cool-down silences, and
+	// CoolDownScore the score of the alarm that started it.
+	CoolDownLeft  int
+	CoolDownScore float64
 }
 
 // New returns a Detector with no series, or the EINVALID error of
@@ -109,7 +111,8 @@ func compareKeys(a, b Key) int {
 // Observe feeds value x of series k and returns the anomaly it raises, if
 // any. Nothing is scored before the series holds WarmUp values in its
 // window and Recent values apart; no alarm is raised within CoolDown
-// values after the series' last one. A NaN or infinite x, or with Log
+// values after the series' last one, unless its score is at least twice
+// that alarm's (escalation). A NaN or infinite x, or with Log
 // an x ≤ 0, is an EINVALID error and changes nothing.
 func (d *Detector) Observe(k Key, x float64) (Anomaly, bool, error) {
 	v := x
@@ -135,14 +138,15 @@ func (d *Detector) Observe(k Key, x float64) (Anomaly, bool, error) {
 	}
 	mean, score := d.score(s)
 	s.Score = score
-	if s.CoolDownLeft > 0 {
-		s.CoolDownLeft--
-		return Anomaly{}, false, nil
-	}
 	if !d.cfg.alarms(score) {
+		s.coolDown()
 		return Anomaly{}, false, nil
 	}
-	s.CoolDownLeft = d.cfg.CoolDown
+	if s.CoolDownLeft > 0 && math.Abs(score) < escalation*math.Abs(s.CoolDownScore) {
+		s.coolDown()
+		return Anomaly{}, false, nil
+	}
+	s.CoolDownLeft, s.CoolDownScore = d.cfg.CoolDown, score
 	center := d.center(s)
 	if d.cfg.Log {
 		mean, center = math.Exp(mean), math.Exp(center)
@@ -151,6 +155,18 @@ func (d *Detector) Observe(k Key, x float64) (Anomaly, bool, error) {
 		Signal: k.Signal, Model: k.Model, Value: x, Recent: mean, Baseline: center,
 		Score: score, Method: d.cfg.Method, N: s.N,
 	}, true, nil
+}
+
+// escalation: during a cool-down, a score at least this many times the
+// one that started it alarms again (and restarts the cool-down), so that
+// a false alarm's cool-down does not hide a real incident that follows,
+// nor a small incident a much larger one.
+const escalation = 2
+
+func (s *series) coolDown() {
+	if s.CoolDownLeft > 0 {
+		s.CoolDownLeft--
+	}
 }
 
 // push adds v to Recent, moving the oldest recent value into the window
@@ -223,6 +239,8 @@ type seriesState struct {
 	Window       []float64 `json:"window"`
 	Recent       []float64 `json:"recent"`
 	CoolDownLeft int       `json:"cool_down_left"`
+	// CoolDownScore is 0 when there was no alarm yet.
+	CoolDownScore float64 `json:"cool_down_score"`
 }
 
 // MarshalJSON returns the complete state — the configuration and, for
@@ -233,7 +251,7 @@ func (d *Detector) MarshalJSON() ([]byte, error) {
 	st := state{Version: stateVersion, Config: d.cfg, Series: make([]seriesState, 0, len(d.series))}
 	for _, k := range d.Keys() {
 		s := d.series[k]
-		st.Series = append(st.Series, seriesState{Key: k, N: s.N, Window: s.Window, Recent: s.Recent, CoolDownLeft: s.CoolDownLeft})
+		st.Series = append(st.Series, seriesState{Key: k, N: s.N, Window: s.Window, Recent: s.Recent, CoolDownLeft: s.CoolDownLeft, CoolDownScore: s.CoolDownScore})
 	}
 	return json.Marshal(st)
 }
@@ -256,14 +274,14 @@ func Load(data []byte) (*Detector, error) {
 	}
 	c := st.Config
 	for _, ss := range st.Series {
-		s := &series{N: ss.N, Window: ss.Window, Recent: ss.Recent, CoolDownLeft: ss.CoolDownLeft}
+		s := &series{N: ss.N, Window: ss.Window, Recent: ss.Recent, CoolDownLeft: ss.CoolDownLeft, CoolDownScore: ss.CoolDownScore}
 		if _, dup := d.series[ss.Key]; dup {
 			return nil, invalidf("anomaly: load state: series %s of %q twice", ss.Signal, ss.Model)
 		}
 		ok := len(s.Window) <= c.Window && len(s.Recent) <= c.Recent &&
 			(len(s.Window) == 0 || len(s.Recent) == c.Recent) &&
 			s.N >= len(s.Window)+len(s.Recent) && s.CoolDownLeft >= 0 && s.CoolDownLeft <= c.CoolDown
-		for _, v := range append(slices.Clone(s.Window), s.Recent...) {
+		for _, v := range append(slices.Concat(s.Window, s.Recent), s.CoolDownScore) {
 			ok = ok && !math.IsNaN(v) && !math.IsInf(v, 0)
 		}
 		if !ok {

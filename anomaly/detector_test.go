@@ -89,12 +89,27 @@ func TestWarmUpThresholdCoolDown(t *testing.T) {
 	if a != want {
 		t.Fatalf("anomaly %+v, want %+v", a, want)
 	}
-	// Cool-down: the next two extreme values raise nothing, the third does.
-	for i, x := range []float64{1e6, 1e6, 1e9} {
+	// Cool-down: the next two values score beyond the threshold (3.66 and
+	// 7.25, less than twice the alarm's) and raise nothing; the third
+	// does.
+	for i, x := range []float64{15, 40, 1e9} {
 		_, ok, _ := d.Observe(k, x)
-		if ok != (i == 2) {
-			t.Fatalf("value %d after the alarm: anomaly = %v", i+1, ok)
+		if ok != (i == 2) || d.Score(k) <= 3 {
+			t.Fatalf("value %d after the alarm (score %v): anomaly = %v", i+1, d.Score(k), ok)
 		}
+	}
+	// Escalation: during the cool-down a score at least twice the
+	// alarm's alarms again.
+	d = mustNew(t, cfg)
+	for _, x := range []float64{1, 2, 3, 4, 5} {
+		d.Observe(k, x)
+	}
+	d.Observe(k, 10) // z = 4.95 on window {1..5}; window now {2..5, 10}
+	if _, ok, _ := d.Observe(k, 30); ok {
+		t.Fatalf("score %v < 2 × 4.95 alarmed during the cool-down", d.Score(k))
+	}
+	if a, ok, _ := d.Observe(k, 1e6); !ok || a.Score < 9.9 {
+		t.Fatalf("score %v ≥ 2 × 4.95 did not alarm during the cool-down", d.Score(k))
 	}
 	// Another series of the same detector is independent.
 	if _, ok, _ := d.Observe(Key{Signal: "cost", Model: "other"}, 1e9); ok {
