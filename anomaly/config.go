@@ -38,10 +38,11 @@ const (
 // DefaultConfig: a zero field is not replaced by its default (a cool-down
 // of 0 is a valid choice). JSON names are the config file's.
 type Config struct {
-	// Method is MethodZScore or MethodRobust. Default MethodRobust: on
-	// the skewed signals papersum watches (cost, latency, tokens) its
-	// measured false-alarm rate is the lower of the two (BENCHMARKS.md,
-	// "Anomaly detection").
+	// Method is MethodZScore or MethodRobust. Default MethodRobust: with
+	// the plain method one spike that enters the baseline (a retried
+	// call, a very long paper) widens the scale for the next Window
+	// values and hides what follows. On clean log-normal data the plain
+	// method is slightly better (BENCHMARKS.md, "Anomaly detection").
 	Method Method `json:"method"`
 	// Window is the number of past values of the series that a new value
 	// is scored against (the rolling baseline). Default 100.

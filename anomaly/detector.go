@@ -76,6 +76,11 @@ type series struct {
 	Window, Recent []float64
 	// Score is the last value's score (NaN if none).
 	Score float64
+	// Sorted is Window in ascending order, kept for MethodRobust only
+	// (derived, not saved): RobustZMap sorts its reference, and Go's
+	// pattern-defeating quicksort takes an already sorted one in linear
+	// time, so keeping it sorted by insertion saves a sort per value.
+	Sorted []float64
 	// CoolDownLeft is how many more values the cool-down silences, and
 	// CoolDownScore the score of the alarm that started it.
 	CoolDownLeft  int
@@ -131,7 +136,7 @@ func (d *Detector) Observe(k Key, x float64) (Anomaly, bool, error) {
 		d.series[k] = s
 	}
 	s.N++
-	s.push(v, d.cfg)
+	s.push(v, d.cfg, d.cfg.Method == MethodRobust)
 	s.Score = math.NaN()
 	if len(s.Window) < d.cfg.WarmUp || len(s.Recent) < d.cfg.Recent {
 		return Anomaly{}, false, nil
@@ -171,14 +176,23 @@ func (s *series) coolDown() {
 
 // push adds v to Recent, moving the oldest recent value into the window
 // (and the oldest window value out) when Recent is full.
-func (s *series) push(v float64, cfg Config) {
+// sorted says whether to keep Sorted in step.
+func (s *series) push(v float64, cfg Config, sorted bool) {
 	if len(s.Recent) == cfg.Recent {
 		old := s.Recent[0]
 		s.Recent = append(s.Recent[:0], s.Recent[1:]...)
 		if len(s.Window) == cfg.Window {
+			if sorted {
+				i, _ := slices.BinarySearch(s.Sorted, s.Window[0])
+				s.Sorted = slices.Delete(s.Sorted, i, i+1)
+			}
 			s.Window = append(s.Window[:0], s.Window[1:]...)
 		}
 		s.Window = append(s.Window, old)
+		if sorted {
+			i, _ := slices.BinarySearch(s.Sorted, old)
+			s.Sorted = slices.Insert(s.Sorted, i, old)
+		}
 	}
 	s.Recent = append(s.Recent, v)
 }
@@ -193,7 +207,7 @@ func (d *Detector) score(s *series) (mean, score float64) {
 	}
 	var z []float64
 	if d.cfg.Method == MethodRobust {
-		z = drift.RobustZMap([]float64{mean}, s.Window)
+		z = drift.RobustZMap([]float64{mean}, s.Sorted) // median and MAD: order-free
 	} else {
 		z = drift.ZMap([]float64{mean}, s.Window, d.cfg.DDoF, drift.Propagate)
 	}
@@ -206,8 +220,7 @@ func (d *Detector) center(s *series) float64 {
 	if d.cfg.Method == MethodZScore {
 		return stats.Sum(s.Window) / float64(len(s.Window))
 	}
-	w := slices.Clone(s.Window)
-	slices.Sort(w)
+	w := s.Sorted
 	n := len(w)
 	if n%2 == 1 {
 		return w[n/2]
@@ -290,6 +303,9 @@ func Load(data []byte) (*Detector, error) {
 		s.Window = append(make([]float64, 0, c.Window), s.Window...)
 		s.Recent = append(make([]float64, 0, c.Recent), s.Recent...)
 		s.Score = math.NaN()
+		if c.Method == MethodRobust {
+			s.Sorted = slices.Sorted(slices.Values(s.Window))
+		}
 		d.series[ss.Key] = s
 	}
 	return d, nil

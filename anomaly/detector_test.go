@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/drift"
+	"github.com/papersum/papersum/stats"
 )
 
 func mustNew(t *testing.T, cfg Config) *Detector {
@@ -277,4 +279,49 @@ func firstSeries(t *testing.T, doc []byte) json.RawMessage {
 		t.Fatalf("series: %v", err)
 	}
 	return s[0]
+}
+
+// TestScoresAreZMap: every score is drift's ZMap or RobustZMap of the
+// recent mean against the window before it, times √Recent, bit for bit —
+// with ties (values rounded to 0.1), windows that slide, and the robust
+// method's sorted window kept by insertion.
+func TestScoresAreZMap(t *testing.T) {
+	for _, m := range []Method{MethodZScore, MethodRobust} {
+		for _, recent := range []int{1, 3} {
+			cfg := Config{Method: m, Window: 15, WarmUp: 5, Recent: recent, Threshold: 3, Direction: Both, CoolDown: 2}
+			d := mustNew(t, cfg)
+			k := Key{Signal: "s", Model: "m"}
+			r := rand.New(rand.NewPCG(5, uint64(recent)))
+			var xs []float64
+			for i := range 300 {
+				x := math.Round(10*r.NormFloat64()) / 10
+				if i%50 == 49 {
+					x += 20
+				}
+				xs = append(xs, x)
+				if _, _, err := d.Observe(k, x); err != nil {
+					t.Fatal(err)
+				}
+				rec := xs[max(0, len(xs)-recent):]
+				win := xs[max(0, len(xs)-recent-cfg.Window) : len(xs)-len(rec)]
+				want := math.NaN()
+				if len(rec) == recent && len(win) >= cfg.WarmUp {
+					mean := rec[0]
+					if recent > 1 {
+						mean = stats.Sum(rec) / float64(recent)
+					}
+					var z []float64
+					if m == MethodRobust {
+						z = drift.RobustZMap([]float64{mean}, win)
+					} else {
+						z = drift.ZMap([]float64{mean}, win, 0, drift.Propagate)
+					}
+					want = z[0] * math.Sqrt(float64(recent))
+				}
+				if got := d.Score(k); got != want && !(math.IsNaN(got) && math.IsNaN(want)) {
+					t.Fatalf("%s recent %d, value %d: score %v, want %v", m, recent, i, got, want)
+				}
+			}
+		}
+	}
 }

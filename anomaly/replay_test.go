@@ -159,7 +159,7 @@ func TestReplay(t *testing.T) {
 	}
 	thresholds, directions, recents := []float64{def.Threshold}, []Direction{Up}, []int{def.Recent}
 	if *replayTable {
-		thresholds, directions, recents = []float64{3, 3.5, 4}, []Direction{Both, Up}, []int{1, 10, 20}
+		thresholds, directions, recents = []float64{3, 3.5, 4}, []Direction{Up, Both}, []int{1, 20}
 	}
 	for _, m := range []Method{MethodZScore, MethodRobust} {
 		for _, rc := range recents {
