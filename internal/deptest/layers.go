@@ -72,6 +72,7 @@ var Layers = map[string]Layer{
 	"config":               LayerPure,
 	"drift":                LayerPure,
 	"forecast":             LayerPure,
+	"anomaly":              LayerPure,
 	"slo":                  LayerPure,
 	"deploy/observability": LayerPure,
 	"eval":                 LayerPure,
