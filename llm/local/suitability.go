@@ -114,7 +114,9 @@ func relaxSuitability(sents []sent) {
 	for i := range sents {
 		s := &sents[i]
 		if s.suit == 0 && s.kind != papersum.KindTitle && len(s.toks) > 0 {
-			s.suit = fallbackSuit
+			// When the text layer is garbage, the cleaner sentences
+			// come first.
+			s.suit = fallbackSuit / float64(1+s.debris)
 		}
 	}
 }
