@@ -54,11 +54,25 @@ type reviser struct {
 	// an abstract, the target otherwise (see Config.AbstractFill).
 	bodyLimit int
 	want      []int32 // term ids the critique asked for, beyond the key terms
+	// highlights keeps the revision of a highlights summary to body
+	// sentences that do not repeat the abstract (see highlightable).
+	highlights bool
 }
 
 func (e *Engine) revise(ctx context.Context, a *analysis, draft string, c *papersum.Critique, target int) string {
+	return e.reviseStyle(ctx, a, draft, c, target, papersum.StyleAbstract)
+}
+
+// reviseStyle is revise for a summary of style: a highlights summary is
+// revised with body sentences only (no abstract sentence and no repeat of
+// one), and the abstract's fill rule does not apply to it.
+func (e *Engine) reviseStyle(ctx context.Context, a *analysis, draft string, c *papersum.Critique, target int, style papersum.Style) string {
 	base := e.critique(a, draft, target)
-	rv := &reviser{e: e, a: a, m: newMatcher(a), target: target, bodyLimit: e.bodyLimit(a, target)}
+	rv := &reviser{e: e, a: a, m: newMatcher(a), target: target, bodyLimit: e.bodyLimit(a, target),
+		highlights: style == papersum.StyleHighlights}
+	if rv.highlights {
+		rv.bodyLimit = target
+	}
 	if c != nil {
 		for _, is := range c.Issues {
 			for _, sm := range keyTermIssue.FindAllStringSubmatch(is, -1) {
@@ -131,7 +145,7 @@ func (rv *reviser) plan(base *critiqueResult) []draftSent {
 	out := cur[:0]
 	for _, d := range cur {
 		if len(d.badNumbers) > 0 || len(d.badNames) > 0 || d.support < supportLow {
-			if d.src >= 0 && d.sim >= confidentSim && a.sents[d.src].suit > 0 {
+			if d.src >= 0 && d.sim >= confidentSim && a.sents[d.src].suit > 0 && rv.allowed(d.src) {
 				out = append(out, rv.fromSource(d.src))
 			}
 			continue
@@ -264,6 +278,9 @@ func (rv *reviser) trim(ds []draftSent) []draftSent {
 // canAdd reports whether source sentence k is new to ds and not redundant
 // with any of its sentences.
 func (rv *reviser) canAdd(ds []draftSent, k int) bool {
+	if !rv.allowed(k) {
+		return false
+	}
 	v := rv.a.sents[k].vec.IDs
 	src := rv.fromSource(k)
 	for i := range ds {
@@ -275,6 +292,16 @@ func (rv *reviser) canAdd(ds []draftSent, k int) bool {
 		}
 	}
 	return true
+}
+
+// allowed reports whether source sentence k may be added by this
+// revision: any extractable sentence, but for a highlights summary only
+// one from the body that does not repeat the abstract.
+func (rv *reviser) allowed(k int) bool {
+	if rv.a.score[k] <= 0 {
+		return false
+	}
+	return !rv.highlights || rv.a.highlightable(k)
 }
 
 // gain is what adding source sentence k brings to ds: missing key terms
