@@ -20,11 +20,11 @@ const (
 // limitationCues are phrases with which authors state what their work
 // does not do or leaves open.
 var limitationCues = phrases(
-	"limitation", "limitations", "future work", "in the future", "does not", "do not", "did not",
-	"cannot", "can not", "fails to", "failed to", "drawback", "drawbacks", "shortcoming",
-	"shortcomings", "not yet", "left for", "is limited", "are limited", "remains", "remain",
+	"limitation", "limitations", "future work", "in the future", "does not help", "does not handle",
+	"does not scale", "does not work", "cannot", "can not", "fails to", "failed to", "drawback",
+	"drawbacks", "shortcoming", "shortcomings", "not yet", "left for", "is limited", "are limited",
 	"unable to", "weakness", "we plan", "we intend", "would like to", "open question",
-	"only applies", "restricted to", "at the cost of", "suffers",
+	"only applies", "restricted to", "at the cost of", "suffers", "remains to be", "remain to be",
 )
 
 // aspects returns which aspects source sentence i states.
@@ -172,6 +172,38 @@ func (e *Engine) highlights(a *analysis, target int) string {
 			break // the one overflowing sentence the length rule allows
 		}
 	}
+	chosen = e.withLimitation(a, chosen, covered[aspectLimitation], target)
 	slices.Sort(chosen)
 	return a.join(chosen)
+}
+
+// withLimitation makes room in chosen (in the order the sentences were
+// picked) for the best highlightable sentence that states a limitation,
+// when none of chosen does and the paper has one: a reader of highlights
+// needs to know what the work does not do, and human summaries, which
+// rarely say it, would never make MMR pick it. The sentences picked last
+// give way until it fits the target.
+func (e *Engine) withLimitation(a *analysis, chosen []int, covered bool, target int) []int {
+	if covered {
+		return chosen
+	}
+	lim := -1
+	for i := range a.sents {
+		if a.highlightable(i) && a.aspects(i)[aspectLimitation] && (lim < 0 || a.score[i] > a.score[lim]) &&
+			!slices.Contains(chosen, i) && a.sents[i].words <= target/2 {
+			lim = i
+		}
+	}
+	if lim < 0 {
+		return chosen
+	}
+	words := a.sents[lim].words
+	for _, i := range chosen {
+		words += a.sents[i].words
+	}
+	for len(chosen) > 1 && words > target {
+		words -= a.sents[chosen[len(chosen)-1]].words
+		chosen = chosen[:len(chosen)-1]
+	}
+	return append(chosen, lim)
 }
