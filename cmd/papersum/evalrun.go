@@ -153,17 +153,19 @@ func configName(g *globalFlags, getenv func(string) string) string {
 func evaluate(ctx context.Context, e *env, g *globalFlags, f *evalFlags, cfg *config.Config, name string,
 	ds *dataset.Dataset, store papersum.Store) (*eval.Result, error) {
 	logger := newLogger(e, g)
+	if f.style != "" {
+		cfg.Style = papersum.Style(f.style)
+	}
 	target := cfg.TargetWords
 	if ds.Kind == "scitldr" {
 		target = 20 // the protocol asks for a one-sentence TLDR
+	} else if f.style == string(papersum.StyleTLDR) {
+		target = config.TLDRTargetWords
 	}
 	if f.words > 0 {
 		target = f.words
 	}
 	cfg.TargetWords = target
-	if f.style != "" {
-		cfg.Style = papersum.Style(f.style)
-	}
 	if cfg.Style == papersum.StyleHighlights {
 		ds = highlightsInputs(ds)
 	}
