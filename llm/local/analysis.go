@@ -243,7 +243,11 @@ func (e *Engine) analyze(p *papersum.Paper) *analysis {
 		}
 		s.grade = textproc.SentenceGrade(s.toks)
 		e.features(p, s)
-		if s.kind != papersum.KindTitle {
+		// Only a sentence the filters let through (or an abstract
+		// sentence, which a TLDR may quote) is checked: the checks are
+		// the costliest part of the analysis, and relaxSuitability
+		// checks the rest when it needs them.
+		if s.kind != papersum.KindTitle && (s.suit > 0 || s.abs) {
 			// No lexicon: a paper's own words are all "known", and
 			// taking only its frequent ones for words calls
 			// "sometimes" two words run together and "free" an OCR

@@ -35,15 +35,51 @@ const (
 // "annotation"; not "first- and second-order") and collapses white
 // space. A summarizer quotes the tidied sentence.
 func Tidy(s string) string {
-	s = replaceCitations(s)
-	s = hyphenRE.ReplaceAllStringFunc(s, func(m string) string {
+	// Each repair runs only when its mark is there: the regular
+	// expressions cost far more than the scans, and most sentences need
+	// no repair.
+	if strings.IndexByte(s, '[') >= 0 {
+		s = replaceCitations(s)
+	}
+	if strings.Contains(s, "- ") {
+		s = joinHyphens(s)
+	}
+	if splitCapsMark(s) {
+		s = joinCaps(s)
+	}
+	s = strings.Join(strings.Fields(s), " ")
+	s = strings.ReplaceAll(s, " .", ".")
+	s = strings.ReplaceAll(s, " ,", ",")
+	return s
+}
+
+// splitCapsMark reports whether s has a capital, a space and two capitals:
+// the mark of small capitals split off their first letter.
+func splitCapsMark(s string) bool {
+	for i := 0; i+3 < len(s); i++ {
+		if isUpper(s[i]) && s[i+1] == ' ' && isUpper(s[i+2]) && isUpper(s[i+3]) {
+			return true
+		}
+	}
+	return false
+}
+
+func isUpper(b byte) bool { return b >= 'A' && b <= 'Z' }
+
+// joinHyphens joins words hyphenated at a line end (see Tidy).
+func joinHyphens(s string) string {
+	return hyphenRE.ReplaceAllStringFunc(s, func(m string) string {
 		sub := hyphenRE.FindStringSubmatch(m)
 		if next := sub[2]; suspended(next) || next[0] < 'a' || next[0] > 'z' {
 			return m
 		}
 		return strings.TrimSuffix(sub[1], "-") + sub[2]
 	})
-	s = tidyCapsRE.ReplaceAllStringFunc(s, func(m string) string {
+}
+
+// joinCaps joins small capitals split off their first letter (see Tidy).
+func joinCaps(s string) string {
+	return tidyCapsRE.ReplaceAllStringFunc(s, func(m string) string {
 		word := strings.TrimLeft(m, " \t\n([\"'")
 		lead := m[:len(m)-len(word)]
 		// "A NEW" and "I AM" are words of a heading, not a split one.
@@ -52,10 +88,6 @@ func Tidy(s string) string {
 		}
 		return lead + word[:1] + word[2:]
 	})
-	s = strings.Join(strings.Fields(s), " ")
-	s = strings.ReplaceAll(s, " .", ".")
-	s = strings.ReplaceAll(s, " ,", ",")
-	return s
 }
 
 // Unquotable returns the problems of sentence that make it unfit to quote
@@ -81,7 +113,7 @@ func Unquotable(sentence string, opt Options) []Problem {
 	if open := unclosed(sentence); open >= 0 {
 		out = append(out, Problem{Kind: Unfinished, Span: sentence[open:], Start: open, End: len(sentence)})
 	}
-	for _, m := range joinedRE.FindAllStringSubmatchIndex(sentence, -1) {
+	for _, m := range joined(sentence) {
 		// m[2:4] is the opening word of the sentence run in.
 		// The span runs from the word that lost its full stop.
 		from := strings.LastIndexAny(sentence[:m[0]], " \t\n") + 1
@@ -105,16 +137,28 @@ func Unquotable(sentence string, opt Options) []Problem {
 			out = append(out, Problem{Kind: Fragment, Span: sentence[m[0]:m[1]], Start: m[0], End: m[1]})
 		}
 	}
-	for _, m := range formulaRE.FindAllStringIndex(sentence, -1) {
+	var formulas [][]int
+	if strings.IndexByte(sentence, '(') >= 0 {
+		formulas = formulaRE.FindAllStringIndex(sentence, -1)
+	}
+	for _, m := range formulas {
 		out = append(out, Problem{Kind: Formula, Span: sentence[m[0]:m[1]], Start: m[0], End: m[1]})
 	}
-	for _, m := range innerStopRE.FindAllStringSubmatchIndex(sentence, -1) {
+	var stops [][]int
+	if innerStopMark(sentence) {
+		stops = innerStopRE.FindAllStringSubmatchIndex(sentence, -1)
+	}
+	for _, m := range stops {
 		if abbreviations[sentence[m[2]:m[3]]] {
 			continue
 		}
 		out = append(out, Problem{Kind: Joined, Span: sentence[m[2]:m[5]], Start: m[2], End: m[5]})
 	}
-	for _, m := range hyphenRE.FindAllStringSubmatchIndex(sentence, -1) {
+	var hyphens [][]int
+	if strings.Contains(sentence, "- ") {
+		hyphens = hyphenRE.FindAllStringSubmatchIndex(sentence, -1)
+	}
+	for _, m := range hyphens {
 		if suspended(sentence[m[4]:m[5]]) {
 			continue // "first- and second-order": a suspended hyphen
 		}
@@ -155,6 +199,28 @@ var (
 	// and another word: "mem- The", "widely- SRILM".
 	hyphenRE = regexp.MustCompile(`\b([A-Za-z]{2,}-)\s+([A-Za-z]+)`)
 )
+
+// joined returns the matches of joinedRE in s, found by a scan for the
+// opening words first, which most sentences lack in mid-sentence.
+func joined(s string) [][]int {
+	for i := 1; i+1 < len(s); i++ {
+		if s[i-1] == ' ' && isUpper(s[i]) {
+			return joinedRE.FindAllStringSubmatchIndex(s, -1)
+		}
+	}
+	return nil
+}
+
+// innerStopMark reports a full stop followed by a space and a lower-case
+// letter, the mark innerStopRE looks for.
+func innerStopMark(s string) bool {
+	for i := 0; i+2 < len(s); i++ {
+		if s[i] == '.' && s[i+1] == ' ' && s[i+2] >= 'a' && s[i+2] <= 'z' {
+			return true
+		}
+	}
+	return false
+}
 
 // abbreviations end in a full stop inside a sentence.
 var abbreviations = map[string]bool{
