@@ -92,6 +92,7 @@ func (e *Engine) reviseStyle(ctx context.Context, a *analysis, draft string, c *
 	if alt := rv.climb(ctx, rv.trim(slices.Clone(base.sents))); rv.objective(alt) > rv.objective(cur)+1e-9 {
 		cur = alt
 	}
+	cur = rv.fixIssues(ctx, cur)
 	revised := joinDraft(cur)
 	if revised == "" || revised == draft {
 		return draft
@@ -405,6 +406,77 @@ func (rv *reviser) maxScore() float64 {
 		return 1
 	}
 	return m
+}
+
+// fixIssues acts on the issues the critique still raises about ds: it
+// makes the single-sentence edit (drop, add, replace or move to the front
+// one sentence) that
+// leaves the fewest issues, as long as it leaves fewer than before and
+// does not lower the critique's overall score, for at most ReviseRounds
+// rounds. The climb optimises the score, which can leave an issue that
+// costs only rounding ("the summary reports no results" on a summary
+// that is otherwise complete); this pass removes such issues whenever a
+// sentence of the paper can. Edits keep the length rule and the fill rule
+// of the climb; an edit that drops an abstract sentence must still raise
+// the overall score by ReviseMinGain.
+func (rv *reviser) fixIssues(ctx context.Context, ds []draftSent) []draftSent {
+	if len(ds) == 0 {
+		return ds
+	}
+	cands := rv.a.pool(rv.e.cfg.ReviseCandidates)
+	cur := ds
+	r := rv.e.score(rv.a, cur, rv.target, true)
+	curN, curO := len(r.critique.Issues), r.critique.Scores.Overall()
+	for round := 0; round < rv.e.cfg.ReviseRounds && curN > 0 && ctx.Err() == nil; round++ {
+		var best []draftSent
+		bestN, bestO := curN, curO
+		try := func(next []draftSent) {
+			if len(next) == 0 || !rv.fits(next) {
+				return
+			}
+			if w := rv.words(next); w > max(rv.words(cur), rv.bodyLimit) && rv.bodyWords(next) > rv.bodyWords(cur) {
+				return
+			}
+			minGain := 0.0
+			if rv.dropsAbstract(cur, next) {
+				minGain = rv.e.cfg.ReviseMinGain
+			}
+			r := rv.e.score(rv.a, next, rv.target, true)
+			n, o := len(r.critique.Issues), r.critique.Scores.Overall()
+			if o < curO+minGain-1e-9 {
+				return
+			}
+			if n < bestN || (n == bestN && best != nil && o > bestO+1e-9) {
+				best, bestN, bestO = next, n, o
+			}
+		}
+		for i := range cur {
+			try(slices.Delete(slices.Clone(cur), i, i+1))
+			if i > 0 {
+				// The sentence that states the contribution first.
+				try(slices.Insert(slices.Delete(slices.Clone(cur), i, i+1), 0, cur[i]))
+			}
+		}
+		for _, k := range cands {
+			if !rv.canAdd(cur, k) {
+				continue
+			}
+			src := rv.fromSource(k)
+			try(rv.order(append(slices.Clone(cur), src)))
+			for i := range cur {
+				next := slices.Clone(cur)
+				next[i] = src
+				if rv.canAdd(slices.Delete(slices.Clone(cur), i, i+1), k) {
+					try(rv.order(next))
+				}
+			}
+		}
+		if best == nil {
+			break
+		}
+		cur, curN, curO = best, bestN, bestO
+	}
+	return cur
 }
 
 // climb improves ds by single-sentence edits, best first, for at most

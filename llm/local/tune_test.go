@@ -115,6 +115,9 @@ type tuneResult struct {
 	leadC, draftC, revC float64 // critique overall
 	leadW, draftW, revW int     // words
 	changed             bool    // the revision differs from the draft
+	// draftIssues and revIssues are the critique's issues of the draft
+	// and of the revision.
+	draftIssues, revIssues []string
 }
 
 // TestScisummNet is the tuning harness: it runs summarize, critique and
@@ -168,7 +171,8 @@ func TestScisummNet(t *testing.T) {
 				if style != papersum.StyleTLDR {
 					r = e.reviseStyle(t.Context(), a, d, &dc.critique, target, style)
 				}
-				res[i] = tuneResult{changed: r != d,
+				rc := e.critique(a, r, target).critique
+				res[i] = tuneResult{changed: r != d, draftIssues: dc.critique.Issues, revIssues: rc.Issues,
 					lead: sc.Score(sentences.Split(l)), draft: sc.Score(sentences.Split(d)), rev: sc.Score(sentences.Split(r)),
 					leadC: e.critique(a, l, target).critique.Scores.Overall(), draftC: dc.critique.Scores.Overall(),
 					revC:  e.critique(a, r, target).critique.Scores.Overall(),
@@ -199,6 +203,17 @@ func TestScisummNet(t *testing.T) {
 		s.words += float64(words)
 	}
 	critWorse, critBetter, critSame, changed := 0, 0, 0, 0
+	// Issues by kind (their text up to the first quote or digit), raised
+	// on drafts and left on revisions.
+	quoted, digits := regexp.MustCompile(`"[^"]*"`), regexp.MustCompile(`[0-9.]+`)
+	issueKind := func(s string) string {
+		s = digits.ReplaceAllString(quoted.ReplaceAllString(s, `"…"`), "N")
+		if k := strings.Index(s, "e.g.:"); k > 0 {
+			s = s[:k]
+		}
+		return s
+	}
+	raised, left := map[string]int{}, map[string]int{}
 	r2Worse, r2Better := 0, 0
 	for i, r := range res {
 		add(&lead, r.lead, r.leadC, r.leadW)
@@ -206,6 +221,12 @@ func TestScisummNet(t *testing.T) {
 		add(&rev, r.rev, r.revC, r.revW)
 		if r.changed {
 			changed++
+		}
+		for _, is := range r.draftIssues {
+			raised[issueKind(is)]++
+		}
+		for _, is := range r.revIssues {
+			left[issueKind(is)]++
 		}
 		switch {
 		case r.revC < r.draftC:
@@ -236,6 +257,22 @@ func TestScisummNet(t *testing.T) {
 	t.Log(row("revised", rev))
 	t.Logf("revision vs draft: changed %d of %d; critique better %d, same %d, worse %d; ROUGE-2 better %d, same %d, worse %d",
 		changed, len(res), critBetter, critSame, critWorse, r2Better, len(res)-r2Better-r2Worse, r2Worse)
+	nRaised, nLeft := 0, 0
+	for _, n := range raised {
+		nRaised += n
+	}
+	for _, n := range left {
+		nLeft += n
+	}
+	t.Logf("issues: %d raised on the drafts, %d left on the revisions", nRaised, nLeft)
+	for k, n := range raised {
+		t.Logf("issue %-70q raised on %4d drafts, left on %4d revisions", k, n, left[k])
+	}
+	for k, n := range left {
+		if raised[k] == 0 {
+			t.Logf("issue %-70q raised on    0 drafts, left on %4d revisions", k, n)
+		}
+	}
 	if rev.r2 < draft.r2 || rev.r1 < draft.r1 || rev.rl < draft.rl {
 		t.Logf("WARNING: mean ROUGE of revisions below drafts")
 	}

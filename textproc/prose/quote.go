@@ -114,6 +114,17 @@ func Unquotable(sentence string, opt Options) []Problem {
 		out = append(out, Problem{Kind: Unfinished, Span: sentence[open:], Start: open, End: len(sentence)})
 	}
 	for _, m := range joined(sentence) {
+		// After a colon a capital opens a list item or a quotation
+		// ("Treebank: The sections 2-21 are used"); only the words that
+		// open a new sentence of the text ("form: Next we describe")
+		// mean that something between them was lost.
+		if sentence[m[2]-1] == ':' || strings.HasSuffix(strings.TrimRight(sentence[:m[2]], " "), ":") {
+			switch sentence[m[2]:m[3]] {
+			case "Next", "Then", "We", "Here", "Thus", "Finally", "However":
+			default:
+				continue
+			}
+		}
 		// m[2:4] is the opening word of the sentence run in.
 		// The span runs from the word that lost its full stop.
 		from := strings.LastIndexAny(sentence[:m[0]], " \t\n") + 1
@@ -144,6 +155,9 @@ func Unquotable(sentence string, opt Options) []Problem {
 	for _, m := range formulas {
 		out = append(out, Problem{Kind: Formula, Span: sentence[m[0]:m[1]], Start: m[0], End: m[1]})
 	}
+	for _, m := range footnoteRE.FindAllStringIndex(sentence, -1) {
+		out = append(out, Problem{Kind: Joined, Span: sentence[m[0]:m[1]], Start: m[0], End: m[1]})
+	}
 	var stops [][]int
 	if innerStopMark(sentence) {
 		stops = innerStopRE.FindAllStringSubmatchIndex(sentence, -1)
@@ -169,6 +183,10 @@ func Unquotable(sentence string, opt Options) []Problem {
 }
 
 var (
+	// footnoteRE matches a footnote mark after a full stop inside a
+	// sentence, where the next sentence (or a heading) was run in:
+	// "referred to as treebanks.5. Theory-independence:".
+	footnoteRE = regexp.MustCompile(`[a-z]{3,}\.\d{1,2}\.\s`)
 	// formulaRE matches a single letter applied to a short argument
 	// list: "p(r)", "H (c)", "P(t|w)", "f(x, y)"; not "(a)" or "a) and".
 	formulaRE = regexp.MustCompile(`(?:^|[\s,;])[A-Za-z]\s?\([^()\s]{1,12}(?:[,|] ?[^()\s]{1,12})*\)`)
@@ -191,10 +209,11 @@ var (
 	strayRE = regexp.MustCompile(`^[~^|\\{}]+$`)
 	// joinedRE matches a word that opens sentences, capitalised, after a
 	// word that does not end one: "treebank Our", "explored, i The",
-	// "Results We". The word before it ends the sentence that lost its
-	// full stop, or is a heading run into the text. A quotation or a
-	// colon before the opener ("called: The") does not match.
-	joinedRE = regexp.MustCompile(`(?:[a-z0-9%)])\s+(We|Our|The|This|These|In|It|Its|Here|Thus|However|Finally|Moreover|Furthermore|Table|Figure)\s+[a-z]`)
+	// "Results We", "takes the following form: Next we" (an equation
+	// dropped between them). The word before it ends the sentence that
+	// lost its full stop, or is a heading run into the text. A quotation
+	// before the opener does not match.
+	joinedRE = regexp.MustCompile(`(?:[a-z0-9%)]|[a-z]:)\s+(We|Our|The|This|These|In|It|Its|Here|Thus|However|Finally|Moreover|Furthermore|Next|Then|Table|Figure)\s+[a-z]`)
 	// hyphenRE matches a word that ends in a hyphen followed by a space
 	// and another word: "mem- The", "widely- SRILM".
 	hyphenRE = regexp.MustCompile(`\b([A-Za-z]{2,}-)\s+([A-Za-z]+)`)

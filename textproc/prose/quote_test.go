@@ -49,6 +49,8 @@ func TestUnquotableFindsDebris(t *testing.T) {
 		{"Following [5,10], our parser is generative.", Citation, " [5,10]"},
 		{"Parsers differ in how they compute p(r), and we turn to that next.", Formula, " p(r)"},
 		{"Much of the interesting work is determining what goes into H (c).", Formula, " H (c)"},
+		{"In this notation the above equation takes the following form: Next we describe how we assign a probability.", Joined, "form: Next"},
+		{"Corpora annotated with syntactic structures are commonly referred to as trctbank.5. Theory-independence: Annotations should not be influenced.", Joined, "trctbank.5. "},
 		{"The importance of including nonheadwords has become uncontroversial (e.g.", Unfinished, "(e.g."},
 	}
 	for _, c := range cases {
