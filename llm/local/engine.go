@@ -111,6 +111,13 @@ type Config struct {
 	// has to a reference summary; trading them for rounding-level rubric
 	// gains lost ROUGE on ScisummNet. Default 1.
 	ReviseMinGain float64
+	// ReviseFixSlack is how far the local search's objective (see
+	// ReviseScoreWeight) may fall for an edit of revise that removes one
+	// of the critique's issues without lowering its overall score. 0 lets
+	// only free fixes through; a large value lets issues trade away the
+	// sentences that best summarise the paper. Default 0.3 (tuned on
+	// ScisummNet, see BENCHMARKS.md).
+	ReviseFixSlack float64
 	// ReviseCandidates is how many of the best unused source sentences
 	// revise considers adding. Default 15.
 	ReviseCandidates int
@@ -159,6 +166,7 @@ func (c Config) withDefaults() Config {
 	defi(&c.ReviseCandidates, 15)
 	def(&c.ReviseScoreWeight, 2)
 	def(&c.ReviseMinGain, 1)
+	def(&c.ReviseFixSlack, 0.3)
 	return c
 }
 
@@ -182,7 +190,7 @@ func (c Config) Validate() error {
 	case c.MinSentenceWords > c.MaxSentenceWords:
 		return errors.New("local: MinSentenceWords exceeds MaxSentenceWords")
 	case c.PositionDecay < 0, c.LeadDecay < 0, c.LeadWeight < 0, c.CueWeight < 0, c.AbstractWeight < 0, c.CentralityWeight < 0, c.PositionWeight < 0, c.KeyTermWeight < 0,
-		c.TitleTermBoost < 0, c.AbstractTermBoost < 0, c.LeadTermBoost < 0, c.ReviseScoreWeight < 0, c.ReviseMinGain < 0, c.AspectWeight < 0:
+		c.TitleTermBoost < 0, c.AbstractTermBoost < 0, c.LeadTermBoost < 0, c.ReviseScoreWeight < 0, c.ReviseMinGain < 0, c.AspectWeight < 0, c.ReviseFixSlack < 0:
 		return errors.New("local: weights must not be negative")
 	case c.AbstractFill < 0 || c.AbstractFill > 1:
 		return errors.New("local: AbstractFill must be in (0,1]")

@@ -427,6 +427,7 @@ func (rv *reviser) fixIssues(ctx context.Context, ds []draftSent) []draftSent {
 	cur := ds
 	r := rv.e.score(rv.a, cur, rv.target, true)
 	curN, curO := len(r.critique.Issues), r.critique.Scores.Overall()
+	curV, _ := rv.evaluate(cur)
 	for round := 0; round < rv.e.cfg.ReviseRounds && curN > 0 && ctx.Err() == nil; round++ {
 		var best []draftSent
 		bestN, bestO := curN, curO
@@ -444,6 +445,12 @@ func (rv *reviser) fixIssues(ctx context.Context, ds []draftSent) []draftSent {
 			r := rv.e.score(rv.a, next, rv.target, true)
 			n, o := len(r.critique.Issues), r.critique.Scores.Overall()
 			if o < curO+minGain-1e-9 {
+				return
+			}
+			// An issue is not worth the paper's best sentences: the
+			// objective (score and extraction scores) may fall by at
+			// most ReviseFixSlack.
+			if v, _ := rv.evaluate(next); v < curV-rv.e.cfg.ReviseFixSlack-1e-9 {
 				return
 			}
 			if n < bestN || (n == bestN && best != nil && o > bestO+1e-9) {
@@ -475,6 +482,7 @@ func (rv *reviser) fixIssues(ctx context.Context, ds []draftSent) []draftSent {
 			break
 		}
 		cur, curN, curO = best, bestN, bestO
+		curV, _ = rv.evaluate(cur)
 	}
 	return cur
 }

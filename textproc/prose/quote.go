@@ -5,9 +5,9 @@ import (
 	"strings"
 )
 
-// Two more kinds, which Check leaves to Unquotable: they matter to a
-// summarizer that quotes source sentences, and the critique's clarity
-// already sees their symptoms.
+// Four more kinds, which Check leaves to Unquotable: they matter to a
+// summarizer that quotes source sentences, and adding them to Check would
+// move the critique's measured scores.
 const (
 	// Joined is a sentence that runs into the next one without its full
 	// stop: a page or column break, a heading or a lost period joined them
@@ -106,6 +106,11 @@ func Unquotable(sentence string, opt Options) []Problem {
 			// Check calls "the phrase it is in." unfinished for its
 			// last word; a quoted sentence with its full stop is whole
 			// unless it ends on a word no sentence ends on.
+			continue
+		}
+		if p.Kind == WordSalad && listSentence(sentence) {
+			// "We investigate five tasks: affect recognition, word
+			// similarity, ...": a list has few function words.
 			continue
 		}
 		out = append(out, p)
@@ -260,7 +265,8 @@ func init() {
 			gapPairs[a+" "+b] = true
 		}
 	}
-	for _, det := range []string{"the", "a", "an", "our", "their", "its", "this", "these"} {
+	// Not "this" or "these": they are pronouns too ("for this is that").
+	for _, det := range []string{"the", "a", "an", "our", "their", "its"} {
 		for _, b := range []string{"is", "are", "was", "were", "of", "for", "and", "the", "a", "an", "to", "with", "by", "from"} {
 			gapPairs[det+" "+b] = true
 		}
@@ -294,6 +300,14 @@ var governs = map[string]bool{
 	"in": true, "of": true, "by": true, "see": true, "following": true, "from": true, "to": true, "and": true,
 	"with": true, "on": true, "e.g.": true, "cf.": true, "than": true, "as": true, "like": true, "follow": true,
 	"use": true, "uses": true, "used": true, "unlike": true, "at": true, "for": true, "or": true, "also": true,
+}
+
+// listSentence reports whether s introduces a list with a colon and
+// separates its items with commas, and has no tagged tokens ("aide/NN")
+// that would make it corpus debris instead.
+func listSentence(s string) bool {
+	colon := strings.Index(s, ": ")
+	return colon > 0 && strings.Count(s[colon:], ",") >= 2 && !strings.Contains(s, "/")
 }
 
 // cutShort reports whether s stops without a final full stop, question

@@ -85,6 +85,8 @@ func TestUnquotableLeavesProseAlone(t *testing.T) {
 		"Whether a phrase is obligatory is relative to the phrase it is in.",
 		"Several models (of which two are new) are compared.",
 		"It uses a) human annotations and b) parse trees, and (c) rules.",
+		"One reason for this is that the model cannot capture the dependencies.",
+		"We investigate five tasks: affect recognition, word similarity, recognizing textual entailment, event temporal ordering, and word sense disambiguation.",
 		"As shown by Smith et al. in earlier work, e.g. on parsing, the method works.",
 	} {
 		if ps := Unquotable(s, Options{}); len(ps) > 0 {
