@@ -30,7 +30,8 @@ const (
 // Tidy repairs the blemishes of a source sentence that can be repaired
 // without guessing: it removes numeric citation brackets ("[5,9,10]"),
 // joins small capitals that a text layer split off their first letter
-// ("P ROBING" -> "PROBING", "G EO" -> "GEO"), joins a word hyphenated at
+// ("P ROBING" -> "PROBING", "G EO" -> "GEO"), removes list bullets
+// ("• We evaluated"), joins a word hyphenated at
 // a line end when it goes on in lower case ("anno- tation" ->
 // "annotation"; not "first- and second-order") and collapses white
 // space. A summarizer quotes the tidied sentence.
@@ -40,6 +41,11 @@ func Tidy(s string) string {
 	// no repair.
 	if strings.IndexByte(s, '[') >= 0 {
 		s = replaceCitations(s)
+	}
+	if strings.ContainsAny(s, "•▪◦") {
+		// List bullets, at the start of an item or left inside a
+		// word by a line break ("particu- •lar").
+		s = strings.NewReplacer("• ", "", "•", "", "▪ ", "", "▪", "", "◦ ", "", "◦", "").Replace(s)
 	}
 	if strings.Contains(s, "- ") {
 		s = joinHyphens(s)
@@ -163,6 +169,11 @@ func Unquotable(sentence string, opt Options) []Problem {
 	for _, m := range footnoteRE.FindAllStringIndex(sentence, -1) {
 		out = append(out, Problem{Kind: Joined, Span: sentence[m[0]:m[1]], Start: m[0], End: m[1]})
 	}
+	if strings.ContainsAny(sentence, `'"‘“`) {
+		for _, m := range quotedOpenerRE.FindAllStringSubmatchIndex(sentence, -1) {
+			out = append(out, Problem{Kind: Joined, Span: sentence[m[0]:m[3]], Start: m[0], End: m[3]})
+		}
+	}
 	var stops [][]int
 	if innerStopMark(sentence) {
 		stops = innerStopRE.FindAllStringSubmatchIndex(sentence, -1)
@@ -191,7 +202,11 @@ var (
 	// footnoteRE matches a footnote mark after a full stop inside a
 	// sentence, where the next sentence (or a heading) was run in:
 	// "referred to as treebanks.5. Theory-independence:".
-	footnoteRE = regexp.MustCompile(`[a-z]{3,}\.\d{1,2}\.\s`)
+	footnoteRE = regexp.MustCompile(`[a-z]{3,}\.\d{1,2}\.(?:\s|$)`)
+	// quotedOpenerRE matches a sentence opening after an opening quote
+	// in mid-sentence, where a footnote was run in: "the complete
+	// prepositional phrase 'We adopt here the transliteration of".
+	quotedOpenerRE = regexp.MustCompile(`[a-z]\s+['"‘“](We|Our|This|These|The|In|It)\s+[a-z]+\s+[a-z]`)
 	// formulaRE matches a single letter applied to a short argument
 	// list: "p(r)", "H (c)", "P(t|w)", "f(x, y)"; not "(a)" or "a) and".
 	formulaRE = regexp.MustCompile(`(?:^|[\s,;])[A-Za-z]\s?\([^()\s]{1,12}(?:[,|] ?[^()\s]{1,12})*\)`)

@@ -15,6 +15,8 @@ func TestTidy(t *testing.T) {
 		{"This requires the anno- tation of large quantities of text.", "This requires the annotation of large quantities of text."},
 		{"Both first- and second-order models, and pre- or post-processing.", "Both first- and second-order models, and pre- or post-processing."},
 		{"Following [5,10], our parser is generative.", "Following [5,10], our parser is generative."},
+		{"• We evaluated translation from English.", "We evaluated translation from English."},
+		{"It makes only minimal assumptions about the particu- •lar representational strata.", "It makes only minimal assumptions about the particular representational strata."},
 		{"", ""},
 	}
 	for _, c := range cases {
@@ -51,6 +53,8 @@ func TestUnquotableFindsDebris(t *testing.T) {
 		{"Much of the interesting work is determining what goes into H (c).", Formula, " H (c)"},
 		{"In this notation the above equation takes the following form: Next we describe how we assign a probability.", Joined, "form: Next"},
 		{"Corpora annotated with syntactic structures are commonly referred to as trctbank.5. Theory-independence: Annotations should not be influenced.", Joined, "trctbank.5. "},
+		{"Corpora annotated with syntactic structures are commonly referred to as trctbank.5.", Joined, "trctbank.5."},
+		{"The Hebrew token stands for the complete prepositional phrase 'We adopt here the transliteration of Sima'an.", Joined, "e 'We"},
 		{"The importance of including nonheadwords has become uncontroversial (e.g.", Unfinished, "(e.g."},
 	}
 	for _, c := range cases {
@@ -86,6 +90,7 @@ func TestUnquotableLeavesProseAlone(t *testing.T) {
 		"Several models (of which two are new) are compared.",
 		"It uses a) human annotations and b) parse trees, and (c) rules.",
 		"One reason for this is that the model cannot capture the dependencies.",
+		"The system is called \"The Parser\" in the paper.",
 		"We investigate five tasks: affect recognition, word similarity, recognizing textual entailment, event temporal ordering, and word sense disambiguation.",
 		"As shown by Smith et al. in earlier work, e.g. on parsing, the method works.",
 	} {
