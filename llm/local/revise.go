@@ -57,6 +57,7 @@ type reviser struct {
 	// highlights keeps the revision of a highlights summary to body
 	// sentences that do not repeat the abstract (see highlightable).
 	highlights bool
+	sources    map[int]draftSent // fromSource's sentences, by source index
 }
 
 func (e *Engine) revise(ctx context.Context, a *analysis, draft string, c *papersum.Critique, target int) string {
@@ -115,11 +116,21 @@ func joinDraft(ds []draftSent) string {
 	return strings.Join(parts, " ")
 }
 
-// fromSource is source sentence k as a summary sentence.
+// fromSource is source sentence k as a summary sentence. The search asks
+// for the same few candidates again and again, and checking a sentence's
+// prose is costly, so each is built once per revision.
 func (rv *reviser) fromSource(k int) draftSent {
+	if d, ok := rv.sources[k]; ok {
+		return d
+	}
 	s := rv.a.sents[k]
-	return draftSent{sent: s, words: textproc.Words(s.text), src: k, sim: 1, support: 1, alts: []int{k},
+	d := draftSent{sent: s, words: textproc.Words(s.text), src: k, sim: 1, support: 1, alts: []int{k},
 		problems: prose.Check(s.text, prose.Options{Known: rv.a.known})}
+	if rv.sources == nil {
+		rv.sources = map[int]draftSent{}
+	}
+	rv.sources[k] = d
+	return d
 }
 
 // value is what a sentence brings: its source's extraction score and the

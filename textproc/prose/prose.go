@@ -2,6 +2,7 @@ package prose
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -150,6 +151,13 @@ func frontMatter(s string) [][2]int {
 	}
 	for _, m := range postcodeRE.FindAllStringIndex(s, -1) {
 		codes = append(codes, [2]int{m[0], m[1]})
+	}
+	// Without an affiliation word, a starred name by a postal code or a
+	// long postal code, names alone make no strong mark (see below):
+	// skip the costliest expression.
+	if !strong && len(aff) == 0 && (len(stars) == 0 || len(codes) == 0) &&
+		!slices.ContainsFunc(codes, func(c [2]int) bool { return c[1]-c[0] > 5 }) {
+		return nil
 	}
 	for _, m := range personRE.FindAllStringIndex(s, -1) {
 		// A sentence's first words are often capitalised, and an
