@@ -86,6 +86,8 @@ type Task struct {
 	Paper *Paper
 	// TargetWords is the desired summary length in words.
 	TargetWords int
+	// Style is the kind of summary asked for; "" means DefaultStyle.
+	Style Style
 	// Draft is the summary under critique or revision ("" for summarize).
 	Draft string
 	// Critique is the critique that revise acts on (nil otherwise).

@@ -29,10 +29,18 @@ const (
 	MaxTargetWords = 5000
 )
 
+// TLDRTargetWords is the default length of a one-sentence summary (style
+// tldr): the length of a typical SciTLDR TLDR.
+const TLDRTargetWords = 25
+
 // Config is the whole configuration file.
 type Config struct {
-	// TargetWords is the summary length in words. Default 150.
+	// TargetWords is the summary length in words. Default 150, or
+	// TLDRTargetWords when Style is tldr.
 	TargetWords int `yaml:"target_words" json:"target_words"`
+	// Style is the kind of summary: abstract, highlights or tldr (see
+	// papersum.Style). Default papersum.DefaultStyle.
+	Style papersum.Style `yaml:"style" json:"style,omitempty"`
 	// PricingFile overrides the embedded pricing table. Default: none.
 	PricingFile string `yaml:"pricing_file" json:"pricing_file,omitempty"`
 	// Prompts is a directory of prompt templates overriding the embedded
@@ -230,8 +238,12 @@ func Load(r io.Reader, name string) (*Config, error) {
 }
 
 func (c *Config) applyDefaults() {
+	c.Style = papersum.Style(strings.ToLower(strings.TrimSpace(string(c.Style)))).OrDefault()
 	if c.TargetWords == 0 {
 		c.TargetWords = 150
+		if c.Style == papersum.StyleTLDR {
+			c.TargetWords = TLDRTargetWords
+		}
 	}
 	for _, s := range papersum.Stages {
 		sc := c.Stages.Get(s)
@@ -322,9 +334,21 @@ func (c *Config) Provider(name string) (ProviderConfig, bool) {
 	return p, ok
 }
 
+// styleList names the styles for error messages: "abstract, highlights, tldr".
+func styleList() string {
+	names := make([]string, len(papersum.Styles))
+	for i, s := range papersum.Styles {
+		names[i] = string(s)
+	}
+	return strings.Join(names, ", ")
+}
+
 func (c *Config) check() error {
 	if c.TargetWords < MinTargetWords || c.TargetWords > MaxTargetWords {
 		return fmt.Errorf("target_words %d is out of range (%d-%d)", c.TargetWords, MinTargetWords, MaxTargetWords)
+	}
+	if !c.Style.Valid() {
+		return fmt.Errorf("style %q is not one of %s", c.Style, styleList())
 	}
 	for name, p := range c.Providers {
 		switch p.Type {
@@ -385,10 +409,17 @@ func (c *Config) check() error {
 // prompts), for run records and cache keys.
 func (c *Config) Hash() string {
 	// Only what shapes results counts: not retry timing, keys or URLs.
+	// The default style leaves the hash as it was before styles, so
+	// stored runs and cache entries of default configurations still match.
+	style := c.Style
+	if style == papersum.DefaultStyle {
+		style = ""
+	}
 	data, _ := json.Marshal(struct {
-		TargetWords int    `json:"target_words"`
-		Stages      Stages `json:"stages"`
-	}{c.TargetWords, c.Stages})
+		TargetWords int            `json:"target_words"`
+		Stages      Stages         `json:"stages"`
+		Style       papersum.Style `json:"style,omitempty"`
+	}{c.TargetWords, c.Stages, style})
 	return papersum.ContentHash(data)
 }
 

@@ -54,6 +54,7 @@ func TestLoadErrors(t *testing.T) {
 		"target range":     "target_words: 3",
 		"not yaml":         "{{{",
 		"wrong type":       "target_words: many",
+		"unknown style":    "style: bullets",
 	}
 	for name, src := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -117,7 +118,7 @@ retry: {max_attempts: 6, base_delay: 100ms}
 // key path and line, with what is allowed there, never by Go type names.
 func TestLoadErrorsNameTheKeyPath(t *testing.T) {
 	tests := []struct{ src, want string }{
-		{"target_wrods: 100", "config c.yaml: target_wrods: line 1: unknown key; known keys: target_words, pricing_file, prompts, stages, providers, cache_paper, judge, thresholds, retry, breaker"},
+		{"target_wrods: 100", "config c.yaml: target_wrods: line 1: unknown key; known keys: target_words, style, pricing_file, prompts, stages, providers, cache_paper, judge, thresholds, retry, breaker"},
 		{"stages:\n  summarize:\n    modle: x\n", "config c.yaml: stages.summarize.modle: line 3: unknown key; known keys: provider, model, max_tokens, temperature, timeout, cache_ttl, fallback"},
 		{"stages: {revise: {fallback: [{provider: local, modl: x}]}}", "config c.yaml: stages.revise.fallback[0].modl: line 1: unknown key; known keys: provider, model"},
 		{"providers:\n  vllm: {type: openai, base_ur: x}\n", "config c.yaml: providers.vllm.base_ur: line 2: unknown key; known keys: type, base_url, api_key_env, api_key_file"},
@@ -127,7 +128,7 @@ func TestLoadErrorsNameTheKeyPath(t *testing.T) {
 		{"thresholds: {accuracy: high}", `config c.yaml: thresholds.accuracy: line 1: "high" is not a number`},
 		{"stages: {revise: {fallback: {provider: local}}}", "config c.yaml: stages.revise.fallback: line 1: want a list, not a mapping"},
 		{"stages: [1, 2]", "config c.yaml: stages: line 1: want keys (summarize, critique, revise), not a list"},
-		{"- 1\n", "config c.yaml: the file: line 1: want keys (target_words, pricing_file, prompts, stages, providers, cache_paper, judge, thresholds, retry, breaker), not a list"},
+		{"- 1\n", "config c.yaml: the file: line 1: want keys (target_words, style, pricing_file, prompts, stages, providers, cache_paper, judge, thresholds, retry, breaker), not a list"},
 		{"retry: {max_attempts: 0.5}", `config c.yaml: retry.max_attempts: line 1: "0.5" is not a whole number`},
 	}
 	for _, tc := range tests {
@@ -167,5 +168,42 @@ func TestEnumValuesInAnyCase(t *testing.T) {
 	}
 	if p, _ := c.Provider("vllm"); p.Type != ProviderOpenAI || c.Stages.Revise.CacheTTL != "1h" {
 		t.Errorf("type %q, cache_ttl %q", p.Type, c.Stages.Revise.CacheTTL)
+	}
+}
+
+// TestStyle wants style read in any case, the default style to leave the
+// hash as it was, another style to change it, and tldr to default to a
+// one-sentence length.
+func TestStyle(t *testing.T) {
+	if d := Default(); d.Style != papersum.DefaultStyle {
+		t.Errorf("default style %q", d.Style)
+	}
+	c, err := Load(strings.NewReader("style: Highlights\n"), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Style != papersum.StyleHighlights || c.TargetWords != 150 {
+		t.Errorf("style %q, target %d", c.Style, c.TargetWords)
+	}
+	if c.Hash() == Default().Hash() {
+		t.Error("highlights hash like the default")
+	}
+	abs, err := Load(strings.NewReader("style: abstract\n"), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if abs.Hash() != Default().Hash() {
+		t.Error("the default style written out changes the hash")
+	}
+	tldr, err := Load(strings.NewReader("style: tldr\n"), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tldr.TargetWords != TLDRTargetWords {
+		t.Errorf("tldr target %d", tldr.TargetWords)
+	}
+	_, err = Load(strings.NewReader("style: bullets\n"), "c.yaml")
+	if err == nil || !strings.Contains(err.Error(), "abstract, highlights, tldr") {
+		t.Errorf("err %v, want the styles named", err)
 	}
 }

@@ -35,6 +35,8 @@ type PromptData struct {
 	TargetWords int
 	// MaxWords is the hard length limit derived from TargetWords.
 	MaxWords int
+	// Style is the summary style: "abstract", "highlights" or "tldr".
+	Style    string
 	Draft    string
 	Critique *papersum.Critique
 }
@@ -129,7 +131,7 @@ func ParseTemplate(stage papersum.Stage, source string, data []byte) (*Template,
 		}
 	}
 	t := &Template{Stage: stage, Version: papersum.ContentHash(data), Source: source, tmpl: tmpl}
-	sample := PromptData{Title: "T", TargetWords: 150, MaxWords: 180, Draft: "D",
+	sample := PromptData{Title: "T", TargetWords: 150, MaxWords: 180, Style: string(papersum.DefaultStyle), Draft: "D",
 		Critique: &papersum.Critique{Issues: []string{"i"}}}
 	if _, _, err := t.Render(sample); err != nil {
 		return nil, papersum.Errorf(papersum.EINVALID, "prompt %s: %v", source, err)

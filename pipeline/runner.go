@@ -64,6 +64,7 @@ type Runner struct {
 	noCache bool
 	scorer  papersum.Model
 	unsaved *unsaved
+	style   papersum.Style
 }
 
 // RunnerConfig holds a Runner's dependencies. Every field is required
@@ -101,6 +102,10 @@ type RunnerConfig struct {
 	// negative value keeps none (every such answer is lost, and its
 	// repeated call counted in Run.RepeatedCalls).
 	MaxUnsaved int
+	// Style is the kind of summary every run asks for (Task.Style and
+	// the prompts' .Style). It shapes results, so it must be part of
+	// ConfigHash. Default papersum.DefaultStyle.
+	Style papersum.Style
 }
 
 // NewRunner checks cfg and returns a Runner. Every stage's model must be
@@ -128,6 +133,10 @@ func NewRunner(cfg RunnerConfig) (*Runner, error) {
 	if cfg.Store == nil || cfg.Pricer == nil {
 		return nil, papersum.Errorf(papersum.EINTERNAL, "pipeline: store and pricer are required")
 	}
+	cfg.Style = cfg.Style.OrDefault()
+	if !cfg.Style.Valid() {
+		return nil, papersum.Errorf(papersum.EINVALID, "pipeline: unknown summary style %q", cfg.Style)
+	}
 	for _, s := range papersum.Stages {
 		m, ok := cfg.Stages[s]
 		if !ok || m.Client == nil {
@@ -143,7 +152,7 @@ func NewRunner(cfg RunnerConfig) (*Runner, error) {
 	}
 	return &Runner{stages: cfg.Stages, prompts: cfg.Prompts, store: cfg.Store, pricer: cfg.Pricer,
 		clock: cfg.Clock, logger: cfg.Logger, newID: cfg.NewID, hash: cfg.ConfigHash, noCache: cfg.NoCache,
-		scorer: cfg.Scorer, unsaved: newUnsaved(max(cfg.MaxUnsaved, 0))}, nil
+		scorer: cfg.Scorer, unsaved: newUnsaved(max(cfg.MaxUnsaved, 0)), style: cfg.Style}, nil
 }
 
 // Options are per-run settings.
@@ -353,8 +362,11 @@ func (r *Runner) stage(ctx context.Context, run *papersum.Run, stage papersum.St
 func (r *Runner) prepare(stage papersum.Stage, doc *papersum.Document, task papersum.Task) (*papersum.Request, error) {
 	m := r.stages[stage]
 	task.Stage = stage
+	if task.Style == "" {
+		task.Style = r.style
+	}
 	system, user, err := r.prompts[stage].Render(PromptData{
-		Title: task.Paper.Title, TargetWords: task.TargetWords, MaxWords: MaxWords(task.TargetWords),
+		Title: task.Paper.Title, TargetWords: task.TargetWords, MaxWords: MaxWords(task.TargetWords), Style: string(task.Style.OrDefault()),
 		Draft: task.Draft, Critique: task.Critique,
 	})
 	if err != nil {

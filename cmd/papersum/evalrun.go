@@ -40,6 +40,7 @@ type evalFlags struct {
 	format      string
 	seed        uint64
 	rougeData   string
+	style       string
 	// rouge are ROUGE's data files (loadRouge), nil when the dataset's
 	// protocol needs none.
 	rouge *rouge.Resources
@@ -55,8 +56,9 @@ func (f *evalFlags) register(c *cobra.Command) {
 	c.Flags().StringVarP(&f.format, "format", "f", "text", "output format")
 	c.Flags().Uint64Var(&f.seed, "seed", 1, "seed of the bootstrap confidence intervals")
 	c.Flags().StringVar(&f.rougeData, "rouge-data", "", rougeDataHelp)
+	c.Flags().StringVar(&f.style, "style", "", "summary style: abstract, highlights or tldr (default: style of the config); highlights are summarized from the paper without its abstract and scored against every reference")
 	limitFlags(c.Flags(), intIn("limit", 1, noMax, "all"), intIn("repeat", 1, 100, ""), wordsFlag(),
-		intIn("concurrency", 1, 64, ""), formatFlag("text", "json"))
+		intIn("concurrency", 1, 64, ""), formatFlag("text", "json"), styleFlag())
 }
 
 // loadRouge loads ROUGE's data files when the dataset's protocol scores
@@ -151,14 +153,22 @@ func configName(g *globalFlags, getenv func(string) string) string {
 func evaluate(ctx context.Context, e *env, g *globalFlags, f *evalFlags, cfg *config.Config, name string,
 	ds *dataset.Dataset, store papersum.Store) (*eval.Result, error) {
 	logger := newLogger(e, g)
+	if f.style != "" {
+		cfg.Style = papersum.Style(f.style)
+	}
 	target := cfg.TargetWords
 	if ds.Kind == "scitldr" {
 		target = 20 // the protocol asks for a one-sentence TLDR
+	} else if f.style == string(papersum.StyleTLDR) {
+		target = config.TLDRTargetWords
 	}
 	if f.words > 0 {
 		target = f.words
 	}
 	cfg.TargetWords = target
+	if cfg.Style == papersum.StyleHighlights {
+		ds = highlightsInputs(ds)
+	}
 	deps, err := newPipelineDeps(cfg, e, logger)
 	if err != nil {
 		return nil, err
@@ -244,6 +254,35 @@ func evaluate(ctx context.Context, e *env, g *globalFlags, f *evalFlags, cfg *co
 		}
 	}
 	return res, nil
+}
+
+// highlightsInputs returns ds with each paper's input without its abstract
+// (dataset.InputNoAbstract) as its only input, scored against every
+// reference type of the paper. Highlights are written from the body of a
+// paper and must not copy its abstract; with the abstract in the input,
+// their scores against human summaries (which draw on the abstract) would
+// not say whether they did. Papers without such an input keep theirs.
+func highlightsInputs(ds *dataset.Dataset) *dataset.Dataset {
+	out := *ds
+	out.Items = make([]dataset.Item, len(ds.Items))
+	for i, it := range ds.Items {
+		out.Items[i] = it
+		var noAbs *dataset.Input
+		var refs []string
+		for j := range it.Inputs {
+			if it.Inputs[j].Name == dataset.InputNoAbstract {
+				noAbs = &it.Inputs[j]
+			}
+			refs = append(refs, it.Inputs[j].RefTypes...)
+		}
+		if noAbs == nil {
+			continue
+		}
+		in := *noAbs
+		in.RefTypes = refs
+		out.Items[i].Inputs = []dataset.Input{in}
+	}
+	return &out
 }
 
 // corpusROUGE computes the corpus-level ROUGE of the summaries, as

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/config"
 )
 
@@ -212,4 +213,13 @@ func shortDuration(d time.Duration) string {
 		s = strings.TrimSuffix(s, "0m")
 	}
 	return s
+}
+
+// styleFlag is the rule of --style: one of the summary styles.
+func styleFlag() flagRule {
+	names := make([]string, len(papersum.Styles))
+	for i, s := range papersum.Styles {
+		names[i] = string(s)
+	}
+	return oneOf("style", names...)
 }

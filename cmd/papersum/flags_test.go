@@ -26,6 +26,8 @@ func TestFlagValuesOneRule(t *testing.T) {
 		{[]string{"summarize", "--words", "many", examplePDF}, "--words many: not a whole number; must be from 10 to 5000"},
 		{[]string{"summarize", "--max-bytes", "-1", examplePDF}, "--max-bytes -1: must be from 1 to 1073741824"},
 		{[]string{"summarize", "--format", "yaml", examplePDF}, "--format yaml: must be one of text, markdown, json"},
+		{[]string{"summarize", "--style", "bullets", examplePDF}, "--style bullets: must be one of abstract, highlights, tldr"},
+		{[]string{"eval", "run", "--dataset", "jsonl:x", "--style", "short"}, "--style short: must be one of abstract, highlights, tldr"},
 		{[]string{"batch", "--concurrency", "0", "."}, "--concurrency 0: must be from 1 to 256"},
 		{[]string{"batch", "--format", "xml", "."}, "--format xml: must be one of json, markdown, text"},
 		{[]string{"batch", "--words", "6000", "."}, "--words 6000: must be from 10 to 5000"},

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/config"
 	"github.com/papersum/papersum/ingest"
 	"github.com/papersum/papersum/internal/atomicfile"
 	"github.com/papersum/papersum/pipeline"
@@ -25,6 +26,7 @@ type summarizeFlags struct {
 	prompts   string
 	maxBytes  int64
 	pdftotext string
+	style     string
 }
 
 func newSummarizeCmd(e *env, g *globalFlags) *cobra.Command {
@@ -45,6 +47,8 @@ pure-Go reader otherwise. Scanned PDFs without a text layer are refused.
 Exit codes: 0 done, 1 bad input or failed run, 2 wrong usage, 3 internal error.`,
 		Example: `  papersum summarize paper.pdf
   papersum summarize --words 100 paper.tex
+  papersum summarize --style highlights paper.pdf
+  papersum summarize --style tldr paper.pdf
   papersum summarize --format json --out run.json paper.pdf
   papersum summarize --config examples/config.yaml paper.pdf`,
 		Args: func(c *cobra.Command, args []string) error {
@@ -62,8 +66,9 @@ Exit codes: 0 done, 1 bad input or failed run, 2 wrong usage, 3 internal error.`
 	c.Flags().IntVarP(&f.words, "words", "w", 0, "target summary length in words (default: target_words of the config, 150)")
 	c.Flags().StringVar(&f.prompts, "prompts", "", "directory of prompt templates (summarize.tmpl, critique.tmpl, revise.tmpl) overriding the built-in ones")
 	c.Flags().Int64Var(&f.maxBytes, "max-bytes", ingest.DefaultMaxBytes, "refuse input files larger than this many bytes")
+	c.Flags().StringVar(&f.style, "style", "", "summary style: abstract (the paper's own words, its abstract first), highlights (contributions, method, results with numbers and limitations from the body, never the abstract) or tldr (one sentence) (default: style of the config, "+string(papersum.DefaultStyle)+")")
 	c.Flags().StringVar(&f.pdftotext, "pdftotext", "", `path to poppler's pdftotext (default: look it up on PATH; "off" uses the pure-Go reader)`)
-	limitFlags(c.Flags(), formatFlag(report.FormatText, report.FormatMarkdown, report.FormatJSON), wordsFlag(), maxBytesFlag())
+	limitFlags(c.Flags(), formatFlag(report.FormatText, report.FormatMarkdown, report.FormatJSON), wordsFlag(), maxBytesFlag(), styleFlag())
 	return c
 }
 
@@ -77,6 +82,12 @@ func runSummarize(ctx context.Context, e *env, g *globalFlags, f *summarizeFlags
 	}
 	if f.prompts != "" {
 		cfg.Prompts = f.prompts
+	}
+	if f.style != "" {
+		cfg.Style = papersum.Style(f.style)
+		if cfg.Style == papersum.StyleTLDR && f.words == 0 {
+			cfg.TargetWords = config.TLDRTargetWords
+		}
 	}
 	logger := newLogger(e, g)
 	// Everything that can be checked without the store is checked first,

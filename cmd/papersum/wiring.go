@@ -289,7 +289,7 @@ func lookupRow(pricer papersum.Pricer, provider, model string, at time.Time) (pr
 func (d *pipelineDeps) runner(store papersum.Store, logger *slog.Logger, cfg *config.Config) (*pipeline.Runner, error) {
 	return pipeline.NewRunner(pipeline.RunnerConfig{
 		Stages: d.stages, Prompts: d.prompts, Store: store, Pricer: d.pricer,
-		Logger: logger, ConfigHash: cfg.Hash(), NoCache: !*cfg.CachePaper, Scorer: d.scorer,
+		Logger: logger, ConfigHash: cfg.Hash(), NoCache: !*cfg.CachePaper, Scorer: d.scorer, Style: cfg.Style,
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/textproc"
+	"github.com/papersum/papersum/textproc/prose"
 )
 
 // sent is a sentence with everything the three stages measure on it. Source
@@ -38,6 +39,10 @@ type sent struct {
 	cue    bool // states the contribution ("in this paper", "we propose")
 	result bool // reports a result (cue words or a results section)
 	method bool // describes a method (cue words or a method section)
+	// debris counts the problems that make the sentence unfit to quote
+	// (prose.Unquotable): such a sentence is never extracted while enough
+	// clean ones are left (see relaxSuitability).
+	debris int
 }
 
 // posting is one (sentence, weight) entry of the inverted index.
@@ -207,7 +212,11 @@ func (e *Engine) analyze(p *papersum.Paper) *analysis {
 	var termLists [][]int32
 	opening := openingAbstract(p, e.cfg.OpeningAbstractWords)
 	for si, sec := range p.Sections {
-		for pi, text := range sec.Sentences {
+		for pi, raw := range sec.Sentences {
+			// Citation brackets and split small capitals are repaired
+			// before anything is measured, so a summary quotes the
+			// repaired sentence.
+			text := prose.Tidy(raw)
 			toks := textproc.Tokens(text)
 			ids := addTokens(toks)
 			a.sents = append(a.sents, sent{
@@ -237,6 +246,20 @@ func (e *Engine) analyze(p *papersum.Paper) *analysis {
 		}
 		s.grade = textproc.SentenceGrade(s.toks)
 		e.features(p, s)
+		// Only a sentence the filters let through (or an abstract
+		// sentence, which a TLDR may quote) is checked: the checks are
+		// the costliest part of the analysis, and relaxSuitability
+		// checks the rest when it needs them.
+		if s.kind != papersum.KindTitle && (s.suit > 0 || s.abs) {
+			// No lexicon: a paper's own words are all "known", and
+			// taking only its frequent ones for words calls
+			// "sometimes" two words run together and "free" an OCR
+			// misreading of "tree".
+			s.debris = len(prose.Unquotable(s.text, prose.Options{}))
+			if s.debris > 0 {
+				s.suit = 0
+			}
+		}
 	}
 	relaxSuitability(a.sents)
 	n := 0

@@ -16,7 +16,15 @@
 //     abstract up to 80% of the target. A paper without headings is taken
 //     to open with its abstract. When too few sentences pass the filters
 //     (tiny papers, lost sentence boundaries) they are relaxed, so every
-//     paper with a word in it gets a summary.
+//     paper with a word in it gets a summary. Only prose is quoted:
+//     sentences are tidied (citation brackets, split small capitals and
+//     line-end hyphens repaired, textproc/prose.Tidy) and a sentence that
+//     prose.Unquotable refuses (author lines, OCR noise, figure debris,
+//     fragments, sentences run together by a page or column break) is
+//     never extracted while clean ones are left.
+//   - styles (papersum.Task.Style): abstract (the above), highlights
+//     (contributions, method, results with numbers and a limitation, from
+//     the body, never the abstract or a repeat of it) and tldr (Engine.TLDR).
 //   - critique: measured rubric scores (accuracy, completeness, clarity,
 //     coherence, 0-10) and concrete issues, computed for any summary text,
 //     extractive or written by a language model. Engine.Critique exposes it
@@ -25,7 +33,9 @@
 //     redundant or unsupported sentences, add sentences that cover missing
 //     key terms or results, restore document order, trim to length) and
 //     never returns a summary that scores lower than the draft. It gives up
-//     an abstract sentence only for a material gain (ReviseMinGain).
+//     an abstract sentence only for a material gain (ReviseMinGain), then
+//     acts on the issues still raised by single-sentence edits that leave
+//     fewer of them without lowering the score (ReviseFixSlack).
 //
 // Engine.TLDR is a fourth, one-sentence mode (SciTLDR): the abstract
 // sentence that best states the contribution, scored by contribution cues,

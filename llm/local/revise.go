@@ -54,11 +54,26 @@ type reviser struct {
 	// an abstract, the target otherwise (see Config.AbstractFill).
 	bodyLimit int
 	want      []int32 // term ids the critique asked for, beyond the key terms
+	// highlights keeps the revision of a highlights summary to body
+	// sentences that do not repeat the abstract (see highlightable).
+	highlights bool
+	sources    map[int]draftSent // fromSource's sentences, by source index
 }
 
 func (e *Engine) revise(ctx context.Context, a *analysis, draft string, c *papersum.Critique, target int) string {
+	return e.reviseStyle(ctx, a, draft, c, target, papersum.StyleAbstract)
+}
+
+// reviseStyle is revise for a summary of style: a highlights summary is
+// revised with body sentences only (no abstract sentence and no repeat of
+// one), and the abstract's fill rule does not apply to it.
+func (e *Engine) reviseStyle(ctx context.Context, a *analysis, draft string, c *papersum.Critique, target int, style papersum.Style) string {
 	base := e.critique(a, draft, target)
-	rv := &reviser{e: e, a: a, m: newMatcher(a), target: target, bodyLimit: e.bodyLimit(a, target)}
+	rv := &reviser{e: e, a: a, m: newMatcher(a), target: target, bodyLimit: e.bodyLimit(a, target),
+		highlights: style == papersum.StyleHighlights}
+	if rv.highlights {
+		rv.bodyLimit = target
+	}
 	if c != nil {
 		for _, is := range c.Issues {
 			for _, sm := range keyTermIssue.FindAllStringSubmatch(is, -1) {
@@ -78,6 +93,7 @@ func (e *Engine) revise(ctx context.Context, a *analysis, draft string, c *paper
 	if alt := rv.climb(ctx, rv.trim(slices.Clone(base.sents))); rv.objective(alt) > rv.objective(cur)+1e-9 {
 		cur = alt
 	}
+	cur = rv.fixIssues(ctx, cur)
 	revised := joinDraft(cur)
 	if revised == "" || revised == draft {
 		return draft
@@ -100,11 +116,21 @@ func joinDraft(ds []draftSent) string {
 	return strings.Join(parts, " ")
 }
 
-// fromSource is source sentence k as a summary sentence.
+// fromSource is source sentence k as a summary sentence. The search asks
+// for the same few candidates again and again, and checking a sentence's
+// prose is costly, so each is built once per revision.
 func (rv *reviser) fromSource(k int) draftSent {
+	if d, ok := rv.sources[k]; ok {
+		return d
+	}
 	s := rv.a.sents[k]
-	return draftSent{sent: s, words: textproc.Words(s.text), src: k, sim: 1, support: 1, alts: []int{k},
+	d := draftSent{sent: s, words: textproc.Words(s.text), src: k, sim: 1, support: 1, alts: []int{k},
 		problems: prose.Check(s.text, prose.Options{Known: rv.a.known})}
+	if rv.sources == nil {
+		rv.sources = map[int]draftSent{}
+	}
+	rv.sources[k] = d
+	return d
 }
 
 // value is what a sentence brings: its source's extraction score and the
@@ -131,7 +157,7 @@ func (rv *reviser) plan(base *critiqueResult) []draftSent {
 	out := cur[:0]
 	for _, d := range cur {
 		if len(d.badNumbers) > 0 || len(d.badNames) > 0 || d.support < supportLow {
-			if d.src >= 0 && d.sim >= confidentSim && a.sents[d.src].suit > 0 {
+			if d.src >= 0 && d.sim >= confidentSim && a.sents[d.src].suit > 0 && rv.allowed(d.src) {
 				out = append(out, rv.fromSource(d.src))
 			}
 			continue
@@ -264,6 +290,9 @@ func (rv *reviser) trim(ds []draftSent) []draftSent {
 // canAdd reports whether source sentence k is new to ds and not redundant
 // with any of its sentences.
 func (rv *reviser) canAdd(ds []draftSent, k int) bool {
+	if !rv.allowed(k) {
+		return false
+	}
 	v := rv.a.sents[k].vec.IDs
 	src := rv.fromSource(k)
 	for i := range ds {
@@ -275,6 +304,16 @@ func (rv *reviser) canAdd(ds []draftSent, k int) bool {
 		}
 	}
 	return true
+}
+
+// allowed reports whether source sentence k may be added by this
+// revision: any extractable sentence, but for a highlights summary only
+// one from the body that does not repeat the abstract.
+func (rv *reviser) allowed(k int) bool {
+	if rv.a.score[k] <= 0 {
+		return false
+	}
+	return !rv.highlights || rv.a.highlightable(k)
 }
 
 // gain is what adding source sentence k brings to ds: missing key terms
@@ -378,6 +417,85 @@ func (rv *reviser) maxScore() float64 {
 		return 1
 	}
 	return m
+}
+
+// fixIssues acts on the issues the critique still raises about ds: it
+// makes the single-sentence edit (drop, add, replace or move to the front
+// one sentence) that
+// leaves the fewest issues, as long as it leaves fewer than before and
+// does not lower the critique's overall score, for at most ReviseRounds
+// rounds. The climb optimises the score, which can leave an issue that
+// costs only rounding ("the summary reports no results" on a summary
+// that is otherwise complete); this pass removes such issues whenever a
+// sentence of the paper can. Edits keep the length rule and the fill rule
+// of the climb; an edit that drops an abstract sentence must still raise
+// the overall score by ReviseMinGain.
+func (rv *reviser) fixIssues(ctx context.Context, ds []draftSent) []draftSent {
+	if len(ds) == 0 {
+		return ds
+	}
+	cands := rv.a.pool(rv.e.cfg.ReviseCandidates)
+	cur := ds
+	r := rv.e.score(rv.a, cur, rv.target, true)
+	curN, curO := len(r.critique.Issues), r.critique.Scores.Overall()
+	curV, _ := rv.evaluate(cur)
+	for round := 0; round < rv.e.cfg.ReviseRounds && curN > 0 && ctx.Err() == nil; round++ {
+		var best []draftSent
+		bestN, bestO := curN, curO
+		try := func(next []draftSent) {
+			if len(next) == 0 || !rv.fits(next) {
+				return
+			}
+			if w := rv.words(next); w > max(rv.words(cur), rv.bodyLimit) && rv.bodyWords(next) > rv.bodyWords(cur) {
+				return
+			}
+			minGain := 0.0
+			if rv.dropsAbstract(cur, next) {
+				minGain = rv.e.cfg.ReviseMinGain
+			}
+			r := rv.e.score(rv.a, next, rv.target, true)
+			n, o := len(r.critique.Issues), r.critique.Scores.Overall()
+			if o < curO+minGain-1e-9 {
+				return
+			}
+			// An issue is not worth the paper's best sentences: the
+			// objective (score and extraction scores) may fall by at
+			// most ReviseFixSlack.
+			if v, _ := rv.evaluate(next); v < curV-rv.e.cfg.ReviseFixSlack-1e-9 {
+				return
+			}
+			if n < bestN || (n == bestN && best != nil && o > bestO+1e-9) {
+				best, bestN, bestO = next, n, o
+			}
+		}
+		for i := range cur {
+			try(slices.Delete(slices.Clone(cur), i, i+1))
+			if i > 0 {
+				// The sentence that states the contribution first.
+				try(slices.Insert(slices.Delete(slices.Clone(cur), i, i+1), 0, cur[i]))
+			}
+		}
+		for _, k := range cands {
+			if !rv.canAdd(cur, k) {
+				continue
+			}
+			src := rv.fromSource(k)
+			try(rv.order(append(slices.Clone(cur), src)))
+			for i := range cur {
+				next := slices.Clone(cur)
+				next[i] = src
+				if rv.canAdd(slices.Delete(slices.Clone(cur), i, i+1), k) {
+					try(rv.order(next))
+				}
+			}
+		}
+		if best == nil {
+			break
+		}
+		cur, curN, curO = best, bestN, bestO
+		curV, _ = rv.evaluate(cur)
+	}
+	return cur
 }
 
 // climb improves ds by single-sentence edits, best first, for at most

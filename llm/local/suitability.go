@@ -5,6 +5,7 @@ import (
 
 	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/textproc"
+	"github.com/papersum/papersum/textproc/prose"
 )
 
 // abstractMinWords is the shortest abstract sentence that may be extracted.
@@ -114,7 +115,12 @@ func relaxSuitability(sents []sent) {
 	for i := range sents {
 		s := &sents[i]
 		if s.suit == 0 && s.kind != papersum.KindTitle && len(s.toks) > 0 {
-			s.suit = fallbackSuit
+			if s.debris == 0 {
+				s.debris = len(prose.Unquotable(s.text, prose.Options{}))
+			}
+			// When the text layer is garbage, the cleaner sentences
+			// come first.
+			s.suit = fallbackSuit / float64(1+s.debris)
 		}
 	}
 }

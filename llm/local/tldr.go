@@ -76,17 +76,24 @@ func (e *Engine) tldr(a *analysis, title string, w tldrWeights) string {
 
 // tldrPick returns the index of the best TLDR sentence of a, or -1.
 func (e *Engine) tldrPick(a *analysis, title string, w tldrWeights) int {
+	// Sentences that are not prose (see sent.debris) are candidates only
+	// when nothing else is.
 	var cands []int
-	for i := range a.sents {
-		if a.sents[i].abs && a.sents[i].kind != papersum.KindTitle {
-			cands = append(cands, i)
-		}
-	}
-	if len(cands) == 0 {
+	for _, clean := range []bool{true, false} {
 		for i := range a.sents {
-			if a.sents[i].kind != papersum.KindTitle {
+			if a.sents[i].abs && a.sents[i].kind != papersum.KindTitle && (!clean || a.sents[i].debris == 0) {
 				cands = append(cands, i)
 			}
+		}
+		if len(cands) == 0 {
+			for i := range a.sents {
+				if a.sents[i].kind != papersum.KindTitle && (!clean || a.sents[i].debris == 0) {
+					cands = append(cands, i)
+				}
+			}
+		}
+		if len(cands) > 0 {
+			break
 		}
 	}
 	// Title content terms, stemmed as the sentences are.

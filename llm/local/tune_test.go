@@ -27,6 +27,7 @@ var (
 	tuneSplit  = flag.String("local.split", "all", "ScisummNet papers for TestScisummNet: tune (the first 400 in ID order), heldout (the rest) or all")
 	tuneNoAbs  = flag.Bool("local.noabstract", false, "drop the abstract from the input in TestScisummNet")
 	tuneList   = flag.Bool("local.list", false, "log every paper whose revision loses ROUGE-2 against its draft")
+	tuneStyle  = flag.String("local.style", "abstract", "summary style in TestScisummNet: abstract, highlights or tldr")
 )
 
 // tuneSize is how many ScisummNet papers (in ID order) the defaults were
@@ -113,6 +114,10 @@ type tuneResult struct {
 	lead, draft, rev    rouge.Result
 	leadC, draftC, revC float64 // critique overall
 	leadW, draftW, revW int     // words
+	changed             bool    // the revision differs from the draft
+	// draftIssues and revIssues are the critique's issues of the draft
+	// and of the revision.
+	draftIssues, revIssues []string
 }
 
 // TestScisummNet is the tuning harness: it runs summarize, critique and
@@ -159,10 +164,15 @@ func TestScisummNet(t *testing.T) {
 				}
 				a := e.analyze(sp.paper)
 				l := leadBaseline(sp.paper, target)
-				d := e.summarize(a, target)
+				style := papersum.Style(*tuneStyle)
+				d := e.summarizeStyle(a, sp.paper.Title, style, target)
 				dc := e.critique(a, d, target)
-				r := e.revise(t.Context(), a, d, &dc.critique, target)
-				res[i] = tuneResult{
+				r := d
+				if style != papersum.StyleTLDR {
+					r = e.reviseStyle(t.Context(), a, d, &dc.critique, target, style)
+				}
+				rc := e.critique(a, r, target).critique
+				res[i] = tuneResult{changed: r != d, draftIssues: dc.critique.Issues, revIssues: rc.Issues,
 					lead: sc.Score(sentences.Split(l)), draft: sc.Score(sentences.Split(d)), rev: sc.Score(sentences.Split(r)),
 					leadC: e.critique(a, l, target).critique.Scores.Overall(), draftC: dc.critique.Scores.Overall(),
 					revC:  e.critique(a, r, target).critique.Scores.Overall(),
@@ -192,12 +202,32 @@ func TestScisummNet(t *testing.T) {
 		s.crit += crit
 		s.words += float64(words)
 	}
-	critWorse, critBetter, critSame := 0, 0, 0
+	critWorse, critBetter, critSame, changed := 0, 0, 0, 0
+	// Issues by kind (their text up to the first quote or digit), raised
+	// on drafts and left on revisions.
+	quoted, digits := regexp.MustCompile(`"[^"]*"`), regexp.MustCompile(`[0-9.]+`)
+	issueKind := func(s string) string {
+		s = digits.ReplaceAllString(quoted.ReplaceAllString(s, `"…"`), "N")
+		if k := strings.Index(s, "e.g.:"); k > 0 {
+			s = s[:k]
+		}
+		return s
+	}
+	raised, left := map[string]int{}, map[string]int{}
 	r2Worse, r2Better := 0, 0
 	for i, r := range res {
 		add(&lead, r.lead, r.leadC, r.leadW)
 		add(&draft, r.draft, r.draftC, r.draftW)
 		add(&rev, r.rev, r.revC, r.revW)
+		if r.changed {
+			changed++
+		}
+		for _, is := range r.draftIssues {
+			raised[issueKind(is)]++
+		}
+		for _, is := range r.revIssues {
+			left[issueKind(is)]++
+		}
 		switch {
 		case r.revC < r.draftC:
 			critWorse++
@@ -221,12 +251,28 @@ func TestScisummNet(t *testing.T) {
 	row := func(name string, s sums) string {
 		return fmt.Sprintf("%-8s R1 %.4f  R2 %.4f  RL %.4f  critique %.3f  words %.1f", name, s.r1/n, s.r2/n, s.rl/n, s.crit/n, s.words/n)
 	}
-	t.Logf("ScisummNet %s n=%d, abstract in input: %v, target %d words, config %s", *tuneSplit, len(papers), !*tuneNoAbs, target, *tuneConfig)
+	t.Logf("ScisummNet %s n=%d, abstract in input: %v, style %s, target %d words, config %s", *tuneSplit, len(papers), !*tuneNoAbs, *tuneStyle, target, *tuneConfig)
 	t.Log(row("lead", lead))
 	t.Log(row("draft", draft))
 	t.Log(row("revised", rev))
-	t.Logf("revision vs draft: critique better %d, same %d, worse %d; ROUGE-2 better %d, same %d, worse %d",
-		critBetter, critSame, critWorse, r2Better, len(res)-r2Better-r2Worse, r2Worse)
+	t.Logf("revision vs draft: changed %d of %d; critique better %d, same %d, worse %d; ROUGE-2 better %d, same %d, worse %d",
+		changed, len(res), critBetter, critSame, critWorse, r2Better, len(res)-r2Better-r2Worse, r2Worse)
+	nRaised, nLeft := 0, 0
+	for _, n := range raised {
+		nRaised += n
+	}
+	for _, n := range left {
+		nLeft += n
+	}
+	t.Logf("issues: %d raised on the drafts, %d left on the revisions", nRaised, nLeft)
+	for k, n := range raised {
+		t.Logf("issue %-70q raised on %4d drafts, left on %4d revisions", k, n, left[k])
+	}
+	for k, n := range left {
+		if raised[k] == 0 {
+			t.Logf("issue %-70q raised on    0 drafts, left on %4d revisions", k, n)
+		}
+	}
 	if rev.r2 < draft.r2 || rev.r1 < draft.r1 || rev.rl < draft.rl {
 		t.Logf("WARNING: mean ROUGE of revisions below drafts")
 	}

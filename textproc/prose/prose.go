@@ -2,6 +2,7 @@ package prose
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -52,11 +53,17 @@ func Check(sentence string, opt Options) []Problem {
 	add := func(k Kind, start, end int) {
 		out = append(out, Problem{Kind: k, Span: sentence[start:end], Start: start, End: end})
 	}
-	for _, m := range citationRE.FindAllStringIndex(sentence, -1) {
-		add(Citation, m[0], m[1])
+	// The regular expressions run only where their mark is (a bracket,
+	// a split capital): they are most of the cost of a check.
+	if strings.IndexByte(sentence, '[') >= 0 {
+		for _, m := range citationRE.FindAllStringIndex(sentence, -1) {
+			add(Citation, m[0], m[1])
+		}
 	}
-	for _, m := range splitCapsRE.FindAllStringSubmatchIndex(sentence, -1) {
-		add(BrokenWord, m[2], m[3])
+	if splitCapsMark(sentence) {
+		for _, m := range splitCapsRE.FindAllStringSubmatchIndex(sentence, -1) {
+			add(BrokenWord, m[2], m[3])
+		}
 	}
 	for _, m := range frontMatter(sentence) {
 		add(FrontMatter, m[0], m[1])
@@ -123,6 +130,12 @@ var (
 // a person's name within a few words. The span runs from the first to the
 // last such mark.
 func frontMatter(s string) [][2]int {
+	// Every strong mark needs an e-mail address, a postal code (three
+	// digits in a row or more) or an affiliation word; most sentences have
+	// none of them.
+	if strings.IndexByte(s, '@') < 0 && !digitRun(s, 3) && !affiliationWord(s) {
+		return nil
+	}
 	var marks [][2]int
 	strong := false
 	for _, m := range emailRE.FindAllStringIndex(s, -1) {
@@ -138,6 +151,13 @@ func frontMatter(s string) [][2]int {
 	}
 	for _, m := range postcodeRE.FindAllStringIndex(s, -1) {
 		codes = append(codes, [2]int{m[0], m[1]})
+	}
+	// Without an affiliation word, a starred name by a postal code or a
+	// long postal code, names alone make no strong mark (see below):
+	// skip the costliest expression.
+	if !strong && len(aff) == 0 && (len(stars) == 0 || len(codes) == 0) &&
+		!slices.ContainsFunc(codes, func(c [2]int) bool { return c[1]-c[0] > 5 }) {
+		return nil
 	}
 	for _, m := range personRE.FindAllStringIndex(s, -1) {
 		// A sentence's first words are often capitalised, and an
@@ -234,11 +254,15 @@ func opener(phrase string) bool {
 // are single characters or numbers ("x1 2 3 4").
 func figureDebris(s string) [][2]int {
 	var out [][2]int
-	for _, m := range labelsRE.FindAllStringIndex(s, -1) {
-		out = append(out, [2]int{m[0], m[1]})
+	if strings.Count(s, "(") >= 2 {
+		for _, m := range labelsRE.FindAllStringIndex(s, -1) {
+			out = append(out, [2]int{m[0], m[1]})
+		}
 	}
-	for _, m := range symbolsRE.FindAllStringIndex(s, -1) {
-		out = append(out, [2]int{m[0], m[1]})
+	if !ascii(s) {
+		for _, m := range symbolsRE.FindAllStringIndex(s, -1) {
+			out = append(out, [2]int{m[0], m[1]})
+		}
 	}
 	fs := fields(s)
 	run := 0
@@ -261,6 +285,47 @@ var (
 	labelsRE  = regexp.MustCompile(`\(\w[\w ]{0,20}\)\s*\(\w[\w ]{0,20}\)(?:\s*\(\w[\w ]{0,20}\))*`)
 	symbolsRE = regexp.MustCompile(`[∗★■□▪●◆◇▲△►•†‡§¶]{2,}|(?:[∗★■□▪●◆◇▲△►•] ){2,}[∗★■□▪●◆◇▲△►•]`)
 )
+
+// affiliationWords are substrings that every match of affiliationRE has;
+// looking for them is far cheaper than running it.
+var affiliationWords = []string{"Univers", "Institut", "Department", "Dept.", "Laborator", "Lab", "College",
+	"Research Cent", "Corporation", "Inc.", "Ltd", "GmbH", "Faculty of", "School of"}
+
+// affiliationWord reports whether s may hold a match of affiliationRE.
+func affiliationWord(s string) bool {
+	for _, w := range affiliationWords {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// digitRun reports whether s has n digits in a row.
+func digitRun(s string, n int) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			if run++; run >= n {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
+}
+
+// ascii reports whether s has only ASCII bytes (then no typographic
+// symbol of symbolsRE).
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
 
 func shortToken(w string) bool { return utf8.RuneCountInString(w) <= 1 || isNumeric(w) }
 
