@@ -133,9 +133,10 @@ type Service struct {
 	// waiters are the channels of Wait calls by run ID, closed when the
 	// run finishes in this process.
 	waiters map[string][]chan struct{}
-	// working are the cancel functions of the runs this process is
-	// working on, for Cancel.
-	working map[string]context.CancelFunc
+	// working are the attempts of the runs this process is working on:
+	// their cancel functions, for Cancel, and one attempt at a time per
+	// run (see Work).
+	working map[string]*attempt
 
 	// submits stores submissions that arrive together in one transaction,
 	// and hits the cache hits (JobStore.RecordCacheHits).
@@ -185,7 +186,7 @@ func New(cfg Config) (*Service, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{cfg: cfg, log: cfg.Logger, waiters: map[string][]chan struct{}{},
-		working: map[string]context.CancelFunc{}}
+		working: map[string]*attempt{}}
 	s.submits = groupcommit.New(func(ctx context.Context, subs []*papersum.Submission) ([]string, error) {
 		return cfg.Store.SubmitMany(ctx, subs, s.enqueue)
 	}, s.commitOptions(telemetry.CommitSubmit))
@@ -249,10 +250,10 @@ func (s *Service) Cancel(ctx context.Context, id string) error {
 		return err
 	}
 	s.mu.Lock()
-	stop := s.working[id]
+	a := s.working[id]
 	s.mu.Unlock()
-	if stop != nil {
-		stop()
+	if a != nil {
+		a.cancel()
 	}
 	return s.finished(ctx, run, false)
 }

@@ -32,6 +32,13 @@ const kafkaSourcePrefix = "kafka:"
 // run's deadline (Config.RunDeadline after its first start) passes; then
 // the run fails with the class and the deadline in its error.
 //
+// A process works on a run in one attempt at a time: a second attempt
+// of a run this process is already working on (its job made available
+// again while the first went on, as the lease reaper does when the
+// worker's lease expired during a database outage) waits for the first
+// to end and then carries on from what it stored, so that no stage is
+// paid for twice.
+//
 // Errors: nil when the run ended (succeeded, failed or canceled);
 // otherwise an error for the queue's policy: queue.Snooze while the run
 // waits for its provider or the store cannot be reached (an outage uses
@@ -61,14 +68,23 @@ func (s *Service) Work(ctx context.Context, id string) error {
 
 	jobCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	s.mu.Lock()
-	s.working[id] = cancel
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.working, id)
-		s.mu.Unlock()
-	}()
+	if earlier := s.claim(id, cancel); earlier != nil {
+		// This process is working on the run already: the job was made
+		// available again while its attempt went on (a lease that expired
+		// during a database outage, its own reaper taking the job back)
+		// and River handed it here again. Running both would pay for the
+		// stage in flight twice. Wait for the earlier attempt, then read
+		// the run again: it carries on from what that one stored, and
+		// from the answers it kept if the store failed.
+		s.log.Warn("run already being worked on in this process; this attempt waits for the earlier one", "run", id)
+		select {
+		case <-earlier:
+		case <-ctx.Done():
+			return fmt.Errorf("run %s: waiting for its earlier attempt: %w", id, ctx.Err())
+		}
+		return s.Work(ctx, id)
+	}
+	defer s.unclaim(id)
 
 	run, err = runner.Resume(jobCtx, run, paper, pipeline.Options{Retryable: func(err error) bool {
 		return jobCtx.Err() != nil || papersum.TransientClass(papersum.ClassOf(err)) || storeUnavailable(err)
@@ -88,6 +104,36 @@ func (s *Service) Work(ctx context.Context, id string) error {
 		}
 	}
 	return s.finished(ctx, run, true)
+}
+
+// attempt is one attempt of a run in this process (Service.working).
+type attempt struct {
+	cancel context.CancelFunc
+	// done is closed when the attempt ends.
+	done chan struct{}
+}
+
+// claim makes the caller the attempt of run id in this process, with
+// cancel for Cancel. When another attempt holds it, it returns that
+// attempt's done channel instead, and the caller must wait.
+func (s *Service) claim(id string, cancel context.CancelFunc) <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a := s.working[id]; a != nil {
+		return a.done
+	}
+	s.working[id] = &attempt{cancel: cancel, done: make(chan struct{})}
+	return nil
+}
+
+// unclaim ends the attempt of run id that claim started.
+func (s *Service) unclaim(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a := s.working[id]; a != nil {
+		close(a.done)
+		delete(s.working, id)
+	}
 }
 
 // storeDown is the job's outcome for err: a store that cannot be reached

@@ -38,6 +38,10 @@ const (
 	// reportEnv names a file the results table is written to (Markdown),
 	// for BENCHMARKS.md.
 	reportEnv = "PAPERSUM_FAULT_REPORT"
+	// logsEnv names a directory where each scenario leaves serve's log
+	// and the model API's answers (one line per answer: paper, stage),
+	// to trace a repeated call to its run.
+	logsEnv = "PAPERSUM_FAULT_LOGS"
 )
 
 // papersumBin is papersum built from this repository by TestMain.
@@ -259,8 +263,11 @@ type result struct {
 	dupRuns, dupStages int
 	// answered counts calls the model API answered, stored the stage
 	// results stored: the difference was paid for and thrown away.
-	// abandoned counts calls papersum stopped waiting for (run records).
-	answered, stored, abandoned int
+	// abandoned counts calls papersum stopped waiting for, repeated the
+	// calls it made again after a paid answer was lost (run records:
+	// abandoned_calls, repeated_calls). answered - stored must equal
+	// repeated + abandoned: every call paid for and not stored shows.
+	answered, stored, abandoned, repeated int
 	// recovered is true when every paper was done; recovery is then the
 	// time from the restore to the last paper done (0 when the batch
 	// finished during the fault), or with Postgres down at start to
@@ -362,6 +369,7 @@ stages:
 		}
 	}
 	r.measure(&res, submitted, restored)
+	r.keepLogs()
 	if r.s.atStart && res.recovered {
 		// Recovered means ready: the batch was submitted only then.
 		res.recovery = r.readyAfter
@@ -515,6 +523,7 @@ func (r *rig) measure(res *result, submitted map[string]bool, restored time.Time
 		}
 		res.stored += len(run.Stages)
 		res.abandoned += run.AbandonedTotal()
+		res.repeated += run.RepeatedCalls
 		count := map[papersum.Stage]int{}
 		for _, s := range run.Stages {
 			count[s.Stage]++
@@ -581,17 +590,41 @@ func (r *rig) measure(res *result, submitted map[string]bool, restored time.Time
 func (res result) check(t *testing.T) {
 	t.Helper()
 	t.Logf("%s: %s; %d/%d done, %d failed, %d unfinished, %d missing; %d papers with two runs, %d runs with a stage twice; "+
-		"%d calls answered, %d stored, %d abandoned; recovery %s",
+		"%d calls answered, %d stored, %d repeated, %d abandoned (run records); recovery %s",
 		res.fault, strings.Join(res.happened, "; "), res.done, res.papers, res.failed, res.pending, res.missing,
-		res.dupRuns, res.dupStages, res.answered, res.stored, res.abandoned, res.recovery.Round(100*time.Millisecond))
+		res.dupRuns, res.dupStages, res.answered, res.stored, res.repeated, res.abandoned, res.recovery.Round(100*time.Millisecond))
 	for _, p := range res.problems {
 		t.Error(p)
 	}
 	if lost := res.papers - res.done; lost > 0 {
 		t.Errorf("%d of %d papers lost: %d runs failed, %d not finished, %d never created", lost, res.papers, res.failed, res.pending, res.missing)
 	}
+	if unseen := res.answered - res.stored - res.repeated - res.abandoned; unseen != 0 {
+		t.Errorf("paid calls not visible: the model API answered %d calls, %d stage results were stored, and the runs record %d repeated and %d abandoned calls (%+d unaccounted for)",
+			res.answered, res.stored, res.repeated, res.abandoned, unseen)
+	}
 	if res.dupRuns > 0 || res.dupStages > 0 {
 		t.Errorf("stored twice: %d papers with more than one run, %d runs with a stage result twice", res.dupRuns, res.dupStages)
+	}
+}
+
+// keepLogs copies serve's log and the answer log to logsEnv's directory,
+// when it is set, as <store>-<scenario>.serve.log and .answers.log.
+func (r *rig) keepLogs() {
+	dir := os.Getenv(logsEnv)
+	if dir == "" {
+		return
+	}
+	base := filepath.Join(dir, r.s.store+"-"+r.s.name)
+	answers, err := os.ReadFile(filepath.Join(r.dir, "answers.log"))
+	if err == nil {
+		err = os.WriteFile(base+".answers.log", answers, 0o644)
+	}
+	if err == nil {
+		err = os.WriteFile(base+".serve.log", []byte(r.serve.Output()), 0o644)
+	}
+	if err != nil {
+		r.t.Errorf("keep the logs: %v", err)
 	}
 }
 

@@ -46,9 +46,11 @@ func (r result) final() string {
 	return s
 }
 
-// calls is the model calls paid for and not stored, and those abandoned.
+// calls is the model calls paid for and not stored, and what the runs
+// record of them (repeated_calls, abandoned_calls).
 func (r result) calls() string {
-	return fmt.Sprintf("%d answered, %d stored: %d repeated; %d abandoned", r.answered, r.stored, r.answered-r.stored, r.abandoned)
+	return fmt.Sprintf("%d answered, %d stored: %d not stored; runs record %d repeated, %d abandoned",
+		r.answered, r.stored, r.answered-r.stored, r.repeated, r.abandoned)
 }
 
 func (r result) recoveryCell() string {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -163,14 +164,48 @@ func serveUpstream(ctx context.Context, c upstreamChild) error {
 // returns, before net/http flushes the buffered response, so no answer
 // reaches the client unlogged. *os.File writes are unbuffered, so the
 // line survives SIGKILL.
+//
+// The line names the paper ("Fault paper N", the suite's titles) and the
+// stage the request was for, so that a repeated call can be traced to
+// its run in serve's log.
 func logAnswers(h http.Handler, log *os.File) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body []byte
+		if r.URL.Path == "/v1/messages" && r.Body != nil {
+			body, _ = io.ReadAll(io.LimitReader(r.Body, 1<<20))
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
 		rec := &countingWriter{ResponseWriter: w}
 		h.ServeHTTP(rec, r)
 		if r.URL.Path == "/v1/messages" && rec.status == http.StatusOK && rec.bytes > 0 {
-			_, _ = log.WriteString("answer\n")
+			_, _ = fmt.Fprintf(log, "answer %s %s\n", paperOf(body), stageOf(body))
 		}
 	})
+}
+
+var paperTitle = regexp.MustCompile(`Fault paper \d+`)
+
+// paperOf is the suite's title of the paper a request carries, "-" when
+// it has none.
+func paperOf(body []byte) string {
+	if m := paperTitle.Find(body); m != nil {
+		return string(bytes.ReplaceAll(m, []byte(" "), []byte("_")))
+	}
+	return "-"
+}
+
+// stageOf tells the stage of a request by its system prompt's words
+// (pipeline/prompts): "-" when none matches.
+func stageOf(body []byte) string {
+	switch {
+	case bytes.Contains(body, []byte("strict reviewer")):
+		return "critique"
+	case bytes.Contains(body, []byte("You revise summaries")):
+		return "revise"
+	case bytes.Contains(body, []byte("You write faithful")):
+		return "summarize"
+	}
+	return "-"
 }
 
 // countingWriter remembers the status and the body size a handler wrote.
