@@ -305,12 +305,12 @@ type ProviderBatch struct {
 	Done bool
 }
 
-// BatchStore keeps the state of batch jobs that use a provider's batch
+// ProviderBatchStore keeps the state of batch jobs that use a provider's batch
 // API.
 //
 // Errors: EINVALID for malformed input; ENOTFOUND from FinishProviderBatch
 // when the batch is unknown.
-type BatchStore interface {
+type ProviderBatchStore interface {
 	// PutJobRun records that runID is the run of paperID in job jobID. It
 	// returns the run ID already recorded when there is one, so that a
 	// resumed job keeps its runs.
@@ -361,8 +361,8 @@ type EvalStore interface {
 	ListEvals(ctx context.Context, limit int) ([]*EvalRecord, error)
 }
 
-// Batch is a set of runs submitted together through the service.
-type Batch struct {
+// SubmissionBatch is a set of runs submitted together through the service.
+type SubmissionBatch struct {
 	ID     string
 	Team   string
 	User   string
@@ -388,7 +388,7 @@ type Submission struct {
 	// may also have been stored before, with PutPaper.
 	Papers []*Paper
 	Runs   []*Run
-	Batch  *Batch
+	Batch  *SubmissionBatch
 	// IdempotencyKey, when set, is recorded for Team with RequestHash and
 	// the ID of the created run (one run) or batch (a batch).
 	IdempotencyKey string
@@ -478,7 +478,7 @@ type JobStore interface {
 	CancelRun(ctx context.Context, id string) (*Run, error)
 	// GetBatch returns a batch with its run IDs (in submission order),
 	// its counts by state and its cost so far. ENOTFOUND when unknown.
-	GetBatch(ctx context.Context, id string) (*Batch, error)
+	GetBatch(ctx context.Context, id string) (*SubmissionBatch, error)
 	// RecordDelivery stores one webhook delivery attempt.
 	RecordDelivery(ctx context.Context, d *Delivery) error
 	// Deliveries returns the attempts recorded for a run or batch ID,

@@ -181,7 +181,7 @@ func TestProviderOutageThenRecoveryLosesNoRun(t *testing.T) {
 			h, up, _ := newProviderHarness(t, tc.breaker)
 			a := newAPI(t, h)
 			up.down.Store(true)
-			res, err := h.svc.Submit(context.Background(), httpapi.SubmitRequest{Text: fakeupstream.SamplePaper(), Team: "t"})
+			res, err := h.svc.Submit(context.Background(), papersum.SubmitRequest{Text: fakeupstream.SamplePaper(), Team: "t"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -230,7 +230,7 @@ func TestProviderOutagePastDeadlineFailsRun(t *testing.T) {
 	h, up, clock := newProviderHarness(t, 0)
 	a := newAPI(t, h)
 	up.down.Store(true)
-	res, err := h.svc.Submit(context.Background(), httpapi.SubmitRequest{Text: fakeupstream.SamplePaper(), Team: "t"})
+	res, err := h.svc.Submit(context.Background(), papersum.SubmitRequest{Text: fakeupstream.SamplePaper(), Team: "t"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -345,7 +345,7 @@ func TestStoreOutageDoesNotRepeatPaidCalls(t *testing.T) {
 			}
 			h, up, _ := newProviderHarnessWith(t, providerOptions{maxUnsaved: tc.maxUnsaved, metrics: m,
 				wrapStore: func(s Store) Store { store.Store = s; return store }})
-			res, err := h.svc.Submit(context.Background(), httpapi.SubmitRequest{Text: fakeupstream.SamplePaper(), Team: "t"})
+			res, err := h.svc.Submit(context.Background(), papersum.SubmitRequest{Text: fakeupstream.SamplePaper(), Team: "t"})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -8,9 +8,7 @@ import (
 
 	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/cache"
-	"github.com/papersum/papersum/events"
 	"github.com/papersum/papersum/fetch"
-	"github.com/papersum/papersum/httpapi"
 	"github.com/papersum/papersum/ingest"
 	"github.com/papersum/papersum/internal/groupcommit"
 	"github.com/papersum/papersum/pipeline"
@@ -33,11 +31,6 @@ type Queue interface {
 	EnqueueManyTx(ctx context.Context, tx any, runIDs []string) ([]int64, error)
 	// EnqueueCallback queues a completion webhook.
 	EnqueueCallback(ctx context.Context, args queue.CallbackArgs) (int64, error)
-}
-
-// Publisher publishes finished runs; *events.Producer implements it.
-type Publisher interface {
-	Publish(ctx context.Context, msg events.SummaryMessage) error
 }
 
 // Deliverer delivers signed webhooks with retries; *webhook.Sender
@@ -83,8 +76,9 @@ type Config struct {
 	Cache cache.Cache
 	// CacheTTL is how long a result stays cached. Default DefaultCacheTTL.
 	CacheTTL time.Duration
-	// Publisher publishes finished runs to Kafka. Default nil: none.
-	Publisher Publisher
+	// Publisher publishes finished runs (*events.Producer, to Kafka).
+	// Default nil: none.
+	Publisher papersum.SummaryPublisher
 	// Deliverer sends completion webhooks. Default nil: callback_url is
 	// refused.
 	Deliverer Deliverer
@@ -93,9 +87,6 @@ type Config struct {
 	// Limiter is charged each run's tokens against the submitting key's
 	// tokens-per-day limit. Default nil.
 	Limiter papersum.Limiter
-	// WebhookTeam is the team that runs submitted by signed webhook are
-	// charged to. Default "webhook".
-	WebhookTeam string
 	// TargetWords is the summary length. Default DefaultTargetWords.
 	TargetWords int
 	Clock       papersum.Clock
@@ -143,7 +134,10 @@ type Service struct {
 	hits    *groupcommit.Committer[*papersum.Run, struct{}]
 }
 
-var _ httpapi.Summaries = (*Service)(nil)
+var (
+	_ papersum.Summaries         = (*Service)(nil)
+	_ papersum.SubmissionBatches = (*Service)(nil)
+)
 
 // New checks cfg and returns a Service.
 func New(cfg Config) (*Service, error) {
@@ -161,9 +155,6 @@ func New(cfg Config) (*Service, error) {
 	}
 	if cfg.TargetWords == 0 {
 		cfg.TargetWords = DefaultTargetWords
-	}
-	if cfg.WebhookTeam == "" {
-		cfg.WebhookTeam = "webhook"
 	}
 	if cfg.RunDeadline == 0 {
 		cfg.RunDeadline = DefaultRunDeadline
@@ -231,7 +222,7 @@ func (s *Service) Get(ctx context.Context, id string) (*papersum.Run, error) {
 
 // List returns the caller's team's runs (every team's for an admin key).
 func (s *Service) List(ctx context.Context, f papersum.RunFilter) ([]*papersum.Run, error) {
-	if k := httpapi.CallerKey(ctx); k != nil && !k.Scope.Allows(papersum.ScopeAdmin) {
+	if k := papersum.CallerFromContext(ctx); k != nil && !k.Scope.Allows(papersum.ScopeAdmin) {
 		f.Team = k.Team
 	}
 	return s.cfg.Store.ListRuns(ctx, f)
@@ -321,7 +312,7 @@ func (s *Service) wake(id string) {
 // batch of team. Calls from inside the service (workers, webhooks, Kafka)
 // carry no key and see everything.
 func visible(ctx context.Context, team string) bool {
-	k := httpapi.CallerKey(ctx)
+	k := papersum.CallerFromContext(ctx)
 	return k == nil || k.Team == team || k.Scope.Allows(papersum.ScopeAdmin)
 }
 

@@ -9,15 +9,10 @@ import (
 	"time"
 
 	"github.com/papersum/papersum"
-	"github.com/papersum/papersum/events"
 	"github.com/papersum/papersum/pipeline"
 	"github.com/papersum/papersum/queue"
 	"github.com/papersum/papersum/webhook"
 )
-
-// kafkaSourcePrefix marks the Source of a run that a Kafka message asked
-// for; the rest is the message's ID, which the summary event echoes.
-const kafkaSourcePrefix = "kafka:"
 
 // Work does the job of run id: it is the queue's summarize handler. It is
 // idempotent: a finished run is not run again (only its completion effects
@@ -219,15 +214,7 @@ func (s *Service) finished(ctx context.Context, run *papersum.Run, first bool) e
 	}
 	var errs []error
 	if s.cfg.Publisher != nil && run.Status != papersum.RunCanceled {
-		msgID := ""
-		if strings.HasPrefix(run.Source, kafkaSourcePrefix) {
-			msgID = strings.TrimPrefix(run.Source, kafkaSourcePrefix)
-		}
-		msg, err := events.SummaryFromRun(run, msgID)
-		if err == nil {
-			err = s.cfg.Publisher.Publish(ctx, msg)
-		}
-		if err != nil {
+		if err := s.cfg.Publisher.PublishSummary(ctx, run); err != nil {
 			errs = append(errs, fmt.Errorf("publish run %s: %w", run.ID, err))
 		}
 	}
@@ -257,7 +244,7 @@ func (s *Service) batchStep(ctx context.Context, batchID string) error {
 	return err
 }
 
-func batchDone(b *papersum.Batch) bool {
+func batchDone(b *papersum.SubmissionBatch) bool {
 	return b.Counts[papersum.RunQueued] == 0 && b.Counts[papersum.RunRunning] == 0
 }
 

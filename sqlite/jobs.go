@@ -300,9 +300,9 @@ func (s *DB) CancelRun(ctx context.Context, id string) (*papersum.Run, error) {
 // the cost of their stages so far, and when a run of it last finished.
 //
 // Errors: ENOTFOUND when no batch has this ID.
-func (s *DB) GetBatch(ctx context.Context, id string) (*papersum.Batch, error) {
+func (s *DB) GetBatch(ctx context.Context, id string) (*papersum.SubmissionBatch, error) {
 	const op = "sqlite.GetBatch"
-	b := &papersum.Batch{RunIDs: []string{}, Counts: map[papersum.RunStatus]int{}}
+	b := &papersum.SubmissionBatch{RunIDs: []string{}, Counts: map[papersum.RunStatus]int{}}
 	err := s.tx(ctx, op, func(tx *sql.Tx) error {
 		var created int64
 		err := tx.QueryRowContext(ctx, `SELECT id, team, user_name, callback_url, created_at FROM service_batches WHERE id = ?`, id).

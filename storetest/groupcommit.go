@@ -38,7 +38,7 @@ func testSubmitMany(t *testing.T, s jobStore, o Options) {
 		{Runs: []*papersum.Run{replay}, IdempotencyKey: "key-prev", Team: "team-a", RequestHash: "hash-prev"},
 		// The paper is given again by the batch and by the one after it:
 		// stored once, left as it is.
-		{Papers: []*papersum.Paper{p2, p2}, Runs: []*papersum.Run{r3, r4}, Batch: &papersum.Batch{ID: "batch-many"}},
+		{Papers: []*papersum.Paper{p2, p2}, Runs: []*papersum.Run{r3, r4}, Batch: &papersum.SubmissionBatch{ID: "batch-many"}},
 		{Papers: []*papersum.Paper{p2}, Runs: []*papersum.Run{twin}, IdempotencyKey: "key-new", Team: "team-a", RequestHash: "hash-new"},
 	}
 	e := &enqueuer{o: o, probe: "sha256:probe-many"}
@@ -114,7 +114,7 @@ func testSubmitManyAllOrNothing(t *testing.T, s jobStore, o Options) {
 		p := newPaper("sha256:many-none-new")
 		return p, []*papersum.Submission{
 			{Papers: []*papersum.Paper{p}, Runs: []*papersum.Run{queuedRun("run-many-ok", p.ID, at)}},
-			{Runs: []*papersum.Run{queuedRun("run-many-ok-2", old.ID, at)}, Batch: &papersum.Batch{ID: "batch-many-none"},
+			{Runs: []*papersum.Run{queuedRun("run-many-ok-2", old.ID, at)}, Batch: &papersum.SubmissionBatch{ID: "batch-many-none"},
 				IdempotencyKey: "key-many-none", Team: "team-a", RequestHash: "hash-many-none"},
 		}
 	}

@@ -485,7 +485,7 @@ func testSubmitBatch(t *testing.T, s jobStore, o Options) {
 	for i, id := range ids {
 		runs = append(runs, queuedRun(id, p.ID, at.Add(time.Duration(i)*time.Millisecond)))
 	}
-	b := &papersum.Batch{ID: "batch-1", Team: "team-ü", User: "user-論", CallbackURL: "https://hooks.example.test/b1",
+	b := &papersum.SubmissionBatch{ID: "batch-1", Team: "team-ü", User: "user-論", CallbackURL: "https://hooks.example.test/b1",
 		CreatedAt: at.In(zone)}
 	e := &enqueuer{o: o, probe: "sha256:probe-submit-batch"}
 	existing, err := s.Submit(ctx, &papersum.Submission{Runs: runs, Batch: b}, e.enqueue)
@@ -526,13 +526,13 @@ func testSubmitBatch(t *testing.T, s jobStore, o Options) {
 	// A batch ID is used once; the refused submission stores nothing.
 	e2 := &enqueuer{o: o}
 	_, err = s.Submit(ctx, &papersum.Submission{Runs: []*papersum.Run{queuedRun("run-b-again", p.ID, at)},
-		Batch: &papersum.Batch{ID: b.ID}}, e2.enqueue)
+		Batch: &papersum.SubmissionBatch{ID: b.ID}}, e2.enqueue)
 	wantCode(t, err, papersum.ECONFLICT)
 	e2.wantCalls(t)
 	wantNoRun(t, s, "run-b-again")
 
 	// A zero creation time is stamped.
-	b2 := &papersum.Batch{ID: "batch-now"}
+	b2 := &papersum.SubmissionBatch{ID: "batch-now"}
 	_, err = s.Submit(ctx, &papersum.Submission{Runs: []*papersum.Run{queuedRun("run-b-now", p.ID, at)}, Batch: b2}, e2.enqueue)
 	must(t, err)
 	if b2.CreatedAt.IsZero() {
@@ -548,7 +548,7 @@ func testSubmitIdempotent(t *testing.T, s jobStore, o Options) {
 	p := putPaper(t, s, "sha256:idempotent-submit")
 	at := time.Date(2026, 2, 7, 0, 0, 0, 0, time.UTC)
 	batchSub := func(batchID, key, hash, team string, runIDs ...string) *papersum.Submission {
-		sub := &papersum.Submission{Batch: &papersum.Batch{ID: batchID, Team: team}, IdempotencyKey: key, Team: team, RequestHash: hash}
+		sub := &papersum.Submission{Batch: &papersum.SubmissionBatch{ID: batchID, Team: team}, IdempotencyKey: key, Team: team, RequestHash: hash}
 		for _, id := range runIDs {
 			sub.Runs = append(sub.Runs, queuedRun(id, p.ID, at))
 		}
@@ -616,7 +616,7 @@ func testSubmitEnqueueErrorRollsBack(t *testing.T, s jobStore, o Options) {
 	sub := func() *papersum.Submission {
 		return &papersum.Submission{
 			Runs:  []*papersum.Run{queuedRun("run-e1", p.ID, at), queuedRun("run-e2", p.ID, at)},
-			Batch: &papersum.Batch{ID: "batch-e"}, IdempotencyKey: "key-e", Team: "team-a", RequestHash: "hash-e",
+			Batch: &papersum.SubmissionBatch{ID: "batch-e"}, IdempotencyKey: "key-e", Team: "team-a", RequestHash: "hash-e",
 		}
 	}
 	for name, failure := range map[string]error{
@@ -662,7 +662,7 @@ func testSubmitErrors(t *testing.T, s jobStore, o Options) {
 		code string
 	}{
 		{"nil submission", nil, papersum.EINVALID},
-		{"no runs", &papersum.Submission{Batch: &papersum.Batch{ID: "batch-x"}}, papersum.EINVALID},
+		{"no runs", &papersum.Submission{Batch: &papersum.SubmissionBatch{ID: "batch-x"}}, papersum.EINVALID},
 		{"nil run", &papersum.Submission{Runs: []*papersum.Run{nil}}, papersum.EINVALID},
 		{"running run", one(func() *papersum.Run { r := q("run-x1"); r.Status = papersum.RunRunning; return r }()), papersum.EINVALID},
 		{"run without status", one(func() *papersum.Run { r := q("run-x2"); r.Status = ""; return r }()), papersum.EINVALID},
@@ -670,8 +670,8 @@ func testSubmitErrors(t *testing.T, s jobStore, o Options) {
 		{"run without paper", one(func() *papersum.Run { r := q("run-x3"); r.PaperID = ""; return r }()), papersum.EINVALID},
 		{"run with stages", one(func() *papersum.Run { r := q("run-x4"); r.Stages = []papersum.StageResult{st}; return r }()), papersum.EINVALID},
 		{"cached run", one(func() *papersum.Run { r := q("run-x5"); r.Cached, r.Summary = true, "s"; return r }()), papersum.EINVALID},
-		{"duplicate run", &papersum.Submission{Runs: []*papersum.Run{q("run-x6"), q("run-x6")}, Batch: &papersum.Batch{ID: "batch-x"}}, papersum.EINVALID},
-		{"batch without ID", &papersum.Submission{Runs: []*papersum.Run{q("run-x7")}, Batch: &papersum.Batch{}}, papersum.EINVALID},
+		{"duplicate run", &papersum.Submission{Runs: []*papersum.Run{q("run-x6"), q("run-x6")}, Batch: &papersum.SubmissionBatch{ID: "batch-x"}}, papersum.EINVALID},
+		{"batch without ID", &papersum.Submission{Runs: []*papersum.Run{q("run-x7")}, Batch: &papersum.SubmissionBatch{}}, papersum.EINVALID},
 		{"key without hash", &papersum.Submission{Runs: []*papersum.Run{q("run-x8")}, IdempotencyKey: "k"}, papersum.EINVALID},
 		{"key for several runs", &papersum.Submission{Runs: []*papersum.Run{q("run-x9"), q("run-x10")}, IdempotencyKey: "k", RequestHash: "h"}, papersum.EINVALID},
 		{"run names a batch, none given", one(func() *papersum.Run { r := q("run-x11"); r.BatchID = "batch-x"; return r }()), papersum.EINVALID},
@@ -679,10 +679,10 @@ func testSubmitErrors(t *testing.T, s jobStore, o Options) {
 			r := q("run-x12")
 			r.BatchID = "batch-other"
 			return r
-		}()}, Batch: &papersum.Batch{ID: "batch-x"}}, papersum.EINVALID},
+		}()}, Batch: &papersum.SubmissionBatch{ID: "batch-x"}}, papersum.EINVALID},
 		{"paper not stored", one(func() *papersum.Run { r := q("run-x13"); r.PaperID = "sha256:nope"; return r }()), papersum.ENOTFOUND},
 		// The new run before the existing one must be rolled back too.
-		{"run exists", &papersum.Submission{Runs: []*papersum.Run{q("run-x14"), q("run-exists")}, Batch: &papersum.Batch{ID: "batch-x"}}, papersum.ECONFLICT},
+		{"run exists", &papersum.Submission{Runs: []*papersum.Run{q("run-x14"), q("run-exists")}, Batch: &papersum.SubmissionBatch{ID: "batch-x"}}, papersum.ECONFLICT},
 	}
 	for _, tc := range cases {
 		e := &enqueuer{o: o}
@@ -737,7 +737,7 @@ func testSubmitConcurrentSameKey(t *testing.T, s jobStore, o Options) {
 			<-start
 			results[i], errs[i] = s.Submit(ctx, &papersum.Submission{
 				Runs:           []*papersum.Run{queuedRun(fmt.Sprintf("run-cc%d", i), p.ID, at)},
-				Batch:          &papersum.Batch{ID: fmt.Sprintf("batch-cc%d", i), Team: "team-a"},
+				Batch:          &papersum.SubmissionBatch{ID: fmt.Sprintf("batch-cc%d", i), Team: "team-a"},
 				IdempotencyKey: "key-race", Team: "team-a", RequestHash: "hash-race",
 			}, enqueue)
 		}()
@@ -789,7 +789,7 @@ func testBatchCountsAndCost(t *testing.T, s jobStore, o Options) {
 		runs = append(runs, queuedRun(fmt.Sprintf("run-bc%d", i), p.ID, at))
 	}
 	e := &enqueuer{o: o}
-	_, err := s.Submit(ctx, &papersum.Submission{Runs: runs, Batch: &papersum.Batch{ID: "batch-c"}}, e.enqueue)
+	_, err := s.Submit(ctx, &papersum.Submission{Runs: runs, Batch: &papersum.SubmissionBatch{ID: "batch-c"}}, e.enqueue)
 	must(t, err)
 
 	stage := func(runID string, cost float64) {
@@ -871,7 +871,7 @@ func testListRunsTeamAndBatch(t *testing.T, s jobStore, o Options) {
 		t.Helper()
 		sub := &papersum.Submission{Runs: runs}
 		if batch != "" {
-			sub.Batch = &papersum.Batch{ID: batch}
+			sub.Batch = &papersum.SubmissionBatch{ID: batch}
 		}
 		_, err := s.Submit(ctx, sub, e.enqueue)
 		must(t, err)

@@ -921,7 +921,7 @@ func testAbandonedCalls(t *testing.T, s papersum.Store) {
 }
 
 func testBatchJobs(t *testing.T, s papersum.Store) {
-	bs, ok := s.(papersum.BatchStore)
+	bs, ok := s.(papersum.ProviderBatchStore)
 	if !ok {
 		t.Skip("store does not keep batch jobs")
 	}

@@ -483,7 +483,7 @@ func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, cfg
 			return nil, papersum.Errorf(papersum.EINVALID, "PAPERSUM_WEBHOOK_SECRET: %v", err)
 		}
 		recv, err := webhook.NewReceiver(webhook.ReceiverConfig{Secrets: [][]byte{key},
-			Seen: webhook.NewMemorySeenStore(papersum.SystemClock{}), Handle: svc.HandlePaperPublished, Logger: logger})
+			Seen: webhook.NewMemorySeenStore(papersum.SystemClock{}), Handle: webhook.PaperPublishedHandler(svc, webhook.DefaultPaperTeam), Logger: logger})
 		if err != nil {
 			return nil, err
 		}
@@ -496,7 +496,7 @@ func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, cfg
 	}
 	s.metrics = metricsHandler(deps.breakers, reg)
 	handler, err := httpapi.NewServer(httpapi.Deps{
-		Summaries: svc, Batches: svc.Batches(), Deliveries: svc, Auth: auth, Limiter: limiter,
+		Summaries: svc, Batches: svc, Deliveries: svc, Auth: auth, Limiter: limiter,
 		Readiness: readiness(store, q, runner, rdb), Metrics: metrics, MetricsHandler: s.metrics,
 		Webhook: inbound, MaxBodyBytes: f.maxBytes, MaxWait: f.maxWait, Stopping: s.stopping, Logger: logger,
 	})
@@ -511,7 +511,7 @@ func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, cfg
 	go reportQueueDepth(ctx, q, metrics, logger)
 	if brokers := kafkaBrokers(f, e.getenv); len(brokers) > 0 {
 		consumer, err := events.NewConsumer(events.ConsumerConfig{Brokers: brokers, Topic: f.papersTopic,
-			Group: f.kafkaGroup, Logger: logger}, svc.HandlePaperMessage)
+			Group: f.kafkaGroup, Logger: logger}, events.SubmitHandler(svc))
 		if err != nil {
 			return nil, err
 		}

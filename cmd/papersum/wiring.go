@@ -94,7 +94,7 @@ type pipelineDeps struct {
 	stages   map[papersum.Stage]pipeline.StageModel
 	breakers *llm.Breakers
 	// batchers are the providers that can take a batch (by provider name).
-	batchers map[string]papersum.Batcher
+	batchers map[string]papersum.MessageBatcher
 	// models are every model of the stages' chains, in order, without
 	// repeats; breakerModels those of them behind a breaker (all but the
 	// local engine).
@@ -180,7 +180,7 @@ func newPipelineDeps(cfg *config.Config, e *env, logger *slog.Logger) (*pipeline
 	}
 	engine := local.New(local.Config{})
 	d := &pipelineDeps{pricer: pricer, prompts: prompts, breakers: breakers, observer: observer, scorer: engine,
-		stages: map[papersum.Stage]pipeline.StageModel{}, batchers: map[string]papersum.Batcher{}}
+		stages: map[papersum.Stage]pipeline.StageModel{}, batchers: map[string]papersum.MessageBatcher{}}
 	seen := map[telemetry.ModelRef]bool{}
 	adapters := map[string]papersum.Model{config.ProviderLocal: engine}
 	now := time.Now()
@@ -202,7 +202,7 @@ func newPipelineDeps(cfg *config.Config, e *env, logger *slog.Logger) (*pipeline
 					return nil, err
 				}
 				adapters[ref.Provider] = adapter
-				if b, ok := adapter.(papersum.Batcher); ok {
+				if b, ok := adapter.(papersum.MessageBatcher); ok {
 					d.batchers[ref.Provider] = b
 				}
 			}

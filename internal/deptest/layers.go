@@ -103,7 +103,7 @@ var Layers = map[string]Layer{
 	"httpapi": LayerTransport,
 	"webhook": LayerTransport,
 
-	"batch":    LayerUseCase,
+	"dirrun":   LayerUseCase,
 	"pipeline": LayerUseCase,
 	"service":  LayerUseCase,
 
@@ -124,8 +124,6 @@ var Layers = map[string]Layer{
 // its line is deleted with it.
 var Pending = map[string][]string{
 	"service": {
-		"events",  // point 1: the summary publisher becomes a port in the root
-		"httpapi", // point 1: SubmitRequest and the rest move into the root
 		"cache",   // the result cache, a port the service is handed
 		"fetch",   // the paper fetcher, a port the service is handed
 		"queue",   // point 3: the queue is started with its handlers
