@@ -41,7 +41,7 @@ import (
 // stored; ECONFLICT when a run or the batch exists, or the key was used
 // for another request; enqueue's error as it returned it (its code
 // preserved).
-func (s *DB) Submit(ctx context.Context, sub *papersum.Submission, enqueue func(ctx context.Context, tx any, runIDs []string) error) (string, error) {
+func (s *DB) Submit(ctx context.Context, sub *papersum.Submission, enqueue papersum.EnqueueTx[pgx.Tx]) (string, error) {
 	existing, err := s.submit(ctx, "postgres.Submit", []*papersum.Submission{sub}, enqueue)
 	if err != nil {
 		return "", err
@@ -66,7 +66,7 @@ func (s *DB) Submit(ctx context.Context, sub *papersum.Submission, enqueue func(
 // Errors: as Submit, for any of the submissions, and EINVALID for an
 // empty subs. A run ID given by two submissions is ECONFLICT, as the
 // second Submit would be.
-func (s *DB) SubmitMany(ctx context.Context, subs []*papersum.Submission, enqueue func(ctx context.Context, tx any, runIDs []string) error) ([]string, error) {
+func (s *DB) SubmitMany(ctx context.Context, subs []*papersum.Submission, enqueue papersum.EnqueueTx[pgx.Tx]) ([]string, error) {
 	const op = "postgres.SubmitMany"
 	if len(subs) == 0 {
 		return nil, storeutil.Invalid(op, "no submissions")
@@ -77,7 +77,7 @@ func (s *DB) SubmitMany(ctx context.Context, subs []*papersum.Submission, enqueu
 // submit validates and encodes subs, stores them, and once they are
 // committed writes the stored values back into the caller's runs and
 // batches.
-func (s *DB) submit(ctx context.Context, op string, subs []*papersum.Submission, enqueue storeutil.Enqueue) ([]string, error) {
+func (s *DB) submit(ctx context.Context, op string, subs []*papersum.Submission, enqueue papersum.EnqueueTx[pgx.Tx]) ([]string, error) {
 	encoded := make([]submission, len(subs))
 	for i, sub := range subs {
 		e, err := s.newSubmission(op, sub, enqueue)
@@ -101,7 +101,7 @@ func (s *DB) submit(ctx context.Context, op string, subs []*papersum.Submission,
 // storeSubmissions is the transaction of submit: the keys, then the rows
 // of the submissions they do not answer, then enqueue. enqueue's error is
 // returned as enqueue returned it, not classified as a database error.
-func (s *DB) storeSubmissions(ctx context.Context, op string, subs []submission, enqueue storeutil.Enqueue) ([]string, error) {
+func (s *DB) storeSubmissions(ctx context.Context, op string, subs []submission, enqueue papersum.EnqueueTx[pgx.Tx]) ([]string, error) {
 	t := &pipelinedTx{pool: s.pool}
 	defer t.rollback(ctx)
 	existing, err := answerKeys(ctx, op, t, subs)
@@ -139,7 +139,7 @@ type submission struct{ storeutil.SubmissionRows }
 // newSubmission validates sub with storeutil.CheckSubmission, and its
 // papers, and encodes them, stamping the times it lacks from the store's
 // clock.
-func (s *DB) newSubmission(op string, sub *papersum.Submission, enqueue storeutil.Enqueue) (submission, error) {
+func (s *DB) newSubmission(op string, sub *papersum.Submission, enqueue papersum.EnqueueTx[pgx.Tx]) (submission, error) {
 	rows, err := storeutil.NewSubmissionRows(op, sub, enqueue, s.clock)
 	return submission{rows}, err
 }

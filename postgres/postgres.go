@@ -102,10 +102,11 @@ type DB struct {
 }
 
 var (
-	_ papersum.Store              = (*DB)(nil)
-	_ papersum.ProviderBatchStore = (*DB)(nil)
-	_ papersum.EvalStore          = (*DB)(nil)
-	_ papersum.JobStore           = (*DB)(nil)
+	_ papersum.Store               = (*DB)(nil)
+	_ papersum.ProviderBatchStore  = (*DB)(nil)
+	_ papersum.EvalStore           = (*DB)(nil)
+	_ papersum.JobStore            = (*DB)(nil)
+	_ papersum.TxSubmitter[pgx.Tx] = (*DB)(nil)
 )
 
 // Open connects to the database at url (postgres://user@host:port/db?...

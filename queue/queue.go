@@ -477,10 +477,12 @@ func (q *Queue) Enqueue(ctx context.Context, runID string) (int64, error) {
 // Errors: as Enqueue, and EINVALID when tx is nil or the driver is not
 // SQLite.
 func (q *Queue) EnqueueSQLTx(ctx context.Context, tx *sql.Tx, runID string) (int64, error) {
-	if tx == nil {
-		return 0, nilTx("queue.EnqueueSQLTx")
+	const op = "queue.EnqueueSQLTx"
+	j, err := jobsOf[*sql.Tx](q, op)
+	if err != nil {
+		return 0, err
 	}
-	return q.enqueueTx(ctx, "queue.EnqueueSQLTx", tx, runID)
+	return j.enqueueTx(ctx, op, tx, runID)
 }
 
 // EnqueuePgxTx is Enqueue inside tx, the Postgres transaction that wrote
@@ -490,60 +492,30 @@ func (q *Queue) EnqueueSQLTx(ctx context.Context, tx *sql.Tx, runID string) (int
 // Errors: as Enqueue, and EINVALID when tx is nil or the driver is not
 // Postgres.
 func (q *Queue) EnqueuePgxTx(ctx context.Context, tx pgx.Tx, runID string) (int64, error) {
-	if tx == nil {
-		return 0, nilTx("queue.EnqueuePgxTx")
-	}
-	return q.enqueueTx(ctx, "queue.EnqueuePgxTx", tx, runID)
-}
-
-func (q *Queue) enqueueTx(ctx context.Context, op string, tx any, runID string) (int64, error) {
-	if runID == "" {
-		return 0, emptyRunID(op)
-	}
-	if err := q.checkTx(op, tx); err != nil {
+	const op = "queue.EnqueuePgxTx"
+	j, err := jobsOf[pgx.Tx](q, op)
+	if err != nil {
 		return 0, err
 	}
-	res, err := q.eng.insertTx(ctx, tx, SummarizeArgs{RunID: runID}, nil)
-	if err != nil {
-		return 0, q.txError(op, tx, "queue: enqueue run "+runID, err)
-	}
-	return res.Job.ID, nil
-}
-
-// checkTx refuses a nil tx, or one that is not the driver's transaction
-// type, with EINVALID.
-func (q *Queue) checkTx(op string, tx any) error {
-	if isNil(tx) {
-		return nilTx(op)
-	}
-	if !q.eng.acceptsTx(tx) {
-		return q.wrongTx(op, tx)
-	}
-	return nil
-}
-
-func (q *Queue) wrongTx(op string, tx any) error {
-	return &papersum.Error{Code: papersum.EINVALID, Op: op, Message: fmt.Sprintf("queue: %T is not a transaction of the %s driver", tx, q.cfg.Driver.name())}
-}
-
-// txError is dbError for the insert of a Tx method.
-func (q *Queue) txError(op string, tx any, msg string, err error) error {
-	if errors.Is(err, errWrongTx) {
-		return q.wrongTx(op, tx)
-	}
-	return q.dbError(op, msg, err)
+	return j.enqueueTx(ctx, op, tx, runID)
 }
 
 // isNil reports whether tx is nil, or a nil pointer (a nil *sql.Tx, or a
 // pgx.Tx holding one) that would panic inside River.
-func isNil(tx any) bool {
-	if tx == nil {
-		return true
-	}
-	v := reflect.ValueOf(tx)
+func isNil[TTx any](tx TTx) bool {
+	v := reflect.ValueOf(&tx).Elem()
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan:
-		return v.IsNil()
+		if v.IsNil() {
+			return true
+		}
+		if v.Kind() == reflect.Interface {
+			e := v.Elem()
+			switch e.Kind() {
+			case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
+				return e.IsNil()
+			}
+		}
 	}
 	return false
 }
@@ -554,27 +526,14 @@ func isNil(tx any) bool {
 //
 // Errors: as Enqueue.
 func (q *Queue) EnqueueMany(ctx context.Context, runIDs []string) ([]int64, error) {
-	return q.enqueueMany(ctx, "queue.EnqueueMany", nil, runIDs)
+	return enqueueMany(ctx, q, "queue.EnqueueMany", runIDs, func(params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
+		return q.eng.insertMany(ctx, params)
+	})
 }
 
-// EnqueueManyTx is EnqueueMany inside tx, the transaction that wrote the
-// run rows: a *sql.Tx when the queue's driver is SQLite, a pgx.Tx when it
-// is Postgres. The jobs exist if and only if tx commits. It fits the
-// enqueue callback of a store's Submit, which hands over its own
-// transaction.
-//
-// Errors: as EnqueueMany, and EINVALID when tx is nil or not the driver's
-// transaction type.
-func (q *Queue) EnqueueManyTx(ctx context.Context, tx any, runIDs []string) ([]int64, error) {
-	const op = "queue.EnqueueManyTx"
-	if err := q.checkTx(op, tx); err != nil {
-		return nil, err
-	}
-	return q.enqueueMany(ctx, op, tx, runIDs)
-}
-
-// enqueueMany is EnqueueMany (tx nil) and EnqueueManyTx (tx checked).
-func (q *Queue) enqueueMany(ctx context.Context, op string, tx any, runIDs []string) ([]int64, error) {
+// enqueueMany is EnqueueMany, and with tx the EnqueueManyTx of Jobs.
+func enqueueMany(ctx context.Context, q *Queue, op string, runIDs []string,
+	insert func(params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)) ([]int64, error) {
 	// Duplicates are removed first: one statement cannot insert and then
 	// find the same unique key, and Postgres refuses an ON CONFLICT that
 	// touches one row twice.
@@ -592,15 +551,9 @@ func (q *Queue) enqueueMany(ctx context.Context, op string, tx any, runIDs []str
 	if len(params) == 0 {
 		return []int64{}, nil
 	}
-	var res []*rivertype.JobInsertResult
-	var err error
-	if tx == nil {
-		res, err = q.eng.insertMany(ctx, params)
-	} else {
-		res, err = q.eng.insertManyTx(ctx, tx, params)
-	}
+	res, err := insert(params)
 	if err != nil {
-		return nil, q.txError(op, tx, fmt.Sprintf("queue: enqueue %d runs", len(params)), err)
+		return nil, q.dbError(op, fmt.Sprintf("queue: enqueue %d runs", len(params)), err)
 	}
 	ids := make([]int64, len(runIDs))
 	for i, id := range runIDs {

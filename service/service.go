@@ -23,12 +23,10 @@ type Store interface {
 	papersum.JobStore
 }
 
-// Queue is the job queue the service puts its work on; *queue.Queue
-// implements it.
+// Queue is the job queue the service puts its completion webhooks on;
+// *queue.Queue implements it. The summarize jobs of submissions are
+// queued by Config.Submissions, in the store's transaction.
 type Queue interface {
-	// EnqueueManyTx queues the summarize jobs of runIDs inside the store's
-	// transaction tx.
-	EnqueueManyTx(ctx context.Context, tx any, runIDs []string) ([]int64, error)
 	// EnqueueCallback queues a completion webhook.
 	EnqueueCallback(ctx context.Context, args queue.CallbackArgs) (int64, error)
 }
@@ -59,11 +57,14 @@ const (
 	DefaultMaxWait   = 5 * time.Minute
 )
 
-// Config holds the service's dependencies. Store, Queue and Runners are
-// required; the rest is optional and its absence turns a feature off.
+// Config holds the service's dependencies. Store, Submissions, Queue and
+// Runners are required; the rest is optional and its absence turns a feature off.
 type Config struct {
 	Store Store
-	Queue Queue
+	// Submissions writes submissions with their summarize jobs, in one
+	// transaction: the store bound to the queue (papersum.BindJobs).
+	Submissions papersum.Submitter
+	Queue       Queue
 	// Runners are the pipeline configurations by name; "" is the default
 	// and must be present. A request may name another one.
 	Runners map[string]*pipeline.Runner
@@ -141,8 +142,8 @@ var (
 
 // New checks cfg and returns a Service.
 func New(cfg Config) (*Service, error) {
-	if cfg.Store == nil || cfg.Queue == nil {
-		return nil, papersum.Errorf(papersum.EINTERNAL, "service: store and queue are required")
+	if cfg.Store == nil || cfg.Submissions == nil || cfg.Queue == nil {
+		return nil, papersum.Errorf(papersum.EINTERNAL, "service: store, submissions and queue are required")
 	}
 	if cfg.Runners[""] == nil {
 		return nil, papersum.Errorf(papersum.EINTERNAL, "service: the default pipeline configuration is required")
@@ -178,7 +179,7 @@ func New(cfg Config) (*Service, error) {
 	s := &Service{cfg: cfg, log: cfg.Logger, waiters: map[string][]chan struct{}{},
 		working: map[string]context.CancelFunc{}}
 	s.submits = groupcommit.New(func(ctx context.Context, subs []*papersum.Submission) ([]string, error) {
-		return cfg.Store.SubmitMany(ctx, subs, s.enqueue)
+		return cfg.Submissions.SubmitMany(ctx, subs)
 	}, s.commitOptions(telemetry.CommitSubmit))
 	s.hits = groupcommit.New(func(ctx context.Context, runs []*papersum.Run) ([]struct{}, error) {
 		return make([]struct{}, len(runs)), cfg.Store.RecordCacheHits(ctx, runs)

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -114,7 +115,11 @@ func newHarnessWith(t *testing.T, edit func(*Config)) *harness {
 	if err := q.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{Store: store, Queue: q, Runners: map[string]*pipeline.Runner{"": runner}, WaitPoll: 20 * time.Millisecond}
+	jobs, err := queue.JobsOf[*sql.Tx](q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Store: store, Submissions: papersum.BindJobs(store, jobs), Queue: q, Runners: map[string]*pipeline.Runner{"": runner}, WaitPoll: 20 * time.Millisecond}
 	edit(&cfg)
 	if h.svc, err = New(cfg); err != nil {
 		t.Fatal(err)

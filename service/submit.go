@@ -62,13 +62,6 @@ func (s *Service) Submit(ctx context.Context, req papersum.SubmitRequest) (paper
 	return papersum.SubmitResult{RunID: run.ID, Status: run.Status}, nil
 }
 
-// enqueue is the callback of JobStore.Submit: it queues the runs' jobs in
-// the store's transaction.
-func (s *Service) enqueue(ctx context.Context, tx any, runIDs []string) error {
-	_, err := s.cfg.Queue.EnqueueManyTx(ctx, tx, runIDs)
-	return err
-}
-
 // runner returns the pipeline configuration called name.
 func (s *Service) runner(name string) (*pipeline.Runner, error) {
 	r := s.cfg.Runners[name]

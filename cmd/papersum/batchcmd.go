@@ -492,7 +492,11 @@ func startLocalQueue(ctx context.Context, store papersum.Store, driver queue.Dri
 	if err := q.Migrate(ctx); err != nil {
 		return nil, nil, err
 	}
-	svc, err = service.New(service.Config{Store: store.(service.Store), Queue: q,
+	submissions, err := bindJobs(store, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	svc, err = service.New(service.Config{Store: store.(service.Store), Submissions: submissions, Queue: q,
 		Runners: map[string]*pipeline.Runner{"": runner}, TargetWords: targetWords, Logger: logger,
 		CommitWriters: commitWriters(store)})
 	if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
@@ -439,8 +441,12 @@ func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, cfg
 	}
 	progress.done("store")
 
+	submissions, err := bindJobs(store, q)
+	if err != nil {
+		return nil, err
+	}
 	svcCfg := service.Config{
-		Store: store.(service.Store), Queue: q, Runners: map[string]*pipeline.Runner{"": runner},
+		Store: store.(service.Store), Submissions: submissions, Queue: q, Runners: map[string]*pipeline.Runner{"": runner},
 		Fetcher: fetcher, Ingest: ingest.Options{MaxBytes: f.maxBytes}, Cache: resultCache, CacheTTL: f.cacheTTL,
 		Metrics: metrics, Limiter: limiter, Logger: logger, CommitWriters: f.commitWriters, RunDeadline: f.runDeadline,
 	}
@@ -556,6 +562,26 @@ func openServiceStore(ctx context.Context, g *globalFlags, getenv func(string) s
 	}
 	_ = store.Close()
 	return nil, nil, papersum.Errorf(papersum.EINTERNAL, "no job queue for store %T", store)
+}
+
+// bindJobs binds store to q: the service's submissions enqueue their jobs
+// in the store's own transaction, typed as the store's driver types it.
+func bindJobs(store papersum.Store, q *queue.Queue) (papersum.Submitter, error) {
+	switch db := store.(type) {
+	case *sqlite.DB:
+		jobs, err := queue.JobsOf[*sql.Tx](q)
+		if err != nil {
+			return nil, err
+		}
+		return papersum.BindJobs(db, jobs), nil
+	case *postgres.DB:
+		jobs, err := queue.JobsOf[pgx.Tx](q)
+		if err != nil {
+			return nil, err
+		}
+		return papersum.BindJobs(db, jobs), nil
+	}
+	return nil, papersum.Errorf(papersum.EINTERNAL, "no job queue for store %T", store)
 }
 
 func newCacheAndLimiter(rdb *redis.Client, f *serveFlags, logger *slog.Logger, metrics *telemetry.Metrics) (cache.Cache, ratelimit.Limiter, error) {
