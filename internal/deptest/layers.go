@@ -119,14 +119,16 @@ var Layers = map[string]Layer{
 }
 
 // Pending are imports that break the layering today and that issue 12
-// removes (points 1 and 3: the service's contracts and ports move into
-// the root). TestLayers allows them, and fails once one is gone, so that
-// its line is deleted with it.
+// still has to remove: the service names these adapters' types instead of
+// ports declared in the root (its contracts, the summary publisher and
+// the typed job insertion are root ports already). TestLayers allows
+// them, and fails once one is gone, so that its line is deleted with it;
+// service/deps_test.go lists the same.
 var Pending = map[string][]string{
 	"service": {
-		"cache",   // the result cache, a port the service is handed
-		"fetch",   // the paper fetcher, a port the service is handed
-		"queue",   // point 3: the queue is started with its handlers
-		"webhook", // the completion webhook sender, a port the service is handed
+		"cache",   // the result cache (cache.Cache, cache.Key), a port the service is handed
+		"fetch",   // the paper fetcher (*fetch.Fetcher), a port the service is handed
+		"queue",   // CallbackArgs and the Snooze/Permanent job errors of the queue's policy
+		"webhook", // the completion webhook sender's Attempt, read by RecordDelivery
 	},
 }
