@@ -80,7 +80,7 @@ func (q *Queue) EnqueueCallback(ctx context.Context, args CallbackArgs) (int64, 
 }
 
 func (q *Queue) checkCallback(op string, args CallbackArgs) error {
-	if q.cfg.Callback == nil {
+	if q.handlers.Load().Callback == nil {
 		return &papersum.Error{Code: papersum.EINVALID, Op: op, Message: "queue: callback jobs are disabled (no Config.Callback)"}
 	}
 	return args.validate(op)
@@ -98,6 +98,6 @@ type callbackWorker struct {
 }
 
 func (w *callbackWorker) Work(ctx context.Context, job *river.Job[CallbackArgs]) error {
-	err := w.q.cfg.Callback(ctx, job.Args)
+	err := w.q.handlers.Load().Callback(ctx, job.Args)
 	return w.q.outcome(ctx, err, job.Args.logAttrs(job.ID)...)
 }

@@ -104,6 +104,8 @@ func (d postgresDriver) newEngine(cfg *river.Config, logger *slog.Logger) (engin
 // transaction is never passed as an untyped value.
 type engine interface {
 	start(ctx context.Context) error
+	// addQueue adds a River queue to fetch from (before or after start).
+	addQueue(name string, cfg river.QueueConfig) error
 	stop(ctx context.Context) error
 	stopAndCancel(ctx context.Context) error
 	migrate(ctx context.Context) error
@@ -144,7 +146,10 @@ func newRiverEngine[TTx any](driver riverdriver.Driver[TTx], cfg *river.Config, 
 }
 
 func (e *riverEngine[TTx]) start(ctx context.Context) error { return e.client.Start(ctx) }
-func (e *riverEngine[TTx]) stop(ctx context.Context) error  { return e.client.Stop(ctx) }
+func (e *riverEngine[TTx]) addQueue(name string, cfg river.QueueConfig) error {
+	return e.client.Queues().Add(name, cfg)
+}
+func (e *riverEngine[TTx]) stop(ctx context.Context) error { return e.client.Stop(ctx) }
 func (e *riverEngine[TTx]) stopAndCancel(ctx context.Context) error {
 	return e.client.StopAndCancel(ctx)
 }

@@ -79,19 +79,21 @@ const (
 	hardStopGrace = 5 * time.Second
 )
 
-// Config configures New. Driver and Handler are required.
+// Config configures New. Driver is required, and a Handler, here or in
+// the Handlers given to StartWith, before the queue starts.
 type Config struct {
 	// Driver is the database of the jobs: SQLite(db) or Postgres(pool).
 	// Required.
 	Driver Driver
-	// Handler does the work of a summarize job. Required.
+	// Handler does the work of a summarize job. Default: none, and
+	// StartWith must be given one (Start without one is EINVALID).
 	Handler Handler
 	// Callback does the work of a callback job: it sends the completion
 	// webhook of a run or a batch (see CallbackArgs). It must be
 	// idempotent, as Handler, and its errors are treated as Handler's
-	// (Permanent cancels the job, others are retried). Optional: when nil,
-	// this process works no callback jobs and EnqueueCallback refuses
-	// them.
+	// (Permanent cancels the job, others are retried). Optional: when nil
+	// (and StartWith is given none), this process works no callback jobs
+	// and EnqueueCallback refuses them.
 	Callback func(ctx context.Context, args CallbackArgs) error
 	// CallbackWorkers is how many callback jobs this process runs at
 	// once. Callback jobs have a River queue of their own (QueueCallbacks),
@@ -223,9 +225,6 @@ func (c Config) validate() error {
 	if c.Driver == nil {
 		problems = append(problems, "no Driver (want queue.SQLite(db) or queue.Postgres(pool))")
 	}
-	if c.Handler == nil {
-		problems = append(problems, "no Handler")
-	}
 	if c.Workers < 1 || c.Workers > river.QueueNumWorkersMax {
 		problems = append(problems, fmt.Sprintf("Workers %d is not in [1, %d]", c.Workers, river.QueueNumWorkersMax))
 	}
@@ -288,6 +287,19 @@ type Queue struct {
 	// started is set by a successful Start and cleared by Stop; it holds
 	// the channel River closes when the client has stopped.
 	started atomic.Pointer[startedState]
+	// handlers are Config's Handler and Callback, or those given to
+	// StartWith; the workers and EnqueueCallback read them.
+	handlers atomic.Pointer[Handlers]
+}
+
+// Handlers are the work of the queue's jobs.
+type Handlers struct {
+	// Summarize does the work of a summarize job (Config.Handler).
+	Summarize Handler
+	// Callback does the work of a callback job (Config.Callback). nil:
+	// this process works no callback jobs and EnqueueCallback refuses
+	// them.
+	Callback func(ctx context.Context, args CallbackArgs) error
 }
 
 type startedState struct{ stopped <-chan struct{} }
@@ -302,18 +314,21 @@ func New(ctx context.Context, cfg Config) (*Queue, error) {
 		return nil, err
 	}
 	q := &Queue{cfg: cfg, logger: cfg.Logger}
+	q.handlers.Store(&Handlers{Summarize: cfg.Handler, Callback: cfg.Callback})
 
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, &summarizeWorker{q: q}); err != nil {
 		return nil, internal("queue.New", err)
 	}
+	// The callback worker is always registered, but its River queue is
+	// fetched from only with a Callback (here or at StartWith): without
+	// one the process must not take callback jobs that another process
+	// may queue.
+	if err := river.AddWorkerSafely(workers, &callbackWorker{q: q}); err != nil {
+		return nil, internal("queue.New", err)
+	}
 	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}}
 	if cfg.Callback != nil {
-		// Without a Callback the process must not fetch callback jobs
-		// (another process may queue them): it has no worker for them.
-		if err := river.AddWorkerSafely(workers, &callbackWorker{q: q}); err != nil {
-			return nil, internal("queue.New", err)
-		}
 		queues[QueueCallbacks] = river.QueueConfig{MaxWorkers: cfg.CallbackWorkers}
 	}
 	clientID := cfg.ClientID
@@ -365,6 +380,9 @@ func (q *Queue) Migrate(ctx context.Context) error {
 // Errors: EUNAVAILABLE when the database cannot be reached; EINTERNAL when
 // River cannot start (no tables: call Migrate).
 func (q *Queue) Start(ctx context.Context) error {
+	if q.handlers.Load().Summarize == nil {
+		return &papersum.Error{Code: papersum.EINVALID, Op: "queue.Start", Message: "queue: no Handler (set Config.Handler or use StartWith)"}
+	}
 	q.stopping.Store(false)
 	if err := q.lease.begin(ctx); err != nil {
 		return q.dbError("queue.Start", "queue: take this worker's lease (no table: call Migrate)", err)
@@ -375,6 +393,27 @@ func (q *Queue) Start(ctx context.Context) error {
 	}
 	q.started.Store(&startedState{stopped: q.eng.stopped()})
 	return nil
+}
+
+// StartWith is Start with h as the work of the jobs, in place of
+// Config's Handler and Callback. It lets the service that does the work
+// be built after the queue it enqueues through, and hand its methods over
+// when the queue starts, so that neither is bound late.
+//
+// Errors: EINVALID when h has no Summarize, or a Callback is given to a
+// queue that has started before without one; those of Start.
+func (q *Queue) StartWith(ctx context.Context, h Handlers) error {
+	const op = "queue.StartWith"
+	if h.Summarize == nil {
+		return &papersum.Error{Code: papersum.EINVALID, Op: op, Message: "queue: StartWith needs a Summarize handler"}
+	}
+	if h.Callback != nil && q.handlers.Load().Callback == nil {
+		if err := q.eng.addQueue(QueueCallbacks, river.QueueConfig{MaxWorkers: q.cfg.CallbackWorkers}); err != nil {
+			return &papersum.Error{Code: papersum.EINVALID, Op: op, Message: "queue: cannot add the callback queue", Err: err}
+		}
+	}
+	q.handlers.Store(&h)
+	return q.Start(ctx)
 }
 
 // Running reports whether the queue is working jobs: true from a
@@ -619,7 +658,7 @@ type summarizeWorker struct {
 }
 
 func (w *summarizeWorker) Work(ctx context.Context, job *river.Job[SummarizeArgs]) error {
-	err := w.q.cfg.Handler(ctx, job.Args.RunID)
+	err := w.q.handlers.Load().Summarize(ctx, job.Args.RunID)
 	return w.q.outcome(ctx, err, "job_id", job.ID, "run_id", job.Args.RunID)
 }
 

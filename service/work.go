@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"strings"
 	"time"
@@ -291,17 +292,26 @@ func (s *Service) Deliver(ctx context.Context, args queue.CallbackArgs) error {
 
 // RecordDelivery stores a webhook attempt; it is the sender's Record hook.
 func (s *Service) RecordDelivery(ctx context.Context, a webhook.Attempt) {
-	del := &papersum.Delivery{WebhookID: a.ID, URL: a.URL, Attempt: a.N, Status: a.Status, At: a.At, Duration: a.Duration}
-	if strings.HasPrefix(a.ID, batchIDPrefix) {
-		del.BatchID = a.ID
-	} else {
-		del.RunID = a.ID
-	}
-	if a.Err != nil {
-		del.Error = a.Err.Error()
-	}
-	if err := s.cfg.Store.RecordDelivery(ctx, del); err != nil {
-		s.log.Warn("record webhook delivery", "webhook_id", a.ID, "err", err)
+	RecordDeliveries(s.cfg.Store, s.log)(ctx, a)
+}
+
+// RecordDeliveries is the webhook sender's Record hook on store: it
+// stores each attempt, for GET .../deliveries. The sender is built before
+// the service that it delivers for, so the hook needs only the store.
+func RecordDeliveries(store papersum.JobStore, log *slog.Logger) func(ctx context.Context, a webhook.Attempt) {
+	return func(ctx context.Context, a webhook.Attempt) {
+		del := &papersum.Delivery{WebhookID: a.ID, URL: a.URL, Attempt: a.N, Status: a.Status, At: a.At, Duration: a.Duration}
+		if strings.HasPrefix(a.ID, batchIDPrefix) {
+			del.BatchID = a.ID
+		} else {
+			del.RunID = a.ID
+		}
+		if a.Err != nil {
+			del.Error = a.Err.Error()
+		}
+		if err := store.RecordDelivery(ctx, del); err != nil {
+			log.Warn("record webhook delivery", "webhook_id", a.ID, "err", err)
+		}
 	}
 }
 

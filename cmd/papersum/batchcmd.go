@@ -483,9 +483,7 @@ func orStatus(run *papersum.Run) string {
 // the store's database, and the service that feeds it. stop drains it.
 func startLocalQueue(ctx context.Context, store papersum.Store, driver queue.Driver, runner *pipeline.Runner,
 	targetWords, workers int, logger *slog.Logger) (*service.Service, func(), error) {
-	var svc *service.Service
-	q, err := queue.New(ctx, queue.Config{Driver: driver, Logger: logger, Workers: workers,
-		Handler: func(ctx context.Context, runID string) error { return svc.Work(ctx, runID) }})
+	q, err := queue.New(ctx, queue.Config{Driver: driver, Logger: logger, Workers: workers})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -496,13 +494,13 @@ func startLocalQueue(ctx context.Context, store papersum.Store, driver queue.Dri
 	if err != nil {
 		return nil, nil, err
 	}
-	svc, err = service.New(service.Config{Store: store.(service.Store), Submissions: submissions, Queue: q,
+	svc, err := service.New(service.Config{Store: store.(service.Store), Submissions: submissions, Queue: q,
 		Runners: map[string]*pipeline.Runner{"": runner}, TargetWords: targetWords, Logger: logger,
 		CommitWriters: commitWriters(store)})
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := q.Start(ctx); err != nil {
+	if err := q.StartWith(ctx, queue.Handlers{Summarize: svc.Work}); err != nil {
 		return nil, nil, err
 	}
 	stop := func() {

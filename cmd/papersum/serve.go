@@ -421,11 +421,10 @@ func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, cfg
 		return nil, err
 	}
 
-	var svc *service.Service // the queue's handlers close over it
+	// The queue is built first and handed the service's work when it
+	// starts (StartWith): the service enqueues through it.
 	q, err := queue.New(ctx, queue.Config{
 		Driver:               driver,
-		Handler:              func(ctx context.Context, runID string) error { return svc.Work(ctx, runID) },
-		Callback:             func(ctx context.Context, a queue.CallbackArgs) error { return svc.Deliver(ctx, a) },
 		Logger:               logger,
 		Workers:              f.workers,
 		JobTimeout:           f.jobTimeout,
@@ -460,7 +459,7 @@ func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, cfg
 			return nil, err
 		}
 		sender, err := webhook.NewSender(webhook.SenderConfig{Secret: key, Client: &http.Client{Transport: dialer.Transport()},
-			Record: func(ctx context.Context, a webhook.Attempt) { svc.RecordDelivery(ctx, a) }})
+			Record: service.RecordDeliveries(store.(service.Store), logger)})
 		if err != nil {
 			return nil, err
 		}
@@ -477,7 +476,8 @@ func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, cfg
 	if svcCfg.CommitWriters == 0 {
 		svcCfg.CommitWriters = commitWriters(store)
 	}
-	if svc, err = service.New(svcCfg); err != nil {
+	svc, err := service.New(svcCfg)
+	if err != nil {
 		return nil, err
 	}
 	s.closers = append(s.closers, svc.Close)
@@ -510,7 +510,7 @@ func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, cfg
 		return nil, err
 	}
 	s.handler = handler
-	if err := q.Start(ctx); err != nil {
+	if err := q.StartWith(ctx, queue.Handlers{Summarize: svc.Work, Callback: svc.Deliver}); err != nil {
 		return nil, err
 	}
 	progress.done("workers")
