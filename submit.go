@@ -2,6 +2,7 @@ package papersum
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -46,6 +47,14 @@ type SubmissionBatches interface {
 	// GetBatch returns the batch's progress. ENOTFOUND for an unknown ID.
 	GetBatch(ctx context.Context, id string) (SubmissionBatchStatus, error)
 }
+
+// SubmissionBatchIDPrefix starts every submission batch's ID, which tells
+// a batch's completion webhook (and its deliveries) from a run's.
+const SubmissionBatchIDPrefix = "bat_"
+
+// IsSubmissionBatchID reports whether id names a submission batch rather
+// than a run.
+func IsSubmissionBatchID(id string) bool { return strings.HasPrefix(id, SubmissionBatchIDPrefix) }
 
 // SubmitRequest is one summary request, parsed from any of the accepted
 // forms. Exactly one of Text, URL and File is set.

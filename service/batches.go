@@ -10,15 +10,11 @@ import (
 	"github.com/papersum/papersum"
 )
 
-// batchIDPrefix starts every batch ID, which tells batch webhooks from
-// run webhooks.
-const batchIDPrefix = "bat_"
-
 // newBatchID returns a batch ID that sorts by creation time.
 func newBatchID() string {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
-	return fmt.Sprintf("%s%x%s", batchIDPrefix, time.Now().UTC().UnixMilli(), hex.EncodeToString(b[:]))
+	return fmt.Sprintf("%s%x%s", papersum.SubmissionBatchIDPrefix, time.Now().UTC().UnixMilli(), hex.EncodeToString(b[:]))
 }
 
 // CreateBatch reads every item of req and queues their runs as one batch, in

@@ -13,21 +13,18 @@ import (
 // postgres). What it may import: the pipeline it runs, ingest (pure),
 // the group commit helper and telemetry.
 //
-// The adapters it still names are the entries of deptest.Pending for
-// "service" (TestLayers fails once one is gone, so the two lists shrink
-// together): cache (cache.Cache, cache.Key), fetch (*fetch.Fetcher), queue
-// (CallbackArgs and the Snooze/Permanent job errors) and webhook (the
-// Attempt its delivery record reads).
+// The result cache, the fetcher and the webhook sender are root ports
+// (papersum.ResultCache, DocumentFetcher; the Deliverer port). The one
+// adapter it still names is the entry of deptest.Pending for "service"
+// (TestLayers fails once it is gone): queue, for CallbackArgs and the
+// Snooze/Permanent job errors of the queue's policy.
 func TestImports(t *testing.T) {
 	deptest.AllowOnly(t,
 		deptest.Root+"/pipeline",
 		deptest.Root+"/ingest",
 		deptest.Root+"/internal/groupcommit",
 		deptest.Root+"/telemetry",
-		// Pending: adapters not yet behind root ports.
-		deptest.Root+"/cache",
-		deptest.Root+"/fetch",
+		// Pending: the queue's job policy is not yet a root port.
 		deptest.Root+"/queue",
-		deptest.Root+"/webhook",
 	)
 }

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/httpapi"
 	"github.com/papersum/papersum/llm"
@@ -20,7 +22,6 @@ import (
 	"github.com/papersum/papersum/llm/llmtest/fakeupstream"
 	"github.com/papersum/papersum/pipeline"
 	"github.com/papersum/papersum/telemetry"
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 // switchedUpstream is the fake upstream behind a switch: while down,

@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/papersum/papersum"
-	"github.com/papersum/papersum/cache"
-	"github.com/papersum/papersum/fetch"
 	"github.com/papersum/papersum/ingest"
 	"github.com/papersum/papersum/internal/groupcommit"
 	"github.com/papersum/papersum/pipeline"
@@ -68,13 +66,14 @@ type Config struct {
 	// Runners are the pipeline configurations by name; "" is the default
 	// and must be present. A request may name another one.
 	Runners map[string]*pipeline.Runner
-	// Fetcher fetches papers given by URL. Default nil: URL submissions
-	// are refused.
-	Fetcher *fetch.Fetcher
+	// Fetcher fetches papers given by URL (*fetch.Fetcher). Default nil:
+	// URL submissions are refused.
+	Fetcher papersum.DocumentFetcher
 	// Ingest are the options papers are read with (size limit, pdftotext).
 	Ingest ingest.Options
-	// Cache stores finished results. Default nil: no cache.
-	Cache cache.Cache
+	// Cache stores finished results (the cache package's LRU or Redis
+	// cache). Default nil: no cache.
+	Cache papersum.ResultCache
 	// CacheTTL is how long a result stays cached. Default DefaultCacheTTL.
 	CacheTTL time.Duration
 	// Publisher publishes finished runs (*events.Producer, to Kafka).

@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/papersum/papersum"
-	"github.com/papersum/papersum/cache"
 	"github.com/papersum/papersum/ingest"
 	"github.com/papersum/papersum/pipeline"
 )
@@ -205,8 +204,8 @@ type cached struct {
 
 // resultKey is the cache key of a paper's result under runner's
 // configuration.
-func (s *Service) resultKey(runner *pipeline.Runner, paperID string) cache.Key {
-	return cache.Key{PaperHash: paperID, ConfigHash: fmt.Sprintf("%s;words=%d", runner.ConfigHash(), s.cfg.TargetWords),
+func (s *Service) resultKey(runner *pipeline.Runner, paperID string) papersum.CacheKey {
+	return papersum.CacheKey{PaperHash: paperID, ConfigHash: fmt.Sprintf("%s;words=%d", runner.ConfigHash(), s.cfg.TargetWords),
 		PromptVersions: runner.PromptVersions()}
 }
 
@@ -216,7 +215,7 @@ func (s *Service) resultKey(runner *pipeline.Runner, paperID string) cache.Key {
 // same bytes uploaded as Markdown and as plain text are read into
 // different papers, so a text file's extension is part of the key; a
 // PDF is known by its bytes, whatever its name.
-func (s *Service) aliasKey(runner *pipeline.Runner, in *input) cache.Key {
+func (s *Service) aliasKey(runner *pipeline.Runner, in *input) papersum.CacheKey {
 	id := "input:" + in.hash
 	if ext := strings.ToLower(path.Ext(in.name)); ext != "" && ext != ".pdf" {
 		id += ";ext=" + ext

@@ -4,15 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/pipeline"
 	"github.com/papersum/papersum/queue"
-	"github.com/papersum/papersum/webhook"
 )
 
 // Work does the job of run id: it is the queue's summarize handler. It is
@@ -290,35 +287,10 @@ func (s *Service) Deliver(ctx context.Context, args queue.CallbackArgs) error {
 	return queue.Permanent(papersum.Errorf(papersum.EINVALID, "callback job names neither a run nor a batch"))
 }
 
-// RecordDelivery stores a webhook attempt; it is the sender's Record hook.
-func (s *Service) RecordDelivery(ctx context.Context, a webhook.Attempt) {
-	RecordDeliveries(s.cfg.Store, s.log)(ctx, a)
-}
-
-// RecordDeliveries is the webhook sender's Record hook on store: it
-// stores each attempt, for GET .../deliveries. The sender is built before
-// the service that it delivers for, so the hook needs only the store.
-func RecordDeliveries(store papersum.JobStore, log *slog.Logger) func(ctx context.Context, a webhook.Attempt) {
-	return func(ctx context.Context, a webhook.Attempt) {
-		del := &papersum.Delivery{WebhookID: a.ID, URL: a.URL, Attempt: a.N, Status: a.Status, At: a.At, Duration: a.Duration}
-		if strings.HasPrefix(a.ID, batchIDPrefix) {
-			del.BatchID = a.ID
-		} else {
-			del.RunID = a.ID
-		}
-		if a.Err != nil {
-			del.Error = a.Err.Error()
-		}
-		if err := store.RecordDelivery(ctx, del); err != nil {
-			log.Warn("record webhook delivery", "webhook_id", a.ID, "err", err)
-		}
-	}
-}
-
 // Deliveries returns the completion webhook attempts of a run or batch,
 // if the caller's team may see it.
 func (s *Service) Deliveries(ctx context.Context, id string) ([]papersum.Delivery, error) {
-	if strings.HasPrefix(id, batchIDPrefix) {
+	if papersum.IsSubmissionBatchID(id) {
 		if _, err := s.GetBatch(ctx, id); err != nil {
 			return nil, err
 		}

@@ -239,7 +239,7 @@ func (s *server) openService() error {
 			return err
 		}
 		sender, err := webhook.NewSender(webhook.SenderConfig{Secret: key, Client: &http.Client{Transport: dialer.Transport()},
-			Record: service.RecordDeliveries(s.store.(service.Store), s.log)})
+			Record: webhook.RecordDeliveries(s.store.(service.Store), s.log)})
 		if err != nil {
 			return err
 		}
