@@ -157,39 +157,40 @@ type Pricer interface {
 	Known(provider, model string, at time.Time) bool
 }
 
-// Batcher submits many requests at once at the provider's batch discount
-// (Anthropic Message Batches). Results arrive asynchronously; the caller
+// MessageBatcher submits many requests at once at the provider's batch
+// discount (Anthropic Message Batches; not a SubmissionBatch of the
+// service nor a directory run of the batch command). Results arrive asynchronously; the caller
 // persists the batch ID so that a restarted process resumes instead of
 // submitting again.
 //
 // Methods return a *ProviderError for provider failures.
-type Batcher interface {
+type MessageBatcher interface {
 	// SubmitBatch submits reqs and returns the provider's batch ID.
 	// CustomIDs must be unique within the batch.
-	SubmitBatch(ctx context.Context, reqs []BatchRequest) (string, error)
+	SubmitBatch(ctx context.Context, reqs []MessageBatchRequest) (string, error)
 	// BatchStatus reports the progress of a batch.
-	BatchStatus(ctx context.Context, id string) (BatchStatus, error)
+	BatchStatus(ctx context.Context, id string) (MessageBatchStatus, error)
 	// BatchResults returns the results of an ended batch, one per request.
-	BatchResults(ctx context.Context, id string) ([]BatchResult, error)
+	BatchResults(ctx context.Context, id string) ([]MessageBatchResult, error)
 }
 
-// BatchRequest is one request of a batch.
-type BatchRequest struct {
+// MessageBatchRequest is one request of a provider's Message Batch.
+type MessageBatchRequest struct {
 	CustomID string
 	Request  *Request
 }
 
-// BatchStatus is the progress of a batch.
-type BatchStatus struct {
+// MessageBatchStatus is the progress of a provider's Message Batch.
+type MessageBatchStatus struct {
 	ID string
 	// Ended is true when every request has a result.
 	Ended                                             bool
 	Processing, Succeeded, Errored, Canceled, Expired int
 }
 
-// BatchResult is the outcome of one request of a batch: a Response, or an
-// Err (a *ProviderError) when the request failed, was canceled or expired.
-type BatchResult struct {
+// MessageBatchResult is the outcome of one request of a Message Batch: a
+// Response, or an Err (a *ProviderError) when the request failed, was canceled or expired.
+type MessageBatchResult struct {
 	CustomID string
 	Response *Response
 	Err      error

@@ -305,12 +305,12 @@ type ProviderBatch struct {
 	Done bool
 }
 
-// BatchStore keeps the state of batch jobs that use a provider's batch
+// ProviderBatchStore keeps the state of batch jobs that use a provider's batch
 // API.
 //
 // Errors: EINVALID for malformed input; ENOTFOUND from FinishProviderBatch
 // when the batch is unknown.
-type BatchStore interface {
+type ProviderBatchStore interface {
 	// PutJobRun records that runID is the run of paperID in job jobID. It
 	// returns the run ID already recorded when there is one, so that a
 	// resumed job keeps its runs.
@@ -361,8 +361,8 @@ type EvalStore interface {
 	ListEvals(ctx context.Context, limit int) ([]*EvalRecord, error)
 }
 
-// Batch is a set of runs submitted together through the service.
-type Batch struct {
+// SubmissionBatch is a set of runs submitted together through the service.
+type SubmissionBatch struct {
 	ID     string
 	Team   string
 	User   string
@@ -388,7 +388,7 @@ type Submission struct {
 	// may also have been stored before, with PutPaper.
 	Papers []*Paper
 	Runs   []*Run
-	Batch  *Batch
+	Batch  *SubmissionBatch
 	// IdempotencyKey, when set, is recorded for Team with RequestHash and
 	// the ID of the created run (one run) or batch (a batch).
 	IdempotencyKey string
@@ -415,22 +415,37 @@ type Delivery struct {
 	Duration time.Duration
 }
 
-// JobStore is the part of the store the service's job queue needs: runs
-// created queued in the same transaction as their jobs, started, canceled,
-// grouped into batches, deduplicated by idempotency key, and their
-// callbacks recorded.
+// EnqueueTx queues the jobs of runIDs inside tx, the store's open
+// transaction that wrote their runs, so that a run never exists without
+// its job nor a job without its run. TTx is the store's transaction type
+// (*sql.Tx for SQLite, pgx.Tx for Postgres): it crosses the call typed, as
+// River's Client[TTx].InsertManyTx takes it, never as a value checked at
+// run time.
+type EnqueueTx[TTx any] func(ctx context.Context, tx TTx, runIDs []string) error
+
+// JobInserter is a job queue that inserts jobs in a transaction of type
+// TTx; the queue package builds one for each store's transaction type.
+type JobInserter[TTx any] interface {
+	// EnqueueManyTx queues the jobs of runIDs in tx and returns their job
+	// IDs in order. Errors: EINVALID for an empty run ID; EUNAVAILABLE
+	// when the database cannot be reached.
+	EnqueueManyTx(ctx context.Context, tx TTx, runIDs []string) ([]int64, error)
+}
+
+// TxSubmitter stores submissions with their jobs, handing its transaction
+// of type TTx to enqueue; the SQLite and Postgres stores implement it.
 //
 // Errors: as Store; ECONFLICT also when an idempotency key is reused for a
-// different request, or when a finished run is canceled.
-type JobStore interface {
+// different request; enqueue's error as it returned it.
+type TxSubmitter[TTx any] interface {
 	// Submit stores s.Runs (state queued), s.Batch and the idempotency key
 	// in one transaction, and calls enqueue inside it with the store's
-	// transaction (*sql.Tx on SQLite, pgx.Tx on Postgres) and the run IDs,
-	// so that a run never exists without its job, nor a job without its
-	// run. When the key was already recorded for the team with the same
-	// RequestHash, nothing is written, enqueue is not called, and the ID
-	// recorded with the key is returned; otherwise Submit returns "".
-	Submit(ctx context.Context, s *Submission, enqueue func(ctx context.Context, tx any, runIDs []string) error) (existing string, err error)
+	// transaction and the run IDs, so that a run never exists without its
+	// job, nor a job without its run. When the key was already recorded
+	// for the team with the same RequestHash, nothing is written, enqueue
+	// is not called, and the ID recorded with the key is returned;
+	// otherwise Submit returns "".
+	Submit(ctx context.Context, s *Submission, enqueue EnqueueTx[TTx]) (existing string, err error)
 	// SubmitMany stores several submissions in one transaction, all or
 	// none: it is Submit for each, except that enqueue is called once,
 	// with the run IDs of every submission not answered by its
@@ -440,7 +455,44 @@ type JobStore interface {
 	// one to learn whose it was. One transaction for many requests is
 	// how the service commits submissions that arrive together (group
 	// commit). An empty subs is EINVALID.
-	SubmitMany(ctx context.Context, subs []*Submission, enqueue func(ctx context.Context, tx any, runIDs []string) error) (existing []string, err error)
+	SubmitMany(ctx context.Context, subs []*Submission, enqueue EnqueueTx[TTx]) (existing []string, err error)
+}
+
+// Submitter is a TxSubmitter bound to its job queue (BindJobs): what the
+// service writes its submissions through, with no transaction in sight.
+type Submitter interface {
+	// SubmitMany is TxSubmitter.SubmitMany with the bound queue's
+	// EnqueueManyTx as enqueue.
+	SubmitMany(ctx context.Context, subs []*Submission) (existing []string, err error)
+}
+
+// BindJobs binds store to jobs: the submissions it stores enqueue their
+// jobs through jobs, in the store's own transaction. The transaction type
+// TTx must agree between the two, which the compiler checks.
+func BindJobs[TTx any](store TxSubmitter[TTx], jobs JobInserter[TTx]) Submitter {
+	return boundJobs[TTx]{store: store, jobs: jobs}
+}
+
+type boundJobs[TTx any] struct {
+	store TxSubmitter[TTx]
+	jobs  JobInserter[TTx]
+}
+
+func (b boundJobs[TTx]) SubmitMany(ctx context.Context, subs []*Submission) ([]string, error) {
+	return b.store.SubmitMany(ctx, subs, func(ctx context.Context, tx TTx, runIDs []string) error {
+		_, err := b.jobs.EnqueueManyTx(ctx, tx, runIDs)
+		return err
+	})
+}
+
+// JobStore is the part of the store the service's job queue needs: runs
+// (created queued with their jobs through TxSubmitter), started, canceled,
+// grouped into batches, deduplicated by idempotency key, and their
+// callbacks recorded.
+//
+// Errors: as Store; ECONFLICT also when an idempotency key is reused for a
+// different request, or when a finished run is canceled.
+type JobStore interface {
 	// CreateRuns is CreateRun for several runs in one transaction, all or
 	// none. An empty runs is EINVALID.
 	CreateRuns(ctx context.Context, runs []*Run) error
@@ -478,7 +530,7 @@ type JobStore interface {
 	CancelRun(ctx context.Context, id string) (*Run, error)
 	// GetBatch returns a batch with its run IDs (in submission order),
 	// its counts by state and its cost so far. ENOTFOUND when unknown.
-	GetBatch(ctx context.Context, id string) (*Batch, error)
+	GetBatch(ctx context.Context, id string) (*SubmissionBatch, error)
 	// RecordDelivery stores one webhook delivery attempt.
 	RecordDelivery(ctx context.Context, d *Delivery) error
 	// Deliveries returns the attempts recorded for a run or batch ID,

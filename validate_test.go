@@ -88,7 +88,7 @@ func TestValidateRules(t *testing.T) {
 		return r.ValidateFinish()
 	}
 	sub := func(mut func(*Submission)) error {
-		s := Submission{Runs: []*Run{{ID: "r", PaperID: "p", Status: RunQueued, BatchID: "b"}}, Batch: &Batch{ID: "b"},
+		s := Submission{Runs: []*Run{{ID: "r", PaperID: "p", Status: RunQueued, BatchID: "b"}}, Batch: &SubmissionBatch{ID: "b"},
 			IdempotencyKey: "k", RequestHash: "h"}
 		mut(&s)
 		return s.Validate()

@@ -263,24 +263,6 @@ func TestRecentMean(t *testing.T) {
 	}
 }
 
-func mustField(t *testing.T, doc []byte, name string) json.RawMessage {
-	t.Helper()
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(doc, &m); err != nil {
-		t.Fatal(err)
-	}
-	return m[name]
-}
-
-func firstSeries(t *testing.T, doc []byte) json.RawMessage {
-	t.Helper()
-	var s []json.RawMessage
-	if err := json.Unmarshal(mustField(t, doc, "series"), &s); err != nil || len(s) == 0 {
-		t.Fatalf("series: %v", err)
-	}
-	return s[0]
-}
-
 // TestScoresAreZMap: every score is drift's ZMap or RobustZMap of the
 // recent mean against the window before it, times √Recent, bit for bit —
 // with ties (values rounded to 0.1), windows that slide, and the robust

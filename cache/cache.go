@@ -2,9 +2,6 @@ package cache
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/binary"
-	"encoding/hex"
 	"sync/atomic"
 	"time"
 
@@ -51,52 +48,10 @@ type Stats struct {
 	Evictions uint64
 }
 
-// Key identifies a cached result by everything that determines it. Two
-// runs with equal Keys produce the same output, so one may be served from
-// the other's result.
-type Key struct {
-	// PaperHash is the content hash of the paper. Required.
-	PaperHash string
-	// ConfigHash is the hash of the pipeline configuration (model,
-	// parameters, stages). Required.
-	ConfigHash string
-	// PromptVersions names the versions of the prompt templates used, so
-	// that editing a prompt invalidates the results it produced. It may be
-	// empty for a pipeline without prompts.
-	PromptVersions string
-}
-
-// keyVersion is mixed into every key so that a change to the key's
-// derivation (or to what the cached value means) can invalidate all old
-// entries at once by bumping it.
-const keyVersion = "papersum-cache-v1"
-
-// String returns the key as 64 hex characters: the SHA-256 of its fields.
-// Each field is length-prefixed before hashing, so that fields whose
-// concatenations are equal ("ab"+"c" and "a"+"bc") still give different
-// keys. It is stable across processes and releases (see keyVersion), which
-// is what lets replicas share a Redis cache.
-func (k Key) String() string {
-	h := sha256.New()
-	var n [8]byte
-	for _, f := range [...]string{keyVersion, k.PaperHash, k.ConfigHash, k.PromptVersions} {
-		binary.BigEndian.PutUint64(n[:], uint64(len(f)))
-		h.Write(n[:])
-		h.Write([]byte(f))
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
-
-// Validate reports an EINVALID error when a required field is empty.
-func (k Key) Validate() error {
-	if k.PaperHash == "" {
-		return papersum.Errorf(papersum.EINVALID, "cache key: paper hash is empty")
-	}
-	if k.ConfigHash == "" {
-		return papersum.Errorf(papersum.EINVALID, "cache key: config hash is empty")
-	}
-	return nil
-}
+// Key identifies a cached result by everything that determines it; it
+// is the root's papersum.CacheKey, so that a Cache is the service's
+// papersum.ResultCache.
+type Key = papersum.CacheKey
 
 func validateSet(key Key, ttl time.Duration) error {
 	if err := key.Validate(); err != nil {

@@ -155,7 +155,7 @@ func TestLRUConfigValidation(t *testing.T) {
 
 func TestKeyStringIsStable(t *testing.T) {
 	// Replicas and releases must agree on keys, or a shared Redis cache
-	// never hits: this value may change only with keyVersion.
+	// never hits: this value may change only with papersum's cacheKeyVersion.
 	k := cache.Key{PaperHash: "p", ConfigHash: "c", PromptVersions: "v"}
 	// sha256 over the 8-byte big-endian length-prefixed fields
 	// "papersum-cache-v1", "p", "c", "v", computed independently in Python.

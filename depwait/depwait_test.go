@@ -106,7 +106,7 @@ func TestClassifyOthers(t *testing.T) {
 
 var errConnRefused error = syscall.ECONNREFUSED
 
-var refused = fmt.Errorf("dial: %w", &net.OpError{Op: "dial", Err: os.NewSyscallError("connect", errConnRefused)})
+var errRefused = fmt.Errorf("dial: %w", &net.OpError{Op: "dial", Err: os.NewSyscallError("connect", errConnRefused)})
 
 func fast(timeout time.Duration) Config {
 	return Config{Name: "postgres", Timeout: timeout, MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond}
@@ -119,7 +119,7 @@ func TestWaitRetriesUntilReachable(t *testing.T) {
 	cfg.OnFailure = func(c Cause, _ error) { failures.Add(1); causes = append(causes, c) }
 	err := Wait(context.Background(), cfg, func(context.Context) error {
 		if calls.Add(1) < 4 {
-			return refused
+			return errRefused
 		}
 		return nil
 	})
@@ -143,7 +143,7 @@ func TestWaitReturnsOtherErrorsAtOnce(t *testing.T) {
 }
 
 func TestWaitGivesUpAfterTimeout(t *testing.T) {
-	err := Wait(context.Background(), fast(30*time.Millisecond), func(context.Context) error { return refused })
+	err := Wait(context.Background(), fast(30*time.Millisecond), func(context.Context) error { return errRefused })
 	var gu *GaveUpError
 	if !errors.As(err, &gu) || gu.Cause != Refused || gu.Attempts < 1 || !errors.Is(err, errConnRefused) {
 		t.Fatalf("Wait = %#v; want a GaveUpError with cause %q wrapping the last error", err, Refused)
@@ -161,7 +161,7 @@ func TestWaitStopsWithCaller(t *testing.T) {
 		if calls == 3 {
 			cancel()
 		}
-		return refused
+		return errRefused
 	})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Wait = %v; want context.Canceled", err)

@@ -96,14 +96,9 @@ func (c Config) validate() error {
 	return nil
 }
 
-// Document is a fetched body.
-type Document struct {
-	Body []byte
-	// ContentType is the response's Content-Type header, as sent.
-	ContentType string
-	// FinalURL is the URL that answered, after redirects.
-	FinalURL string
-}
+// Document is what Fetch got: the root's papersum.FetchedDocument, so
+// that a *Fetcher is the service's papersum.DocumentFetcher.
+type Document = papersum.FetchedDocument
 
 // Fetcher downloads documents from allowed hosts. It is safe for
 // concurrent use.

@@ -4,14 +4,16 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/papersum/papersum"
 )
 
 // batchJSON is the JSON form of a batch request.
 type batchJSON struct {
-	Items          []BatchItem `json:"items"`
-	Config         string      `json:"config"`
-	CallbackURL    string      `json:"callback_url"`
-	IdempotencyKey string      `json:"idempotency_key"`
+	Items          []papersum.SubmissionBatchItem `json:"items"`
+	Config         string                         `json:"config"`
+	CallbackURL    string                         `json:"callback_url"`
+	IdempotencyKey string                         `json:"idempotency_key"`
 }
 
 func batchLocation(id string) string { return "/api/v1/batches/" + url.PathEscape(id) }
@@ -25,9 +27,9 @@ func (s *server) handleCreateBatch() http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
-		key := callerKey(r.Context())
+		key := papersum.CallerFromContext(r.Context())
 		req.Team, req.User, req.KeyID = key.Team, key.User, key.ID
-		st, err := s.deps.Batches.Create(r.Context(), req)
+		st, err := s.deps.Batches.CreateBatch(r.Context(), req)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -40,43 +42,43 @@ func (s *server) handleCreateBatch() http.Handler {
 	})
 }
 
-func (s *server) parseBatch(w http.ResponseWriter, r *http.Request) (BatchRequest, error) {
+func (s *server) parseBatch(w http.ResponseWriter, r *http.Request) (papersum.SubmissionBatchRequest, error) {
 	if err := checkQuery(r); err != nil {
-		return BatchRequest{}, err
+		return papersum.SubmissionBatchRequest{}, err
 	}
 	var in batchJSON
 	if err := decodeJSON(w, r, s.deps.MaxBodyBytes, &in); err != nil {
-		return BatchRequest{}, err
+		return papersum.SubmissionBatchRequest{}, err
 	}
 	key, err := idempotencyKey(r, in.IdempotencyKey)
 	if err != nil {
-		return BatchRequest{}, err
+		return papersum.SubmissionBatchRequest{}, err
 	}
 	switch {
 	case len(in.Items) == 0:
-		return BatchRequest{}, invalid("items is empty")
+		return papersum.SubmissionBatchRequest{}, invalid("items is empty")
 	case len(in.Items) > s.deps.MaxBatchItems:
-		return BatchRequest{}, invalid("a batch holds at most %d items, not %d", s.deps.MaxBatchItems, len(in.Items))
+		return papersum.SubmissionBatchRequest{}, invalid("a batch holds at most %d items, not %d", s.deps.MaxBatchItems, len(in.Items))
 	}
 	for i := range in.Items {
 		it := &in.Items[i]
 		it.URL = strings.TrimSpace(it.URL)
 		hasText := strings.TrimSpace(it.Text) != ""
 		if hasText == (it.URL != "") {
-			return BatchRequest{}, invalid("item %d: give one of text or url", i)
+			return papersum.SubmissionBatchRequest{}, invalid("item %d: give one of text or url", i)
 		}
 		if err := validateCommon(it.URL, it.Title, "", "", ""); err != nil {
-			return BatchRequest{}, invalid("item %d: %s", i, err.Error())
+			return papersum.SubmissionBatchRequest{}, invalid("item %d: %s", i, err.Error())
 		}
 	}
 	if err := validateCommon("", "", in.Config, in.CallbackURL, key); err != nil {
-		return BatchRequest{}, err
+		return papersum.SubmissionBatchRequest{}, err
 	}
-	return BatchRequest{Items: in.Items, Config: in.Config, CallbackURL: in.CallbackURL, IdempotencyKey: key}, nil
+	return papersum.SubmissionBatchRequest{Items: in.Items, Config: in.Config, CallbackURL: in.CallbackURL, IdempotencyKey: key}, nil
 }
 
 // batchBody makes sure RunIDs encodes as [] rather than null.
-func batchBody(st BatchStatus) BatchStatus {
+func batchBody(st papersum.SubmissionBatchStatus) papersum.SubmissionBatchStatus {
 	if st.RunIDs == nil {
 		st.RunIDs = []string{}
 	}
@@ -90,7 +92,7 @@ func (s *server) handleGetBatch() http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
-		st, err := s.deps.Batches.Get(r.Context(), r.PathValue("id"))
+		st, err := s.deps.Batches.GetBatch(r.Context(), r.PathValue("id"))
 		if err != nil {
 			s.writeError(w, r, err)
 			return

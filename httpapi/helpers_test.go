@@ -91,7 +91,7 @@ type fakeSummaries struct {
 	runs    map[string]*papersum.Run
 	order   []string // creation order, oldest first
 	byKey   map[string]string
-	reqs    []SubmitRequest
+	reqs    []papersum.SubmitRequest
 	filters []papersum.RunFilter
 	// submitErr, getErr... make the methods fail.
 	submitErr, getErr, listErr, cancelErr error
@@ -111,15 +111,15 @@ func (f *fakeSummaries) add(run *papersum.Run) {
 	f.order = append(f.order, run.ID)
 }
 
-func (f *fakeSummaries) Submit(_ context.Context, req SubmitRequest) (SubmitResult, error) {
+func (f *fakeSummaries) Submit(_ context.Context, req papersum.SubmitRequest) (papersum.SubmitResult, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.reqs = append(f.reqs, req)
 	if f.submitErr != nil {
-		return SubmitResult{}, f.submitErr
+		return papersum.SubmitResult{}, f.submitErr
 	}
 	if id, ok := f.byKey[req.Team+"\x00"+req.IdempotencyKey]; ok && req.IdempotencyKey != "" {
-		return SubmitResult{RunID: id, Status: f.runs[id].Status, Deduplicated: true}, nil
+		return papersum.SubmitResult{RunID: id, Status: f.runs[id].Status, Deduplicated: true}, nil
 	}
 	f.n++
 	run := &papersum.Run{ID: fmt.Sprintf("run-%d", f.n), Status: papersum.RunRunning, Title: req.Title,
@@ -132,7 +132,7 @@ func (f *fakeSummaries) Submit(_ context.Context, req SubmitRequest) (SubmitResu
 	if req.IdempotencyKey != "" {
 		f.byKey[req.Team+"\x00"+req.IdempotencyKey] = run.ID
 	}
-	return SubmitResult{RunID: run.ID, Status: run.Status}, nil
+	return papersum.SubmitResult{RunID: run.ID, Status: run.Status}, nil
 }
 
 func finish(run *papersum.Run) {
@@ -216,7 +216,7 @@ func (f *fakeSummaries) Wait(ctx context.Context, id string) (*papersum.Run, err
 	return nil, ctx.Err()
 }
 
-func (f *fakeSummaries) lastReq(t *testing.T) SubmitRequest {
+func (f *fakeSummaries) lastReq(t *testing.T) papersum.SubmitRequest {
 	t.Helper()
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -234,19 +234,19 @@ func (f *fakeSummaries) submits() int {
 
 type fakeBatches struct {
 	mu      sync.Mutex
-	reqs    []BatchRequest
-	batches map[string]BatchStatus
+	reqs    []papersum.SubmissionBatchRequest
+	batches map[string]papersum.SubmissionBatchStatus
 	err     error
 }
 
-func (f *fakeBatches) Create(_ context.Context, req BatchRequest) (BatchStatus, error) {
+func (f *fakeBatches) CreateBatch(_ context.Context, req papersum.SubmissionBatchRequest) (papersum.SubmissionBatchStatus, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.reqs = append(f.reqs, req)
 	if f.err != nil {
-		return BatchStatus{}, f.err
+		return papersum.SubmissionBatchStatus{}, f.err
 	}
-	st := BatchStatus{ID: fmt.Sprintf("batch-%d", len(f.reqs)), Status: "running", Total: len(req.Items),
+	st := papersum.SubmissionBatchStatus{ID: fmt.Sprintf("batch-%d", len(f.reqs)), Status: "running", Total: len(req.Items),
 		Queued: len(req.Items), CreatedAt: t0}
 	for i := range req.Items {
 		st.RunIDs = append(st.RunIDs, fmt.Sprintf("%s-run-%d", st.ID, i))
@@ -255,12 +255,12 @@ func (f *fakeBatches) Create(_ context.Context, req BatchRequest) (BatchStatus, 
 	return st, nil
 }
 
-func (f *fakeBatches) Get(_ context.Context, id string) (BatchStatus, error) {
+func (f *fakeBatches) GetBatch(_ context.Context, id string) (papersum.SubmissionBatchStatus, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	st, ok := f.batches[id]
 	if !ok {
-		return BatchStatus{}, papersum.Errorf(papersum.ENOTFOUND, "no batch %s", id)
+		return papersum.SubmissionBatchStatus{}, papersum.Errorf(papersum.ENOTFOUND, "no batch %s", id)
 	}
 	return st, nil
 }
@@ -316,7 +316,7 @@ func (s *syncBuffer) String() string {
 // newEnv builds a server; edit changes its Deps before NewServer.
 func newEnv(t *testing.T, edit ...func(*Deps)) *env {
 	t.Helper()
-	e := &env{t: t, sums: newFakeSummaries(), batches: &fakeBatches{batches: map[string]BatchStatus{}},
+	e := &env{t: t, sums: newFakeSummaries(), batches: &fakeBatches{batches: map[string]papersum.SubmissionBatchStatus{}},
 		keys: &keyStore{byHash: map[string]*papersum.APIKey{}}, logs: &syncBuffer{}}
 	clock := fixedClock{t0}
 	var err error

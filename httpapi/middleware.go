@@ -78,26 +78,6 @@ func (s *server) withRequest(next http.Handler) http.Handler {
 	})
 }
 
-type apiKeyKey struct{}
-
-// CallerKey returns the API key that authenticated the request whose
-// context ctx is, or nil. The services behind the API read the caller's
-// team from it, to keep each team to its own runs.
-func CallerKey(ctx context.Context) *papersum.APIKey { return callerKey(ctx) }
-
-// WithCallerKey returns ctx carrying k as the caller's key, as the
-// authentication middleware does; services use it in tests and for work
-// done on a caller's behalf.
-func WithCallerKey(ctx context.Context, k *papersum.APIKey) context.Context {
-	return context.WithValue(ctx, apiKeyKey{}, k)
-}
-
-// callerKey returns the API key that authenticated the request.
-func callerKey(ctx context.Context) *papersum.APIKey {
-	k, _ := ctx.Value(apiKeyKey{}).(*papersum.APIKey)
-	return k
-}
-
 // authenticated lets a request through to next only with an active API
 // key whose scope allows need and whose rate limit has room. It takes the
 // key from Authorization (Bearer) or, for clients that cannot set that,
@@ -160,7 +140,7 @@ func (s *server) authenticated(need papersum.Scope, next http.Handler) http.Hand
 			s.writeError(w, r, papersum.Errorf(eRateLimited, "rate limit of API key %s exceeded; retry in %d s", key.Prefix, secs))
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), apiKeyKey{}, key)))
+		next.ServeHTTP(w, r.WithContext(papersum.NewContextWithCaller(r.Context(), key)))
 	})
 }
 

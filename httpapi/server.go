@@ -13,40 +13,6 @@ import (
 	"github.com/papersum/papersum/telemetry"
 )
 
-// Summaries is the summarization service behind /api/v1/summaries.
-type Summaries interface {
-	// Submit starts a run for req and returns at once. When
-	// req.IdempotencyKey was seen before for the same team, it returns the
-	// original run with Deduplicated set instead of starting another.
-	//
-	// Errors: EINVALID for unusable input (no text, a URL that is not
-	// allowed, an unknown config, a PDF that cannot be read); ECONFLICT
-	// when the idempotency key was used for a different request;
-	// EUNAVAILABLE when the queue cannot take the job.
-	Submit(ctx context.Context, req SubmitRequest) (SubmitResult, error)
-	// Get returns the run with its stages. ENOTFOUND for an unknown ID.
-	Get(ctx context.Context, id string) (*papersum.Run, error)
-	// List returns runs newest first, as papersum.Store.ListRuns does.
-	// EINVALID for a bad filter; ENOTFOUND for an unknown cursor, which
-	// the API answers as a bad request (the cursor is the client's input).
-	List(ctx context.Context, f papersum.RunFilter) ([]*papersum.Run, error)
-	// Cancel asks for the run to stop. ENOTFOUND for an unknown ID;
-	// ECONFLICT when the run has finished already.
-	Cancel(ctx context.Context, id string) error
-	// Wait blocks until the run has finished and returns it, or returns
-	// ctx's error when ctx ends first. ENOTFOUND for an unknown ID.
-	Wait(ctx context.Context, id string) (*papersum.Run, error)
-}
-
-// Batches is the service behind /api/v1/batches.
-type Batches interface {
-	// Create starts a run for every item of req and returns the batch.
-	// Errors: as Summaries.Submit.
-	Create(ctx context.Context, req BatchRequest) (BatchStatus, error)
-	// Get returns the batch's progress. ENOTFOUND for an unknown ID.
-	Get(ctx context.Context, id string) (BatchStatus, error)
-}
-
 // Authenticator finds the API key a request carries; *apikey.Authenticator
 // implements it.
 type Authenticator interface {
@@ -78,87 +44,6 @@ type Check struct {
 	Degraded bool
 }
 
-// SubmitRequest is one summary request, parsed from any of the accepted
-// forms. Exactly one of Text, URL and File is set.
-type SubmitRequest struct {
-	// Text is the paper itself (plain text, Markdown or LaTeX).
-	Text string
-	// URL is where to fetch the paper; the service checks it against the
-	// fetch allowlist.
-	URL string
-	// File is an uploaded paper: a PDF, plain text, Markdown or LaTeX.
-	// FileName's extension says which (the client's file name when it has
-	// a known extension, else "upload" and the extension of the media
-	// type), as a file's extension does on the CLI.
-	File     []byte
-	FileName string
-	// Title overrides the title found in the paper.
-	Title string
-	// Config names a pipeline configuration; "" is the default one.
-	Config string
-	// CallbackURL, when set, receives a signed webhook when the run ends.
-	CallbackURL string
-	// IdempotencyKey makes a retried request return the first run
-	// instead of starting another. From the Idempotency-Key header or the
-	// idempotency_key field.
-	IdempotencyKey string
-	// Team and User come from the API key, never from the request: they
-	// decide who pays.
-	Team, User string
-	// KeyID is the ID of the API key that made the request, for audit
-	// logs.
-	KeyID string
-}
-
-// SubmitResult is what Submit did.
-type SubmitResult struct {
-	RunID  string
-	Status papersum.RunStatus
-	// Deduplicated reports that the idempotency key matched an earlier
-	// request and RunID is that request's run.
-	Deduplicated bool
-}
-
-// BatchItem is one paper of a batch.
-type BatchItem struct {
-	Text  string `json:"text,omitempty"`
-	URL   string `json:"url,omitempty"`
-	Title string `json:"title,omitempty"`
-}
-
-// BatchRequest is a request for many summaries with one configuration.
-type BatchRequest struct {
-	Items          []BatchItem
-	Config         string
-	CallbackURL    string
-	IdempotencyKey string
-	// Team, User and KeyID come from the API key, as in SubmitRequest.
-	Team, User, KeyID string
-}
-
-// BatchStatus is a batch's progress. It is encoded as the response body
-// as it is, so its JSON names are part of the API.
-type BatchStatus struct {
-	ID string `json:"id"`
-	// Status is "running" until every run has finished, then "finished".
-	Status string `json:"status"`
-	// Total is the number of runs; the other counts add up to it.
-	Total     int `json:"total"`
-	Queued    int `json:"queued"`
-	Running   int `json:"running"`
-	Succeeded int `json:"succeeded"`
-	Failed    int `json:"failed"`
-	Canceled  int `json:"canceled"`
-	// CostUSD is what the batch's runs have cost so far.
-	CostUSD   float64    `json:"cost_usd"`
-	RunIDs    []string   `json:"run_ids"`
-	CreatedAt time.Time  `json:"created_at"`
-	UpdatedAt *time.Time `json:"updated_at,omitempty"`
-	// Deduplicated is set when Create matched an earlier request by its
-	// idempotency key; it is sent as a header, not in the body.
-	Deduplicated bool `json:"-"`
-}
-
 // Defaults of Deps.
 const (
 	DefaultMaxBodyBytes  = 50 << 20
@@ -174,9 +59,9 @@ const (
 // Deps are the server's dependencies and limits.
 type Deps struct {
 	// Summaries runs single summaries. Required.
-	Summaries Summaries
+	Summaries papersum.Summaries
 	// Batches runs batches. Required.
-	Batches Batches
+	Batches papersum.SubmissionBatches
 	// Deliveries lists the completion webhook attempts of a run or batch.
 	// Default: none, and the deliveries routes answer 404.
 	Deliveries Deliveries

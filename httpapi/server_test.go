@@ -44,7 +44,7 @@ func TestBatches(t *testing.T) {
 		"items":  []map[string]string{{"url": "https://arxiv.org/abs/1"}, {"text": "A paper.", "title": "T"}},
 		"config": "claude", "idempotency_key": "b-1"})
 	wantStatus(t, w, http.StatusAccepted)
-	st := decodeBody[BatchStatus](t, w)
+	st := decodeBody[papersum.SubmissionBatchStatus](t, w)
 	if st.ID == "" || st.Total != 2 || st.Queued != 2 || len(st.RunIDs) != 2 || w.Header().Get("Location") != "/api/v1/batches/"+st.ID {
 		t.Errorf("batch %+v, Location %q", st, w.Header().Get("Location"))
 	}
@@ -61,7 +61,7 @@ func TestBatches(t *testing.T) {
 	e.batches.mu.Unlock()
 	w = e.do(req("GET", "/api/v1/batches/"+st.ID, e.read, "", nil))
 	wantStatus(t, w, http.StatusOK)
-	if got := decodeBody[BatchStatus](t, w); got.Succeeded != 1 || got.Running != 1 || got.CostUSD != 0.25 {
+	if got := decodeBody[papersum.SubmissionBatchStatus](t, w); got.Succeeded != 1 || got.Running != 1 || got.CostUSD != 0.25 {
 		t.Errorf("progress %+v", got)
 	}
 	wantError(t, e.do(req("GET", "/api/v1/batches/nope", e.read, "", nil)), http.StatusNotFound, "not_found")

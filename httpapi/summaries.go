@@ -82,7 +82,7 @@ func (s *server) handleSubmit() http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
-		var req SubmitRequest
+		var req papersum.SubmitRequest
 		switch mt {
 		case "application/json":
 			err = s.parseSubmitJSON(w, r, &req)
@@ -107,7 +107,7 @@ func (s *server) handleSubmit() http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
-		key := callerKey(r.Context())
+		key := papersum.CallerFromContext(r.Context())
 		req.Team, req.User, req.KeyID = key.Team, key.User, key.ID
 		res, err := s.deps.Summaries.Submit(r.Context(), req)
 		if err != nil {
@@ -219,7 +219,7 @@ func checkQuery(r *http.Request, allowed ...string) error {
 	return nil
 }
 
-func (s *server) parseSubmitJSON(w http.ResponseWriter, r *http.Request, req *SubmitRequest) error {
+func (s *server) parseSubmitJSON(w http.ResponseWriter, r *http.Request, req *papersum.SubmitRequest) error {
 	if err := checkQuery(r, "wait"); err != nil {
 		return err
 	}
@@ -229,7 +229,7 @@ func (s *server) parseSubmitJSON(w http.ResponseWriter, r *http.Request, req *Su
 	if err := decodeJSON(w, r, s.deps.MaxBodyBytes, &in); err != nil {
 		return err
 	}
-	*req = SubmitRequest{Text: in.Text, URL: strings.TrimSpace(in.URL), Title: in.Title, Config: in.Config,
+	*req = papersum.SubmitRequest{Text: in.Text, URL: strings.TrimSpace(in.URL), Title: in.Title, Config: in.Config,
 		CallbackURL: in.CallbackURL, IdempotencyKey: in.IdempotencyKey}
 	return nil
 }
@@ -296,7 +296,7 @@ func checkFile(name string, data []byte) error {
 // LaTeX) in the part "file" and the optional text fields of the JSON
 // form. It streams the parts rather than using ParseMultipartForm, which
 // would spill large files to disk.
-func (s *server) parseSubmitMultipart(w http.ResponseWriter, r *http.Request, req *SubmitRequest) error {
+func (s *server) parseSubmitMultipart(w http.ResponseWriter, r *http.Request, req *papersum.SubmitRequest) error {
 	if err := checkQuery(r, "wait"); err != nil {
 		return err
 	}
@@ -364,7 +364,7 @@ func (s *server) parseSubmitMultipart(w http.ResponseWriter, r *http.Request, re
 // parseSubmitFile reads a raw file body of media type mt (see
 // fileTypes). The other fields come from the query and the
 // Idempotency-Key header, the file name from Content-Disposition.
-func (s *server) parseSubmitFile(w http.ResponseWriter, r *http.Request, req *SubmitRequest, mt string) error {
+func (s *server) parseSubmitFile(w http.ResponseWriter, r *http.Request, req *papersum.SubmitRequest, mt string) error {
 	if err := checkQuery(r, "wait", "title", "config", "callback_url"); err != nil {
 		return err
 	}
@@ -377,7 +377,7 @@ func (s *server) parseSubmitFile(w http.ResponseWriter, r *http.Request, req *Su
 		return bodyError(err, limit, "the request body cannot be read")
 	}
 	q := r.URL.Query()
-	*req = SubmitRequest{File: body, Title: q.Get("title"), Config: q.Get("config"), CallbackURL: q.Get("callback_url")}
+	*req = papersum.SubmitRequest{File: body, Title: q.Get("title"), Config: q.Get("config"), CallbackURL: q.Get("callback_url")}
 	var clientName string
 	if cd := r.Header.Get("Content-Disposition"); cd != "" {
 		if _, params, err := mime.ParseMediaType(cd); err == nil {
@@ -413,7 +413,7 @@ func checkPDF(b []byte) error {
 }
 
 // validateSubmit checks what every form of submit shares.
-func validateSubmit(req *SubmitRequest) error {
+func validateSubmit(req *papersum.SubmitRequest) error {
 	n := 0
 	for _, set := range []bool{strings.TrimSpace(req.Text) != "", req.URL != "", req.File != nil} {
 		if set {

@@ -28,7 +28,7 @@ func TestSubmitJSON(t *testing.T) {
 			t.Errorf("Location %q", w.Header().Get("Location"))
 		}
 		r := e.sums.lastReq(t)
-		want := SubmitRequest{Text: "Abstract. We study things.", Title: "Things", Config: "claude",
+		want := papersum.SubmitRequest{Text: "Abstract. We study things.", Title: "Things", Config: "claude",
 			CallbackURL: "https://example.com/hook", Team: "team-a", User: "ada", KeyID: r.KeyID}
 		if r.KeyID == "" || r.Text != want.Text || r.Title != want.Title || r.Config != want.Config ||
 			r.CallbackURL != want.CallbackURL || r.Team != want.Team || r.User != want.User || r.URL != "" || r.File != nil {

@@ -19,9 +19,9 @@ type BatchOptions struct {
 	JobID string
 	// Batchers take the requests of each stage; a stage without one runs
 	// its requests live (with the usual retries and fallbacks).
-	Batchers map[papersum.Stage]papersum.Batcher
+	Batchers map[papersum.Stage]papersum.MessageBatcher
 	// Store keeps the job's runs and submitted batches.
-	Store papersum.BatchStore
+	Store papersum.ProviderBatchStore
 	// PollInterval is the first wait before asking a batch's status; each
 	// wait grows by half up to MaxPollInterval. Defaults 2s and 60s.
 	PollInterval, MaxPollInterval time.Duration
@@ -32,7 +32,7 @@ type BatchOptions struct {
 	// OnStage is called after each recorded stage result.
 	OnStage func(papersum.StageResult)
 	// OnBatch is called when a batch is submitted, resumed or ended.
-	OnBatch func(stage papersum.Stage, batchID, event string, status papersum.BatchStatus)
+	OnBatch func(stage papersum.Stage, batchID, event string, status papersum.MessageBatchStatus)
 }
 
 // JobID derives the ID of a batch job from its papers and configuration:
@@ -115,14 +115,14 @@ func (r *Runner) RunBatch(ctx context.Context, papers []*papersum.Paper, o Batch
 			}
 			continue
 		}
-		reqs := make([]papersum.BatchRequest, 0, len(pending))
+		reqs := make([]papersum.MessageBatchRequest, 0, len(pending))
 		ids := make([]string, 0, len(pending))
 		for _, jr := range pending {
 			req, err := r.prepare(stage, jr.doc, jr.task(stage, o.TargetWords))
 			if err != nil {
 				return nil, err
 			}
-			reqs = append(reqs, papersum.BatchRequest{CustomID: jr.run.ID, Request: req})
+			reqs = append(reqs, papersum.MessageBatchRequest{CustomID: jr.run.ID, Request: req})
 			ids = append(ids, jr.run.ID)
 		}
 		b, err := r.submit(ctx, batcher, stage, reqs, ids, o)
@@ -131,7 +131,7 @@ func (r *Runner) RunBatch(ctx context.Context, papers []*papersum.Paper, o Batch
 		}
 		batchID := b.BatchID
 		if o.OnBatch != nil {
-			o.OnBatch(stage, batchID, "submitted", papersum.BatchStatus{ID: batchID, Processing: len(reqs)})
+			o.OnBatch(stage, batchID, "submitted", papersum.MessageBatchStatus{ID: batchID, Processing: len(reqs)})
 		}
 		if err := r.collect(ctx, byID, *b, o, opts); err != nil {
 			return nil, err
@@ -163,8 +163,8 @@ func (r *Runner) RunBatch(ctx context.Context, papers []*papersum.Paper, o Batch
 // provider accepted but the store never heard of would be paid for twice
 // by the rerun. Only a hard kill between the provider's answer and the
 // store's commit, a window of milliseconds, can still lose the record.
-func (r *Runner) submit(ctx context.Context, batcher papersum.Batcher, stage papersum.Stage,
-	reqs []papersum.BatchRequest, ids []string, o BatchOptions) (*papersum.ProviderBatch, error) {
+func (r *Runner) submit(ctx context.Context, batcher papersum.MessageBatcher, stage papersum.Stage,
+	reqs []papersum.MessageBatchRequest, ids []string, o BatchOptions) (*papersum.ProviderBatch, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

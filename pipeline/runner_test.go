@@ -530,7 +530,7 @@ func TestRunScoresRevisedSummary(t *testing.T) {
 	}
 
 	broken := &scriptedModel{errs: map[papersum.Stage]error{papersum.StageCritique: errors.New("scorer down")}}
-	r, store = newRunner(t, broken)
+	r, _ = newRunner(t, broken)
 	run, err = r.Run(context.Background(), testPaper(), Options{TargetWords: 50})
 	if err != nil || run.Status != papersum.RunSucceeded || run.RevisedScores != nil {
 		t.Fatalf("with a failing scorer: %v, %s, revised %+v; want succeeded without revised scores", err, run.Status, run.RevisedScores)

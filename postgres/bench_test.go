@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/papersum/papersum"
 )
 
@@ -101,7 +103,7 @@ func benchSubmission(keyed bool) *papersum.Submission {
 }
 
 // noEnqueue stands for the queue, whose cost is not the store's.
-func noEnqueue(context.Context, any, []string) error { return nil }
+func noEnqueue(context.Context, pgx.Tx, []string) error { return nil }
 
 // BenchmarkSubmitMany stores benchGroup submissions with one Submit each,
 // and with one SubmitMany, without and with idempotency keys.

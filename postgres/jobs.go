@@ -41,7 +41,7 @@ import (
 // stored; ECONFLICT when a run or the batch exists, or the key was used
 // for another request; enqueue's error as it returned it (its code
 // preserved).
-func (s *DB) Submit(ctx context.Context, sub *papersum.Submission, enqueue func(ctx context.Context, tx any, runIDs []string) error) (string, error) {
+func (s *DB) Submit(ctx context.Context, sub *papersum.Submission, enqueue papersum.EnqueueTx[pgx.Tx]) (string, error) {
 	existing, err := s.submit(ctx, "postgres.Submit", []*papersum.Submission{sub}, enqueue)
 	if err != nil {
 		return "", err
@@ -66,7 +66,7 @@ func (s *DB) Submit(ctx context.Context, sub *papersum.Submission, enqueue func(
 // Errors: as Submit, for any of the submissions, and EINVALID for an
 // empty subs. A run ID given by two submissions is ECONFLICT, as the
 // second Submit would be.
-func (s *DB) SubmitMany(ctx context.Context, subs []*papersum.Submission, enqueue func(ctx context.Context, tx any, runIDs []string) error) ([]string, error) {
+func (s *DB) SubmitMany(ctx context.Context, subs []*papersum.Submission, enqueue papersum.EnqueueTx[pgx.Tx]) ([]string, error) {
 	const op = "postgres.SubmitMany"
 	if len(subs) == 0 {
 		return nil, storeutil.Invalid(op, "no submissions")
@@ -77,7 +77,7 @@ func (s *DB) SubmitMany(ctx context.Context, subs []*papersum.Submission, enqueu
 // submit validates and encodes subs, stores them, and once they are
 // committed writes the stored values back into the caller's runs and
 // batches.
-func (s *DB) submit(ctx context.Context, op string, subs []*papersum.Submission, enqueue storeutil.Enqueue) ([]string, error) {
+func (s *DB) submit(ctx context.Context, op string, subs []*papersum.Submission, enqueue papersum.EnqueueTx[pgx.Tx]) ([]string, error) {
 	encoded := make([]submission, len(subs))
 	for i, sub := range subs {
 		e, err := s.newSubmission(op, sub, enqueue)
@@ -101,8 +101,8 @@ func (s *DB) submit(ctx context.Context, op string, subs []*papersum.Submission,
 // storeSubmissions is the transaction of submit: the keys, then the rows
 // of the submissions they do not answer, then enqueue. enqueue's error is
 // returned as enqueue returned it, not classified as a database error.
-func (s *DB) storeSubmissions(ctx context.Context, op string, subs []submission, enqueue storeutil.Enqueue) ([]string, error) {
-	t := &batchTx{pool: s.pool}
+func (s *DB) storeSubmissions(ctx context.Context, op string, subs []submission, enqueue papersum.EnqueueTx[pgx.Tx]) ([]string, error) {
+	t := &pipelinedTx{pool: s.pool}
 	defer t.rollback(ctx)
 	existing, err := answerKeys(ctx, op, t, subs)
 	if err != nil {
@@ -139,7 +139,7 @@ type submission struct{ storeutil.SubmissionRows }
 // newSubmission validates sub with storeutil.CheckSubmission, and its
 // papers, and encodes them, stamping the times it lacks from the store's
 // clock.
-func (s *DB) newSubmission(op string, sub *papersum.Submission, enqueue storeutil.Enqueue) (submission, error) {
+func (s *DB) newSubmission(op string, sub *papersum.Submission, enqueue papersum.EnqueueTx[pgx.Tx]) (submission, error) {
 	rows, err := storeutil.NewSubmissionRows(op, sub, enqueue, s.clock)
 	return submission{rows}, err
 }
@@ -149,7 +149,7 @@ func (e submission) addTo(w *writes) {
 	w.papers = append(w.papers, e.Papers...)
 	w.runs = append(w.runs, e.Runs...)
 	if b := e.Sub.Batch; b != nil {
-		w.batches = append(w.batches, batchRow{b: b, created: e.Times.Batch, runIDs: storeutil.RunIDs(e.Sub.Runs)})
+		w.batches = append(w.batches, submissionBatchRow{b: b, created: e.Times.Batch, runIDs: storeutil.RunIDs(e.Sub.Runs)})
 	}
 }
 
@@ -170,7 +170,7 @@ func (e submission) key() (teamKey, bool) {
 //
 // The keys take one round trip (none when no submission has one), and
 // those recorded before the call one more, to read their rows.
-func answerKeys(ctx context.Context, op string, t *batchTx, subs []submission) ([]string, error) {
+func answerKeys(ctx context.Context, op string, t *pipelinedTx, subs []submission) ([]string, error) {
 	first := map[teamKey]int{}
 	var keys []keyRow
 	for i, e := range subs {
@@ -228,7 +228,7 @@ const insertKeysSQL = `INSERT INTO idempotency_keys (team, key, request_hash, ta
 // those it inserted. As in Submit, it waits for a concurrent transaction
 // that inserted one of the keys to end, and does not insert that key if
 // the transaction commits.
-func insertKeys(ctx context.Context, t *batchTx, keys []keyRow) (map[teamKey]bool, error) {
+func insertKeys(ctx context.Context, t *pipelinedTx, keys []keyRow) (map[teamKey]bool, error) {
 	keys = slices.Clone(keys)
 	slices.SortFunc(keys, func(a, b keyRow) int {
 		return cmp.Or(strings.Compare(a.team, b.team), strings.Compare(a.key, b.key))
@@ -253,7 +253,7 @@ func insertKeys(ctx context.Context, t *batchTx, keys []keyRow) (map[teamKey]boo
 // statement per key, in one round trip. Those statements run after
 // insertKeys's: under READ COMMITTED, they see the row of a concurrent
 // transaction that it waited for.
-func readKeys(ctx context.Context, t *batchTx, keys []keyRow, inserted map[teamKey]bool) (map[teamKey]recordedKey, error) {
+func readKeys(ctx context.Context, t *pipelinedTx, keys []keyRow, inserted map[teamKey]bool) (map[teamKey]recordedKey, error) {
 	recorded := make(map[teamKey]recordedKey, len(keys))
 	b := &pgx.Batch{}
 	for _, k := range keys {
@@ -377,9 +377,9 @@ func (s *DB) CancelRun(ctx context.Context, id string) (*papersum.Run, error) {
 // all read from one snapshot.
 //
 // Errors: ENOTFOUND when no batch has this ID.
-func (s *DB) GetBatch(ctx context.Context, id string) (*papersum.Batch, error) {
+func (s *DB) GetBatch(ctx context.Context, id string) (*papersum.SubmissionBatch, error) {
 	const op = "postgres.GetBatch"
-	b := &papersum.Batch{RunIDs: []string{}, Counts: map[papersum.RunStatus]int{}}
+	b := &papersum.SubmissionBatch{RunIDs: []string{}, Counts: map[papersum.RunStatus]int{}}
 	err := s.tx(ctx, op, readOnly, func(tx pgx.Tx) error {
 		var created int64
 		err := tx.QueryRow(ctx, `SELECT id, team, user_name, callback_url, created_at FROM service_batches WHERE id = $1`, id).

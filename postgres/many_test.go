@@ -46,7 +46,7 @@ func TestManyErrorsNameTheCulprit(t *testing.T) {
 		return &papersum.Run{ID: id, PaperID: paperID, Status: papersum.RunQueued}
 	}
 	if _, err := db.Submit(ctx, &papersum.Submission{Runs: []*papersum.Run{queued("taken", "p")},
-		Batch: &papersum.Batch{ID: "batch-taken"}}, noEnqueue); err != nil {
+		Batch: &papersum.SubmissionBatch{ID: "batch-taken"}}, noEnqueue); err != nil {
 		t.Fatal(err)
 	}
 	wantError := func(t *testing.T, err error, code string, names ...string) {
@@ -71,14 +71,14 @@ func TestManyErrorsNameTheCulprit(t *testing.T) {
 	wantError(t, err, papersum.ECONFLICT, "run taken already exists")
 
 	subs := func(last *papersum.Submission) []*papersum.Submission {
-		return []*papersum.Submission{{Runs: []*papersum.Run{queued("s1", "p")}, Batch: &papersum.Batch{ID: "batch-new"}}, last}
+		return []*papersum.Submission{{Runs: []*papersum.Run{queued("s1", "p")}, Batch: &papersum.SubmissionBatch{ID: "batch-new"}}, last}
 	}
 	_, err = db.SubmitMany(ctx, subs(&papersum.Submission{Runs: []*papersum.Run{queued("taken", "p")}}), noEnqueue)
 	wantError(t, err, papersum.ECONFLICT, "run taken already exists")
 	_, err = db.SubmitMany(ctx, subs(&papersum.Submission{Runs: []*papersum.Run{queued("s2", "nowhere")}}), noEnqueue)
 	wantError(t, err, papersum.ENOTFOUND, "run s2", "paper nowhere")
 	_, err = db.SubmitMany(ctx, subs(&papersum.Submission{Runs: []*papersum.Run{queued("s2", "p")},
-		Batch: &papersum.Batch{ID: "batch-taken"}}), noEnqueue)
+		Batch: &papersum.SubmissionBatch{ID: "batch-taken"}}), noEnqueue)
 	wantError(t, err, papersum.ECONFLICT, "batch batch-taken already exists")
 	// Two submissions of one call with one run: the second is refused,
 	// as a second Submit would be.

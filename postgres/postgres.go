@@ -102,10 +102,11 @@ type DB struct {
 }
 
 var (
-	_ papersum.Store      = (*DB)(nil)
-	_ papersum.BatchStore = (*DB)(nil)
-	_ papersum.EvalStore  = (*DB)(nil)
-	_ papersum.JobStore   = (*DB)(nil)
+	_ papersum.Store               = (*DB)(nil)
+	_ papersum.ProviderBatchStore  = (*DB)(nil)
+	_ papersum.EvalStore           = (*DB)(nil)
+	_ papersum.JobStore            = (*DB)(nil)
+	_ papersum.TxSubmitter[pgx.Tx] = (*DB)(nil)
 )
 
 // Open connects to the database at url (postgres://user@host:port/db?...
@@ -209,11 +210,12 @@ func (s *DB) tx(ctx context.Context, op string, opts pgx.TxOptions, fn func(pgx.
 	return nil
 }
 
-// batchTx is a transaction that begins with its first batch of
+// pipelinedTx is a transaction whose statements travel pipelined, in
+// pgx.Batch round trips, and that begins with its first pgx.Batch of
 // statements: BEGIN travels in that batch (pgx.Batch.BeginTx) instead of
 // taking a round trip of its own, as it does in tx. Defer rollback, and
 // commit at the end.
-type batchTx struct {
+type pipelinedTx struct {
 	pool *pgxpool.Pool
 	tx   pgx.Tx // nil until the first send
 }
@@ -221,7 +223,7 @@ type batchTx struct {
 // send runs the statements of b in the transaction, after BEGIN when b is
 // the first batch, in one round trip, and returns the first error of a
 // statement or of a callback set on one (pgx.QueuedQuery).
-func (t *batchTx) send(ctx context.Context, b *pgx.Batch) error {
+func (t *pipelinedTx) send(ctx context.Context, b *pgx.Batch) error {
 	if t.tx != nil {
 		return t.tx.SendBatch(ctx, b).Close()
 	}
@@ -234,12 +236,12 @@ func (t *batchTx) send(ctx context.Context, b *pgx.Batch) error {
 }
 
 // commit commits the transaction; at least one batch must have been sent.
-func (t *batchTx) commit(ctx context.Context) error { return t.tx.Commit(ctx) }
+func (t *pipelinedTx) commit(ctx context.Context) error { return t.tx.Commit(ctx) }
 
 // rollback rolls the transaction back, unless it has not begun or has
 // ended, and so returns its connection to the pool: deferred, it undoes a
 // call that failed or panicked.
-func (t *batchTx) rollback(ctx context.Context) {
+func (t *pipelinedTx) rollback(ctx context.Context) {
 	if t.tx != nil {
 		_ = t.tx.Rollback(ctx)
 	}

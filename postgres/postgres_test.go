@@ -40,14 +40,10 @@ func openTest(t testing.TB, opts Options) *DB {
 
 func TestStore(t *testing.T) {
 	testURL(t)
-	storetest.Exercise(t, func(t *testing.T) papersum.Store { return openTest(t, Options{}) }, storetest.Options{
+	storetest.Exercise(t, func(t *testing.T) papersum.Store { return openTest(t, Options{}) }, storetest.Options[pgx.Tx]{
 		// Submit hands enqueue a pgx.Tx: write through it.
-		PutPaperInTx: func(ctx context.Context, tx any, paperID string) error {
-			pgxTx, ok := tx.(pgx.Tx)
-			if !ok {
-				return fmt.Errorf("enqueue got a %T, want a pgx.Tx", tx)
-			}
-			_, err := pgxTx.Exec(ctx, `INSERT INTO papers (id, title, source, format, sections, word_count, created_at)
+		PutPaperInTx: func(ctx context.Context, tx pgx.Tx, paperID string) error {
+			_, err := tx.Exec(ctx, `INSERT INTO papers (id, title, source, format, sections, word_count, created_at)
 				VALUES ($1, '', '', 'text', '[]', 0, 0)`, paperID)
 			return err
 		},

@@ -157,9 +157,9 @@ func stagesArgs(stages []numberedStage) []any {
 		critique, input, outputTokens, cache5m, cache1h, cacheRead, estimated, cost, latency, stopReason, fallbackReason, started}
 }
 
-// batchRow is a service batch ready to insert with its runs.
-type batchRow struct {
-	b       *papersum.Batch
+// submissionBatchRow is a submission batch ready to insert with its runs.
+type submissionBatchRow struct {
+	b       *papersum.SubmissionBatch
 	created int64
 	runIDs  []string
 }
@@ -175,7 +175,7 @@ const insertBatchRunsSQL = `INSERT INTO service_batch_runs (batch_id, seq, run_i
 
 // batchesArgs are the arguments of insertBatchesSQL and of
 // insertBatchRunsSQL: each batch's runs are numbered 1, 2, ... in order.
-func batchesArgs(rows []batchRow) (batches, runs []any) {
+func batchesArgs(rows []submissionBatchRow) (batches, runs []any) {
 	n := len(rows)
 	id, team, user, callbackURL, created := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]int64, n)
 	var batchIDs, runIDs []string
@@ -194,7 +194,7 @@ func batchesArgs(rows []batchRow) (batches, runs []any) {
 type writes struct {
 	papers  []paperRow
 	runs    []runRow
-	batches []batchRow
+	batches []submissionBatchRow
 }
 
 // queue queues the statements of w on b, papers before the runs that

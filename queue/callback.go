@@ -79,30 +79,8 @@ func (q *Queue) EnqueueCallback(ctx context.Context, args CallbackArgs) (int64, 
 	return res.Job.ID, nil
 }
 
-// EnqueueCallbackTx is EnqueueCallback inside tx (a *sql.Tx when the
-// queue's driver is SQLite, a pgx.Tx when it is Postgres), typically the
-// transaction that marks the run or batch finished: the job exists if and
-// only if tx commits.
-//
-// Errors: as EnqueueCallback, and EINVALID when tx is nil or not the
-// driver's transaction type.
-func (q *Queue) EnqueueCallbackTx(ctx context.Context, tx any, args CallbackArgs) (int64, error) {
-	const op = "queue.EnqueueCallbackTx"
-	if err := q.checkCallback(op, args); err != nil {
-		return 0, err
-	}
-	if err := q.checkTx(op, tx); err != nil {
-		return 0, err
-	}
-	res, err := q.eng.insertTx(ctx, tx, args, q.callbackOpts())
-	if err != nil {
-		return 0, q.txError(op, tx, "queue: enqueue the callback of "+args.describe(), err)
-	}
-	return res.Job.ID, nil
-}
-
 func (q *Queue) checkCallback(op string, args CallbackArgs) error {
-	if q.cfg.Callback == nil {
+	if q.handlers.Load().Callback == nil {
 		return &papersum.Error{Code: papersum.EINVALID, Op: op, Message: "queue: callback jobs are disabled (no Config.Callback)"}
 	}
 	return args.validate(op)
@@ -120,6 +98,6 @@ type callbackWorker struct {
 }
 
 func (w *callbackWorker) Work(ctx context.Context, job *river.Job[CallbackArgs]) error {
-	err := w.q.cfg.Callback(ctx, job.Args)
+	err := w.q.handlers.Load().Callback(ctx, job.Args)
 	return w.q.outcome(ctx, err, job.Args.logAttrs(job.ID)...)
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/papersum/papersum"
 	"github.com/riverqueue/river/rivertype"
 )
@@ -26,7 +27,7 @@ func exerciseTxAndCallbacks(t *testing.T, b backend) {
 		var rolledBack []int64
 		err := e.db.writeRunsInTx(ctx, e.h, []string{"run-r1", "run-r2"}, false, func(tx any) error {
 			var err error
-			rolledBack, err = e.q.EnqueueManyTx(ctx, tx, []string{"run-r1", "run-r2"})
+			rolledBack, err = enqueueManyTx(ctx, e.q, tx, []string{"run-r1", "run-r2"})
 			return err
 		})
 		if err != nil {
@@ -51,7 +52,7 @@ func exerciseTxAndCallbacks(t *testing.T, b backend) {
 		var committed []int64
 		err = e.db.writeRunsInTx(ctx, e.h, []string{"run-c1", "run-c2"}, true, func(tx any) error {
 			var err error
-			committed, err = e.q.EnqueueManyTx(ctx, tx, []string{"run-c1", "run-c2", "run-c1"})
+			committed, err = enqueueManyTx(ctx, e.q, tx, []string{"run-c1", "run-c2", "run-c1"})
 			return err
 		})
 		if err != nil {
@@ -71,7 +72,7 @@ func exerciseTxAndCallbacks(t *testing.T, b backend) {
 		var again []int64
 		err = e.db.writeRunsInTx(ctx, e.h, []string{"run-c3"}, true, func(tx any) error {
 			var err error
-			again, err = e.q.EnqueueManyTx(ctx, tx, []string{"run-c2", "run-c3"})
+			again, err = enqueueManyTx(ctx, e.q, tx, []string{"run-c2", "run-c3"})
 			return err
 		})
 		if err != nil {
@@ -83,10 +84,10 @@ func exerciseTxAndCallbacks(t *testing.T, b backend) {
 
 		// Bad input inside a transaction.
 		err = e.db.writeRunsInTx(ctx, e.h, nil, false, func(tx any) error {
-			if ids, err := e.q.EnqueueManyTx(ctx, tx, nil); err != nil || len(ids) != 0 {
+			if ids, err := enqueueManyTx(ctx, e.q, tx, nil); err != nil || len(ids) != 0 {
 				t.Errorf("EnqueueManyTx(nil) = %v, %v", ids, err)
 			}
-			_, err := e.q.EnqueueManyTx(ctx, tx, []string{"run-x", ""})
+			_, err := enqueueManyTx(ctx, e.q, tx, []string{"run-x", ""})
 			if got := papersum.ErrorCode(err); got != papersum.EINVALID {
 				t.Errorf("empty run ID: %v (code %q), want EINVALID", err, got)
 			}
@@ -96,15 +97,21 @@ func exerciseTxAndCallbacks(t *testing.T, b backend) {
 			t.Fatal(err)
 		}
 
-		// Not a transaction of the driver.
-		var wrong any = fakePgxTx{}
+		// Not a transaction of the driver: refused when the typed view
+		// is built, before any transaction exists.
 		if b.name == "postgres" {
-			wrong = &sql.Tx{}
-		}
-		for _, tx := range []any{nil, (*sql.Tx)(nil), "tx", wrong} {
-			_, err := e.q.EnqueueManyTx(ctx, tx, []string{"run-x"})
+			_, err := JobsOf[*sql.Tx](e.q)
 			wantCode(t, err, papersum.EINVALID)
-			_, err = e.q.EnqueueManyTx(ctx, tx, nil)
+		} else {
+			_, err := JobsOf[pgx.Tx](e.q)
+			wantCode(t, err, papersum.EINVALID)
+		}
+		// A nil transaction, or a nil pointer in one, is refused, not
+		// panicked on.
+		for _, tx := range []any{(*sql.Tx)(nil), pgx.Tx(nil), pgx.Tx((*fakePgxTx)(nil))} {
+			_, err := enqueueManyTx(ctx, e.q, tx, []string{"run-x"})
+			wantCode(t, err, papersum.EINVALID)
+			_, err = enqueueManyTx(ctx, e.q, tx, nil)
 			wantCode(t, err, papersum.EINVALID)
 		}
 
@@ -181,7 +188,7 @@ func exerciseTxAndCallbacks(t *testing.T, b backend) {
 		_, err := e.q.EnqueueCallback(ctx, CallbackArgs{RunID: "run-1"})
 		wantCode(t, err, papersum.EINVALID)
 		err = e.db.writeRunsInTx(ctx, e.h, nil, false, func(tx any) error {
-			_, err := e.q.EnqueueCallbackTx(ctx, tx, CallbackArgs{RunID: "run-1"})
+			_, err := enqueueCallbackTx(ctx, e.q, tx, CallbackArgs{RunID: "run-1"})
 			wantCode(t, err, papersum.EINVALID)
 			return nil
 		})
@@ -261,7 +268,7 @@ func exerciseTxAndCallbacks(t *testing.T, b backend) {
 		var rolledBack, committed int64
 		err := e.db.writeRunsInTx(ctx, e.h, []string{"run-r"}, false, func(tx any) error {
 			var err error
-			rolledBack, err = e.q.EnqueueCallbackTx(ctx, tx, CallbackArgs{RunID: "run-r"})
+			rolledBack, err = enqueueCallbackTx(ctx, e.q, tx, CallbackArgs{RunID: "run-r"})
 			return err
 		})
 		if err != nil {
@@ -272,11 +279,11 @@ func exerciseTxAndCallbacks(t *testing.T, b backend) {
 		}
 		err = e.db.writeRunsInTx(ctx, e.h, []string{"run-c"}, true, func(tx any) error {
 			var err error
-			committed, err = e.q.EnqueueCallbackTx(ctx, tx, CallbackArgs{RunID: "run-c"})
+			committed, err = enqueueCallbackTx(ctx, e.q, tx, CallbackArgs{RunID: "run-c"})
 			if err != nil {
 				return err
 			}
-			_, err = e.q.EnqueueCallbackTx(ctx, tx, CallbackArgs{})
+			_, err = enqueueCallbackTx(ctx, e.q, tx, CallbackArgs{})
 			if got := papersum.ErrorCode(err); got != papersum.EINVALID {
 				t.Errorf("no ID: %v (code %q), want EINVALID", err, got)
 			}
@@ -285,12 +292,8 @@ func exerciseTxAndCallbacks(t *testing.T, b backend) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var wrong any = fakePgxTx{}
-		if b.name == "postgres" {
-			wrong = &sql.Tx{}
-		}
-		for _, tx := range []any{nil, (*sql.Tx)(nil), wrong} {
-			_, err := e.q.EnqueueCallbackTx(ctx, tx, CallbackArgs{RunID: "run-x"})
+		for _, tx := range []any{(*sql.Tx)(nil), pgx.Tx(nil), pgx.Tx((*fakePgxTx)(nil))} {
+			_, err := enqueueCallbackTx(ctx, e.q, tx, CallbackArgs{RunID: "run-x"})
 			wantCode(t, err, papersum.EINVALID)
 		}
 		start(t, e.q)

@@ -5,16 +5,17 @@
 // A job carries the ID of a run, never the paper: the caller writes the run
 // row first, then enqueues SummarizeArgs{RunID} — in the same transaction
 // when it can (EnqueueSQLTx, EnqueuePgxTx), so a run row never exists
-// without its job nor a job without its row. EnqueueManyTx does the same
-// for a batch, in whichever transaction a store hands its enqueue callback
-// (*sql.Tx or pgx.Tx). Jobs are unique by run ID: enqueueing a run twice
+// without its job nor a job without its row. Jobs[TTx] (JobsOf) does the
+// same for many runs, typed by the store's transaction (*sql.Tx or pgx.Tx,
+// as River's Client[TTx]): it is the papersum.JobInserter a store's Submit
+// enqueues through (papersum.BindJobs). Jobs are unique by run ID: enqueueing a run twice
 // yields the one job.
 //
 // A second kind of job, KindCallback, sends the completion webhook of a
 // run or a batch: CallbackArgs carry exactly one of a run ID and a batch
 // ID, are unique by those arguments too, and are queued with
 // EnqueueCallback or, in the transaction that finishes the run or batch,
-// EnqueueCallbackTx. Their work is Config.Callback; a process without one
+// Jobs.EnqueueCallbackTx. Their work is Config.Callback; a process without one
 // neither queues nor works callback jobs. They run on a River queue of
 // their own, QueueCallbacks, with Config.CallbackWorkers workers (4), so
 // that slow webhook endpoints never hold the workers of summarize jobs,

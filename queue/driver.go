@@ -37,7 +37,7 @@ type Driver interface {
 // SQLITE_BUSY. With one connection, never call Enqueue (or any non-Tx
 // method) while holding a transaction on db: it would wait for the
 // connection the transaction holds. Use the Tx methods there
-// (EnqueueSQLTx, EnqueueManyTx, EnqueueCallbackTx).
+// (EnqueueSQLTx and the methods of Jobs).
 //
 // The Queue does not own db: close it after Stop.
 func SQLite(db *sql.DB) Driver { return sqliteDriver{db: db} }
@@ -99,9 +99,13 @@ func (d postgresDriver) newEngine(cfg *river.Config, logger *slog.Logger) (engin
 }
 
 // engine hides the transaction type of River's generic client, so that
-// Queue is one type for both databases.
+// Queue is one type for both databases. Inserts in a transaction go
+// through the typed *riverEngine[TTx] that Jobs holds (see JobsOf), so a
+// transaction is never passed as an untyped value.
 type engine interface {
 	start(ctx context.Context) error
+	// addQueue adds a River queue to fetch from (before or after start).
+	addQueue(name string, cfg river.QueueConfig) error
 	stop(ctx context.Context) error
 	stopAndCancel(ctx context.Context) error
 	migrate(ctx context.Context) error
@@ -111,22 +115,11 @@ type engine interface {
 	// opts, when not nil, override the args' own InsertOpts field by
 	// field.
 	insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
-	// acceptsTx reports whether tx is the driver's transaction type
-	// (*sql.Tx or pgx.Tx).
-	acceptsTx(tx any) bool
-	// insertTx inserts in tx, which must be the driver's transaction type;
-	// errWrongTx otherwise.
-	insertTx(ctx context.Context, tx any, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 	insertMany(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
-	// insertManyTx is insertMany in tx, as insertTx.
-	insertManyTx(ctx context.Context, tx any, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
 	cancel(ctx context.Context, jobID int64) (*rivertype.JobRow, error)
 	get(ctx context.Context, jobID int64) (*rivertype.JobRow, error)
 	counts(ctx context.Context) (map[rivertype.JobState]int, error)
 }
-
-// errWrongTx is returned by insertTx for a transaction of the other driver.
-var errWrongTx = fmt.Errorf("transaction type does not match the queue's driver")
 
 type riverEngine[TTx any] struct {
 	driver   riverdriver.Driver[TTx]
@@ -153,7 +146,10 @@ func newRiverEngine[TTx any](driver riverdriver.Driver[TTx], cfg *river.Config, 
 }
 
 func (e *riverEngine[TTx]) start(ctx context.Context) error { return e.client.Start(ctx) }
-func (e *riverEngine[TTx]) stop(ctx context.Context) error  { return e.client.Stop(ctx) }
+func (e *riverEngine[TTx]) addQueue(name string, cfg river.QueueConfig) error {
+	return e.client.Queues().Add(name, cfg)
+}
+func (e *riverEngine[TTx]) stop(ctx context.Context) error { return e.client.Stop(ctx) }
 func (e *riverEngine[TTx]) stopAndCancel(ctx context.Context) error {
 	return e.client.StopAndCancel(ctx)
 }
@@ -169,29 +165,16 @@ func (e *riverEngine[TTx]) insert(ctx context.Context, args river.JobArgs, opts 
 	return e.client.Insert(ctx, args, opts)
 }
 
-func (e *riverEngine[TTx]) acceptsTx(tx any) bool {
-	_, ok := tx.(TTx)
-	return ok
-}
-
-func (e *riverEngine[TTx]) insertTx(ctx context.Context, tx any, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
-	ttx, ok := tx.(TTx)
-	if !ok {
-		return nil, errWrongTx
-	}
-	return e.client.InsertTx(ctx, ttx, args, opts)
+func (e *riverEngine[TTx]) insertTx(ctx context.Context, tx TTx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
+	return e.client.InsertTx(ctx, tx, args, opts)
 }
 
 func (e *riverEngine[TTx]) insertMany(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
 	return e.client.InsertMany(ctx, params)
 }
 
-func (e *riverEngine[TTx]) insertManyTx(ctx context.Context, tx any, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
-	ttx, ok := tx.(TTx)
-	if !ok {
-		return nil, errWrongTx
-	}
-	return e.client.InsertManyTx(ctx, ttx, params)
+func (e *riverEngine[TTx]) insertManyTx(ctx context.Context, tx TTx, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
+	return e.client.InsertManyTx(ctx, tx, params)
 }
 
 func (e *riverEngine[TTx]) cancel(ctx context.Context, jobID int64) (*rivertype.JobRow, error) {

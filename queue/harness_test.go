@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
+	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/internal/pgtest"
 )
 
@@ -259,4 +261,43 @@ WHERE id = $5`, attempt, maxAttempts, workers, cancelAsked, id)
 			return err
 		},
 	}
+}
+
+// enqueueManyTx is Jobs.EnqueueManyTx for tx, a *sql.Tx or a pgx.Tx as
+// writeRunsInTx hands it over: the typed view of q for tx's type.
+func enqueueManyTx(ctx context.Context, q *Queue, tx any, runIDs []string) ([]int64, error) {
+	switch tx := tx.(type) {
+	case *sql.Tx:
+		j, err := JobsOf[*sql.Tx](q)
+		if err != nil {
+			return nil, err
+		}
+		return j.EnqueueManyTx(ctx, tx, runIDs)
+	case pgx.Tx:
+		j, err := JobsOf[pgx.Tx](q)
+		if err != nil {
+			return nil, err
+		}
+		return j.EnqueueManyTx(ctx, tx, runIDs)
+	}
+	return nil, &papersum.Error{Code: papersum.EINVALID, Message: fmt.Sprintf("test: %T is no transaction", tx)}
+}
+
+// enqueueCallbackTx is Jobs.EnqueueCallbackTx for tx, as enqueueManyTx.
+func enqueueCallbackTx(ctx context.Context, q *Queue, tx any, args CallbackArgs) (int64, error) {
+	switch tx := tx.(type) {
+	case *sql.Tx:
+		j, err := JobsOf[*sql.Tx](q)
+		if err != nil {
+			return 0, err
+		}
+		return j.EnqueueCallbackTx(ctx, tx, args)
+	case pgx.Tx:
+		j, err := JobsOf[pgx.Tx](q)
+		if err != nil {
+			return 0, err
+		}
+		return j.EnqueueCallbackTx(ctx, tx, args)
+	}
+	return 0, &papersum.Error{Code: papersum.EINVALID, Message: fmt.Sprintf("test: %T is no transaction", tx)}
 }

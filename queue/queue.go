@@ -79,19 +79,21 @@ const (
 	hardStopGrace = 5 * time.Second
 )
 
-// Config configures New. Driver and Handler are required.
+// Config configures New. Driver is required, and a Handler, here or in
+// the Handlers given to StartWith, before the queue starts.
 type Config struct {
 	// Driver is the database of the jobs: SQLite(db) or Postgres(pool).
 	// Required.
 	Driver Driver
-	// Handler does the work of a summarize job. Required.
+	// Handler does the work of a summarize job. Default: none, and
+	// StartWith must be given one (Start without one is EINVALID).
 	Handler Handler
 	// Callback does the work of a callback job: it sends the completion
 	// webhook of a run or a batch (see CallbackArgs). It must be
 	// idempotent, as Handler, and its errors are treated as Handler's
-	// (Permanent cancels the job, others are retried). Optional: when nil,
-	// this process works no callback jobs and EnqueueCallback refuses
-	// them.
+	// (Permanent cancels the job, others are retried). Optional: when nil
+	// (and StartWith is given none), this process works no callback jobs
+	// and EnqueueCallback refuses them.
 	Callback func(ctx context.Context, args CallbackArgs) error
 	// CallbackWorkers is how many callback jobs this process runs at
 	// once. Callback jobs have a River queue of their own (QueueCallbacks),
@@ -223,9 +225,6 @@ func (c Config) validate() error {
 	if c.Driver == nil {
 		problems = append(problems, "no Driver (want queue.SQLite(db) or queue.Postgres(pool))")
 	}
-	if c.Handler == nil {
-		problems = append(problems, "no Handler")
-	}
 	if c.Workers < 1 || c.Workers > river.QueueNumWorkersMax {
 		problems = append(problems, fmt.Sprintf("Workers %d is not in [1, %d]", c.Workers, river.QueueNumWorkersMax))
 	}
@@ -288,6 +287,19 @@ type Queue struct {
 	// started is set by a successful Start and cleared by Stop; it holds
 	// the channel River closes when the client has stopped.
 	started atomic.Pointer[startedState]
+	// handlers are Config's Handler and Callback, or those given to
+	// StartWith; the workers and EnqueueCallback read them.
+	handlers atomic.Pointer[Handlers]
+}
+
+// Handlers are the work of the queue's jobs.
+type Handlers struct {
+	// Summarize does the work of a summarize job (Config.Handler).
+	Summarize Handler
+	// Callback does the work of a callback job (Config.Callback). nil:
+	// this process works no callback jobs and EnqueueCallback refuses
+	// them.
+	Callback func(ctx context.Context, args CallbackArgs) error
 }
 
 type startedState struct{ stopped <-chan struct{} }
@@ -302,18 +314,21 @@ func New(ctx context.Context, cfg Config) (*Queue, error) {
 		return nil, err
 	}
 	q := &Queue{cfg: cfg, logger: cfg.Logger}
+	q.handlers.Store(&Handlers{Summarize: cfg.Handler, Callback: cfg.Callback})
 
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, &summarizeWorker{q: q}); err != nil {
 		return nil, internal("queue.New", err)
 	}
+	// The callback worker is always registered, but its River queue is
+	// fetched from only with a Callback (here or at StartWith): without
+	// one the process must not take callback jobs that another process
+	// may queue.
+	if err := river.AddWorkerSafely(workers, &callbackWorker{q: q}); err != nil {
+		return nil, internal("queue.New", err)
+	}
 	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}}
 	if cfg.Callback != nil {
-		// Without a Callback the process must not fetch callback jobs
-		// (another process may queue them): it has no worker for them.
-		if err := river.AddWorkerSafely(workers, &callbackWorker{q: q}); err != nil {
-			return nil, internal("queue.New", err)
-		}
 		queues[QueueCallbacks] = river.QueueConfig{MaxWorkers: cfg.CallbackWorkers}
 	}
 	clientID := cfg.ClientID
@@ -365,6 +380,9 @@ func (q *Queue) Migrate(ctx context.Context) error {
 // Errors: EUNAVAILABLE when the database cannot be reached; EINTERNAL when
 // River cannot start (no tables: call Migrate).
 func (q *Queue) Start(ctx context.Context) error {
+	if q.handlers.Load().Summarize == nil {
+		return &papersum.Error{Code: papersum.EINVALID, Op: "queue.Start", Message: "queue: no Handler (set Config.Handler or use StartWith)"}
+	}
 	q.stopping.Store(false)
 	if err := q.lease.begin(ctx); err != nil {
 		return q.dbError("queue.Start", "queue: take this worker's lease (no table: call Migrate)", err)
@@ -375,6 +393,27 @@ func (q *Queue) Start(ctx context.Context) error {
 	}
 	q.started.Store(&startedState{stopped: q.eng.stopped()})
 	return nil
+}
+
+// StartWith is Start with h as the work of the jobs, in place of
+// Config's Handler and Callback. It lets the service that does the work
+// be built after the queue it enqueues through, and hand its methods over
+// when the queue starts, so that neither is bound late.
+//
+// Errors: EINVALID when h has no Summarize, or a Callback is given to a
+// queue that has started before without one; those of Start.
+func (q *Queue) StartWith(ctx context.Context, h Handlers) error {
+	const op = "queue.StartWith"
+	if h.Summarize == nil {
+		return &papersum.Error{Code: papersum.EINVALID, Op: op, Message: "queue: StartWith needs a Summarize handler"}
+	}
+	if h.Callback != nil && q.handlers.Load().Callback == nil {
+		if err := q.eng.addQueue(QueueCallbacks, river.QueueConfig{MaxWorkers: q.cfg.CallbackWorkers}); err != nil {
+			return &papersum.Error{Code: papersum.EINVALID, Op: op, Message: "queue: cannot add the callback queue", Err: err}
+		}
+	}
+	q.handlers.Store(&h)
+	return q.Start(ctx)
 }
 
 // Running reports whether the queue is working jobs: true from a
@@ -477,10 +516,12 @@ func (q *Queue) Enqueue(ctx context.Context, runID string) (int64, error) {
 // Errors: as Enqueue, and EINVALID when tx is nil or the driver is not
 // SQLite.
 func (q *Queue) EnqueueSQLTx(ctx context.Context, tx *sql.Tx, runID string) (int64, error) {
-	if tx == nil {
-		return 0, nilTx("queue.EnqueueSQLTx")
+	const op = "queue.EnqueueSQLTx"
+	j, err := jobsOf[*sql.Tx](q, op)
+	if err != nil {
+		return 0, err
 	}
-	return q.enqueueTx(ctx, "queue.EnqueueSQLTx", tx, runID)
+	return j.enqueueTx(ctx, op, tx, runID)
 }
 
 // EnqueuePgxTx is Enqueue inside tx, the Postgres transaction that wrote
@@ -490,60 +531,30 @@ func (q *Queue) EnqueueSQLTx(ctx context.Context, tx *sql.Tx, runID string) (int
 // Errors: as Enqueue, and EINVALID when tx is nil or the driver is not
 // Postgres.
 func (q *Queue) EnqueuePgxTx(ctx context.Context, tx pgx.Tx, runID string) (int64, error) {
-	if tx == nil {
-		return 0, nilTx("queue.EnqueuePgxTx")
-	}
-	return q.enqueueTx(ctx, "queue.EnqueuePgxTx", tx, runID)
-}
-
-func (q *Queue) enqueueTx(ctx context.Context, op string, tx any, runID string) (int64, error) {
-	if runID == "" {
-		return 0, emptyRunID(op)
-	}
-	if err := q.checkTx(op, tx); err != nil {
+	const op = "queue.EnqueuePgxTx"
+	j, err := jobsOf[pgx.Tx](q, op)
+	if err != nil {
 		return 0, err
 	}
-	res, err := q.eng.insertTx(ctx, tx, SummarizeArgs{RunID: runID}, nil)
-	if err != nil {
-		return 0, q.txError(op, tx, "queue: enqueue run "+runID, err)
-	}
-	return res.Job.ID, nil
-}
-
-// checkTx refuses a nil tx, or one that is not the driver's transaction
-// type, with EINVALID.
-func (q *Queue) checkTx(op string, tx any) error {
-	if isNil(tx) {
-		return nilTx(op)
-	}
-	if !q.eng.acceptsTx(tx) {
-		return q.wrongTx(op, tx)
-	}
-	return nil
-}
-
-func (q *Queue) wrongTx(op string, tx any) error {
-	return &papersum.Error{Code: papersum.EINVALID, Op: op, Message: fmt.Sprintf("queue: %T is not a transaction of the %s driver", tx, q.cfg.Driver.name())}
-}
-
-// txError is dbError for the insert of a Tx method.
-func (q *Queue) txError(op string, tx any, msg string, err error) error {
-	if errors.Is(err, errWrongTx) {
-		return q.wrongTx(op, tx)
-	}
-	return q.dbError(op, msg, err)
+	return j.enqueueTx(ctx, op, tx, runID)
 }
 
 // isNil reports whether tx is nil, or a nil pointer (a nil *sql.Tx, or a
 // pgx.Tx holding one) that would panic inside River.
-func isNil(tx any) bool {
-	if tx == nil {
-		return true
-	}
-	v := reflect.ValueOf(tx)
+func isNil[TTx any](tx TTx) bool {
+	v := reflect.ValueOf(&tx).Elem()
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan:
-		return v.IsNil()
+		if v.IsNil() {
+			return true
+		}
+		if v.Kind() == reflect.Interface {
+			e := v.Elem()
+			switch e.Kind() {
+			case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
+				return e.IsNil()
+			}
+		}
 	}
 	return false
 }
@@ -554,27 +565,14 @@ func isNil(tx any) bool {
 //
 // Errors: as Enqueue.
 func (q *Queue) EnqueueMany(ctx context.Context, runIDs []string) ([]int64, error) {
-	return q.enqueueMany(ctx, "queue.EnqueueMany", nil, runIDs)
+	return enqueueMany(ctx, q, "queue.EnqueueMany", runIDs, func(params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
+		return q.eng.insertMany(ctx, params)
+	})
 }
 
-// EnqueueManyTx is EnqueueMany inside tx, the transaction that wrote the
-// run rows: a *sql.Tx when the queue's driver is SQLite, a pgx.Tx when it
-// is Postgres. The jobs exist if and only if tx commits. It fits the
-// enqueue callback of a store's Submit, which hands over its own
-// transaction.
-//
-// Errors: as EnqueueMany, and EINVALID when tx is nil or not the driver's
-// transaction type.
-func (q *Queue) EnqueueManyTx(ctx context.Context, tx any, runIDs []string) ([]int64, error) {
-	const op = "queue.EnqueueManyTx"
-	if err := q.checkTx(op, tx); err != nil {
-		return nil, err
-	}
-	return q.enqueueMany(ctx, op, tx, runIDs)
-}
-
-// enqueueMany is EnqueueMany (tx nil) and EnqueueManyTx (tx checked).
-func (q *Queue) enqueueMany(ctx context.Context, op string, tx any, runIDs []string) ([]int64, error) {
+// enqueueMany is EnqueueMany, and with tx the EnqueueManyTx of Jobs.
+func enqueueMany(ctx context.Context, q *Queue, op string, runIDs []string,
+	insert func(params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)) ([]int64, error) {
 	// Duplicates are removed first: one statement cannot insert and then
 	// find the same unique key, and Postgres refuses an ON CONFLICT that
 	// touches one row twice.
@@ -592,15 +590,9 @@ func (q *Queue) enqueueMany(ctx context.Context, op string, tx any, runIDs []str
 	if len(params) == 0 {
 		return []int64{}, nil
 	}
-	var res []*rivertype.JobInsertResult
-	var err error
-	if tx == nil {
-		res, err = q.eng.insertMany(ctx, params)
-	} else {
-		res, err = q.eng.insertManyTx(ctx, tx, params)
-	}
+	res, err := insert(params)
 	if err != nil {
-		return nil, q.txError(op, tx, fmt.Sprintf("queue: enqueue %d runs", len(params)), err)
+		return nil, q.dbError(op, fmt.Sprintf("queue: enqueue %d runs", len(params)), err)
 	}
 	ids := make([]int64, len(runIDs))
 	for i, id := range runIDs {
@@ -666,7 +658,7 @@ type summarizeWorker struct {
 }
 
 func (w *summarizeWorker) Work(ctx context.Context, job *river.Job[SummarizeArgs]) error {
-	err := w.q.cfg.Handler(ctx, job.Args.RunID)
+	err := w.q.handlers.Load().Summarize(ctx, job.Args.RunID)
 	return w.q.outcome(ctx, err, "job_id", job.ID, "run_id", job.Args.RunID)
 }
 

@@ -553,7 +553,6 @@ func TestConfig(t *testing.T) {
 
 	bad := map[string]Config{
 		"no driver":                  {Handler: ok},
-		"no handler":                 {Driver: SQLite(db)},
 		"nil db":                     {Driver: SQLite(nil), Handler: ok},
 		"nil pool":                   {Driver: Postgres(nil), Handler: ok},
 		"negative workers":           {Driver: SQLite(db), Handler: ok, Workers: -1},

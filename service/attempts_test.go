@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/papersum/papersum"
-	"github.com/papersum/papersum/httpapi"
 )
 
 // startWatchStore signals on second when StartRun has returned for the
@@ -42,7 +41,7 @@ func TestSecondAttemptOfARunningRunWaitsForTheFirst(t *testing.T) {
 	h := newHarnessWith(t, func(c *Config) { watch.Store = c.Store; c.Store = watch })
 	h.model.block.Store(true)
 	ctx := context.Background()
-	res, err := h.svc.Submit(ctx, httpapi.SubmitRequest{Text: paper(1), Team: "t"})
+	res, err := h.svc.Submit(ctx, papersum.SubmitRequest{Text: paper(1), Team: "t"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,36 +8,31 @@ import (
 	"time"
 
 	"github.com/papersum/papersum"
-	"github.com/papersum/papersum/httpapi"
 )
-
-// batchIDPrefix starts every batch ID, which tells batch webhooks from
-// run webhooks.
-const batchIDPrefix = "bat_"
 
 // newBatchID returns a batch ID that sorts by creation time.
 func newBatchID() string {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
-	return fmt.Sprintf("%s%x%s", batchIDPrefix, time.Now().UTC().UnixMilli(), hex.EncodeToString(b[:]))
+	return fmt.Sprintf("%s%x%s", papersum.SubmissionBatchIDPrefix, time.Now().UTC().UnixMilli(), hex.EncodeToString(b[:]))
 }
 
-// Create reads every item of req and queues their runs as one batch, in
+// CreateBatch reads every item of req and queues their runs as one batch, in
 // one transaction: the batch is accepted whole or not at all. An item
 // that cannot be read fails the request with its index in the message, so
 // that the client can fix it and send the batch again.
-func (s *Service) CreateBatch(ctx context.Context, req httpapi.BatchRequest) (httpapi.BatchStatus, error) {
+func (s *Service) CreateBatch(ctx context.Context, req papersum.SubmissionBatchRequest) (papersum.SubmissionBatchStatus, error) {
 	runner, err := s.runner(req.Config)
 	if err != nil {
-		return httpapi.BatchStatus{}, err
+		return papersum.SubmissionBatchStatus{}, err
 	}
 	if err := s.checkCallback(req.CallbackURL); err != nil {
-		return httpapi.BatchStatus{}, err
+		return papersum.SubmissionBatchStatus{}, err
 	}
 	if len(req.Items) == 0 {
-		return httpapi.BatchStatus{}, papersum.Errorf(papersum.EINVALID, "the batch has no items")
+		return papersum.SubmissionBatchStatus{}, papersum.Errorf(papersum.EINVALID, "the batch has no items")
 	}
-	b := &papersum.Batch{ID: newBatchID(), Team: req.Team, User: req.User, CallbackURL: req.CallbackURL,
+	b := &papersum.SubmissionBatch{ID: newBatchID(), Team: req.Team, User: req.User, CallbackURL: req.CallbackURL,
 		CreatedAt: s.cfg.Clock.Now().UTC()}
 	runs := make([]*papersum.Run, 0, len(req.Items))
 	papers := make([]*papersum.Paper, 0, len(req.Items))
@@ -46,11 +41,11 @@ func (s *Service) CreateBatch(ctx context.Context, req httpapi.BatchRequest) (ht
 	for i, it := range req.Items {
 		in, err := s.read(ctx, it.Text, it.URL, nil, "")
 		if err != nil {
-			return httpapi.BatchStatus{}, itemError(i, err)
+			return papersum.SubmissionBatchStatus{}, itemError(i, err)
 		}
 		paper, err := s.parse(ctx, in, it.Title)
 		if err != nil {
-			return httpapi.BatchStatus{}, itemError(i, err)
+			return papersum.SubmissionBatchStatus{}, itemError(i, err)
 		}
 		papers, inputs = append(papers, paper), append(inputs, in)
 		run := s.newRun(runner, paper, req.Config, req.Team, req.User, "")
@@ -63,7 +58,7 @@ func (s *Service) CreateBatch(ctx context.Context, req httpapi.BatchRequest) (ht
 		RequestHash: requestHash(hashes...)}
 	existing, err := s.submits.Do(ctx, sub)
 	if err != nil {
-		return httpapi.BatchStatus{}, err
+		return papersum.SubmissionBatchStatus{}, err
 	}
 	for i, in := range inputs {
 		s.remember(ctx, runner, in, papers[i])
@@ -74,7 +69,7 @@ func (s *Service) CreateBatch(ctx context.Context, req httpapi.BatchRequest) (ht
 	}
 	got, err := s.cfg.Store.GetBatch(ctx, id)
 	if err != nil {
-		return httpapi.BatchStatus{}, err
+		return papersum.SubmissionBatchStatus{}, err
 	}
 	st := batchStatus(got)
 	st.Deduplicated = dedup
@@ -87,23 +82,23 @@ func itemError(i int, err error) error {
 }
 
 // GetBatch returns a batch's progress, if the caller's team may see it.
-func (s *Service) GetBatch(ctx context.Context, id string) (httpapi.BatchStatus, error) {
+func (s *Service) GetBatch(ctx context.Context, id string) (papersum.SubmissionBatchStatus, error) {
 	b, err := s.cfg.Store.GetBatch(ctx, id)
 	if papersum.ErrorCode(err) == papersum.ENOTFOUND {
-		return httpapi.BatchStatus{}, notFound("batch", id)
+		return papersum.SubmissionBatchStatus{}, notFound("batch", id)
 	}
 	if err != nil {
-		return httpapi.BatchStatus{}, err
+		return papersum.SubmissionBatchStatus{}, err
 	}
 	if !visible(ctx, b.Team) {
-		return httpapi.BatchStatus{}, notFound("batch", id)
+		return papersum.SubmissionBatchStatus{}, notFound("batch", id)
 	}
 	return batchStatus(b), nil
 }
 
-// batchStatus is the API's view of a batch.
-func batchStatus(b *papersum.Batch) httpapi.BatchStatus {
-	st := httpapi.BatchStatus{ID: b.ID, Status: "running", Total: len(b.RunIDs),
+// batchStatus is the contract's view of a stored batch.
+func batchStatus(b *papersum.SubmissionBatch) papersum.SubmissionBatchStatus {
+	st := papersum.SubmissionBatchStatus{ID: b.ID, Status: "running", Total: len(b.RunIDs),
 		Queued: b.Counts[papersum.RunQueued], Running: b.Counts[papersum.RunRunning],
 		Succeeded: b.Counts[papersum.RunSucceeded], Failed: b.Counts[papersum.RunFailed],
 		Canceled: b.Counts[papersum.RunCanceled], CostUSD: b.CostUSD, RunIDs: b.RunIDs,
@@ -112,18 +107,4 @@ func batchStatus(b *papersum.Batch) httpapi.BatchStatus {
 		st.Status = "finished"
 	}
 	return st
-}
-
-// Batches returns the service as httpapi.Batches (whose Get would clash
-// with the Get of runs on Service itself).
-func (s *Service) Batches() httpapi.Batches { return batchAPI{s} }
-
-type batchAPI struct{ s *Service }
-
-func (b batchAPI) Create(ctx context.Context, req httpapi.BatchRequest) (httpapi.BatchStatus, error) {
-	return b.s.CreateBatch(ctx, req)
-}
-
-func (b batchAPI) Get(ctx context.Context, id string) (httpapi.BatchStatus, error) {
-	return b.s.GetBatch(ctx, id)
 }

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/papersum/papersum"
-	"github.com/papersum/papersum/httpapi"
 )
 
 // nopDeliverer accepts every delivery; the test only needs callbacks on.
@@ -44,7 +43,7 @@ func TestCallbackURLOneRule(t *testing.T) {
 			if !httpOK && code != http.StatusBadRequest {
 				t.Fatalf("HTTP %d: %s", code, body)
 			}
-			_, err := h.svc.Submit(context.Background(), httpapi.SubmitRequest{Text: paper(2), Title: name, CallbackURL: tc.url, Team: "team-a"})
+			_, err := h.svc.Submit(context.Background(), papersum.SubmitRequest{Text: paper(2), Title: name, CallbackURL: tc.url, Team: "team-a"})
 			if err != nil && papersum.ErrorCode(err) != papersum.EINVALID {
 				t.Fatalf("Submit: %v", err)
 			}

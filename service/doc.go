@@ -2,9 +2,12 @@
 // HTTP API, signed webhooks and Kafka, stores each as a queued run, and
 // runs it on the durable job queue with the same pipeline the CLI uses.
 //
-// It implements httpapi.Summaries and httpapi.Batches, the queue's job
-// handlers (Work for a run, Deliver for a completion webhook), the inbound
-// webhook's handler and the Kafka consumer's handler. It owns no storage,
+// It implements the root's contracts papersum.Summaries and
+// papersum.SubmissionBatches, which the HTTP API, the signed-webhook intake
+// (webhook.PaperPublishedHandler) and the Kafka consumer
+// (events.SubmitHandler) call, and the queue's job handlers (Work for a
+// run, Deliver for a completion webhook). It publishes finished runs
+// through the papersum.SummaryPublisher port. It owns no storage,
 // transport or queue of its own: those are the store (SQLite or Postgres),
 // the queue (River), the cache (in-process or Redis), the producer (Kafka)
 // and the webhook sender, all injected by cmd/papersum.

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/httpapi"
 	"github.com/papersum/papersum/llm"
@@ -20,7 +22,6 @@ import (
 	"github.com/papersum/papersum/llm/llmtest/fakeupstream"
 	"github.com/papersum/papersum/pipeline"
 	"github.com/papersum/papersum/telemetry"
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 // switchedUpstream is the fake upstream behind a switch: while down,
@@ -181,7 +182,7 @@ func TestProviderOutageThenRecoveryLosesNoRun(t *testing.T) {
 			h, up, _ := newProviderHarness(t, tc.breaker)
 			a := newAPI(t, h)
 			up.down.Store(true)
-			res, err := h.svc.Submit(context.Background(), httpapi.SubmitRequest{Text: fakeupstream.SamplePaper(), Team: "t"})
+			res, err := h.svc.Submit(context.Background(), papersum.SubmitRequest{Text: fakeupstream.SamplePaper(), Team: "t"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -230,7 +231,7 @@ func TestProviderOutagePastDeadlineFailsRun(t *testing.T) {
 	h, up, clock := newProviderHarness(t, 0)
 	a := newAPI(t, h)
 	up.down.Store(true)
-	res, err := h.svc.Submit(context.Background(), httpapi.SubmitRequest{Text: fakeupstream.SamplePaper(), Team: "t"})
+	res, err := h.svc.Submit(context.Background(), papersum.SubmitRequest{Text: fakeupstream.SamplePaper(), Team: "t"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -345,7 +346,7 @@ func TestStoreOutageDoesNotRepeatPaidCalls(t *testing.T) {
 			}
 			h, up, _ := newProviderHarnessWith(t, providerOptions{maxUnsaved: tc.maxUnsaved, metrics: m,
 				wrapStore: func(s Store) Store { store.Store = s; return store }})
-			res, err := h.svc.Submit(context.Background(), httpapi.SubmitRequest{Text: fakeupstream.SamplePaper(), Team: "t"})
+			res, err := h.svc.Submit(context.Background(), papersum.SubmitRequest{Text: fakeupstream.SamplePaper(), Team: "t"})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -54,7 +54,7 @@ func newAPI(t *testing.T, h *harness) *api {
 	}
 	key, _ := webhook.ParseSecret(secret)
 	recv, err := webhook.NewReceiver(webhook.ReceiverConfig{Secrets: [][]byte{key},
-		Seen: webhook.NewMemorySeenStore(papersum.SystemClock{}), Handle: h.svc.HandlePaperPublished})
+		Seen: webhook.NewMemorySeenStore(papersum.SystemClock{}), Handle: webhook.PaperPublishedHandler(h.svc, "")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func newAPI(t *testing.T, h *harness) *api {
 	if err != nil {
 		t.Fatal(err)
 	}
-	handler, err := httpapi.NewServer(httpapi.Deps{Summaries: h.svc, Batches: h.svc.Batches(), Deliveries: h.svc,
+	handler, err := httpapi.NewServer(httpapi.Deps{Summaries: h.svc, Batches: h.svc, Deliveries: h.svc,
 		Auth: teamAuth{}, Limiter: lim, Webhook: recv,
 		Readiness: func(context.Context) []httpapi.Check { return nil }})
 	if err != nil {
@@ -205,7 +205,7 @@ func TestLongIDsAreQuotedByExcerpt(t *testing.T) {
 	}
 	// The service's own errors quote by excerpt too, whatever transport
 	// carries them.
-	ctx := httpapi.WithCallerKey(context.Background(), &papersum.APIKey{Team: "team-a", Scope: papersum.ScopeWrite})
+	ctx := papersum.NewContextWithCaller(context.Background(), &papersum.APIKey{Team: "team-a", Scope: papersum.ScopeWrite})
 	for name, err := range map[string]error{
 		"get":    func() error { _, err := a.svc.Get(ctx, long); return err }(),
 		"cancel": a.svc.Cancel(ctx, long),
@@ -215,11 +215,11 @@ func TestLongIDsAreQuotedByExcerpt(t *testing.T) {
 			return err
 		}(),
 		"config": func() error {
-			_, err := a.svc.Submit(ctx, httpapi.SubmitRequest{Text: paper(1), Config: long})
+			_, err := a.svc.Submit(ctx, papersum.SubmitRequest{Text: paper(1), Config: long})
 			return err
 		}(),
 		"callback": func() error {
-			_, err := a.svc.Submit(ctx, httpapi.SubmitRequest{Text: paper(1), CallbackURL: long})
+			_, err := a.svc.Submit(ctx, papersum.SubmitRequest{Text: paper(1), CallbackURL: long})
 			return err
 		}(),
 	} {

@@ -7,10 +7,6 @@ import (
 	"time"
 
 	"github.com/papersum/papersum"
-	"github.com/papersum/papersum/cache"
-	"github.com/papersum/papersum/events"
-	"github.com/papersum/papersum/fetch"
-	"github.com/papersum/papersum/httpapi"
 	"github.com/papersum/papersum/ingest"
 	"github.com/papersum/papersum/internal/groupcommit"
 	"github.com/papersum/papersum/pipeline"
@@ -25,19 +21,12 @@ type Store interface {
 	papersum.JobStore
 }
 
-// Queue is the job queue the service puts its work on; *queue.Queue
-// implements it.
+// Queue is the job queue the service puts its completion webhooks on;
+// *queue.Queue implements it. The summarize jobs of submissions are
+// queued by Config.Submissions, in the store's transaction.
 type Queue interface {
-	// EnqueueManyTx queues the summarize jobs of runIDs inside the store's
-	// transaction tx.
-	EnqueueManyTx(ctx context.Context, tx any, runIDs []string) ([]int64, error)
 	// EnqueueCallback queues a completion webhook.
 	EnqueueCallback(ctx context.Context, args queue.CallbackArgs) (int64, error)
-}
-
-// Publisher publishes finished runs; *events.Producer implements it.
-type Publisher interface {
-	Publish(ctx context.Context, msg events.SummaryMessage) error
 }
 
 // Deliverer delivers signed webhooks with retries; *webhook.Sender
@@ -66,25 +55,30 @@ const (
 	DefaultMaxWait   = 5 * time.Minute
 )
 
-// Config holds the service's dependencies. Store, Queue and Runners are
-// required; the rest is optional and its absence turns a feature off.
+// Config holds the service's dependencies. Store, Submissions, Queue and
+// Runners are required; the rest is optional and its absence turns a feature off.
 type Config struct {
 	Store Store
-	Queue Queue
+	// Submissions writes submissions with their summarize jobs, in one
+	// transaction: the store bound to the queue (papersum.BindJobs).
+	Submissions papersum.Submitter
+	Queue       Queue
 	// Runners are the pipeline configurations by name; "" is the default
 	// and must be present. A request may name another one.
 	Runners map[string]*pipeline.Runner
-	// Fetcher fetches papers given by URL. Default nil: URL submissions
-	// are refused.
-	Fetcher *fetch.Fetcher
+	// Fetcher fetches papers given by URL (*fetch.Fetcher). Default nil:
+	// URL submissions are refused.
+	Fetcher papersum.DocumentFetcher
 	// Ingest are the options papers are read with (size limit, pdftotext).
 	Ingest ingest.Options
-	// Cache stores finished results. Default nil: no cache.
-	Cache cache.Cache
+	// Cache stores finished results (the cache package's LRU or Redis
+	// cache). Default nil: no cache.
+	Cache papersum.ResultCache
 	// CacheTTL is how long a result stays cached. Default DefaultCacheTTL.
 	CacheTTL time.Duration
-	// Publisher publishes finished runs to Kafka. Default nil: none.
-	Publisher Publisher
+	// Publisher publishes finished runs (*events.Producer, to Kafka).
+	// Default nil: none.
+	Publisher papersum.SummaryPublisher
 	// Deliverer sends completion webhooks. Default nil: callback_url is
 	// refused.
 	Deliverer Deliverer
@@ -93,9 +87,6 @@ type Config struct {
 	// Limiter is charged each run's tokens against the submitting key's
 	// tokens-per-day limit. Default nil.
 	Limiter papersum.Limiter
-	// WebhookTeam is the team that runs submitted by signed webhook are
-	// charged to. Default "webhook".
-	WebhookTeam string
 	// TargetWords is the summary length. Default DefaultTargetWords.
 	TargetWords int
 	Clock       papersum.Clock
@@ -144,12 +135,15 @@ type Service struct {
 	hits    *groupcommit.Committer[*papersum.Run, struct{}]
 }
 
-var _ httpapi.Summaries = (*Service)(nil)
+var (
+	_ papersum.Summaries         = (*Service)(nil)
+	_ papersum.SubmissionBatches = (*Service)(nil)
+)
 
 // New checks cfg and returns a Service.
 func New(cfg Config) (*Service, error) {
-	if cfg.Store == nil || cfg.Queue == nil {
-		return nil, papersum.Errorf(papersum.EINTERNAL, "service: store and queue are required")
+	if cfg.Store == nil || cfg.Submissions == nil || cfg.Queue == nil {
+		return nil, papersum.Errorf(papersum.EINTERNAL, "service: store, submissions and queue are required")
 	}
 	if cfg.Runners[""] == nil {
 		return nil, papersum.Errorf(papersum.EINTERNAL, "service: the default pipeline configuration is required")
@@ -162,9 +156,6 @@ func New(cfg Config) (*Service, error) {
 	}
 	if cfg.TargetWords == 0 {
 		cfg.TargetWords = DefaultTargetWords
-	}
-	if cfg.WebhookTeam == "" {
-		cfg.WebhookTeam = "webhook"
 	}
 	if cfg.RunDeadline == 0 {
 		cfg.RunDeadline = DefaultRunDeadline
@@ -188,7 +179,7 @@ func New(cfg Config) (*Service, error) {
 	s := &Service{cfg: cfg, log: cfg.Logger, waiters: map[string][]chan struct{}{},
 		working: map[string]*attempt{}}
 	s.submits = groupcommit.New(func(ctx context.Context, subs []*papersum.Submission) ([]string, error) {
-		return cfg.Store.SubmitMany(ctx, subs, s.enqueue)
+		return cfg.Submissions.SubmitMany(ctx, subs)
 	}, s.commitOptions(telemetry.CommitSubmit))
 	s.hits = groupcommit.New(func(ctx context.Context, runs []*papersum.Run) ([]struct{}, error) {
 		return make([]struct{}, len(runs)), cfg.Store.RecordCacheHits(ctx, runs)
@@ -232,7 +223,7 @@ func (s *Service) Get(ctx context.Context, id string) (*papersum.Run, error) {
 
 // List returns the caller's team's runs (every team's for an admin key).
 func (s *Service) List(ctx context.Context, f papersum.RunFilter) ([]*papersum.Run, error) {
-	if k := httpapi.CallerKey(ctx); k != nil && !k.Scope.Allows(papersum.ScopeAdmin) {
+	if k := papersum.CallerFromContext(ctx); k != nil && !k.Scope.Allows(papersum.ScopeAdmin) {
 		f.Team = k.Team
 	}
 	return s.cfg.Store.ListRuns(ctx, f)
@@ -322,7 +313,7 @@ func (s *Service) wake(id string) {
 // batch of team. Calls from inside the service (workers, webhooks, Kafka)
 // carry no key and see everything.
 func visible(ctx context.Context, team string) bool {
-	k := httpapi.CallerKey(ctx)
+	k := papersum.CallerFromContext(ctx)
 	return k == nil || k.Team == team || k.Scope.Allows(papersum.ScopeAdmin)
 }
 

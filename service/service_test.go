@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -13,12 +14,12 @@ import (
 	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/cache"
 	"github.com/papersum/papersum/events"
-	"github.com/papersum/papersum/httpapi"
 	"github.com/papersum/papersum/llm/local"
 	"github.com/papersum/papersum/pipeline"
 	"github.com/papersum/papersum/queue"
 	"github.com/papersum/papersum/ratelimit"
 	"github.com/papersum/papersum/sqlite"
+	"github.com/papersum/papersum/webhook"
 )
 
 // gatedModel wraps the local engine: while block is set, summarize calls
@@ -114,7 +115,11 @@ func newHarnessWith(t *testing.T, edit func(*Config)) *harness {
 	if err := q.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{Store: store, Queue: q, Runners: map[string]*pipeline.Runner{"": runner}, WaitPoll: 20 * time.Millisecond}
+	jobs, err := queue.JobsOf[*sql.Tx](q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Store: store, Submissions: papersum.BindJobs(store, jobs), Queue: q, Runners: map[string]*pipeline.Runner{"": runner}, WaitPoll: 20 * time.Millisecond}
 	edit(&cfg)
 	if h.svc, err = New(cfg); err != nil {
 		t.Fatal(err)
@@ -155,7 +160,7 @@ func (h *harness) wait(t *testing.T, id string) *papersum.Run {
 func TestSubmitRunsThroughTheQueue(t *testing.T) {
 	h := newHarness(t, true)
 	ctx := context.Background()
-	res, err := h.svc.Submit(ctx, httpapi.SubmitRequest{Text: paper(1), Team: "t", User: "u", KeyID: "k1"})
+	res, err := h.svc.Submit(ctx, papersum.SubmitRequest{Text: paper(1), Team: "t", User: "u", KeyID: "k1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +174,7 @@ func TestSubmitRunsThroughTheQueue(t *testing.T) {
 
 	// The same bytes again: answered from the cache, no model call.
 	calls := h.model.calls.Load()
-	res2, err := h.svc.Submit(ctx, httpapi.SubmitRequest{Text: paper(1), Team: "t2", User: "v"})
+	res2, err := h.svc.Submit(ctx, papersum.SubmitRequest{Text: paper(1), Team: "t2", User: "v"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +191,7 @@ func TestSubmitRunsThroughTheQueue(t *testing.T) {
 func TestIdempotencyKey(t *testing.T) {
 	h := newHarness(t, false)
 	ctx := context.Background()
-	req := httpapi.SubmitRequest{Text: paper(2), Team: "t", IdempotencyKey: "k"}
+	req := papersum.SubmitRequest{Text: paper(2), Team: "t", IdempotencyKey: "k"}
 	a, err := h.svc.Submit(ctx, req)
 	if err != nil {
 		t.Fatal(err)
@@ -199,7 +204,7 @@ func TestIdempotencyKey(t *testing.T) {
 		t.Fatalf("first %+v, second %+v", a, b)
 	}
 	// Another team may use the same key for its own request.
-	c, err := h.svc.Submit(ctx, httpapi.SubmitRequest{Text: paper(2), Team: "other", IdempotencyKey: "k"})
+	c, err := h.svc.Submit(ctx, papersum.SubmitRequest{Text: paper(2), Team: "other", IdempotencyKey: "k"})
 	if err != nil || c.RunID == a.RunID {
 		t.Fatalf("other team: %+v %v", c, err)
 	}
@@ -217,7 +222,7 @@ func TestCancelRunningRun(t *testing.T) {
 	h := newHarness(t, false)
 	ctx := context.Background()
 	h.model.block.Store(true)
-	res, err := h.svc.Submit(ctx, httpapi.SubmitRequest{Text: paper(4), Team: "t"})
+	res, err := h.svc.Submit(ctx, papersum.SubmitRequest{Text: paper(4), Team: "t"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,7 +257,7 @@ func TestRateLimitSnoozes(t *testing.T) {
 	h.model.mu.Lock()
 	h.model.fail = &papersum.ProviderError{Class: papersum.ClassRateLimit, Message: "429", RetryAfterSeconds: 0.05}
 	h.model.mu.Unlock()
-	res, err := h.svc.Submit(ctx, httpapi.SubmitRequest{Text: paper(5), Team: "t"})
+	res, err := h.svc.Submit(ctx, papersum.SubmitRequest{Text: paper(5), Team: "t"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,12 +271,12 @@ func TestRateLimitSnoozes(t *testing.T) {
 func TestTeamsAreIsolated(t *testing.T) {
 	h := newHarness(t, false)
 	ctx := context.Background()
-	res, err := h.svc.Submit(ctx, httpapi.SubmitRequest{Text: paper(6), Team: "a"})
+	res, err := h.svc.Submit(ctx, papersum.SubmitRequest{Text: paper(6), Team: "a"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	h.wait(t, res.RunID)
-	asB := httpapi.WithCallerKey(ctx, &papersum.APIKey{ID: "kb", Team: "b", Scope: papersum.ScopeWrite})
+	asB := papersum.NewContextWithCaller(ctx, &papersum.APIKey{ID: "kb", Team: "b", Scope: papersum.ScopeWrite})
 	if _, err := h.svc.Get(asB, res.RunID); papersum.ErrorCode(err) != papersum.ENOTFOUND {
 		t.Errorf("team b reads team a's run: %v", err)
 	}
@@ -281,7 +286,7 @@ func TestTeamsAreIsolated(t *testing.T) {
 	if runs, err := h.svc.List(asB, papersum.RunFilter{}); err != nil || len(runs) != 0 {
 		t.Errorf("team b lists %d runs (%v)", len(runs), err)
 	}
-	asAdmin := httpapi.WithCallerKey(ctx, &papersum.APIKey{ID: "ka", Team: "ops", Scope: papersum.ScopeAdmin})
+	asAdmin := papersum.NewContextWithCaller(ctx, &papersum.APIKey{ID: "ka", Team: "ops", Scope: papersum.ScopeAdmin})
 	if runs, err := h.svc.List(asAdmin, papersum.RunFilter{}); err != nil || len(runs) != 1 {
 		t.Errorf("admin lists %d runs (%v)", len(runs), err)
 	}
@@ -291,14 +296,14 @@ func TestTeamsAreIsolated(t *testing.T) {
 func TestBatchIsAtomic(t *testing.T) {
 	h := newHarness(t, false)
 	ctx := context.Background()
-	_, err := h.svc.CreateBatch(ctx, httpapi.BatchRequest{Team: "t", Items: []httpapi.BatchItem{{Text: paper(7)}, {Text: "too short"}}})
+	_, err := h.svc.CreateBatch(ctx, papersum.SubmissionBatchRequest{Team: "t", Items: []papersum.SubmissionBatchItem{{Text: paper(7)}, {Text: "too short"}}})
 	if papersum.ErrorCode(err) != papersum.EINVALID || !strings.Contains(papersum.ErrorMessage(err), "item 1") {
 		t.Fatalf("err %v, want EINVALID naming item 1", err)
 	}
 	if runs, _ := h.store.ListRuns(ctx, papersum.RunFilter{}); len(runs) != 0 {
 		t.Fatalf("%d runs stored from a refused batch", len(runs))
 	}
-	st, err := h.svc.CreateBatch(ctx, httpapi.BatchRequest{Team: "t", Items: []httpapi.BatchItem{{Text: paper(7)}, {Text: paper(8)}}})
+	st, err := h.svc.CreateBatch(ctx, papersum.SubmissionBatchRequest{Team: "t", Items: []papersum.SubmissionBatchItem{{Text: paper(7)}, {Text: paper(8)}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -319,7 +324,7 @@ func TestBatchIsAtomic(t *testing.T) {
 func TestWorkIsIdempotent(t *testing.T) {
 	h := newHarness(t, false)
 	ctx := context.Background()
-	res, err := h.svc.Submit(ctx, httpapi.SubmitRequest{Text: paper(9), Team: "t"})
+	res, err := h.svc.Submit(ctx, papersum.SubmitRequest{Text: paper(9), Team: "t"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -363,7 +368,7 @@ func TestTokensChargedToKey(t *testing.T) {
 	lim := &recordingLimiter{tokens: map[string]int64{}}
 	h.svc.cfg.Limiter = lim
 	ctx := context.Background()
-	res, err := h.svc.Submit(ctx, httpapi.SubmitRequest{Text: paper(10), Team: "t", KeyID: "key_1"})
+	res, err := h.svc.Submit(ctx, papersum.SubmitRequest{Text: paper(10), Team: "t", KeyID: "key_1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -392,12 +397,12 @@ func TestInboundBadInput(t *testing.T) {
 		`{"type": "paper.retracted", "data": {"text": "` + paper(11) + `"}}`,
 		`{"type": "paper.published", "timestamp": "yesterday", "data": {"text": "` + paper(11) + `"}}`,
 		`{"type": "paper.published", "data": {"text": "` + paper(11) + `"}, "extra": 1}`} {
-		if err := h.svc.HandlePaperPublished(ctx, "msg_bad", []byte(body)); papersum.ErrorCode(err) != papersum.EINVALID {
+		if err := webhook.PaperPublishedHandler(h.svc, "")(ctx, "msg_bad", []byte(body)); papersum.ErrorCode(err) != papersum.EINVALID {
 			t.Errorf("webhook body %q: %v, want EINVALID", body, err)
 		}
 	}
 	for _, msg := range []events.PaperMessage{{ID: "m1", Text: "short"}, {ID: "m2", URL: "https://example.com/x"}} {
-		if err := h.svc.HandlePaperMessage(ctx, msg); !events.IsPermanent(err) {
+		if err := events.SubmitHandler(h.svc)(ctx, msg); !events.IsPermanent(err) {
 			t.Errorf("kafka message %+v: %v, want a permanent error", msg, err)
 		}
 	}
@@ -413,25 +418,25 @@ func TestInboundBadInput(t *testing.T) {
 func TestConcurrentSubmissionsShareCommits(t *testing.T) {
 	h := newHarness(t, true)
 	ctx := context.Background()
-	warm, err := h.svc.Submit(ctx, httpapi.SubmitRequest{Text: paper(100), Team: "t"})
+	warm, err := h.svc.Submit(ctx, papersum.SubmitRequest{Text: paper(100), Team: "t"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	h.wait(t, warm.RunID)
-	if _, err := h.svc.Submit(ctx, httpapi.SubmitRequest{Text: paper(101), Team: "t", IdempotencyKey: "taken"}); err != nil {
+	if _, err := h.svc.Submit(ctx, papersum.SubmitRequest{Text: paper(101), Team: "t", IdempotencyKey: "taken"}); err != nil {
 		t.Fatal(err)
 	}
 
 	const n = 40
 	type outcome struct {
-		res httpapi.SubmitResult
+		res papersum.SubmitResult
 		err error
 	}
 	out := make([]outcome, n)
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			req := httpapi.SubmitRequest{Text: paper(200 + i), Team: "t"}
+			req := papersum.SubmitRequest{Text: paper(200 + i), Team: "t"}
 			switch {
 			case i%10 == 3: // a cache hit
 				req.Text = paper(100)

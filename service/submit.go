@@ -11,69 +11,54 @@ import (
 	"strings"
 
 	"github.com/papersum/papersum"
-	"github.com/papersum/papersum/cache"
-	"github.com/papersum/papersum/httpapi"
 	"github.com/papersum/papersum/ingest"
 	"github.com/papersum/papersum/pipeline"
 )
 
 // Submit reads the paper of req and queues its run, or answers it from the
 // cache. See the package comment.
-func (s *Service) Submit(ctx context.Context, req httpapi.SubmitRequest) (httpapi.SubmitResult, error) {
-	return s.submitAs(ctx, req, "")
-}
-
-// submitAs is Submit, with the run's Source set to source when it is not
-// empty.
-func (s *Service) submitAs(ctx context.Context, req httpapi.SubmitRequest, source string) (httpapi.SubmitResult, error) {
+func (s *Service) Submit(ctx context.Context, req papersum.SubmitRequest) (papersum.SubmitResult, error) {
 	runner, err := s.runner(req.Config)
 	if err != nil {
-		return httpapi.SubmitResult{}, err
+		return papersum.SubmitResult{}, err
 	}
 	if err := s.checkCallback(req.CallbackURL); err != nil {
-		return httpapi.SubmitResult{}, err
+		return papersum.SubmitResult{}, err
 	}
 	in, err := s.read(ctx, req.Text, req.URL, req.File, req.FileName)
 	if err != nil {
-		return httpapi.SubmitResult{}, err
+		return papersum.SubmitResult{}, err
 	}
 	if req.IdempotencyKey == "" {
 		if run, ok := s.fromCache(ctx, runner, in, req); ok {
-			return httpapi.SubmitResult{RunID: run.ID, Status: run.Status}, nil
+			return papersum.SubmitResult{RunID: run.ID, Status: run.Status}, nil
 		}
 	}
 	paper, err := s.parse(ctx, in, req.Title)
 	if err != nil {
-		return httpapi.SubmitResult{}, err
+		return papersum.SubmitResult{}, err
 	}
 	run := s.newRun(runner, paper, req.Config, req.Team, req.User, req.CallbackURL)
 	run.KeyID = req.KeyID
-	if source != "" {
-		run.Source = source
+	if req.Source != "" {
+		run.Source = req.Source
 	}
 	sub := &papersum.Submission{Papers: []*papersum.Paper{paper}, Runs: []*papersum.Run{run},
 		IdempotencyKey: req.IdempotencyKey, Team: req.Team,
 		RequestHash: requestHash(in.hash, req.URL, req.Title, req.Config, req.CallbackURL)}
 	existing, err := s.submits.Do(ctx, sub)
 	if err != nil {
-		return httpapi.SubmitResult{}, err
+		return papersum.SubmitResult{}, err
 	}
 	s.remember(ctx, runner, in, paper)
 	if existing != "" {
 		prev, err := s.cfg.Store.GetRun(ctx, existing)
 		if err != nil {
-			return httpapi.SubmitResult{}, err
+			return papersum.SubmitResult{}, err
 		}
-		return httpapi.SubmitResult{RunID: prev.ID, Status: prev.Status, Deduplicated: true}, nil
+		return papersum.SubmitResult{RunID: prev.ID, Status: prev.Status, Deduplicated: true}, nil
 	}
-	return httpapi.SubmitResult{RunID: run.ID, Status: run.Status}, nil
-}
-
-// enqueue is the callback of JobStore.Submit: it queues the runs' jobs in
-// the store's transaction.
-func (s *Service) enqueue(ctx context.Context, tx any, runIDs []string) error {
-	_, err := s.cfg.Queue.EnqueueManyTx(ctx, tx, runIDs)
-	return err
+	return papersum.SubmitResult{RunID: run.ID, Status: run.Status}, nil
 }
 
 // runner returns the pipeline configuration called name.
@@ -219,8 +204,8 @@ type cached struct {
 
 // resultKey is the cache key of a paper's result under runner's
 // configuration.
-func (s *Service) resultKey(runner *pipeline.Runner, paperID string) cache.Key {
-	return cache.Key{PaperHash: paperID, ConfigHash: fmt.Sprintf("%s;words=%d", runner.ConfigHash(), s.cfg.TargetWords),
+func (s *Service) resultKey(runner *pipeline.Runner, paperID string) papersum.CacheKey {
+	return papersum.CacheKey{PaperHash: paperID, ConfigHash: fmt.Sprintf("%s;words=%d", runner.ConfigHash(), s.cfg.TargetWords),
 		PromptVersions: runner.PromptVersions()}
 }
 
@@ -230,7 +215,7 @@ func (s *Service) resultKey(runner *pipeline.Runner, paperID string) cache.Key {
 // same bytes uploaded as Markdown and as plain text are read into
 // different papers, so a text file's extension is part of the key; a
 // PDF is known by its bytes, whatever its name.
-func (s *Service) aliasKey(runner *pipeline.Runner, in *input) cache.Key {
+func (s *Service) aliasKey(runner *pipeline.Runner, in *input) papersum.CacheKey {
 	id := "input:" + in.hash
 	if ext := strings.ToLower(path.Ext(in.name)); ext != "" && ext != ".pdf" {
 		id += ";ext=" + ext
@@ -244,7 +229,7 @@ func (s *Service) aliasKey(runner *pipeline.Runner, in *input) cache.Key {
 // configuration, title, callback URL) is a new run, succeeded and cached,
 // with no stages and no cost; a later hit is answered with that run, whose
 // hit count grows, so that hits do not grow the store.
-func (s *Service) fromCache(ctx context.Context, runner *pipeline.Runner, in *input, req httpapi.SubmitRequest) (*papersum.Run, bool) {
+func (s *Service) fromCache(ctx context.Context, runner *pipeline.Runner, in *input, req papersum.SubmitRequest) (*papersum.Run, bool) {
 	if s.cfg.Cache == nil {
 		return nil, false
 	}

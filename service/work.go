@@ -5,19 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/papersum/papersum"
-	"github.com/papersum/papersum/events"
 	"github.com/papersum/papersum/pipeline"
 	"github.com/papersum/papersum/queue"
-	"github.com/papersum/papersum/webhook"
 )
-
-// kafkaSourcePrefix marks the Source of a run that a Kafka message asked
-// for; the rest is the message's ID, which the summary event echoes.
-const kafkaSourcePrefix = "kafka:"
 
 // Work does the job of run id: it is the queue's summarize handler. It is
 // idempotent: a finished run is not run again (only its completion effects
@@ -265,15 +258,7 @@ func (s *Service) finished(ctx context.Context, run *papersum.Run, first bool) e
 	}
 	var errs []error
 	if s.cfg.Publisher != nil && run.Status != papersum.RunCanceled {
-		msgID := ""
-		if strings.HasPrefix(run.Source, kafkaSourcePrefix) {
-			msgID = strings.TrimPrefix(run.Source, kafkaSourcePrefix)
-		}
-		msg, err := events.SummaryFromRun(run, msgID)
-		if err == nil {
-			err = s.cfg.Publisher.Publish(ctx, msg)
-		}
-		if err != nil {
+		if err := s.cfg.Publisher.PublishSummary(ctx, run); err != nil {
 			errs = append(errs, fmt.Errorf("publish run %s: %w", run.ID, err))
 		}
 	}
@@ -303,7 +288,7 @@ func (s *Service) batchStep(ctx context.Context, batchID string) error {
 	return err
 }
 
-func batchDone(b *papersum.Batch) bool {
+func batchDone(b *papersum.SubmissionBatch) bool {
 	return b.Counts[papersum.RunQueued] == 0 && b.Counts[papersum.RunRunning] == 0
 }
 
@@ -348,26 +333,10 @@ func (s *Service) Deliver(ctx context.Context, args queue.CallbackArgs) error {
 	return queue.Permanent(papersum.Errorf(papersum.EINVALID, "callback job names neither a run nor a batch"))
 }
 
-// RecordDelivery stores a webhook attempt; it is the sender's Record hook.
-func (s *Service) RecordDelivery(ctx context.Context, a webhook.Attempt) {
-	del := &papersum.Delivery{WebhookID: a.ID, URL: a.URL, Attempt: a.N, Status: a.Status, At: a.At, Duration: a.Duration}
-	if strings.HasPrefix(a.ID, batchIDPrefix) {
-		del.BatchID = a.ID
-	} else {
-		del.RunID = a.ID
-	}
-	if a.Err != nil {
-		del.Error = a.Err.Error()
-	}
-	if err := s.cfg.Store.RecordDelivery(ctx, del); err != nil {
-		s.log.Warn("record webhook delivery", "webhook_id", a.ID, "err", err)
-	}
-}
-
 // Deliveries returns the completion webhook attempts of a run or batch,
 // if the caller's team may see it.
 func (s *Service) Deliveries(ctx context.Context, id string) ([]papersum.Delivery, error) {
-	if strings.HasPrefix(id, batchIDPrefix) {
+	if papersum.IsSubmissionBatchID(id) {
 		if _, err := s.GetBatch(ctx, id); err != nil {
 			return nil, err
 		}

@@ -10,7 +10,7 @@ import (
 	"github.com/papersum/papersum/internal/storeutil"
 )
 
-var _ papersum.BatchStore = (*DB)(nil)
+var _ papersum.ProviderBatchStore = (*DB)(nil)
 
 // PutJobRun records that runID is the run of paperID in job jobID and
 // returns the run ID recorded for that pair, which is an earlier one when

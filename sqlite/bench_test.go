@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -105,7 +106,7 @@ func BenchmarkRecordCacheHitsGroup(b *testing.B) {
 func BenchmarkSubmit(b *testing.B) {
 	db, p := benchStore(b)
 	ctx := context.Background()
-	enqueue := func(context.Context, any, []string) error { return nil }
+	enqueue := func(context.Context, *sql.Tx, []string) error { return nil }
 	for i := 0; b.Loop(); i++ {
 		id := fmt.Sprint("run-", i)
 		_, err := db.Submit(ctx, &papersum.Submission{

@@ -10,14 +10,17 @@ import (
 	"github.com/papersum/papersum/internal/storeutil"
 )
 
-var _ papersum.JobStore = (*DB)(nil)
+var (
+	_ papersum.JobStore             = (*DB)(nil)
+	_ papersum.TxSubmitter[*sql.Tx] = (*DB)(nil)
+)
 
 // Submit stores the papers and queued runs of s, its batch and its
 // idempotency key in one transaction, and calls enqueue inside it with
 // that transaction (a *sql.Tx of SQL()) and the run IDs in order; the
 // transaction commits only when enqueue returns nil. It is SubmitMany of
 // one submission: see there.
-func (s *DB) Submit(ctx context.Context, sub *papersum.Submission, enqueue func(ctx context.Context, tx any, runIDs []string) error) (string, error) {
+func (s *DB) Submit(ctx context.Context, sub *papersum.Submission, enqueue papersum.EnqueueTx[*sql.Tx]) (string, error) {
 	existing, err := s.submit(ctx, "sqlite.Submit", []*papersum.Submission{sub}, enqueue)
 	if err != nil {
 		return "", err
@@ -50,12 +53,12 @@ func (s *DB) Submit(ctx context.Context, sub *papersum.Submission, enqueue func(
 // when a run's paper is not stored; ECONFLICT when a run or a batch
 // exists, or a key was used for another request; enqueue's error as it
 // returned it (its code preserved).
-func (s *DB) SubmitMany(ctx context.Context, subs []*papersum.Submission, enqueue func(ctx context.Context, tx any, runIDs []string) error) ([]string, error) {
+func (s *DB) SubmitMany(ctx context.Context, subs []*papersum.Submission, enqueue papersum.EnqueueTx[*sql.Tx]) ([]string, error) {
 	return s.submit(ctx, "sqlite.SubmitMany", subs, enqueue)
 }
 
 // submit is SubmitMany, with the operation that errors name.
-func (s *DB) submit(ctx context.Context, op string, subs []*papersum.Submission, enqueue storeutil.Enqueue) ([]string, error) {
+func (s *DB) submit(ctx context.Context, op string, subs []*papersum.Submission, enqueue papersum.EnqueueTx[*sql.Tx]) ([]string, error) {
 	if len(subs) == 0 {
 		return nil, storeutil.Invalid(op, "no submissions")
 	}
@@ -110,7 +113,7 @@ type submission struct {
 
 // newSubmission validates sub and encodes it, stamping its runs' and
 // batch's zero CreatedAt from the store's clock.
-func (s *DB) newSubmission(op string, sub *papersum.Submission, enqueue storeutil.Enqueue) (submission, error) {
+func (s *DB) newSubmission(op string, sub *papersum.Submission, enqueue papersum.EnqueueTx[*sql.Tx]) (submission, error) {
 	rows, err := storeutil.NewSubmissionRows(op, sub, enqueue, s.clock)
 	if err != nil {
 		return submission{}, err
@@ -300,9 +303,9 @@ func (s *DB) CancelRun(ctx context.Context, id string) (*papersum.Run, error) {
 // the cost of their stages so far, and when a run of it last finished.
 //
 // Errors: ENOTFOUND when no batch has this ID.
-func (s *DB) GetBatch(ctx context.Context, id string) (*papersum.Batch, error) {
+func (s *DB) GetBatch(ctx context.Context, id string) (*papersum.SubmissionBatch, error) {
 	const op = "sqlite.GetBatch"
-	b := &papersum.Batch{RunIDs: []string{}, Counts: map[papersum.RunStatus]int{}}
+	b := &papersum.SubmissionBatch{RunIDs: []string{}, Counts: map[papersum.RunStatus]int{}}
 	err := s.tx(ctx, op, func(tx *sql.Tx) error {
 		var created int64
 		err := tx.QueryRowContext(ctx, `SELECT id, team, user_name, callback_url, created_at FROM service_batches WHERE id = ?`, id).

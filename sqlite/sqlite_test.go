@@ -28,14 +28,10 @@ func openTemp(t *testing.T) *DB {
 }
 
 // suiteOptions gives the suite a write through the transaction that
-// Submit hands to enqueue, which on this store must be a *sql.Tx.
-var suiteOptions = storetest.Options{
-	PutPaperInTx: func(ctx context.Context, tx any, paperID string) error {
-		sqlTx, ok := tx.(*sql.Tx)
-		if !ok {
-			return fmt.Errorf("enqueue got a %T, want a *sql.Tx", tx)
-		}
-		_, err := sqlTx.ExecContext(ctx, `INSERT INTO papers (id, title, source, format, sections, word_count, created_at)
+// Submit hands to enqueue, which on this store is a *sql.Tx.
+var suiteOptions = storetest.Options[*sql.Tx]{
+	PutPaperInTx: func(ctx context.Context, tx *sql.Tx, paperID string) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO papers (id, title, source, format, sections, word_count, created_at)
 			VALUES (?, '', '', 'text', '[]', 0, 0)`, paperID)
 		return err
 	},

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"testing"
 
@@ -20,7 +21,7 @@ func TestClosedStoreFails(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	enqueue := func(context.Context, any, []string) error { return nil }
+	enqueue := func(context.Context, *sql.Tx, []string) error { return nil }
 	queued := &papersum.Run{ID: "run-q", PaperID: p.ID, Status: papersum.RunQueued}
 	for name, call := range map[string]func() error{
 		"PutPaper":  func() error { return db.PutPaper(ctx, p) },

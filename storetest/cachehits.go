@@ -24,7 +24,7 @@ func cacheHit(id, paperID, team string, at time.Time) *papersum.Run {
 }
 
 // teamRuns lists every run of team.
-func teamRuns(t *testing.T, s jobStore, team string) []*papersum.Run {
+func teamRuns(t *testing.T, s papersum.Store, team string) []*papersum.Run {
 	t.Helper()
 	runs, err := s.ListRuns(context.Background(), papersum.RunFilter{Team: team, Limit: 1000})
 	must(t, err)
@@ -35,7 +35,7 @@ func teamRuns(t *testing.T, s jobStore, team string) []*papersum.Run {
 // hit of the key, one by one or many in one call, counts on it, so that N
 // identical hits are one row. Another team, title, callback or
 // configuration is another key and another row.
-func testRecordCacheHits(t *testing.T, s jobStore, _ Options) {
+func testRecordCacheHits[TTx any](t *testing.T, s jobStore[TTx], _ Options[TTx]) {
 	ctx := context.Background()
 	p := putPaper(t, s, "sha256:hits")
 	at := time.Date(2026, 4, 1, 2, 3, 4, 5, zone)
@@ -135,7 +135,7 @@ func testRecordCacheHits(t *testing.T, s jobStore, _ Options) {
 
 // testRecordCacheHitsErrors: a bad hit in a call stores none of the call
 // and counts nothing.
-func testRecordCacheHitsErrors(t *testing.T, s jobStore, _ Options) {
+func testRecordCacheHitsErrors[TTx any](t *testing.T, s jobStore[TTx], _ Options[TTx]) {
 	ctx := context.Background()
 	p := putPaper(t, s, "sha256:hit-errors")
 	at := time.Date(2026, 4, 2, 0, 0, 0, 0, zone)
@@ -176,7 +176,7 @@ func testRecordCacheHitsErrors(t *testing.T, s jobStore, _ Options) {
 
 // testRecordCacheHitsConcurrent: hits of one key from many goroutines at
 // once agree on one run and count every hit.
-func testRecordCacheHitsConcurrent(t *testing.T, s jobStore, _ Options) {
+func testRecordCacheHitsConcurrent[TTx any](t *testing.T, s jobStore[TTx], _ Options[TTx]) {
 	ctx := context.Background()
 	p := putPaper(t, s, "sha256:hits-concurrent")
 	at := time.Date(2026, 4, 3, 0, 0, 0, 0, zone)

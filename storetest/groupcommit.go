@@ -13,13 +13,13 @@ import (
 // testSubmitMany: several submissions, some with papers of their own, one
 // answered by its idempotency key and one repeating a key of the same
 // call, go in one transaction with one enqueue call.
-func testSubmitMany(t *testing.T, s jobStore, o Options) {
+func testSubmitMany[TTx any](t *testing.T, s jobStore[TTx], o Options[TTx]) {
 	ctx := context.Background()
 	old := putPaper(t, s, "sha256:many-old")
 	at := time.Date(2026, 3, 1, 2, 3, 4, 5, zone)
 
 	// A key recorded before the call.
-	e0 := &enqueuer{o: o}
+	e0 := &enqueuer[TTx]{o: o}
 	prev := queuedRun("run-many-prev", old.ID, at)
 	_, err := s.Submit(ctx, &papersum.Submission{Runs: []*papersum.Run{prev}, IdempotencyKey: "key-prev",
 		Team: "team-a", RequestHash: "hash-prev"}, e0.enqueue)
@@ -38,10 +38,10 @@ func testSubmitMany(t *testing.T, s jobStore, o Options) {
 		{Runs: []*papersum.Run{replay}, IdempotencyKey: "key-prev", Team: "team-a", RequestHash: "hash-prev"},
 		// The paper is given again by the batch and by the one after it:
 		// stored once, left as it is.
-		{Papers: []*papersum.Paper{p2, p2}, Runs: []*papersum.Run{r3, r4}, Batch: &papersum.Batch{ID: "batch-many"}},
+		{Papers: []*papersum.Paper{p2, p2}, Runs: []*papersum.Run{r3, r4}, Batch: &papersum.SubmissionBatch{ID: "batch-many"}},
 		{Papers: []*papersum.Paper{p2}, Runs: []*papersum.Run{twin}, IdempotencyKey: "key-new", Team: "team-a", RequestHash: "hash-new"},
 	}
-	e := &enqueuer{o: o, probe: "sha256:probe-many"}
+	e := &enqueuer[TTx]{o: o, probe: "sha256:probe-many"}
 	existing, err := s.SubmitMany(ctx, subs, e.enqueue)
 	must(t, err)
 	want := []string{"", "", prev.ID, "", r2.ID}
@@ -80,7 +80,7 @@ func testSubmitMany(t *testing.T, s jobStore, o Options) {
 	changed := newPaper(p1.ID)
 	changed.Title = "another title"
 	r5 := queuedRun("run-many-5", p1.ID, at)
-	_, err = s.SubmitMany(ctx, []*papersum.Submission{{Papers: []*papersum.Paper{changed}, Runs: []*papersum.Run{r5}}}, (&enqueuer{o: o}).enqueue)
+	_, err = s.SubmitMany(ctx, []*papersum.Submission{{Papers: []*papersum.Paper{changed}, Runs: []*papersum.Run{r5}}}, (&enqueuer[TTx]{o: o}).enqueue)
 	must(t, err)
 	got, err := s.GetPaper(ctx, p1.ID)
 	must(t, err)
@@ -89,7 +89,7 @@ func testSubmitMany(t *testing.T, s jobStore, o Options) {
 	}
 
 	// Only answered submissions: enqueue is not called.
-	e3 := &enqueuer{o: o}
+	e3 := &enqueuer[TTx]{o: o}
 	existing, err = s.SubmitMany(ctx, []*papersum.Submission{
 		{Runs: []*papersum.Run{queuedRun("run-many-replay-2", old.ID, at)}, IdempotencyKey: "key-prev", Team: "team-a", RequestHash: "hash-prev"},
 	}, e3.enqueue)
@@ -105,7 +105,7 @@ func testSubmitMany(t *testing.T, s jobStore, o Options) {
 
 // testSubmitManyAllOrNothing: one bad submission, or a failed enqueue,
 // leaves nothing of any submission stored, papers included.
-func testSubmitManyAllOrNothing(t *testing.T, s jobStore, o Options) {
+func testSubmitManyAllOrNothing[TTx any](t *testing.T, s jobStore[TTx], o Options[TTx]) {
 	ctx := context.Background()
 	old := putPaper(t, s, "sha256:many-none-old")
 	taken := createRun(t, s, "run-many-taken", old.ID, time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC))
@@ -114,7 +114,7 @@ func testSubmitManyAllOrNothing(t *testing.T, s jobStore, o Options) {
 		p := newPaper("sha256:many-none-new")
 		return p, []*papersum.Submission{
 			{Papers: []*papersum.Paper{p}, Runs: []*papersum.Run{queuedRun("run-many-ok", p.ID, at)}},
-			{Runs: []*papersum.Run{queuedRun("run-many-ok-2", old.ID, at)}, Batch: &papersum.Batch{ID: "batch-many-none"},
+			{Runs: []*papersum.Run{queuedRun("run-many-ok-2", old.ID, at)}, Batch: &papersum.SubmissionBatch{ID: "batch-many-none"},
 				IdempotencyKey: "key-many-none", Team: "team-a", RequestHash: "hash-many-none"},
 		}
 	}
@@ -136,7 +136,7 @@ func testSubmitManyAllOrNothing(t *testing.T, s jobStore, o Options) {
 	for name, bad := range cases {
 		t.Run(name, func(t *testing.T) {
 			p, subs := fresh()
-			e := &enqueuer{o: o}
+			e := &enqueuer[TTx]{o: o}
 			_, err := s.SubmitMany(ctx, append(subs, bad), e.enqueue)
 			if err == nil {
 				t.Fatal("SubmitMany with a bad submission succeeded")
@@ -147,7 +147,7 @@ func testSubmitManyAllOrNothing(t *testing.T, s jobStore, o Options) {
 
 	p, subs := fresh()
 	failure := errors.New("river: insert failed")
-	e := &enqueuer{o: o, err: failure, probe: "sha256:probe-many-none"}
+	e := &enqueuer[TTx]{o: o, err: failure, probe: "sha256:probe-many-none"}
 	_, err := s.SubmitMany(ctx, subs, e.enqueue)
 	if !errors.Is(err, failure) {
 		t.Fatalf("SubmitMany = %v, want enqueue's error", err)
@@ -159,7 +159,7 @@ func testSubmitManyAllOrNothing(t *testing.T, s jobStore, o Options) {
 	// The same submissions go through afterwards: no key or paper was kept
 	// half-stored.
 	_, subs = fresh()
-	existing, err := s.SubmitMany(ctx, subs, (&enqueuer{o: o}).enqueue)
+	existing, err := s.SubmitMany(ctx, subs, (&enqueuer[TTx]{o: o}).enqueue)
 	must(t, err)
 	if fmt.Sprint(existing) != fmt.Sprint([]string{"", ""}) {
 		t.Fatalf("SubmitMany after a rollback: existing %q, want none", existing)
@@ -167,7 +167,7 @@ func testSubmitManyAllOrNothing(t *testing.T, s jobStore, o Options) {
 }
 
 // testCreateRuns: several finished runs in one transaction, all or none.
-func testCreateRuns(t *testing.T, s jobStore, _ Options) {
+func testCreateRuns[TTx any](t *testing.T, s jobStore[TTx], _ Options[TTx]) {
 	ctx := context.Background()
 	p := putPaper(t, s, "sha256:create-runs")
 	at := time.Date(2026, 3, 3, 4, 5, 6, 7, zone)

@@ -16,43 +16,44 @@ import (
 )
 
 // jobStore is a store with the service's job side.
-type jobStore interface {
+type jobStore[TTx any] interface {
 	papersum.Store
 	papersum.JobStore
+	papersum.TxSubmitter[TTx]
 }
 
 // exerciseJobs runs the JobStore part of the suite, and skips it for a
 // store that has none.
-func exerciseJobs(t *testing.T, newStore func(t *testing.T) papersum.Store, opts Options) {
+func exerciseJobs[TTx any](t *testing.T, newStore func(t *testing.T) papersum.Store, opts Options[TTx]) {
 	t.Helper()
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, s jobStore, o Options)
+		fn   func(t *testing.T, s jobStore[TTx], o Options[TTx])
 	}{
-		{"CreateRunQueuedAndCached", testCreateRunQueuedAndCached},
-		{"QueuedAndCanceledRunsTakeNoWork", testQueuedAndCanceledRunsTakeNoWork},
-		{"StartRun", testStartRun},
-		{"WaitRun", testWaitRun},
-		{"CancelRun", testCancelRun},
-		{"SubmitRun", testSubmitRun},
-		{"SubmitBatch", testSubmitBatch},
-		{"SubmitIdempotent", testSubmitIdempotent},
-		{"SubmitEnqueueErrorRollsBack", testSubmitEnqueueErrorRollsBack},
-		{"SubmitErrors", testSubmitErrors},
-		{"SubmitConcurrentSameKey", testSubmitConcurrentSameKey},
-		{"BatchCountsAndCost", testBatchCountsAndCost},
-		{"ListRunsTeamAndBatch", testListRunsTeamAndBatch},
-		{"Deliveries", testDeliveries},
-		{"SubmitMany", testSubmitMany},
-		{"SubmitManyAllOrNothing", testSubmitManyAllOrNothing},
-		{"CreateRuns", testCreateRuns},
-		{"RecordCacheHits", testRecordCacheHits},
-		{"RecordCacheHitsErrors", testRecordCacheHitsErrors},
-		{"RecordCacheHitsConcurrent", testRecordCacheHitsConcurrent},
+		{"CreateRunQueuedAndCached", testCreateRunQueuedAndCached[TTx]},
+		{"QueuedAndCanceledRunsTakeNoWork", testQueuedAndCanceledRunsTakeNoWork[TTx]},
+		{"StartRun", testStartRun[TTx]},
+		{"WaitRun", testWaitRun[TTx]},
+		{"CancelRun", testCancelRun[TTx]},
+		{"SubmitRun", testSubmitRun[TTx]},
+		{"SubmitBatch", testSubmitBatch[TTx]},
+		{"SubmitIdempotent", testSubmitIdempotent[TTx]},
+		{"SubmitEnqueueErrorRollsBack", testSubmitEnqueueErrorRollsBack[TTx]},
+		{"SubmitErrors", testSubmitErrors[TTx]},
+		{"SubmitConcurrentSameKey", testSubmitConcurrentSameKey[TTx]},
+		{"BatchCountsAndCost", testBatchCountsAndCost[TTx]},
+		{"ListRunsTeamAndBatch", testListRunsTeamAndBatch[TTx]},
+		{"Deliveries", testDeliveries[TTx]},
+		{"SubmitMany", testSubmitMany[TTx]},
+		{"SubmitManyAllOrNothing", testSubmitManyAllOrNothing[TTx]},
+		{"CreateRuns", testCreateRuns[TTx]},
+		{"RecordCacheHits", testRecordCacheHits[TTx]},
+		{"RecordCacheHitsErrors", testRecordCacheHitsErrors[TTx]},
+		{"RecordCacheHitsConcurrent", testRecordCacheHitsConcurrent[TTx]},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			js, ok := newStore(t).(jobStore)
+			js, ok := newStore(t).(jobStore[TTx])
 			if !ok {
 				t.Skip("store does not implement papersum.JobStore")
 			}
@@ -74,8 +75,8 @@ func queuedRun(id, paperID string, created time.Time) *papersum.Run {
 // enqueuer records the calls of a Submit's enqueue. It fails a call whose
 // tx is nil, writes a probe paper through tx when the store's test gave
 // PutPaperInTx, and then returns err.
-type enqueuer struct {
-	o   Options
+type enqueuer[TTx any] struct {
+	o   Options[TTx]
 	err error
 	// probe is the ID of the paper written through tx ("" for none).
 	probe string
@@ -84,11 +85,11 @@ type enqueuer struct {
 	calls [][]string
 }
 
-func (e *enqueuer) enqueue(ctx context.Context, tx any, runIDs []string) error {
+func (e *enqueuer[TTx]) enqueue(ctx context.Context, tx TTx, runIDs []string) error {
 	e.mu.Lock()
 	e.calls = append(e.calls, append([]string(nil), runIDs...))
 	e.mu.Unlock()
-	if tx == nil {
+	if any(tx) == nil {
 		return errors.New("storetest: enqueue got a nil transaction")
 	}
 	if e.probe != "" && e.o.PutPaperInTx != nil {
@@ -99,7 +100,7 @@ func (e *enqueuer) enqueue(ctx context.Context, tx any, runIDs []string) error {
 	return e.err
 }
 
-func (e *enqueuer) wantCalls(t *testing.T, want ...[]string) {
+func (e *enqueuer[TTx]) wantCalls(t *testing.T, want ...[]string) {
 	t.Helper()
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -110,7 +111,7 @@ func (e *enqueuer) wantCalls(t *testing.T, want ...[]string) {
 
 // wantProbe checks that the probe paper was committed with Submit, or
 // rolled back with it.
-func (e *enqueuer) wantProbe(t *testing.T, s jobStore, stored bool) {
+func (e *enqueuer[TTx]) wantProbe(t *testing.T, s jobStore[TTx], stored bool) {
 	t.Helper()
 	if e.probe == "" || e.o.PutPaperInTx == nil {
 		return
@@ -124,7 +125,7 @@ func (e *enqueuer) wantProbe(t *testing.T, s jobStore, stored bool) {
 	}
 }
 
-func wantNoRun(t *testing.T, s jobStore, ids ...string) {
+func wantNoRun[TTx any](t *testing.T, s jobStore[TTx], ids ...string) {
 	t.Helper()
 	for _, id := range ids {
 		if _, err := s.GetRun(context.Background(), id); papersum.ErrorCode(err) != papersum.ENOTFOUND {
@@ -133,14 +134,14 @@ func wantNoRun(t *testing.T, s jobStore, ids ...string) {
 	}
 }
 
-func wantNoBatch(t *testing.T, s jobStore, id string) {
+func wantNoBatch[TTx any](t *testing.T, s jobStore[TTx], id string) {
 	t.Helper()
 	if _, err := s.GetBatch(context.Background(), id); papersum.ErrorCode(err) != papersum.ENOTFOUND {
 		t.Fatalf("batch %s: GetBatch = %v, want %s (nothing stored)", id, err, papersum.ENOTFOUND)
 	}
 }
 
-func testCreateRunQueuedAndCached(t *testing.T, s jobStore, _ Options) {
+func testCreateRunQueuedAndCached[TTx any](t *testing.T, s jobStore[TTx], _ Options[TTx]) {
 	ctx := context.Background()
 	p := putPaper(t, s, "sha256:queued-cached")
 	at := time.Date(2026, 2, 1, 2, 3, 4, 5, zone)
@@ -222,7 +223,7 @@ func testCreateRunQueuedAndCached(t *testing.T, s jobStore, _ Options) {
 	wantIDs(t, "ListRuns(canceled)", list, nil)
 }
 
-func testQueuedAndCanceledRunsTakeNoWork(t *testing.T, s jobStore, _ Options) {
+func testQueuedAndCanceledRunsTakeNoWork[TTx any](t *testing.T, s jobStore[TTx], _ Options[TTx]) {
 	ctx := context.Background()
 	p := putPaper(t, s, "sha256:no-work")
 	at := time.Date(2026, 2, 2, 0, 0, 0, 0, time.UTC)
@@ -253,7 +254,7 @@ func testQueuedAndCanceledRunsTakeNoWork(t *testing.T, s jobStore, _ Options) {
 	}
 }
 
-func testStartRun(t *testing.T, s jobStore, _ Options) {
+func testStartRun[TTx any](t *testing.T, s jobStore[TTx], _ Options[TTx]) {
 	ctx := context.Background()
 	p := putPaper(t, s, "sha256:start")
 	at := time.Date(2026, 2, 3, 4, 5, 6, 7, zone)
@@ -315,7 +316,7 @@ func testStartRun(t *testing.T, s jobStore, _ Options) {
 // it waits, shows so in GetRun and ListRuns, keeps its stages and first
 // start time when started again (which clears the wait and keeps the
 // count), and is refused when it is not running or the wait is invalid.
-func testWaitRun(t *testing.T, s jobStore, _ Options) {
+func testWaitRun[TTx any](t *testing.T, s jobStore[TTx], _ Options[TTx]) {
 	ctx := context.Background()
 	p := putPaper(t, s, "sha256:wait")
 	at := time.Date(2026, 2, 3, 4, 5, 6, 0, time.UTC)
@@ -379,7 +380,7 @@ func testWaitRun(t *testing.T, s jobStore, _ Options) {
 	}
 }
 
-func testCancelRun(t *testing.T, s jobStore, _ Options) {
+func testCancelRun[TTx any](t *testing.T, s jobStore[TTx], _ Options[TTx]) {
 	ctx := context.Background()
 	p := putPaper(t, s, "sha256:cancel")
 	at := time.Date(2026, 2, 4, 0, 0, 0, 0, time.UTC)
@@ -438,12 +439,12 @@ func testCancelRun(t *testing.T, s jobStore, _ Options) {
 	wantIDs(t, "ListRuns(canceled)", list, []string{"run-cancel-r", "run-cancel-q"})
 }
 
-func testSubmitRun(t *testing.T, s jobStore, o Options) {
+func testSubmitRun[TTx any](t *testing.T, s jobStore[TTx], o Options[TTx]) {
 	ctx := context.Background()
 	p := putPaper(t, s, "sha256:submit-run")
 	at := time.Date(2026, 2, 5, 6, 7, 8, 9, zone)
 	r := queuedRun("run-submit", p.ID, at)
-	e := &enqueuer{o: o, probe: "sha256:probe-submit-run"}
+	e := &enqueuer[TTx]{o: o, probe: "sha256:probe-submit-run"}
 	existing, err := s.Submit(ctx, &papersum.Submission{Runs: []*papersum.Run{r}, IdempotencyKey: "key-run",
 		Team: r.Team, RequestHash: "sha256:request"}, e.enqueue)
 	must(t, err)
@@ -462,7 +463,7 @@ func testSubmitRun(t *testing.T, s jobStore, o Options) {
 
 	// A zero creation time is stamped and written back.
 	r2 := queuedRun("run-submit-now", p.ID, time.Time{})
-	e2 := &enqueuer{o: o}
+	e2 := &enqueuer[TTx]{o: o}
 	_, err = s.Submit(ctx, &papersum.Submission{Runs: []*papersum.Run{r2}}, e2.enqueue)
 	must(t, err)
 	if r2.CreatedAt.IsZero() {
@@ -475,7 +476,7 @@ func testSubmitRun(t *testing.T, s jobStore, o Options) {
 	}
 }
 
-func testSubmitBatch(t *testing.T, s jobStore, o Options) {
+func testSubmitBatch[TTx any](t *testing.T, s jobStore[TTx], o Options[TTx]) {
 	ctx := context.Background()
 	p := putPaper(t, s, "sha256:submit-batch")
 	at := time.Date(2026, 2, 6, 0, 0, 0, 0, time.UTC)
@@ -485,9 +486,9 @@ func testSubmitBatch(t *testing.T, s jobStore, o Options) {
 	for i, id := range ids {
 		runs = append(runs, queuedRun(id, p.ID, at.Add(time.Duration(i)*time.Millisecond)))
 	}
-	b := &papersum.Batch{ID: "batch-1", Team: "team-ü", User: "user-論", CallbackURL: "https://hooks.example.test/b1",
+	b := &papersum.SubmissionBatch{ID: "batch-1", Team: "team-ü", User: "user-論", CallbackURL: "https://hooks.example.test/b1",
 		CreatedAt: at.In(zone)}
-	e := &enqueuer{o: o, probe: "sha256:probe-submit-batch"}
+	e := &enqueuer[TTx]{o: o, probe: "sha256:probe-submit-batch"}
 	existing, err := s.Submit(ctx, &papersum.Submission{Runs: runs, Batch: b}, e.enqueue)
 	must(t, err)
 	if existing != "" {
@@ -524,15 +525,15 @@ func testSubmitBatch(t *testing.T, s jobStore, o Options) {
 	}
 
 	// A batch ID is used once; the refused submission stores nothing.
-	e2 := &enqueuer{o: o}
+	e2 := &enqueuer[TTx]{o: o}
 	_, err = s.Submit(ctx, &papersum.Submission{Runs: []*papersum.Run{queuedRun("run-b-again", p.ID, at)},
-		Batch: &papersum.Batch{ID: b.ID}}, e2.enqueue)
+		Batch: &papersum.SubmissionBatch{ID: b.ID}}, e2.enqueue)
 	wantCode(t, err, papersum.ECONFLICT)
 	e2.wantCalls(t)
 	wantNoRun(t, s, "run-b-again")
 
 	// A zero creation time is stamped.
-	b2 := &papersum.Batch{ID: "batch-now"}
+	b2 := &papersum.SubmissionBatch{ID: "batch-now"}
 	_, err = s.Submit(ctx, &papersum.Submission{Runs: []*papersum.Run{queuedRun("run-b-now", p.ID, at)}, Batch: b2}, e2.enqueue)
 	must(t, err)
 	if b2.CreatedAt.IsZero() {
@@ -543,19 +544,19 @@ func testSubmitBatch(t *testing.T, s jobStore, o Options) {
 	wantCode(t, err, papersum.ENOTFOUND)
 }
 
-func testSubmitIdempotent(t *testing.T, s jobStore, o Options) {
+func testSubmitIdempotent[TTx any](t *testing.T, s jobStore[TTx], o Options[TTx]) {
 	ctx := context.Background()
 	p := putPaper(t, s, "sha256:idempotent-submit")
 	at := time.Date(2026, 2, 7, 0, 0, 0, 0, time.UTC)
 	batchSub := func(batchID, key, hash, team string, runIDs ...string) *papersum.Submission {
-		sub := &papersum.Submission{Batch: &papersum.Batch{ID: batchID, Team: team}, IdempotencyKey: key, Team: team, RequestHash: hash}
+		sub := &papersum.Submission{Batch: &papersum.SubmissionBatch{ID: batchID, Team: team}, IdempotencyKey: key, Team: team, RequestHash: hash}
 		for _, id := range runIDs {
 			sub.Runs = append(sub.Runs, queuedRun(id, p.ID, at))
 		}
 		return sub
 	}
 
-	e := &enqueuer{o: o}
+	e := &enqueuer[TTx]{o: o}
 	existing, err := s.Submit(ctx, batchSub("batch-i1", "key-1", "hash-1", "team-a", "run-i1", "run-i2"), e.enqueue)
 	must(t, err)
 	if existing != "" {
@@ -565,7 +566,7 @@ func testSubmitIdempotent(t *testing.T, s jobStore, o Options) {
 
 	// The same request again (a client's retry, with the new IDs the
 	// service made for it): the first batch's ID, nothing written, no job.
-	retry := &enqueuer{o: o}
+	retry := &enqueuer[TTx]{o: o}
 	existing, err = s.Submit(ctx, batchSub("batch-i2", "key-1", "hash-1", "team-a", "run-i3", "run-i4"), retry.enqueue)
 	must(t, err)
 	if existing != "batch-i1" {
@@ -583,7 +584,7 @@ func testSubmitIdempotent(t *testing.T, s jobStore, o Options) {
 	wantNoBatch(t, s, "batch-i5")
 
 	// Keys are per team.
-	other := &enqueuer{o: o}
+	other := &enqueuer[TTx]{o: o}
 	existing, err = s.Submit(ctx, batchSub("batch-i6", "key-1", "hash-other", "team-b", "run-i6"), other.enqueue)
 	must(t, err)
 	if existing != "" {
@@ -609,21 +610,21 @@ func testSubmitIdempotent(t *testing.T, s jobStore, o Options) {
 	other.wantCalls(t, []string{"run-i6"}, []string{"run-i7"})
 }
 
-func testSubmitEnqueueErrorRollsBack(t *testing.T, s jobStore, o Options) {
+func testSubmitEnqueueErrorRollsBack[TTx any](t *testing.T, s jobStore[TTx], o Options[TTx]) {
 	ctx := context.Background()
 	p := putPaper(t, s, "sha256:enqueue-fails")
 	at := time.Date(2026, 2, 8, 0, 0, 0, 0, time.UTC)
 	sub := func() *papersum.Submission {
 		return &papersum.Submission{
 			Runs:  []*papersum.Run{queuedRun("run-e1", p.ID, at), queuedRun("run-e2", p.ID, at)},
-			Batch: &papersum.Batch{ID: "batch-e"}, IdempotencyKey: "key-e", Team: "team-a", RequestHash: "hash-e",
+			Batch: &papersum.SubmissionBatch{ID: "batch-e"}, IdempotencyKey: "key-e", Team: "team-a", RequestHash: "hash-e",
 		}
 	}
 	for name, failure := range map[string]error{
 		"papersum error": papersum.Errorf(papersum.EUNAVAILABLE, "queue: the queue's database is down"),
 		"plain error":    errors.New("river: insert failed"),
 	} {
-		e := &enqueuer{o: o, err: failure, probe: "sha256:probe-enqueue-fails"}
+		e := &enqueuer[TTx]{o: o, err: failure, probe: "sha256:probe-enqueue-fails"}
 		_, err := s.Submit(ctx, sub(), e.enqueue)
 		if !errors.Is(err, failure) {
 			t.Fatalf("%s: Submit = %v, want enqueue's error", name, err)
@@ -638,7 +639,7 @@ func testSubmitEnqueueErrorRollsBack(t *testing.T, s jobStore, o Options) {
 	}
 
 	// Nor was the key kept: the same request now goes through.
-	e := &enqueuer{o: o}
+	e := &enqueuer[TTx]{o: o}
 	existing, err := s.Submit(ctx, sub(), e.enqueue)
 	must(t, err)
 	if existing != "" {
@@ -647,7 +648,7 @@ func testSubmitEnqueueErrorRollsBack(t *testing.T, s jobStore, o Options) {
 	e.wantCalls(t, []string{"run-e1", "run-e2"})
 }
 
-func testSubmitErrors(t *testing.T, s jobStore, o Options) {
+func testSubmitErrors[TTx any](t *testing.T, s jobStore[TTx], o Options[TTx]) {
 	ctx := context.Background()
 	p := putPaper(t, s, "sha256:submit-errors")
 	at := time.Date(2026, 2, 9, 0, 0, 0, 0, time.UTC)
@@ -662,7 +663,7 @@ func testSubmitErrors(t *testing.T, s jobStore, o Options) {
 		code string
 	}{
 		{"nil submission", nil, papersum.EINVALID},
-		{"no runs", &papersum.Submission{Batch: &papersum.Batch{ID: "batch-x"}}, papersum.EINVALID},
+		{"no runs", &papersum.Submission{Batch: &papersum.SubmissionBatch{ID: "batch-x"}}, papersum.EINVALID},
 		{"nil run", &papersum.Submission{Runs: []*papersum.Run{nil}}, papersum.EINVALID},
 		{"running run", one(func() *papersum.Run { r := q("run-x1"); r.Status = papersum.RunRunning; return r }()), papersum.EINVALID},
 		{"run without status", one(func() *papersum.Run { r := q("run-x2"); r.Status = ""; return r }()), papersum.EINVALID},
@@ -670,8 +671,8 @@ func testSubmitErrors(t *testing.T, s jobStore, o Options) {
 		{"run without paper", one(func() *papersum.Run { r := q("run-x3"); r.PaperID = ""; return r }()), papersum.EINVALID},
 		{"run with stages", one(func() *papersum.Run { r := q("run-x4"); r.Stages = []papersum.StageResult{st}; return r }()), papersum.EINVALID},
 		{"cached run", one(func() *papersum.Run { r := q("run-x5"); r.Cached, r.Summary = true, "s"; return r }()), papersum.EINVALID},
-		{"duplicate run", &papersum.Submission{Runs: []*papersum.Run{q("run-x6"), q("run-x6")}, Batch: &papersum.Batch{ID: "batch-x"}}, papersum.EINVALID},
-		{"batch without ID", &papersum.Submission{Runs: []*papersum.Run{q("run-x7")}, Batch: &papersum.Batch{}}, papersum.EINVALID},
+		{"duplicate run", &papersum.Submission{Runs: []*papersum.Run{q("run-x6"), q("run-x6")}, Batch: &papersum.SubmissionBatch{ID: "batch-x"}}, papersum.EINVALID},
+		{"batch without ID", &papersum.Submission{Runs: []*papersum.Run{q("run-x7")}, Batch: &papersum.SubmissionBatch{}}, papersum.EINVALID},
 		{"key without hash", &papersum.Submission{Runs: []*papersum.Run{q("run-x8")}, IdempotencyKey: "k"}, papersum.EINVALID},
 		{"key for several runs", &papersum.Submission{Runs: []*papersum.Run{q("run-x9"), q("run-x10")}, IdempotencyKey: "k", RequestHash: "h"}, papersum.EINVALID},
 		{"run names a batch, none given", one(func() *papersum.Run { r := q("run-x11"); r.BatchID = "batch-x"; return r }()), papersum.EINVALID},
@@ -679,13 +680,13 @@ func testSubmitErrors(t *testing.T, s jobStore, o Options) {
 			r := q("run-x12")
 			r.BatchID = "batch-other"
 			return r
-		}()}, Batch: &papersum.Batch{ID: "batch-x"}}, papersum.EINVALID},
+		}()}, Batch: &papersum.SubmissionBatch{ID: "batch-x"}}, papersum.EINVALID},
 		{"paper not stored", one(func() *papersum.Run { r := q("run-x13"); r.PaperID = "sha256:nope"; return r }()), papersum.ENOTFOUND},
 		// The new run before the existing one must be rolled back too.
-		{"run exists", &papersum.Submission{Runs: []*papersum.Run{q("run-x14"), q("run-exists")}, Batch: &papersum.Batch{ID: "batch-x"}}, papersum.ECONFLICT},
+		{"run exists", &papersum.Submission{Runs: []*papersum.Run{q("run-x14"), q("run-exists")}, Batch: &papersum.SubmissionBatch{ID: "batch-x"}}, papersum.ECONFLICT},
 	}
 	for _, tc := range cases {
-		e := &enqueuer{o: o}
+		e := &enqueuer[TTx]{o: o}
 		_, err := s.Submit(ctx, tc.sub, e.enqueue)
 		if papersum.ErrorCode(err) != tc.code {
 			t.Errorf("%s: Submit = %v, want %s", tc.name, err, tc.code)
@@ -710,15 +711,15 @@ func testSubmitErrors(t *testing.T, s jobStore, o Options) {
 // testSubmitConcurrentSameKey races Submits of one request (one key, one
 // hash, new IDs each, as retries from a client would be): one stores its
 // batch and enqueues it, every other returns that batch's ID.
-func testSubmitConcurrentSameKey(t *testing.T, s jobStore, o Options) {
+func testSubmitConcurrentSameKey[TTx any](t *testing.T, s jobStore[TTx], o Options[TTx]) {
 	ctx := context.Background()
 	p := putPaper(t, s, "sha256:concurrent-submit")
 	at := time.Date(2026, 2, 10, 0, 0, 0, 0, time.UTC)
 	const n = 8
 	var calls atomic.Int32
-	enqueue := func(ctx context.Context, tx any, runIDs []string) error {
+	enqueue := func(ctx context.Context, tx TTx, runIDs []string) error {
 		calls.Add(1)
-		if tx == nil {
+		if any(tx) == nil {
 			return errors.New("nil tx")
 		}
 		// Hold the transaction a little, so that the others arrive while
@@ -737,7 +738,7 @@ func testSubmitConcurrentSameKey(t *testing.T, s jobStore, o Options) {
 			<-start
 			results[i], errs[i] = s.Submit(ctx, &papersum.Submission{
 				Runs:           []*papersum.Run{queuedRun(fmt.Sprintf("run-cc%d", i), p.ID, at)},
-				Batch:          &papersum.Batch{ID: fmt.Sprintf("batch-cc%d", i), Team: "team-a"},
+				Batch:          &papersum.SubmissionBatch{ID: fmt.Sprintf("batch-cc%d", i), Team: "team-a"},
 				IdempotencyKey: "key-race", Team: "team-a", RequestHash: "hash-race",
 			}, enqueue)
 		}()
@@ -780,7 +781,7 @@ func testSubmitConcurrentSameKey(t *testing.T, s jobStore, o Options) {
 	}
 }
 
-func testBatchCountsAndCost(t *testing.T, s jobStore, o Options) {
+func testBatchCountsAndCost[TTx any](t *testing.T, s jobStore[TTx], o Options[TTx]) {
 	ctx := context.Background()
 	p := putPaper(t, s, "sha256:batch-counts")
 	at := time.Date(2026, 2, 11, 0, 0, 0, 0, time.UTC)
@@ -788,8 +789,8 @@ func testBatchCountsAndCost(t *testing.T, s jobStore, o Options) {
 	for i := range 5 {
 		runs = append(runs, queuedRun(fmt.Sprintf("run-bc%d", i), p.ID, at))
 	}
-	e := &enqueuer{o: o}
-	_, err := s.Submit(ctx, &papersum.Submission{Runs: runs, Batch: &papersum.Batch{ID: "batch-c"}}, e.enqueue)
+	e := &enqueuer[TTx]{o: o}
+	_, err := s.Submit(ctx, &papersum.Submission{Runs: runs, Batch: &papersum.SubmissionBatch{ID: "batch-c"}}, e.enqueue)
 	must(t, err)
 
 	stage := func(runID string, cost float64) {
@@ -855,7 +856,7 @@ func testBatchCountsAndCost(t *testing.T, s jobStore, o Options) {
 
 // testListRunsTeamAndBatch lists and pages runs of two teams and two
 // batches, with ties in creation time, by team, batch and status.
-func testListRunsTeamAndBatch(t *testing.T, s jobStore, o Options) {
+func testListRunsTeamAndBatch[TTx any](t *testing.T, s jobStore[TTx], o Options[TTx]) {
 	ctx := context.Background()
 	p := putPaper(t, s, "sha256:team-batch")
 	base := time.Date(2026, 2, 12, 0, 0, 0, 0, time.UTC)
@@ -866,12 +867,12 @@ func testListRunsTeamAndBatch(t *testing.T, s jobStore, o Options) {
 		all = append(all, r)
 		return r
 	}
-	e := &enqueuer{o: o}
+	e := &enqueuer[TTx]{o: o}
 	submit := func(batch string, runs ...*papersum.Run) {
 		t.Helper()
 		sub := &papersum.Submission{Runs: runs}
 		if batch != "" {
-			sub.Batch = &papersum.Batch{ID: batch}
+			sub.Batch = &papersum.SubmissionBatch{ID: batch}
 		}
 		_, err := s.Submit(ctx, sub, e.enqueue)
 		must(t, err)
@@ -943,7 +944,7 @@ func testListRunsTeamAndBatch(t *testing.T, s jobStore, o Options) {
 	}
 }
 
-func testDeliveries(t *testing.T, s jobStore, _ Options) {
+func testDeliveries[TTx any](t *testing.T, s jobStore[TTx], _ Options[TTx]) {
 	ctx := context.Background()
 	at := time.Date(2026, 2, 13, 1, 2, 3, 4, zone)
 	hook := "https://hooks.example.test/papersum?x=" + unicode

@@ -17,7 +17,7 @@ import (
 
 // Options are what a store's own test adds to the suite. The zero value
 // is valid.
-type Options struct {
+type Options[TTx any] struct {
 	// PutPaperInTx stores a paper with this ID (any title, no sections)
 	// through tx, the transaction that Submit hands to enqueue, with the
 	// store's own SQL; it should fail when tx is not of the type the
@@ -25,14 +25,14 @@ type Options struct {
 	// the one the runs are written in: the paper must be stored when
 	// Submit succeeds and gone when enqueue fails. When nil, the suite
 	// checks only that tx is not nil.
-	PutPaperInTx func(ctx context.Context, tx any, paperID string) error
+	PutPaperInTx func(ctx context.Context, tx TTx, paperID string) error
 }
 
 // Exercise runs the Store conformance suite, and the BatchStore,
 // EvalStore, KeyStore and JobStore parts for a store that has them.
 // newStore must return a new, empty store for each call and arrange its
 // Close with t.Cleanup; the suite closes nothing it did not open itself.
-func Exercise(t *testing.T, newStore func(t *testing.T) papersum.Store, opts Options) {
+func Exercise[TTx any](t *testing.T, newStore func(t *testing.T) papersum.Store, opts Options[TTx]) {
 	t.Helper()
 	tests := []struct {
 		name string
@@ -921,7 +921,7 @@ func testAbandonedCalls(t *testing.T, s papersum.Store) {
 }
 
 func testBatchJobs(t *testing.T, s papersum.Store) {
-	bs, ok := s.(papersum.BatchStore)
+	bs, ok := s.(papersum.ProviderBatchStore)
 	if !ok {
 		t.Skip("store does not keep batch jobs")
 	}

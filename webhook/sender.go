@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -113,6 +114,37 @@ type Attempt struct {
 	Err error
 	// Retry reports whether another attempt follows.
 	Retry bool
+}
+
+// DeliveryStore keeps the attempts of completion webhooks; the stores'
+// papersum.JobStore implements it.
+type DeliveryStore interface {
+	RecordDelivery(ctx context.Context, d *papersum.Delivery) error
+}
+
+// RecordDeliveries is a Sender's Record hook that stores each attempt in
+// store, for GET .../deliveries: a webhook-id that names a submission
+// batch (papersum.IsSubmissionBatchID) is the batch's, any other a run's.
+// A store failure is logged to log, not returned: the delivery itself
+// went on.
+func RecordDeliveries(store DeliveryStore, log *slog.Logger) func(ctx context.Context, a Attempt) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return func(ctx context.Context, a Attempt) {
+		del := &papersum.Delivery{WebhookID: a.ID, URL: a.URL, Attempt: a.N, Status: a.Status, At: a.At, Duration: a.Duration}
+		if papersum.IsSubmissionBatchID(a.ID) {
+			del.BatchID = a.ID
+		} else {
+			del.RunID = a.ID
+		}
+		if a.Err != nil {
+			del.Error = a.Err.Error()
+		}
+		if err := store.RecordDelivery(ctx, del); err != nil {
+			log.Warn("record webhook delivery", "webhook_id", a.ID, "err", err)
+		}
+	}
 }
 
 // Sender delivers signed webhooks with retries. It is safe for concurrent

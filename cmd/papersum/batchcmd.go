@@ -16,8 +16,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/papersum/papersum"
-	"github.com/papersum/papersum/batch"
 	"github.com/papersum/papersum/config"
+	"github.com/papersum/papersum/dirrun"
 	"github.com/papersum/papersum/ingest"
 	"github.com/papersum/papersum/pipeline"
 	"github.com/papersum/papersum/queue"
@@ -107,7 +107,7 @@ func runBatch(ctx context.Context, e *env, g *globalFlags, f *batchFlags, src st
 	if f.prompts != "" {
 		cfg.Prompts = f.prompts
 	}
-	items, err := batch.Collect(src)
+	items, err := dirrun.Collect(src)
 	if err != nil {
 		return err
 	}
@@ -146,8 +146,8 @@ func runBatch(ctx context.Context, e *env, g *globalFlags, f *batchFlags, src st
 	bar := newProgress(e.stderr, papersum.SystemClock{}, len(items))
 	tickCtx, stopTicks := context.WithCancel(ctx)
 	go bar.run(tickCtx, time.Second)
-	sum, runErr := batch.Run(ctx, batch.Config{
-		Ingest: func(ctx context.Context, it batch.Item) (*papersum.Paper, error) {
+	sum, runErr := dirrun.Run(ctx, dirrun.Config{
+		Ingest: func(ctx context.Context, it dirrun.Item) (*papersum.Paper, error) {
 			if it.Text != "" {
 				p, err := ingest.Parse(ctx, it.ID+".txt", []byte(it.Text), opts)
 				return p, ingestHint(err)
@@ -170,14 +170,14 @@ func runBatch(ctx context.Context, e *env, g *globalFlags, f *batchFlags, src st
 		},
 		Store: store, ConfigHash: cfg.Hash(), Concurrency: f.concurrency, Force: f.force,
 		OnProgress: bar.update,
-		OnResult: func(r batch.Result) {
+		OnResult: func(r dirrun.Result) {
 			if r.Err != nil {
 				bar.printf("%s: %s\n", r.Item.ID, errorLine(r.Err))
 			}
 			if f.out != "" && r.Run != nil {
 				var buf bytes.Buffer
 				if err := writeRun(&buf, r.Run, f.format); err == nil {
-					if err := batch.WriteFile(filepath.Join(f.out, r.Item.ID+ext), buf.Bytes()); err != nil {
+					if err := dirrun.WriteFile(filepath.Join(f.out, r.Item.ID+ext), buf.Bytes()); err != nil {
 						bar.printf("%s: %v\n", r.Item.ID, err)
 					}
 				}
@@ -186,7 +186,7 @@ func runBatch(ctx context.Context, e *env, g *globalFlags, f *batchFlags, src st
 	}, items)
 	stopTicks()
 	if f.out != "" {
-		if err := batch.WriteSummaryCSV(filepath.Join(f.out, "summary.csv"), sum.Results); err != nil {
+		if err := dirrun.WriteSummaryCSV(filepath.Join(f.out, "summary.csv"), sum.Results); err != nil {
 			return papersum.Errorf(papersum.EINVALID, "write summary.csv: %v", err)
 		}
 	}
@@ -212,7 +212,7 @@ type progress struct {
 	tty      bool
 	clock    papersum.Clock
 	start    time.Time
-	last     batch.Progress
+	last     dirrun.Progress
 	lastStep int       // progressStep buckets finished at the last line
 	lastLine time.Time // when the last plain line was written
 }
@@ -230,7 +230,7 @@ func newProgress(w io.Writer, clock papersum.Clock, total int) *progress {
 		tty = isatty.IsTerminal(f.Fd())
 	}
 	now := clock.Now()
-	return &progress{w: w, tty: tty, clock: clock, start: now, lastLine: now, last: batch.Progress{Total: total}}
+	return &progress{w: w, tty: tty, clock: clock, start: now, lastLine: now, last: dirrun.Progress{Total: total}}
 }
 
 // run writes the periodic plain lines while nothing finishes; it returns
@@ -251,9 +251,9 @@ func (b *progress) run(ctx context.Context, tick time.Duration) {
 	}
 }
 
-func finished(p batch.Progress) int { return p.Done + p.Failed + p.Skipped }
+func finished(p dirrun.Progress) int { return p.Done + p.Failed + p.Skipped }
 
-func (b *progress) line(p batch.Progress) string {
+func (b *progress) line(p dirrun.Progress) string {
 	pct := 100
 	if p.Total > 0 {
 		pct = finished(p) * 100 / p.Total
@@ -268,7 +268,7 @@ func (b *progress) line(p batch.Progress) string {
 }
 
 // update takes the progress after a paper finished.
-func (b *progress) update(p batch.Progress) {
+func (b *progress) update(p dirrun.Progress) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.last = p
@@ -315,7 +315,7 @@ func (b *progress) printf(format string, args ...any) {
 }
 
 // finish writes the summary line and where the results are.
-func (b *progress) finish(p batch.Progress, results string) {
+func (b *progress) finish(p dirrun.Progress, results string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.last = p
@@ -353,12 +353,12 @@ func resultsNote(g *globalFlags, getenv func(string) string, out, ext string) st
 // runBatchAPI is `papersum batch --batch-api`: ingest every paper, then
 // run the stages through the providers' batch APIs.
 func runBatchAPI(ctx context.Context, e *env, g *globalFlags, f *batchFlags, cfg *config.Config, deps *pipelineDeps,
-	runner *pipeline.Runner, store papersum.Store, items []batch.Item, opts ingest.Options, ext string) error {
-	bstore, ok := store.(papersum.BatchStore)
+	runner *pipeline.Runner, store papersum.Store, items []dirrun.Item, opts ingest.Options, ext string) error {
+	bstore, ok := store.(papersum.ProviderBatchStore)
 	if !ok {
 		return papersum.Errorf(papersum.EINVALID, "--batch-api needs a store that keeps batch jobs")
 	}
-	batchers := map[papersum.Stage]papersum.Batcher{}
+	batchers := map[papersum.Stage]papersum.MessageBatcher{}
 	for _, s := range papersum.Stages {
 		if b := deps.batchers[cfg.Stages.Get(s).Provider]; b != nil {
 			batchers[s] = b
@@ -367,7 +367,7 @@ func runBatchAPI(ctx context.Context, e *env, g *globalFlags, f *batchFlags, cfg
 	if len(batchers) == 0 {
 		return papersum.Errorf(papersum.EINVALID, "--batch-api: no stage runs on a provider with a batch API (anthropic)")
 	}
-	results := make([]batch.Result, len(items))
+	results := make([]dirrun.Result, len(items))
 	var papers []*papersum.Paper
 	index := map[string][]int{} // paper ID -> items
 	for i, it := range items {
@@ -399,7 +399,7 @@ func runBatchAPI(ctx context.Context, e *env, g *globalFlags, f *batchFlags, cfg
 	start := time.Now()
 	runs, err := runner.RunBatch(ctx, papers, pipeline.BatchOptions{
 		JobID: jobID, Batchers: batchers, Store: bstore, TargetWords: cfg.TargetWords, PollInterval: f.batchPoll,
-		OnBatch: func(stage papersum.Stage, id, event string, st papersum.BatchStatus) {
+		OnBatch: func(stage papersum.Stage, id, event string, st papersum.MessageBatchStatus) {
 			fmt.Fprintf(e.stderr, "%s batch %s %s: %d processing, %d succeeded, %d errored, %d expired (%s)\n",
 				stage, id, event, st.Processing, st.Succeeded, st.Errored, st.Expired, time.Since(start).Round(time.Second))
 		},
@@ -419,7 +419,7 @@ func runBatchAPI(ctx context.Context, e *env, g *globalFlags, f *batchFlags, cfg
 			if f.out != "" {
 				var buf bytes.Buffer
 				if err := writeRun(&buf, run, f.format); err == nil {
-					if err := batch.WriteFile(filepath.Join(f.out, results[i].Item.ID+ext), buf.Bytes()); err != nil {
+					if err := dirrun.WriteFile(filepath.Join(f.out, results[i].Item.ID+ext), buf.Bytes()); err != nil {
 						return err
 					}
 				}
@@ -432,7 +432,7 @@ func runBatchAPI(ctx context.Context, e *env, g *globalFlags, f *batchFlags, cfg
 		}
 	}
 	if f.out != "" {
-		if err := batch.WriteSummaryCSV(filepath.Join(f.out, "summary.csv"), results); err != nil {
+		if err := dirrun.WriteSummaryCSV(filepath.Join(f.out, "summary.csv"), results); err != nil {
 			return papersum.Errorf(papersum.EINVALID, "write summary.csv: %v", err)
 		}
 	}
@@ -449,7 +449,7 @@ func runBatchAPI(ctx context.Context, e *env, g *globalFlags, f *batchFlags, cfg
 // before are summarized again, except that the latest generation is
 // reused while some of its runs are unfinished: an interrupted forced job
 // resumes its submitted batches instead of paying for them twice.
-func forcedJobID(ctx context.Context, bstore papersum.BatchStore, store papersum.Store, base string) (string, error) {
+func forcedJobID(ctx context.Context, bstore papersum.ProviderBatchStore, store papersum.Store, base string) (string, error) {
 	for gen := 1; ; gen++ {
 		id := fmt.Sprintf("%s_force%d", base, gen)
 		known, err := bstore.JobRuns(ctx, id)
@@ -483,22 +483,24 @@ func orStatus(run *papersum.Run) string {
 // the store's database, and the service that feeds it. stop drains it.
 func startLocalQueue(ctx context.Context, store papersum.Store, driver queue.Driver, runner *pipeline.Runner,
 	targetWords, workers int, logger *slog.Logger) (*service.Service, func(), error) {
-	var svc *service.Service
-	q, err := queue.New(ctx, queue.Config{Driver: driver, Logger: logger, Workers: workers,
-		Handler: func(ctx context.Context, runID string) error { return svc.Work(ctx, runID) }})
+	q, err := queue.New(ctx, queue.Config{Driver: driver, Logger: logger, Workers: workers})
 	if err != nil {
 		return nil, nil, err
 	}
 	if err := q.Migrate(ctx); err != nil {
 		return nil, nil, err
 	}
-	svc, err = service.New(service.Config{Store: store.(service.Store), Queue: q,
+	submissions, err := bindJobs(store, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	svc, err := service.New(service.Config{Store: store.(service.Store), Submissions: submissions, Queue: q,
 		Runners: map[string]*pipeline.Runner{"": runner}, TargetWords: targetWords, Logger: logger,
 		CommitWriters: commitWriters(store)})
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := q.Start(ctx); err != nil {
+	if err := q.StartWith(ctx, queue.Handlers{Summarize: svc.Work}); err != nil {
 		return nil, nil, err
 	}
 	stop := func() {

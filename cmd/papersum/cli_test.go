@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/papersum/papersum/batch"
+	"github.com/papersum/papersum/dirrun"
 	"github.com/papersum/papersum/llm/llmtest/fakeupstream"
 )
 
@@ -137,7 +137,7 @@ func TestPlainProgressIsPeriodic(t *testing.T) {
 		b := newProgress(&out, clock, 100)
 		for i := 1; i <= 100; i++ {
 			clock.t = clock.t.Add(tc.perPaper)
-			b.update(batch.Progress{Total: 100, Done: i})
+			b.update(dirrun.Progress{Total: 100, Done: i})
 		}
 		if got := strings.Count(out.String(), "\n"); got != tc.want {
 			t.Errorf("%s per paper: %d lines, want %d:\n%s", tc.perPaper, got, tc.want, out.String())

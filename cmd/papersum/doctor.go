@@ -14,7 +14,6 @@ import (
 	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/config"
 	"github.com/papersum/papersum/llm"
-	"github.com/papersum/papersum/llm/pricing"
 )
 
 // check is one line of the doctor's report.
@@ -104,9 +103,9 @@ func runDoctor(ctx context.Context, e *env, g *globalFlags, probe bool) doctorRe
 		return rep
 	}
 	rep.Config = cfg.Redacted()
-	pricer, err := loadPricer(cfg)
+	table, err := loadPricer(cfg)
 	add("pricing", err, "table loaded")
-	if table, ok := pricer.(*pricing.Table); ok && err == nil {
+	if err == nil {
 		now := time.Now()
 		for _, s := range papersum.Stages {
 			sc := cfg.Stages.Get(s)

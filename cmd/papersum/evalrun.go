@@ -18,8 +18,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/papersum/papersum"
-	"github.com/papersum/papersum/batch"
 	"github.com/papersum/papersum/config"
+	"github.com/papersum/papersum/dirrun"
 	"github.com/papersum/papersum/eval"
 	"github.com/papersum/papersum/eval/dataset"
 	"github.com/papersum/papersum/eval/rouge"
@@ -190,7 +190,7 @@ func evaluate(ctx context.Context, e *env, g *globalFlags, f *evalFlags, cfg *co
 	defer stopTicks()
 	go bar.run(tickCtx, time.Second)
 	var mu sync.Mutex
-	prog := batch.Progress{Total: len(ds.Items)}
+	prog := dirrun.Progress{Total: len(ds.Items)}
 	start := time.Now()
 	work := make(chan int)
 	var wg sync.WaitGroup
@@ -469,7 +469,7 @@ func writeEvalOutputs(e *env, f *evalFlags, res *eval.Result) error {
 			return err
 		}
 		for name, data := range map[string][]byte{"report.md": md.Bytes(), "report.html": html.Bytes(), "result.json": append(js, '\n')} {
-			if err := batch.WriteFile(filepath.Join(f.out, name), data); err != nil {
+			if err := dirrun.WriteFile(filepath.Join(f.out, name), data); err != nil {
 				return err
 			}
 		}

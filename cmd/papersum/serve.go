@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,15 +11,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/papersum/papersum"
-	"github.com/papersum/papersum/apikey"
 	"github.com/papersum/papersum/cache"
-	"github.com/papersum/papersum/config"
 	"github.com/papersum/papersum/depwait"
 	"github.com/papersum/papersum/events"
 	"github.com/papersum/papersum/fetch"
@@ -32,7 +32,6 @@ import (
 	"github.com/papersum/papersum/service"
 	"github.com/papersum/papersum/sqlite"
 	"github.com/papersum/papersum/telemetry"
-	"github.com/papersum/papersum/webhook"
 )
 
 // serveFlags are the settings of `papersum serve`.
@@ -155,55 +154,8 @@ is only the backstop for jobs whose worker holds no lease.`,
 			return serve(c.Context(), e, g, f)
 		},
 	}
-	fl := c.Flags()
-	fl.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port; the address is logged)")
-	fl.StringVar(&f.redisURL, "redis-url", "", "Redis for the shared result cache and rate limits, e.g. redis://127.0.0.1:6379 (default $PAPERSUM_REDIS_URL, else in-process)")
-	fl.StringSliceVar(&f.kafkaBrokers, "kafka-brokers", nil, "Kafka seed brokers host:port,... (default $PAPERSUM_KAFKA_BROKERS, else no Kafka)")
-	fl.StringVar(&f.kafkaGroup, "kafka-group", "papersum", "Kafka consumer group of the papers topic")
-	fl.StringVar(&f.papersTopic, "kafka-papers-topic", events.DefaultPapersTopic, "topic of papers to summarize")
-	fl.StringVar(&f.summariesTopic, "kafka-summaries-topic", events.DefaultSummariesTopic, "topic finished runs are published to")
-	fl.IntVar(&f.workers, "workers", queue.DefaultWorkers, "jobs run at once by this process")
-	fl.DurationVar(&f.jobTimeout, "job-timeout", queue.DefaultJobTimeout, "longest a job may run before it is cancelled and retried")
-	fl.DurationVar(&f.rescueAfter, "rescue-after", 0, "backstop for jobs whose worker holds no lease: how long such a job may stay running before it is run again; must exceed --job-timeout (default --job-timeout + 5m; a dead server's jobs are found by its lease within 35s)")
-	fl.DurationVar(&f.maxWait, "max-wait", httpapi.DefaultMaxWait, "cap on ?wait= of submissions")
-	fl.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown waits for requests and jobs to finish")
-	fl.DurationVar(&f.startupTimeout, "startup-timeout", defaultStartupTimeout, "how long start-up waits for the database before it exits with code 69")
-	fl.StringVar(&f.ratelimitFallback, "ratelimit-fallback", string(ratelimit.PolicyLocal), "what the rate limiter does while Redis is down: local (per-process limits), open (no limit) or closed (503 with Retry-After)")
-	fl.DurationVar(&f.runDeadline, "run-deadline", service.DefaultRunDeadline, "how long after its first start a run whose model provider fails transiently (rate limit, overload, 5xx, timeout, lost connection, open circuit) waits in the queue for it, retried with backoff, before it fails")
-	fl.IntVar(&f.rpm, "rate-limit-rpm", 600, "requests per minute per API key (0: no limit)")
-	fl.Int64Var(&f.tokensPerDay, "rate-limit-tokens-per-day", 0, "model tokens per day per API key (0: no limit)")
-	fl.StringSliceVar(&f.fetchHosts, "fetch-allow-host", fetch.DefaultAllowedHosts, "hosts papers may be fetched from by URL")
-	fl.IntVar(&f.cacheEntries, "cache-entries", 10000, "entries of the in-process result cache (without --redis-url)")
-	fl.DurationVar(&f.cacheTTL, "cache-ttl", service.DefaultCacheTTL, "how long a result stays cached")
-	fl.Int64Var(&f.maxBytes, "max-bytes", ingest.DefaultMaxBytes, "largest paper accepted, in bytes")
-	fl.IntVar(&f.commitWriters, "commit-writers", 0, "store transactions of submissions (and of cache hits) open at once; requests arriving meanwhile share the next one (0: 1 on SQLite, 2 on Postgres)")
-	fl.IntVar(&f.maxTeams, "metrics-max-teams", telemetry.DefaultMaxTeams, "distinct team label values of the metrics: teams with an API key, oldest first, then as they appear; the rest count as \"other\"")
-	fl.StringVar(&f.debugAddr, "debug-addr", "", "address of a second listener with Go's profiler (/debug/pprof/); keep it on loopback (default: off)")
-	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "address of a second listener that serves /metrics without an API key, for an internal network; the API's /metrics (read key) stays (default: off)")
-	fl.BoolVar(&f.allowPrivate, "insecure-allow-private", false, "let URL fetches and callbacks reach loopback and private addresses (tests only)")
-	_ = fl.MarkHidden("insecure-allow-private")
-	limitFlags(fl, intIn("workers", 1, 1024, ""), intIn("rate-limit-rpm", 1, 1_000_000, "no limit"),
-		intIn("rate-limit-tokens-per-day", 1, noMax, "no limit"), intIn("cache-entries", 1, 10_000_000, ""),
-		maxBytesFlag(), intIn("commit-writers", 1, 64, "1 on SQLite, 2 on Postgres"),
-		durationIn("job-timeout", time.Second, 24*time.Hour, ""), durationIn("max-wait", time.Second, time.Hour, ""),
-		durationIn("shutdown-timeout", 0, time.Hour, ""), durationIn("cache-ttl", time.Second, 365*24*time.Hour, ""),
-		intIn("metrics-max-teams", 1, 10_000, ""), durationIn("rescue-after", time.Second, 30*24*time.Hour, "--job-timeout + 5m"),
-		durationIn("startup-timeout", time.Second, 24*time.Hour, ""), oneOf("ratelimit-fallback", policyNames()...),
-		durationIn("run-deadline", time.Second, 30*24*time.Hour, ""))
+	f.register(c.Flags())
 	return c
-}
-
-// server is everything serve started, in the order it must stop.
-type server struct {
-	log      *slog.Logger
-	http     *http.Server
-	queue    *queue.Queue
-	stopping chan struct{}
-	closers  []func()
-	// metrics serves the Prometheus registry, for --metrics-addr.
-	metrics http.Handler
-	// handler is the API, served once start-up is done.
-	handler http.Handler
 }
 
 func serve(ctx context.Context, e *env, g *globalFlags, f *serveFlags) error {
@@ -273,38 +225,46 @@ func serve(ctx context.Context, e *env, g *globalFlags, f *serveFlags) error {
 	}
 	defer s.close()
 	s.http = httpSrv
+	return s.run(ctx, starting, errc, metricsLn)
+}
 
-	if f.debugAddr != "" {
-		stop, err := serveDebug(f.debugAddr, logger)
-		if err != nil {
-			return err
-		}
-		defer stop()
-		fmt.Fprintf(e.stderr, "papersum: profiler on http://%s/debug/pprof/\n", f.debugAddr)
-	}
-	if metricsLn != nil {
-		defer serveMetrics(metricsLn, s.metrics, logger)()
-		fmt.Fprintf(e.stderr, "papersum: metrics on http://%s/metrics\n", metricsLn.Addr())
-	}
-	starting.Ready(s.handler)
-	logger.Info("started")
-	select {
-	case err := <-errc:
-		return papersum.Errorf(papersum.EUNAVAILABLE, "http server: %v", err)
-	case <-ctx.Done():
-	}
-	logger.Info("shutting down: draining requests and jobs", "timeout", f.shutdownTimeout.String())
-	close(s.stopping)
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), f.shutdownTimeout)
-	defer cancel()
-	if err := s.http.Shutdown(sctx); err != nil {
-		logger.Warn("http shutdown", "err", err)
-	}
-	if err := s.queue.Stop(sctx); err != nil {
-		logger.Warn("queue shutdown", "err", err)
-	}
-	logger.Info("stopped")
-	return nil
+// register declares the flags of serve on fl, with their defaults and
+// limits, filling f.
+func (f *serveFlags) register(fl *pflag.FlagSet) {
+	fl.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port; the address is logged)")
+	fl.StringVar(&f.redisURL, "redis-url", "", "Redis for the shared result cache and rate limits, e.g. redis://127.0.0.1:6379 (default $PAPERSUM_REDIS_URL, else in-process)")
+	fl.StringSliceVar(&f.kafkaBrokers, "kafka-brokers", nil, "Kafka seed brokers host:port,... (default $PAPERSUM_KAFKA_BROKERS, else no Kafka)")
+	fl.StringVar(&f.kafkaGroup, "kafka-group", "papersum", "Kafka consumer group of the papers topic")
+	fl.StringVar(&f.papersTopic, "kafka-papers-topic", events.DefaultPapersTopic, "topic of papers to summarize")
+	fl.StringVar(&f.summariesTopic, "kafka-summaries-topic", events.DefaultSummariesTopic, "topic finished runs are published to")
+	fl.IntVar(&f.workers, "workers", queue.DefaultWorkers, "jobs run at once by this process")
+	fl.DurationVar(&f.jobTimeout, "job-timeout", queue.DefaultJobTimeout, "longest a job may run before it is cancelled and retried")
+	fl.DurationVar(&f.rescueAfter, "rescue-after", 0, "backstop for jobs whose worker holds no lease: how long such a job may stay running before it is run again; must exceed --job-timeout (default --job-timeout + 5m; a dead server's jobs are found by its lease within 35s)")
+	fl.DurationVar(&f.maxWait, "max-wait", httpapi.DefaultMaxWait, "cap on ?wait= of submissions")
+	fl.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown waits for requests and jobs to finish")
+	fl.DurationVar(&f.startupTimeout, "startup-timeout", defaultStartupTimeout, "how long start-up waits for the database before it exits with code 69")
+	fl.StringVar(&f.ratelimitFallback, "ratelimit-fallback", string(ratelimit.PolicyLocal), "what the rate limiter does while Redis is down: local (per-process limits), open (no limit) or closed (503 with Retry-After)")
+	fl.DurationVar(&f.runDeadline, "run-deadline", service.DefaultRunDeadline, "how long after its first start a run whose model provider fails transiently (rate limit, overload, 5xx, timeout, lost connection, open circuit) waits in the queue for it, retried with backoff, before it fails")
+	fl.IntVar(&f.rpm, "rate-limit-rpm", 600, "requests per minute per API key (0: no limit)")
+	fl.Int64Var(&f.tokensPerDay, "rate-limit-tokens-per-day", 0, "model tokens per day per API key (0: no limit)")
+	fl.StringSliceVar(&f.fetchHosts, "fetch-allow-host", fetch.DefaultAllowedHosts, "hosts papers may be fetched from by URL")
+	fl.IntVar(&f.cacheEntries, "cache-entries", 10000, "entries of the in-process result cache (without --redis-url)")
+	fl.DurationVar(&f.cacheTTL, "cache-ttl", service.DefaultCacheTTL, "how long a result stays cached")
+	fl.Int64Var(&f.maxBytes, "max-bytes", ingest.DefaultMaxBytes, "largest paper accepted, in bytes")
+	fl.IntVar(&f.commitWriters, "commit-writers", 0, "store transactions of submissions (and of cache hits) open at once; requests arriving meanwhile share the next one (0: 1 on SQLite, 2 on Postgres)")
+	fl.IntVar(&f.maxTeams, "metrics-max-teams", telemetry.DefaultMaxTeams, "distinct team label values of the metrics: teams with an API key, oldest first, then as they appear; the rest count as \"other\"")
+	fl.StringVar(&f.debugAddr, "debug-addr", "", "address of a second listener with Go's profiler (/debug/pprof/); keep it on loopback (default: off)")
+	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "address of a second listener that serves /metrics without an API key, for an internal network; the API's /metrics (read key) stays (default: off)")
+	fl.BoolVar(&f.allowPrivate, "insecure-allow-private", false, "let URL fetches and callbacks reach loopback and private addresses (tests only)")
+	_ = fl.MarkHidden("insecure-allow-private")
+	limitFlags(fl, intIn("workers", 1, 1024, ""), intIn("rate-limit-rpm", 1, 1_000_000, "no limit"),
+		intIn("rate-limit-tokens-per-day", 1, noMax, "no limit"), intIn("cache-entries", 1, 10_000_000, ""),
+		maxBytesFlag(), intIn("commit-writers", 1, 64, "1 on SQLite, 2 on Postgres"),
+		durationIn("job-timeout", time.Second, 24*time.Hour, ""), durationIn("max-wait", time.Second, time.Hour, ""),
+		durationIn("shutdown-timeout", 0, time.Hour, ""), durationIn("cache-ttl", time.Second, 365*24*time.Hour, ""),
+		intIn("metrics-max-teams", 1, 10_000, ""), durationIn("rescue-after", time.Second, 30*24*time.Hour, "--job-timeout + 5m"),
+		durationIn("startup-timeout", time.Second, 24*time.Hour, ""), oneOf("ratelimit-fallback", policyNames()...),
+		durationIn("run-deadline", time.Second, 30*24*time.Hour, ""))
 }
 
 // checkDurations refuses job and shutdown durations that the queue would
@@ -324,204 +284,6 @@ func (f *serveFlags) checkDurations() error {
 		return &usageError{msg: fmt.Sprintf("--shutdown-timeout %s must not be negative", f.shutdownTimeout)}
 	}
 	return nil
-}
-
-func (s *server) close() {
-	for i := len(s.closers) - 1; i >= 0; i-- {
-		s.closers[i]()
-	}
-}
-
-// startServer builds the service from the flags and starts its queue,
-// waiting up to --startup-timeout for the database and reporting its
-// progress to the start-up probes. On error everything already opened is
-// closed.
-func startServer(ctx context.Context, e *env, g *globalFlags, f *serveFlags, cfg *config.Config, deps *pipelineDeps,
-	logger *slog.Logger, progress *startProgress) (_ *server, err error) {
-	s := &server{log: logger, stopping: make(chan struct{})}
-	defer func() {
-		if err != nil {
-			s.close()
-		}
-	}()
-	waitUntil := time.Now().Add(f.startupTimeout)
-	var store papersum.Store
-	var driver queue.Driver
-	err = awaitDependency(ctx, "store", waitUntil, f.startupTimeout, logger, progress, func(ctx context.Context) error {
-		var err error
-		store, driver, err = openServiceStore(ctx, g, e.getenv)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	s.closers = append(s.closers, func() { _ = store.Close() })
-	keys, ok := store.(papersum.KeyStore)
-	if !ok {
-		return nil, papersum.Errorf(papersum.EINTERNAL, "the store keeps no API keys")
-	}
-	runner, err := deps.runner(store, logger, cfg)
-	if err != nil {
-		return nil, err
-	}
-
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	teams := newTeamDirectory(keys, papersum.SystemClock{})
-	initialTeams, err := teams.teams(ctx)
-	if err != nil {
-		return nil, err
-	}
-	metrics, err := telemetry.NewMetrics(reg, telemetry.Config{Routes: httpapi.Routes(),
-		Models: deps.models, Breakers: append([]telemetry.ModelRef{}, deps.breakerModels...),
-		MaxTeams: f.maxTeams, KnownTeam: teams.known, QualityThreshold: cfg.Thresholds.Overall})
-	if err != nil {
-		return nil, err
-	}
-	metrics.AdmitTeams(initialTeams...)
-	deps.observer.use(metrics)
-
-	var rdb *redis.Client
-	if u := firstNonEmpty(f.redisURL, e.getenv("PAPERSUM_REDIS_URL")); u != "" {
-		opt, err := redis.ParseURL(u)
-		if err != nil {
-			return nil, &usageError{msg: fmt.Sprintf("--redis-url: %v", err)}
-		}
-		// One dial per call: the cache and the limiter answer a failed
-		// call by their fallback within their own timeouts (250ms,
-		// 100ms), which go-redis's five dial attempts 100ms apart would
-		// only use up, turning "connection refused" into a timeout.
-		opt.DialerRetries = 1
-		rdb = redis.NewClient(opt)
-		s.closers = append(s.closers, func() { _ = rdb.Close() })
-		// Redis down at start is what Redis down later is: degraded, not
-		// fatal. The cache and the limiter use it as soon as it answers.
-		if err := pingRedis(ctx, rdb); err != nil {
-			logger.Warn("redis unreachable at start; serving degraded until it answers (cache misses, rate limits per --ratelimit-fallback)",
-				"dependency", "redis", "addr", opt.Addr, "cause", causeOf(err), "err", err.Error(), "ratelimit_fallback", f.ratelimitFallback)
-		}
-	}
-	resultCache, limiter, err := newCacheAndLimiter(rdb, f, logger, metrics)
-	if err != nil {
-		return nil, err
-	}
-
-	fetcherCfg := fetch.Config{AllowedHosts: f.fetchHosts, MaxBytes: f.maxBytes}
-	dialerCfg := fetch.DialerConfig{}
-	if f.allowPrivate {
-		any := func(net.IP) bool { return true }
-		fetcherCfg.AllowPrivateForTests, dialerCfg.AllowPrivateForTests = any, any
-		fetcherCfg.AllowedPorts = allPorts()
-		dialerCfg.AllowedPorts = fetcherCfg.AllowedPorts
-	}
-	fetcher, err := fetch.New(fetcherCfg)
-	if err != nil {
-		return nil, err
-	}
-
-	var svc *service.Service // the queue's handlers close over it
-	q, err := queue.New(ctx, queue.Config{
-		Driver:               driver,
-		Handler:              func(ctx context.Context, runID string) error { return svc.Work(ctx, runID) },
-		Callback:             func(ctx context.Context, a queue.CallbackArgs) error { return svc.Deliver(ctx, a) },
-		Logger:               logger,
-		Workers:              f.workers,
-		JobTimeout:           f.jobTimeout,
-		RescueStuckJobsAfter: f.rescueAfter,
-	})
-	if err != nil {
-		return nil, err
-	}
-	s.queue = q
-	err = awaitDependency(ctx, "store", waitUntil, f.startupTimeout, logger, progress, q.Migrate)
-	if err != nil {
-		return nil, err
-	}
-	progress.done("store")
-
-	svcCfg := service.Config{
-		Store: store.(service.Store), Queue: q, Runners: map[string]*pipeline.Runner{"": runner},
-		Fetcher: fetcher, Ingest: ingest.Options{MaxBytes: f.maxBytes}, Cache: resultCache, CacheTTL: f.cacheTTL,
-		Metrics: metrics, Limiter: limiter, Logger: logger, CommitWriters: f.commitWriters, RunDeadline: f.runDeadline,
-	}
-	if secret := e.getenv("PAPERSUM_CALLBACK_SECRET"); secret != "" {
-		key, err := webhook.ParseSecret(secret)
-		if err != nil {
-			return nil, papersum.Errorf(papersum.EINVALID, "PAPERSUM_CALLBACK_SECRET: %v", err)
-		}
-		dialer, err := fetch.NewDialer(dialerCfg)
-		if err != nil {
-			return nil, err
-		}
-		sender, err := webhook.NewSender(webhook.SenderConfig{Secret: key, Client: &http.Client{Transport: dialer.Transport()},
-			Record: func(ctx context.Context, a webhook.Attempt) { svc.RecordDelivery(ctx, a) }})
-		if err != nil {
-			return nil, err
-		}
-		svcCfg.Deliverer = sender
-	}
-	if brokers := kafkaBrokers(f, e.getenv); len(brokers) > 0 {
-		producer, err := events.NewProducer(events.ProducerConfig{Brokers: brokers, Topic: f.summariesTopic, Logger: logger})
-		if err != nil {
-			return nil, err
-		}
-		s.closers = append(s.closers, producer.Close)
-		svcCfg.Publisher = producer
-	}
-	if svcCfg.CommitWriters == 0 {
-		svcCfg.CommitWriters = commitWriters(store)
-	}
-	if svc, err = service.New(svcCfg); err != nil {
-		return nil, err
-	}
-	s.closers = append(s.closers, svc.Close)
-
-	var inbound http.Handler
-	if secret := e.getenv("PAPERSUM_WEBHOOK_SECRET"); secret != "" {
-		key, err := webhook.ParseSecret(secret)
-		if err != nil {
-			return nil, papersum.Errorf(papersum.EINVALID, "PAPERSUM_WEBHOOK_SECRET: %v", err)
-		}
-		recv, err := webhook.NewReceiver(webhook.ReceiverConfig{Secrets: [][]byte{key},
-			Seen: webhook.NewMemorySeenStore(papersum.SystemClock{}), Handle: svc.HandlePaperPublished, Logger: logger})
-		if err != nil {
-			return nil, err
-		}
-		inbound = recv
-	}
-
-	auth, err := apikey.NewAuthenticator(keys, apikey.Options{})
-	if err != nil {
-		return nil, err
-	}
-	s.metrics = metricsHandler(deps.breakers, reg)
-	handler, err := httpapi.NewServer(httpapi.Deps{
-		Summaries: svc, Batches: svc.Batches(), Deliveries: svc, Auth: auth, Limiter: limiter,
-		Readiness: readiness(store, q, runner, rdb), Metrics: metrics, MetricsHandler: s.metrics,
-		Webhook: inbound, MaxBodyBytes: f.maxBytes, MaxWait: f.maxWait, Stopping: s.stopping, Logger: logger,
-	})
-	if err != nil {
-		return nil, err
-	}
-	s.handler = handler
-	if err := q.Start(ctx); err != nil {
-		return nil, err
-	}
-	progress.done("workers")
-	go reportQueueDepth(ctx, q, metrics, logger)
-	if brokers := kafkaBrokers(f, e.getenv); len(brokers) > 0 {
-		consumer, err := events.NewConsumer(events.ConsumerConfig{Brokers: brokers, Topic: f.papersTopic,
-			Group: f.kafkaGroup, Logger: logger}, svc.HandlePaperMessage)
-		if err != nil {
-			return nil, err
-		}
-		go func() {
-			if err := consumer.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
-				logger.Error("kafka consumer stopped", "err", err)
-			}
-		}()
-	}
-	return s, nil
 }
 
 // serveMetrics serves metrics at /metrics on ln, the listener of
@@ -556,6 +318,26 @@ func openServiceStore(ctx context.Context, g *globalFlags, getenv func(string) s
 	}
 	_ = store.Close()
 	return nil, nil, papersum.Errorf(papersum.EINTERNAL, "no job queue for store %T", store)
+}
+
+// bindJobs binds store to q: the service's submissions enqueue their jobs
+// in the store's own transaction, typed as the store's driver types it.
+func bindJobs(store papersum.Store, q *queue.Queue) (papersum.Submitter, error) {
+	switch db := store.(type) {
+	case *sqlite.DB:
+		jobs, err := queue.JobsOf[*sql.Tx](q)
+		if err != nil {
+			return nil, err
+		}
+		return papersum.BindJobs(db, jobs), nil
+	case *postgres.DB:
+		jobs, err := queue.JobsOf[pgx.Tx](q)
+		if err != nil {
+			return nil, err
+		}
+		return papersum.BindJobs(db, jobs), nil
+	}
+	return nil, papersum.Errorf(papersum.EINTERNAL, "no job queue for store %T", store)
 }
 
 func newCacheAndLimiter(rdb *redis.Client, f *serveFlags, logger *slog.Logger, metrics *telemetry.Metrics) (cache.Cache, ratelimit.Limiter, error) {

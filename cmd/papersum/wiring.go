@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io/fs"
 	"log/slog"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -89,12 +88,12 @@ func firstNonEmpty(vals ...string) string {
 // built first, so that configuration errors surface before anything is
 // stored.
 type pipelineDeps struct {
-	pricer   papersum.Pricer
+	pricer   *pricing.Table
 	prompts  pipeline.Prompts
 	stages   map[papersum.Stage]pipeline.StageModel
 	breakers *llm.Breakers
 	// batchers are the providers that can take a batch (by provider name).
-	batchers map[string]papersum.Batcher
+	batchers map[string]papersum.MessageBatcher
 	// models are every model of the stages' chains, in order, without
 	// repeats; breakerModels those of them behind a breaker (all but the
 	// local engine).
@@ -151,13 +150,13 @@ func (o *callObserver) stateChange(provider, model string, _, to llm.CircuitStat
 	m.SetBreakerState(provider, model, s)
 }
 
-// newPipelineDeps builds each stage's model from the configuration: every
-// model of a stage (the first choice and its fallbacks) is an adapter
-// inside a Retrier inside its provider/model circuit breaker, and the
-// stage calls them through a fallback chain. The local engine needs no
-// retry or breaker. Models without a price are refused here.
+// newPipelineDeps builds each stage's model from the configuration with
+// the model-chain policy of llm.BuildStages (retry inside a breaker for
+// every remote model, a fallback chain per stage, the local engine as the
+// last resort), which every command shares. Models without a price are
+// refused here.
 func newPipelineDeps(cfg *config.Config, e *env, logger *slog.Logger) (*pipelineDeps, error) {
-	pricer, err := loadPricer(cfg)
+	table, err := loadPricer(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -179,78 +178,68 @@ func newPipelineDeps(cfg *config.Config, e *env, logger *slog.Logger) (*pipeline
 		return nil, err
 	}
 	engine := local.New(local.Config{})
-	d := &pipelineDeps{pricer: pricer, prompts: prompts, breakers: breakers, observer: observer, scorer: engine,
-		stages: map[papersum.Stage]pipeline.StageModel{}, batchers: map[string]papersum.Batcher{}}
-	seen := map[telemetry.ModelRef]bool{}
-	adapters := map[string]papersum.Model{config.ProviderLocal: engine}
+	d := &pipelineDeps{pricer: table, prompts: prompts, breakers: breakers, observer: observer, scorer: engine,
+		stages: map[papersum.Stage]pipeline.StageModel{}, batchers: map[string]papersum.MessageBatcher{}}
 	now := time.Now()
-	seed := uint64(now.UnixNano())
+	links := map[papersum.Stage][]llm.ChainLink{}
+	seen := map[telemetry.ModelRef]bool{}
 	for _, s := range papersum.Stages {
 		sc := cfg.Stages.Get(s)
-		refs := append([]config.ModelRef{{Provider: sc.Provider, Model: sc.Model}}, sc.Fallback...)
-		var links []llm.Link
-		for _, ref := range refs {
-			if !pricer.Known(ref.Provider, ref.Model, now) {
-				return nil, papersum.Errorf(papersum.EINVALID,
-					"stage %s: no price for %s model %q; add a row to the pricing file (pricing_file in the config)", s, ref.Provider, ref.Model)
-			}
+		for _, ref := range append([]config.ModelRef{{Provider: sc.Provider, Model: sc.Model}}, sc.Fallback...) {
 			pc, _ := cfg.Provider(ref.Provider)
-			adapter, ok := adapters[ref.Provider]
-			if !ok {
-				adapter, err = newAdapter(ref.Provider, pc, pricer, e.getenv)
-				if err != nil {
-					return nil, err
-				}
-				adapters[ref.Provider] = adapter
-				if b, ok := adapter.(papersum.Batcher); ok {
-					d.batchers[ref.Provider] = b
-				}
-			}
-			client := adapter
-			mr := telemetry.ModelRef{Provider: ref.Provider, Model: ref.Model}
-			if !seen[mr] {
+			isLocal := pc.Type == config.ProviderLocal
+			links[s] = append(links[s], llm.ChainLink{Provider: ref.Provider, Model: ref.Model, Local: isLocal})
+			if mr := (telemetry.ModelRef{Provider: ref.Provider, Model: ref.Model}); !seen[mr] {
 				seen[mr] = true
 				d.models = append(d.models, mr)
-				if pc.Type != config.ProviderLocal {
+				if !isLocal {
 					d.breakerModels = append(d.breakerModels, mr)
 				}
 			}
-			if pc.Type != config.ProviderLocal {
-				r, err := llm.NewRetrier(adapter, llm.RetryConfig{
-					Provider: ref.Provider, MaxAttempts: cfg.Retry.MaxAttempts,
-					BaseDelay: time.Duration(cfg.Retry.BaseDelay), MaxDelay: time.Duration(cfg.Retry.MaxDelay),
-					TotalDeadline: time.Duration(cfg.Retry.TotalDeadline),
-					Rand:          rand.New(rand.NewPCG(seed, uint64(len(links)))), Logger: logger,
-					OnAttempt: observer.attempt,
-				})
-				if err != nil {
-					return nil, err
-				}
-				client = breakers.Wrap(ref.Provider, ref.Model, r)
-			}
-			links = append(links, llm.Link{Provider: ref.Provider, Model: ref.Model, Client: client})
 		}
+	}
+	built, err := llm.BuildStages(llm.StagesConfig{
+		Stages: links,
+		Check: func(s papersum.Stage, l llm.ChainLink) error {
+			if !table.Known(l.Provider, l.Model, now) {
+				return papersum.Errorf(papersum.EINVALID,
+					"stage %s: no price for %s model %q; add a row to the pricing file (pricing_file in the config)", s, l.Provider, l.Model)
+			}
+			return nil
+		},
+		Adapter: func(provider string) (papersum.Model, error) {
+			if provider == config.ProviderLocal {
+				return engine, nil
+			}
+			pc, _ := cfg.Provider(provider)
+			return newAdapter(provider, pc, table, e.getenv)
+		},
+		Retry: llm.RetryConfig{MaxAttempts: cfg.Retry.MaxAttempts,
+			BaseDelay: time.Duration(cfg.Retry.BaseDelay), MaxDelay: time.Duration(cfg.Retry.MaxDelay),
+			TotalDeadline: time.Duration(cfg.Retry.TotalDeadline), OnAttempt: observer.attempt},
+		Seed:     uint64(now.UnixNano()),
+		Breakers: breakers,
+		Logger:   logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for provider, a := range built.Adapters {
+		if b, ok := a.(papersum.MessageBatcher); ok {
+			d.batchers[provider] = b
+		}
+	}
+	for _, s := range papersum.Stages {
+		sc, chain := cfg.Stages.Get(s), built.Chains[s]
 		stage := pipeline.StageModel{
-			Provider: sc.Provider, Model: sc.Model, MaxTokens: sc.MaxTokens,
+			Provider: sc.Provider, Model: sc.Model, MaxTokens: sc.MaxTokens, Client: chain.Client,
 			Temperature: sc.Temperature, Timeout: time.Duration(sc.Timeout), CacheTTL: sc.CacheTTL,
 		}
-		if row, ok := lookupRow(pricer, sc.Provider, sc.Model, now); ok {
+		if row, ok := table.Lookup(sc.Provider, sc.Model, now); ok {
 			stage.MaxOutputTokens = row.MaxOutput
 		}
-		if len(links) == 1 {
-			stage.Client = links[0].Client
-		} else {
-			chain, err := llm.NewChain(logger, links...)
-			if err != nil {
-				return nil, err
-			}
-			stage.Client = chain
-		}
-		// When a model's output stays unusable after one repair, the last
-		// model of the chain answers if it is the local engine: it always
-		// produces the output contract.
-		if last := refs[len(refs)-1]; len(refs) > 1 && last.Provider == config.ProviderLocal {
-			stage.Fallback = &pipeline.StageModel{Provider: last.Provider, Model: last.Model, Client: engine, MaxTokens: sc.MaxTokens}
+		if f := chain.Fallback; f != nil {
+			stage.Fallback = &pipeline.StageModel{Provider: f.Provider, Model: f.Model, Client: chain.Local, MaxTokens: sc.MaxTokens}
 		}
 		d.stages[s] = stage
 	}
@@ -258,13 +247,13 @@ func newPipelineDeps(cfg *config.Config, e *env, logger *slog.Logger) (*pipeline
 }
 
 // newAdapter builds the client of a provider from its configuration.
-func newAdapter(name string, pc config.ProviderConfig, pricer papersum.Pricer, getenv func(string) string) (papersum.Model, error) {
+func newAdapter(name string, pc config.ProviderConfig, table *pricing.Table, getenv func(string) string) (papersum.Model, error) {
 	key, err := apiKey(pc, getenv)
 	if err != nil {
 		return nil, papersum.Errorf(papersum.EINVALID, "provider %s: %s", name, papersum.ErrorMessage(err))
 	}
 	accepts := func(model string) (bool, bool) {
-		row, ok := lookupRow(pricer, name, model, time.Now())
+		row, ok := table.Lookup(name, model, time.Now())
 		return row.AcceptsTemperature, ok
 	}
 	switch pc.Type {
@@ -277,15 +266,6 @@ func newAdapter(name string, pc config.ProviderConfig, pricer papersum.Pricer, g
 	return nil, papersum.Errorf(papersum.EINVALID, "provider %s: unknown type %q", name, pc.Type)
 }
 
-// lookupRow returns the pricing row of a model when the pricer is the
-// pricing table (it carries the model's capabilities too).
-func lookupRow(pricer papersum.Pricer, provider, model string, at time.Time) (pricing.Row, bool) {
-	if t, ok := pricer.(*pricing.Table); ok {
-		return t.Lookup(provider, model, at)
-	}
-	return pricing.Row{}, false
-}
-
 func (d *pipelineDeps) runner(store papersum.Store, logger *slog.Logger, cfg *config.Config) (*pipeline.Runner, error) {
 	return pipeline.NewRunner(pipeline.RunnerConfig{
 		Stages: d.stages, Prompts: d.prompts, Store: store, Pricer: d.pricer,
@@ -293,7 +273,9 @@ func (d *pipelineDeps) runner(store papersum.Store, logger *slog.Logger, cfg *co
 	})
 }
 
-func loadPricer(cfg *config.Config) (papersum.Pricer, error) {
+// loadPricer loads the pricing table of cfg (the built-in one by default):
+// prices, and each model's capabilities.
+func loadPricer(cfg *config.Config) (*pricing.Table, error) {
 	if cfg.PricingFile == "" {
 		return pricing.Default()
 	}

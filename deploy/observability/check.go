@@ -207,7 +207,7 @@ func (c *checker) checkSelector(vs *parser.VectorSelector, exempt []Exemption) {
 		return
 	}
 	for _, m := range vs.LabelMatchers {
-		if m.Name == labels.MetricName {
+		if m.Name == model.MetricNameLabel {
 			continue
 		}
 		if slices.Contains(TargetLabels, m.Name) {

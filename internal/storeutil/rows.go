@@ -327,7 +327,7 @@ type SubmissionRows struct {
 // times it lacks from clock.
 //
 // Errors: EINVALID.
-func NewSubmissionRows(op string, sub *papersum.Submission, enqueue Enqueue, clock papersum.Clock) (SubmissionRows, error) {
+func NewSubmissionRows[TTx any](op string, sub *papersum.Submission, enqueue papersum.EnqueueTx[TTx], clock papersum.Clock) (SubmissionRows, error) {
 	if err := CheckSubmission(op, sub, enqueue); err != nil {
 		return SubmissionRows{}, err
 	}

@@ -1,7 +1,6 @@
 package storeutil
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -36,14 +35,11 @@ func CheckRunFilter(op string, f papersum.RunFilter) (int, error) {
 	return f.Limit, nil
 }
 
-// Enqueue is the callback of papersum.JobStore.Submit.
-type Enqueue = func(ctx context.Context, tx any, runIDs []string) error
-
 // CheckSubmission validates s (papersum.Submission.Validate) and enqueue
 // before Submit writes anything.
 //
 // Errors: EINVALID.
-func CheckSubmission(op string, s *papersum.Submission, enqueue Enqueue) error {
+func CheckSubmission[TTx any](op string, s *papersum.Submission, enqueue papersum.EnqueueTx[TTx]) error {
 	if enqueue == nil {
 		// Without it the runs would be stored with no job to run them.
 		return Invalid(op, "a submission needs an enqueue function")

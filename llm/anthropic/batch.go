@@ -21,7 +21,7 @@ var customIDPattern = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
 // is sent, when reqs is empty, a CustomID is not 1-64 characters of
 // [a-zA-Z0-9_-] or is repeated, or a request is invalid; otherwise as
 // Generate.
-func (c *Client) SubmitBatch(ctx context.Context, reqs []papersum.BatchRequest) (string, error) {
+func (c *Client) SubmitBatch(ctx context.Context, reqs []papersum.MessageBatchRequest) (string, error) {
 	if len(reqs) == 0 {
 		return "", invalid("", "", "empty batch")
 	}
@@ -57,16 +57,16 @@ func (c *Client) SubmitBatch(ctx context.Context, reqs []papersum.BatchRequest) 
 //
 // Errors: a *papersum.ProviderError, classified as for Generate; an unknown
 // id is ClassInvalidRequest (404 not_found_error).
-func (c *Client) BatchStatus(ctx context.Context, id string) (papersum.BatchStatus, error) {
+func (c *Client) BatchStatus(ctx context.Context, id string) (papersum.MessageBatchStatus, error) {
 	if id == "" {
-		return papersum.BatchStatus{}, invalid("", "", "empty batch ID")
+		return papersum.MessageBatchStatus{}, invalid("", "", "empty batch ID")
 	}
 	b, err := c.sdk.Messages.Batches.Get(ctx, id, sdk.MessageBatchGetParams{})
 	if err != nil {
-		return papersum.BatchStatus{}, c.callError(ctx, "", "", err)
+		return papersum.MessageBatchStatus{}, c.callError(ctx, "", "", err)
 	}
 	n := b.RequestCounts
-	return papersum.BatchStatus{
+	return papersum.MessageBatchStatus{
 		ID:         b.ID,
 		Ended:      b.ProcessingStatus == sdk.MessageBatchProcessingStatusEnded,
 		Processing: int(n.Processing),
@@ -97,13 +97,13 @@ func (c *Client) BatchStatus(ctx context.Context, id string) (papersum.BatchStat
 // (a batch still in progress answers 4xx: ClassInvalidRequest) or a line
 // cannot be parsed (ClassServer). A line of an unknown result type is a
 // ClassServer result, not a failure of the whole call.
-func (c *Client) BatchResults(ctx context.Context, id string) ([]papersum.BatchResult, error) {
+func (c *Client) BatchResults(ctx context.Context, id string) ([]papersum.MessageBatchResult, error) {
 	if id == "" {
 		return nil, invalid("", "", "empty batch ID")
 	}
 	stream := c.sdk.Messages.Batches.ResultsStreaming(ctx, id, sdk.MessageBatchResultsParams{})
 	defer stream.Close()
-	var out []papersum.BatchResult
+	var out []papersum.MessageBatchResult
 	for stream.Next() {
 		line := stream.Current()
 		out = append(out, batchResult(line))
@@ -115,8 +115,8 @@ func (c *Client) BatchResults(ctx context.Context, id string) ([]papersum.BatchR
 }
 
 // batchResult maps one line of a batch's results.
-func batchResult(line sdk.MessageBatchIndividualResponse) papersum.BatchResult {
-	r := papersum.BatchResult{CustomID: line.CustomID}
+func batchResult(line sdk.MessageBatchIndividualResponse) papersum.MessageBatchResult {
+	r := papersum.MessageBatchResult{CustomID: line.CustomID}
 	fail := func(class papersum.Class, msg string) *papersum.ProviderError {
 		return &papersum.ProviderError{Class: class, Provider: ProviderName, Message: truncate(msg, maxMessage)}
 	}

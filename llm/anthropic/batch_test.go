@@ -89,7 +89,7 @@ func TestBatchLifecycle(t *testing.T) {
 	c := serve(t, srv)
 	ctx := background(t)
 
-	reqs := []papersum.BatchRequest{
+	reqs := []papersum.MessageBatchRequest{
 		{CustomID: "paper-1-summarize", Request: baseRequest()},
 		{CustomID: "paper-2-summarize", Request: func() *papersum.Request {
 			r := baseRequest()
@@ -149,14 +149,14 @@ func TestBatchLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st != (papersum.BatchStatus{ID: id, Processing: 5}) {
+	if st != (papersum.MessageBatchStatus{ID: id, Processing: 5}) {
 		t.Errorf("status %+v", st)
 	}
 	st, err = c.BatchStatus(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st != (papersum.BatchStatus{ID: id, Ended: true, Succeeded: 2, Errored: 1, Canceled: 1, Expired: 1}) {
+	if st != (papersum.MessageBatchStatus{ID: id, Ended: true, Succeeded: 2, Errored: 1, Canceled: 1, Expired: 1}) {
 		t.Errorf("status %+v", st)
 	}
 
@@ -215,12 +215,12 @@ func TestBatchLifecycle(t *testing.T) {
 }
 
 func TestSubmitBatchValidates(t *testing.T) {
-	ok := func(id string) papersum.BatchRequest {
-		return papersum.BatchRequest{CustomID: id, Request: baseRequest()}
+	ok := func(id string) papersum.MessageBatchRequest {
+		return papersum.MessageBatchRequest{CustomID: id, Request: baseRequest()}
 	}
 	bad := baseRequest()
 	bad.Prompt = ""
-	for name, reqs := range map[string][]papersum.BatchRequest{
+	for name, reqs := range map[string][]papersum.MessageBatchRequest{
 		"empty":           nil,
 		"no custom ID":    {ok("")},
 		"bad custom ID":   {ok("a b")},
@@ -253,7 +253,7 @@ func TestBatchErrors(t *testing.T) {
 	t.Run("create rate limited", func(t *testing.T) {
 		rec := &recorder{answer: jsonAnswer(429, apiErrorBody("rate_limit_error", "slow down"), "retry-after", "4")}
 		c := serve(t, rec)
-		_, err := c.SubmitBatch(background(t), []papersum.BatchRequest{{CustomID: "a", Request: baseRequest()}})
+		_, err := c.SubmitBatch(background(t), []papersum.MessageBatchRequest{{CustomID: "a", Request: baseRequest()}})
 		var pe *papersum.ProviderError
 		if !errors.As(err, &pe) || pe.Class != papersum.ClassRateLimit || pe.RetryAfterSeconds != 4 || pe.Model != "claude-sonnet-4-5" || rec.count() != 1 {
 			t.Errorf("got %v after %d requests", err, rec.count())

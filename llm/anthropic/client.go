@@ -20,8 +20,8 @@ type Client struct {
 }
 
 var (
-	_ papersum.Model   = (*Client)(nil)
-	_ papersum.Batcher = (*Client)(nil)
+	_ papersum.Model          = (*Client)(nil)
+	_ papersum.MessageBatcher = (*Client)(nil)
 )
 
 // New returns a Client for cfg after filling defaults and validating it.

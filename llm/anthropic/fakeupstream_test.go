@@ -220,7 +220,7 @@ func TestFakeBatch(t *testing.T) {
 	ctx := background(t)
 	sum := stageRequest(t, papersum.StageSummarize, "5m", "", nil)
 	crit := stageRequest(t, papersum.StageCritique, "5m", "ABSA uses 61% less memory than full attention.", nil)
-	id, err := c.SubmitBatch(ctx, []papersum.BatchRequest{
+	id, err := c.SubmitBatch(ctx, []papersum.MessageBatchRequest{
 		{CustomID: "run1-summarize", Request: sum},
 		{CustomID: "run1-critique", Request: crit},
 		{CustomID: "busy", Request: sum},
@@ -239,14 +239,14 @@ func TestFakeBatch(t *testing.T) {
 	}
 	clock.advance(time.Hour)
 	st, err = c.BatchStatus(ctx, id)
-	if err != nil || st != (papersum.BatchStatus{ID: id, Ended: true, Succeeded: 2, Errored: 1, Expired: 1, Canceled: 1}) {
+	if err != nil || st != (papersum.MessageBatchStatus{ID: id, Ended: true, Succeeded: 2, Errored: 1, Expired: 1, Canceled: 1}) {
 		t.Fatalf("status %+v, %v", st, err)
 	}
 	res, err := c.BatchResults(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	byID := map[string]papersum.BatchResult{}
+	byID := map[string]papersum.MessageBatchResult{}
 	for _, r := range res {
 		byID[r.CustomID] = r
 	}

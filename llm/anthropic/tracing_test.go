@@ -50,7 +50,7 @@ func (l *spanLog) add(kv ...attribute.KeyValue) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, a := range kv {
-		l.attrs = append(l.attrs, fmt.Sprintf("%s=%s", a.Key, a.Value.Emit()))
+		l.attrs = append(l.attrs, fmt.Sprintf("%s=%s", a.Key, a.Value.String()))
 	}
 }
 

@@ -394,16 +394,16 @@ func (s *suite) repair(t *testing.T) {
 // and with every item overloaded each result carries a classified error.
 func (s *suite) batch(t *testing.T) {
 	_, m := s.fake(t, s.opts.Config)
-	b, ok := m.(papersum.Batcher)
+	b, ok := m.(papersum.MessageBatcher)
 	if !ok {
 		t.Skip("the model does not implement papersum.Batcher")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	ids := []string{"paper-1-summarize", "paper-2-summarize", "paper-3-summarize"}
-	var reqs []papersum.BatchRequest
+	var reqs []papersum.MessageBatchRequest
 	for _, id := range ids {
-		reqs = append(reqs, papersum.BatchRequest{CustomID: id, Request: s.request(t, papersum.StageSummarize, "", nil)})
+		reqs = append(reqs, papersum.MessageBatchRequest{CustomID: id, Request: s.request(t, papersum.StageSummarize, "", nil)})
 	}
 	results := runBatch(t, ctx, b, reqs)
 	for _, id := range ids {
@@ -424,7 +424,7 @@ func (s *suite) batch(t *testing.T) {
 	cfg := s.opts.Config
 	cfg.Faults = fakeupstream.Faults{Overloaded529: 1}
 	_, m = s.fake(t, cfg)
-	results = runBatch(t, ctx, m.(papersum.Batcher), reqs[:1])
+	results = runBatch(t, ctx, m.(papersum.MessageBatcher), reqs[:1])
 	if r := results[ids[0]]; r.Response != nil || papersum.ClassOf(r.Err) != papersum.ClassOverloaded {
 		t.Errorf("overloaded item: response %v, error %v (class %q)", r.Response, r.Err, papersum.ClassOf(r.Err))
 	}
@@ -432,7 +432,7 @@ func (s *suite) batch(t *testing.T) {
 
 // runBatch submits reqs, polls until the batch ends and returns its
 // results by custom ID.
-func runBatch(t *testing.T, ctx context.Context, b papersum.Batcher, reqs []papersum.BatchRequest) map[string]papersum.BatchResult {
+func runBatch(t *testing.T, ctx context.Context, b papersum.MessageBatcher, reqs []papersum.MessageBatchRequest) map[string]papersum.MessageBatchResult {
 	t.Helper()
 	id, err := b.SubmitBatch(ctx, reqs)
 	if err != nil || id == "" {
@@ -459,7 +459,7 @@ func runBatch(t *testing.T, ctx context.Context, b papersum.Batcher, reqs []pape
 	if err != nil {
 		t.Fatalf("BatchResults: %v", err)
 	}
-	out := map[string]papersum.BatchResult{}
+	out := map[string]papersum.MessageBatchResult{}
 	for _, r := range res {
 		out[r.CustomID] = r
 	}

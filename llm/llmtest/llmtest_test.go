@@ -174,7 +174,7 @@ func (m *refModel) Generate(ctx context.Context, req *papersum.Request) (*papers
 	return w.response(), nil
 }
 
-func (m *refModel) SubmitBatch(ctx context.Context, reqs []papersum.BatchRequest) (string, error) {
+func (m *refModel) SubmitBatch(ctx context.Context, reqs []papersum.MessageBatchRequest) (string, error) {
 	var items []any
 	for _, r := range reqs {
 		items = append(items, obj{"custom_id": r.CustomID, "params": m.params(r.Request)})
@@ -189,10 +189,10 @@ func (m *refModel) SubmitBatch(ctx context.Context, reqs []papersum.BatchRequest
 	return b.ID, json.Unmarshal(data, &b)
 }
 
-func (m *refModel) BatchStatus(ctx context.Context, id string) (papersum.BatchStatus, error) {
+func (m *refModel) BatchStatus(ctx context.Context, id string) (papersum.MessageBatchStatus, error) {
 	data, err := m.call(ctx, http.MethodGet, "/v1/messages/batches/"+id, nil)
 	if err != nil {
-		return papersum.BatchStatus{}, err
+		return papersum.MessageBatchStatus{}, err
 	}
 	var b struct {
 		Status string `json:"processing_status"`
@@ -201,18 +201,18 @@ func (m *refModel) BatchStatus(ctx context.Context, id string) (papersum.BatchSt
 		} `json:"request_counts"`
 	}
 	if err := json.Unmarshal(data, &b); err != nil {
-		return papersum.BatchStatus{}, err
+		return papersum.MessageBatchStatus{}, err
 	}
-	return papersum.BatchStatus{ID: id, Ended: b.Status == "ended", Processing: b.C.Processing,
+	return papersum.MessageBatchStatus{ID: id, Ended: b.Status == "ended", Processing: b.C.Processing,
 		Succeeded: b.C.Succeeded, Errored: b.C.Errored, Canceled: b.C.Canceled, Expired: b.C.Expired}, nil
 }
 
-func (m *refModel) BatchResults(ctx context.Context, id string) ([]papersum.BatchResult, error) {
+func (m *refModel) BatchResults(ctx context.Context, id string) ([]papersum.MessageBatchResult, error) {
 	data, err := m.call(ctx, http.MethodGet, "/v1/messages/batches/"+id+"/results", nil)
 	if err != nil {
 		return nil, err
 	}
-	var out []papersum.BatchResult
+	var out []papersum.MessageBatchResult
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(nil, 16<<20)
 	for sc.Scan() {
@@ -227,7 +227,7 @@ func (m *refModel) BatchResults(ctx context.Context, id string) ([]papersum.Batc
 		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
 			return nil, err
 		}
-		r := papersum.BatchResult{CustomID: line.CustomID}
+		r := papersum.MessageBatchResult{CustomID: line.CustomID}
 		switch line.Result.Type {
 		case "succeeded":
 			r.Response = line.Result.Message.response()

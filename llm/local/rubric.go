@@ -667,6 +667,8 @@ func clip(s string) string {
 }
 
 // nonProse reports whether part of d is debris rather than prose.
+//
+//lint:ignore U1000 kept for the critique, being reworked on another branch
 func (d *draftSent) nonProse() bool {
 	for _, p := range d.problems {
 		if p.Kind.NonProse() {

@@ -3,7 +3,6 @@ package local
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -125,7 +124,7 @@ func TestScisummNet250(t *testing.T) {
 			}
 		}
 		h, a := rouge.Aggregate(hs, rcfg), rouge.Aggregate(as, rcfg)
-		t.Log(fmt.Sprintf("%-8s words %5.1f | human R2 %.4f SU* %.4f | abstract (n=%d) R2 %.4f SU* %.4f", s.name, float64(w)/float64(len(res)),
-			h[rouge.ROUGE2].F.Mean, h[rouge.ROUGESUStar].F.Mean, len(as), a[rouge.ROUGE2].F.Mean, a[rouge.ROUGESUStar].F.Mean))
+		t.Logf("%-8s words %5.1f | human R2 %.4f SU* %.4f | abstract (n=%d) R2 %.4f SU* %.4f", s.name, float64(w)/float64(len(res)),
+			h[rouge.ROUGE2].F.Mean, h[rouge.ROUGESUStar].F.Mean, len(as), a[rouge.ROUGE2].F.Mean, a[rouge.ROUGESUStar].F.Mean)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -154,7 +153,7 @@ func TestSciTLDR(t *testing.T) {
 				}
 			}
 			n := float64(len(recs))
-			t.Log(fmt.Sprintf("%-12s %-7s R1 %.2f  R2 %.2f  RL %.2f  words %.1f", preset, sys.name, 100*sum[0]/n, 100*sum[1]/n, 100*sum[2]/n, float64(words)/n))
+			t.Logf("%-12s %-7s R1 %.2f  R2 %.2f  RL %.2f  words %.1f", preset, sys.name, 100*sum[0]/n, 100*sum[1]/n, 100*sum[2]/n, float64(words)/n)
 		}
 	}
 }

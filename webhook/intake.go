@@ -1,4 +1,4 @@
-package service
+package webhook
 
 import (
 	"bytes"
@@ -8,13 +8,15 @@ import (
 	"time"
 
 	"github.com/papersum/papersum"
-	"github.com/papersum/papersum/events"
-	"github.com/papersum/papersum/httpapi"
 )
 
 // PaperPublishedType is the event type POST /webhook/paper-published
 // takes.
 const PaperPublishedType = "paper.published"
+
+// DefaultPaperTeam is the team that the runs of paper.published events are
+// charged to when PaperPublishedHandler is given none.
+const DefaultPaperTeam = "webhook"
 
 // PaperPublished is the body of POST /webhook/paper-published: a Standard
 // Webhooks event envelope (type, timestamp, data), as the OpenAPI
@@ -40,15 +42,25 @@ type PaperPublishedData struct {
 	CallbackURL string `json:"callback_url,omitempty"`
 }
 
-// HandlePaperPublished queues the paper of a verified webhook; it is the
-// webhook.Receiver's Handle. The webhook-id is the idempotency key, so a
-// redelivery after the receiver's memory of it has expired still makes no
-// second run.
+// PaperPublishedHandler is a Receiver's Handle that submits the paper of
+// each verified paper.published event to s, charged to team (default
+// DefaultPaperTeam). The
+// webhook-id is the idempotency key, so a redelivery after the receiver's
+// memory of it has expired still makes no second run.
 //
-// Errors: EINVALID for a body that is not a paper.published event (its
+// Its errors: EINVALID for a body that is not a paper.published event (its
 // message says what is wrong; the receiver answers it with 400), and the
-// errors of Submit.
-func (s *Service) HandlePaperPublished(ctx context.Context, id string, body []byte) error {
+// errors of Summaries.Submit.
+func PaperPublishedHandler(s papersum.Summaries, team string) func(ctx context.Context, id string, body []byte) error {
+	if team == "" {
+		team = DefaultPaperTeam
+	}
+	return func(ctx context.Context, id string, body []byte) error {
+		return handlePaperPublished(ctx, s, team, id, body)
+	}
+}
+
+func handlePaperPublished(ctx context.Context, s papersum.Summaries, team, id string, body []byte) error {
 	var in PaperPublished
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -68,23 +80,7 @@ func (s *Service) HandlePaperPublished(ctx context.Context, id string, body []by
 	if (strings.TrimSpace(d.Text) == "") == (strings.TrimSpace(d.URL) == "") {
 		return papersum.Errorf(papersum.EINVALID, "webhook data needs exactly one of text and url")
 	}
-	_, err := s.Submit(ctx, httpapi.SubmitRequest{Text: d.Text, URL: strings.TrimSpace(d.URL), Title: d.Title,
-		CallbackURL: d.CallbackURL, IdempotencyKey: "webhook:" + id, Team: s.cfg.WebhookTeam, User: "webhook"})
-	return err
-}
-
-// HandlePaperMessage queues the paper of a Kafka message; it is the
-// events.Consumer's Handler. The message ID is the idempotency key, so a
-// message delivered again (at-least-once) makes no second run. A message
-// that can never succeed (bad input) is permanent, so the consumer moves
-// it aside instead of stalling its partition.
-func (s *Service) HandlePaperMessage(ctx context.Context, msg events.PaperMessage) error {
-	team := msg.Team
-	req := httpapi.SubmitRequest{Text: msg.Text, URL: msg.URL, Title: msg.Title, CallbackURL: msg.CallbackURL,
-		IdempotencyKey: "kafka:" + msg.ID, Team: team, User: "kafka"}
-	_, err := s.submitAs(ctx, req, kafkaSourcePrefix+msg.ID)
-	if papersum.ErrorCode(err) == papersum.EINVALID || papersum.ErrorCode(err) == papersum.ECONFLICT {
-		return events.Permanent(err)
-	}
+	_, err := s.Submit(ctx, papersum.SubmitRequest{Text: d.Text, URL: strings.TrimSpace(d.URL), Title: d.Title,
+		CallbackURL: d.CallbackURL, IdempotencyKey: "webhook:" + id, Team: team, User: "webhook"})
 	return err
 }
