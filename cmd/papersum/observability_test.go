@@ -244,6 +244,11 @@ scrape_configs:
 			return nil // not up yet
 		}
 		defer resp.Body.Close()
+		if resp.StatusCode == http.StatusServiceUnavailable {
+			// Prometheus answers "Service Unavailable" in plain text
+			// until its storage and rules are loaded.
+			return nil
+		}
 		var out struct {
 			Status string `json:"status"`
 			Error  string `json:"error"`
