@@ -418,3 +418,20 @@ func (s *DB) prepareSchema(ctx context.Context, tx pgx.Tx, latest int) error {
 	}
 	return nil
 }
+
+// MigrationsPending is how many of this binary's migrations the schema has
+// not applied: 0 when it is current, or newer (migrated by a newer
+// papersum replica). /readyz reports a positive count, which means the
+// schema was rolled back or restored from an older backup under a running
+// server.
+func (s *DB) MigrationsPending(ctx context.Context) (int, error) {
+	ms, err := loadMigrations()
+	if err != nil {
+		return 0, err
+	}
+	var applied int
+	if err := s.pool.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&applied); err != nil {
+		return 0, err
+	}
+	return storeutil.PendingAfter(ms, applied), nil
+}

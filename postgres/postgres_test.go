@@ -491,3 +491,18 @@ func TestMigrationsAreWellFormed(t *testing.T) {
 		}
 	}
 }
+
+// TestMigrationsPending: as the SQLite store's.
+func TestMigrationsPending(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t, Options{})
+	if n, err := db.MigrationsPending(ctx); err != nil || n != 0 {
+		t.Fatalf("fresh schema: %d pending, %v; want 0", n, err)
+	}
+	if _, err := db.pool.Exec(ctx, `DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)`); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.MigrationsPending(ctx); err != nil || n != 1 {
+		t.Fatalf("after removing the newest row: %d pending, %v; want 1", n, err)
+	}
+}

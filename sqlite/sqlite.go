@@ -561,3 +561,20 @@ func inTx(ctx context.Context, db interface {
 	committed = true
 	return tx.Commit()
 }
+
+// MigrationsPending is how many of this binary's migrations the database
+// has not applied: 0 when its schema is current, or newer (migrated by a
+// newer papersum). /readyz reports a positive count, which means the
+// schema was rolled back or restored from an older backup under a running
+// server.
+func (s *DB) MigrationsPending(ctx context.Context) (int, error) {
+	ms, err := loadMigrations()
+	if err != nil {
+		return 0, err
+	}
+	var applied int
+	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&applied); err != nil {
+		return 0, openError(s.path, err)
+	}
+	return storeutil.PendingAfter(ms, applied), nil
+}

@@ -581,3 +581,24 @@ func TestSQLSharesTheConnection(t *testing.T) {
 		t.Fatalf("the handle allows %d connections, want 1", db.SQL().Stats().MaxOpenConnections)
 	}
 }
+
+// TestMigrationsPending: a current schema has none pending; a schema that
+// lost its newest migration row (restored from an older backup) has one,
+// which /readyz reports.
+func TestMigrationsPending(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "p.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if n, err := db.MigrationsPending(ctx); err != nil || n != 0 {
+		t.Fatalf("fresh store: %d pending, %v; want 0", n, err)
+	}
+	if _, err := db.SQL().ExecContext(ctx, `DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)`); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.MigrationsPending(ctx); err != nil || n != 1 {
+		t.Fatalf("after removing the newest row: %d pending, %v; want 1", n, err)
+	}
+}

@@ -406,7 +406,8 @@ func readiness(store papersum.Store, q *queue.Queue, runner *pipeline.Runner, rd
 		if runner == nil {
 			providers = errors.New("no pipeline configured")
 		}
-		checks := []httpapi.Check{{Name: "store", Err: err, Reason: storeReason}, {Name: "migrations", Err: err, Reason: storeReason},
+		migrationsReason, migrations := migrationsCheck(ctx, store, err)
+		checks := []httpapi.Check{{Name: "store", Err: err, Reason: storeReason}, {Name: "migrations", Err: migrations, Reason: migrationsReason},
 			{Name: "workers", Err: workers, Reason: workersReason}, {Name: "providers", Err: providers}}
 		if rdb != nil {
 			err := pingRedis(ctx, rdb)
@@ -414,6 +415,34 @@ func readiness(store papersum.Store, q *queue.Queue, runner *pipeline.Runner, rd
 		}
 		return checks
 	}
+}
+
+// migrationsPending is what a store that can tell its schema's version
+// offers: both stores do.
+type migrationsPending interface {
+	MigrationsPending(ctx context.Context) (int, error)
+}
+
+// migrationsCheck checks that the schema has every migration this binary
+// knows. When the store itself cannot be reached (storeErr), the store
+// check says so and this one reports "not checked" rather than the same
+// error twice.
+func migrationsCheck(ctx context.Context, store papersum.Store, storeErr error) (reason string, err error) {
+	if storeErr != nil {
+		return "not checked", errors.New("not checked: the store is unreachable")
+	}
+	mp, ok := store.(migrationsPending)
+	if !ok {
+		return "", nil
+	}
+	n, err := mp.MigrationsPending(ctx)
+	if err != nil {
+		return causeOf(err), err
+	}
+	if n > 0 {
+		return "schema behind", fmt.Errorf("%d migrations of this papersum not applied", n)
+	}
+	return "", nil
 }
 
 // causeOf is the probe's reason for a dependency's error: its depwait

@@ -157,3 +157,14 @@ func LoadMigrations(fsys fs.FS, dir string) ([]Migration, error) {
 	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
 	return ms, nil
 }
+
+// PendingAfter counts the migrations of ms newer than version applied.
+func PendingAfter(ms []Migration, applied int) int {
+	n := 0
+	for _, m := range ms {
+		if m.Version > applied {
+			n++
+		}
+	}
+	return n
+}
