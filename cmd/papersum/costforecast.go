@@ -96,6 +96,8 @@ daily intervals do not carry).`,
 	fc.Flags().StringVarP(&format, "format", "f", "text", "output format")
 	limitFlags(fc.Flags(), daysIn("horizon", 1, maxHorizonDays), dateFlag("since"),
 		formatFlag(report.FormatText, report.FormatJSON))
+	// The help shows the default as it is written on the command line.
+	fc.Flags().Lookup("horizon").DefValue = "90d"
 	c.AddCommand(fc)
 	return c
 }
