@@ -1,13 +1,10 @@
 package drift
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"sort"
-	"strings"
 	"testing"
 
 	"github.com/papersum/papersum"
@@ -38,31 +35,7 @@ type driftCase struct {
 	} `json:"stream"`
 }
 
-func readJSONL[T any](t *testing.T, path string) []T {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatalf("open reference vectors: %v", err)
-	}
-	defer f.Close()
-	var out []T
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<26)
-	for sc.Scan() {
-		if strings.TrimSpace(sc.Text()) == "" {
-			continue
-		}
-		var c T
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			t.Fatalf("%s: parse line: %v", path, err)
-		}
-		out = append(out, c)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
+func readJSONL[T any](t *testing.T, path string) []T { return devdata.ReadJSONL[T](t, path) }
 
 // num decodes a JSON number or "NaN" / "Infinity" / "-Infinity"; null
 // decodes as ok = false.

@@ -1,11 +1,8 @@
 package forecast
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"strings"
 	"testing"
 
@@ -46,27 +43,7 @@ type refCase struct {
 func readCases(t *testing.T) []refCase {
 	t.Helper()
 	path := devdata.RefVec(t, "forecast.jsonl")
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatalf("open reference vectors: %v", err)
-	}
-	defer f.Close()
-	var out []refCase
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<26)
-	for sc.Scan() {
-		if strings.TrimSpace(sc.Text()) == "" {
-			continue
-		}
-		var c refCase
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			t.Fatalf("%s: parse line: %v", path, err)
-		}
-		out = append(out, c)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
+	out := devdata.ReadJSONL[refCase](t, path)
 	if len(out) == 0 {
 		t.Fatalf("%s: no cases", path)
 	}

@@ -1,12 +1,10 @@
 package stats
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"math"
 	"math/big"
-	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -34,31 +32,7 @@ type refCase struct {
 	Warnings    []string `json:"warnings"`
 }
 
-func loadCases(t *testing.T, path string) []refCase {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatalf("open reference vectors: %v", err)
-	}
-	defer f.Close()
-	var cases []refCase
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	for sc.Scan() {
-		if strings.TrimSpace(sc.Text()) == "" {
-			continue
-		}
-		var c refCase
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			t.Fatalf("%s: parse line: %v", path, err)
-		}
-		cases = append(cases, c)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return cases
-}
+func loadCases(t *testing.T, path string) []refCase { return devdata.ReadJSONL[refCase](t, path) }
 
 // num decodes a JSON number or one of the strings "NaN", "Infinity",
 // "-Infinity" (the vectors' spelling of non-finite floats).

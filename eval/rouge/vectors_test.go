@@ -1,9 +1,7 @@
 package rouge
 
 import (
-	"bufio"
 	"crypto/sha256"
-	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -50,24 +48,7 @@ var vectorMetric = map[string]string{
 
 func loadVectors(t testing.TB) []vectorCase {
 	t.Helper()
-	f, err := os.Open(devdata.RefVec(t, "rouge.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var cases []vectorCase
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	for sc.Scan() {
-		var c vectorCase
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			t.Fatal(err)
-		}
-		cases = append(cases, c)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
+	cases := devdata.ReadJSONL[vectorCase](t, devdata.RefVec(t, "rouge.jsonl"))
 	if len(cases) != 300 {
 		t.Fatalf("loaded %d cases, want 300", len(cases))
 	}
