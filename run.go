@@ -397,6 +397,11 @@ type Submission struct {
 	// for a different request is refused instead of silently answered
 	// with another request's result.
 	RequestHash string
+	// TraceContext is the W3C trace context (traceparent, tracestate) of
+	// the request that made the submission, which its runs' jobs carry so
+	// that the worker's spans join the request's trace (see
+	// WithJobTraceContexts). Nil when tracing is off. Not stored.
+	TraceContext map[string]string `json:"-"`
 }
 
 // Delivery is one attempt at delivering a completion webhook.

@@ -32,3 +32,41 @@ func ContextCallTrace(ctx context.Context) *CallTrace {
 	t, _ := ctx.Value(callTraceKey{}).(*CallTrace)
 	return t
 }
+
+type jobTracesKey struct{}
+
+// WithJobTraceContexts returns a copy of ctx that carries the trace
+// context of each run's submitting request, by run ID. A group commit
+// writes the runs of many requests in one transaction, under a context
+// of its own; the job queue reads each job's trace context here
+// (JobTraceContext) instead of from that context.
+func WithJobTraceContexts(ctx context.Context, byRun map[string]map[string]string) context.Context {
+	return context.WithValue(ctx, jobTracesKey{}, byRun)
+}
+
+// JobTraceContext returns the trace context ctx carries for run runID,
+// nil when it carries none.
+func JobTraceContext(ctx context.Context, runID string) map[string]string {
+	m, _ := ctx.Value(jobTracesKey{}).(map[string]map[string]string)
+	return m[runID]
+}
+
+// SubmissionTraces collects the TraceContext of each run of subs, by run
+// ID, for WithJobTraceContexts; nil when none has one.
+func SubmissionTraces(subs []*Submission) map[string]map[string]string {
+	var out map[string]map[string]string
+	for _, s := range subs {
+		if s == nil || len(s.TraceContext) == 0 {
+			continue
+		}
+		if out == nil {
+			out = map[string]map[string]string{}
+		}
+		for _, r := range s.Runs {
+			if r != nil {
+				out[r.ID] = s.TraceContext
+			}
+		}
+	}
+	return out
+}

@@ -68,6 +68,9 @@ type Config struct {
 	Retry RetryConfig `yaml:"retry" json:"retry"`
 	// Breaker configures the circuit breaker kept per provider and model.
 	Breaker BreakerConfig `yaml:"breaker" json:"breaker"`
+	// Tracing exports OpenTelemetry traces (see TracingConfig). Default:
+	// off unless the OTEL_* variables turn it on.
+	Tracing TracingConfig `yaml:"tracing,omitempty" json:"tracing,omitzero"`
 }
 
 // ProviderConfig says how to reach a provider. Secrets never live in the
@@ -344,6 +347,9 @@ func styleList() string {
 }
 
 func (c *Config) check() error {
+	if err := c.Tracing.check(); err != nil {
+		return err
+	}
 	if c.TargetWords < MinTargetWords || c.TargetWords > MaxTargetWords {
 		return fmt.Errorf("target_words %d is out of range (%d-%d)", c.TargetWords, MinTargetWords, MaxTargetWords)
 	}

@@ -275,8 +275,11 @@ func (m *breakerModel) Generate(ctx context.Context, req *papersum.Request) (*pa
 	}
 	switch err {
 	case gobreaker.ErrOpenState:
-		return nil, m.refusal(m.br.open, m.br.openRetryAfter())
+		after := m.br.openRetryAfter()
+		circuitOpenEvent(ctx, m.br.provider, m.br.model, "open", after)
+		return nil, m.refusal(m.br.open, after)
 	case gobreaker.ErrTooManyRequests:
+		circuitOpenEvent(ctx, m.br.provider, m.br.model, "half_open", halfOpenRetryAfter)
 		return nil, m.refusal(m.br.halfOpen, halfOpenRetryAfter)
 	}
 	if x, ok := err.(*excludedError); ok {

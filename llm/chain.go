@@ -121,6 +121,7 @@ func (c *Chain) Generate(ctx context.Context, req *papersum.Request) (*papersum.
 		lastErr = err
 		if i+1 < len(c.links) {
 			next := c.links[i+1]
+			fallbackEvent(ctx, l, next, why)
 			c.logger.LogAttrs(ctx, slog.LevelWarn, "falling back to the next model",
 				slog.String("provider", l.Provider), slog.String("model", l.Model),
 				slog.String("reason", why),

@@ -11,5 +11,5 @@ import (
 // library: the providers are handed to it as papersum.Model, so it
 // imports none of the provider packages.
 func TestImports(t *testing.T) {
-	deptest.AllowOnly(t, deptest.Root+"/internal/pause", "github.com/sony/gobreaker")
+	deptest.AllowOnly(t, deptest.Root+"/internal/pause", "github.com/sony/gobreaker", "go.opentelemetry.io/otel")
 }

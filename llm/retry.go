@@ -271,6 +271,7 @@ func (r *Retrier) Generate(ctx context.Context, req *papersum.Request) (*papersu
 		}
 		a.Delay = delay
 		r.observe(a)
+		retryEvent(ctx, r.cfg.Provider, req.Model, n, string(a.Class), delay)
 		r.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "retrying model call",
 			slog.String("provider", r.cfg.Provider), slog.String("model", req.Model),
 			slog.Int("attempt", n), slog.String("class", string(a.Class)),

@@ -43,6 +43,11 @@ type StagesConfig struct {
 	// Logger receives the chains' fallback lines and the retriers'
 	// lines. Default: discard.
 	Logger *slog.Logger
+	// Instrument, when set, wraps the adapter of each link, inside its
+	// Retrier: each attempt goes through it (the CLI puts the GenAI
+	// span and metrics decorator, telemetry.NewGenAIModel, here).
+	// Stages.Adapters keep the bare adapters. Default nil: none.
+	Instrument func(l ChainLink, m papersum.Model) papersum.Model
 }
 
 // StageChain is what a stage calls.
@@ -101,6 +106,9 @@ func BuildStages(cfg StagesConfig) (*Stages, error) {
 			if err != nil {
 				return nil, err
 			}
+			if cfg.Instrument != nil {
+				client = cfg.Instrument(ref, client)
+			}
 			if !ref.Local {
 				rc := cfg.Retry
 				rc.Provider = ref.Provider
@@ -127,7 +135,7 @@ func BuildStages(cfg StagesConfig) (*Stages, error) {
 			sc.Client = chain
 		}
 		if last := refs[len(refs)-1]; len(refs) > 1 && last.Local {
-			sc.Fallback, sc.Local = &last, out.Adapters[last.Provider]
+			sc.Fallback, sc.Local = &last, links[len(links)-1].Client
 		}
 		out.Chains[s] = sc
 	}

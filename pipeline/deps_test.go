@@ -11,5 +11,5 @@ import (
 // and the standard library. Models, stores and prices are handed to it;
 // it imports no adapter and no transport.
 func TestImports(t *testing.T) {
-	deptest.AllowOnly(t, deptest.Root+"/ingest/sentences", deptest.Root+"/internal/pause")
+	deptest.AllowOnly(t, deptest.Root+"/ingest/sentences", deptest.Root+"/internal/pause", "go.opentelemetry.io/otel")
 }

@@ -12,6 +12,10 @@ import (
 	"sync"
 	"time"
 
+	semconv "go.opentelemetry.io/otel/semconv/v1.41.0"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
+
 	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/ingest/sentences"
 )
@@ -65,6 +69,7 @@ type Runner struct {
 	scorer  papersum.Model
 	unsaved *unsaved
 	style   papersum.Style
+	tracer  trace.Tracer
 }
 
 // RunnerConfig holds a Runner's dependencies. Every field is required
@@ -106,6 +111,9 @@ type RunnerConfig struct {
 	// the prompts' .Style). It shapes results, so it must be part of
 	// ConfigHash. Default papersum.DefaultStyle.
 	Style papersum.Style
+	// TracerProvider makes the spans of each run, stage and store write
+	// (see SpanRun). Default: a no-op provider, tracing off.
+	TracerProvider trace.TracerProvider
 }
 
 // NewRunner checks cfg and returns a Runner. Every stage's model must be
@@ -126,6 +134,9 @@ func NewRunner(cfg RunnerConfig) (*Runner, error) {
 	}
 	if cfg.NewID == nil {
 		cfg.NewID = NewRunID
+	}
+	if cfg.TracerProvider == nil {
+		cfg.TracerProvider = noop.NewTracerProvider()
 	}
 	if cfg.MaxUnsaved == 0 {
 		cfg.MaxUnsaved = DefaultMaxUnsaved
@@ -152,7 +163,8 @@ func NewRunner(cfg RunnerConfig) (*Runner, error) {
 	}
 	return &Runner{stages: cfg.Stages, prompts: cfg.Prompts, store: cfg.Store, pricer: cfg.Pricer,
 		clock: cfg.Clock, logger: cfg.Logger, newID: cfg.NewID, hash: cfg.ConfigHash, noCache: cfg.NoCache,
-		scorer: cfg.Scorer, unsaved: newUnsaved(max(cfg.MaxUnsaved, 0)), style: cfg.Style}, nil
+		scorer: cfg.Scorer, unsaved: newUnsaved(max(cfg.MaxUnsaved, 0)), style: cfg.Style,
+		tracer: cfg.TracerProvider.Tracer(tracerName)}, nil
 }
 
 // Options are per-run settings.
@@ -257,13 +269,23 @@ func (r *Runner) Resume(ctx context.Context, run *papersum.Run, paper *papersum.
 	return r.execute(ctx, run, paper, opts)
 }
 
-// execute runs the stages of run that have no usable stored result.
+// execute runs the stages of run that have no usable stored result, in
+// the run's span.
 func (r *Runner) execute(ctx context.Context, run *papersum.Run, paper *papersum.Paper, opts Options) (*papersum.Run, error) {
-	log := r.logger.With("run", run.ID, "paper", paper.ID)
+	ctx, span := r.startRun(ctx, run)
+	out, err := r.executeRun(ctx, run, paper, opts)
+	endRun(span, out, err)
+	return out, err
+}
+
+func (r *Runner) executeRun(ctx context.Context, run *papersum.Run, paper *papersum.Paper, opts Options) (*papersum.Run, error) {
+	attemptStart := r.clock.Now()
+	log := r.runLog(ctx, run)
 	stored := &jobRun{paper: paper, run: run}
 	failed := func(err error) (*papersum.Run, error) {
 		if opts.Retryable != nil && opts.Retryable(err) {
-			log.Info("run interrupted; it stays running for another attempt", "err", err)
+			log.InfoContext(ctx, "run interrupted; it stays running for another attempt", "err", err,
+				"stage", string(stageOf(err)), "model", r.modelOf(stageOf(err)))
 			return run, err
 		}
 		return r.fail(ctx, run, err, log)
@@ -294,7 +316,8 @@ func (r *Runner) execute(ctx context.Context, run *papersum.Run, paper *papersum
 			// The paper does not fit the model: summarize its parts, then
 			// critique and revise against the merged part summaries, which
 			// stand in for the paper from here on.
-			log.Info("paper too large for the model; summarizing by parts")
+			log.InfoContext(ctx, "paper too large for the model; summarizing by parts",
+				"stage", string(papersum.StageSummarize), "model", r.stages[papersum.StageSummarize].Model)
 			var merged *papersum.Paper
 			draftRes, merged, err = r.mapReduce(ctx, run, paper, task, opts, 0)
 			if err == nil {
@@ -332,19 +355,36 @@ func (r *Runner) execute(ctx context.Context, run *papersum.Run, paper *papersum
 	run.RevisedScores = r.scoreRevised(ctx, task, run.Summary, log)
 	now := r.clock.Now().UTC()
 	run.FinishedAt = &now
-	if err := r.store.FinishRun(ctx, run); err != nil {
+	cctx, cspan := r.startCommit(ctx, "finish_run")
+	err = r.store.FinishRun(cctx, run)
+	endSpan(cspan, err)
+	if err != nil {
 		// The store still has the run running, with all its stages: so
 		// does the caller, whose next attempt finishes it without a call.
 		run.Status, run.FinishedAt = papersum.RunRunning, nil
 		return run, fmt.Errorf("store run %s: %w", run.ID, err)
 	}
-	log.Info("run succeeded", "cost_usd", run.TotalCost())
+	r.logSucceeded(ctx, log, run, revRes, now.Sub(attemptStart))
 	return run, nil
 }
 
 // stage runs one stage and records every call it makes (see recover for
 // what happens when the output is unusable).
 func (r *Runner) stage(ctx context.Context, run *papersum.Run, stage papersum.Stage,
+	doc *papersum.Document, task papersum.Task, opts Options) (*papersum.StageResult, error) {
+	ctx, span := r.startStage(ctx, run, stage)
+	res, err := r.runStage(ctx, run, stage, doc, task, opts)
+	if err == nil && span.IsRecording() {
+		span.SetAttributes(semconv.GenAIResponseModel(res.Model))
+		if res.Critique != nil {
+			evaluationEvents(span, "", &res.Critique.Scores)
+		}
+	}
+	endSpan(span, err)
+	return res, err
+}
+
+func (r *Runner) runStage(ctx context.Context, run *papersum.Run, stage papersum.Stage,
 	doc *papersum.Document, task papersum.Task, opts Options) (*papersum.StageResult, error) {
 	req, err := r.prepare(stage, doc, task)
 	if err != nil {
@@ -454,7 +494,8 @@ func (r *Runner) call(ctx context.Context, run *papersum.Run, m StageModel,
 	latency := r.clock.Now().Sub(start)
 	if aerr := r.recordAbandoned(ctx, run, req.Task.Stage, ab.counts()); aerr != nil {
 		if err != nil {
-			r.logger.Error("record abandoned calls", "run", run.ID, "err", aerr)
+			r.runLog(ctx, run).ErrorContext(ctx, "record abandoned calls", "err", aerr,
+				"stage", string(req.Task.Stage), "model", req.Model)
 		} else {
 			return nil, nil, aerr
 		}
@@ -519,8 +560,8 @@ func (r *Runner) recordAbandoned(ctx context.Context, run *papersum.Run, stage p
 			return fmt.Errorf("store abandoned %s calls: %w", stage, err)
 		}
 		run.AddAbandoned(a)
-		r.logger.Warn("model calls abandoned: their tokens are unknown and not in the run's cost",
-			"run", run.ID, "stage", stage, "provider", a.Provider, "model", a.Model, "calls", a.Calls)
+		r.runLog(ctx, run).WarnContext(ctx, "model calls abandoned: their tokens are unknown and not in the run's cost",
+			"stage", string(stage), "provider", a.Provider, "model", a.Model, "calls", a.Calls)
 	}
 	return nil
 }
@@ -536,17 +577,17 @@ func (r *Runner) scoreRevised(ctx context.Context, task papersum.Task, summary s
 	req, err := r.prepare(papersum.StageCritique, &papersum.Document{Text: task.Paper.Text()},
 		papersum.Task{Paper: task.Paper, TargetWords: task.TargetWords, Draft: summary})
 	if err != nil {
-		log.Warn("score the revised summary", "err", err)
+		log.WarnContext(ctx, "score the revised summary", "err", err, "stage", string(papersum.StageCritique), "model", "scorer")
 		return nil
 	}
 	resp, err := r.scorer.Generate(ctx, req)
 	if err != nil {
-		log.Warn("score the revised summary", "err", err)
+		log.WarnContext(ctx, "score the revised summary", "err", err, "stage", string(papersum.StageCritique), "model", "scorer")
 		return nil
 	}
 	c, err := ExtractCritique(resp.Text)
 	if err != nil {
-		log.Warn("score the revised summary", "err", err)
+		log.WarnContext(ctx, "score the revised summary", "err", err, "stage", string(papersum.StageCritique), "model", "scorer")
 		return nil
 	}
 	StampJudge(&c.Scores, resp.Provider, resp.Model, r.prompts[papersum.StageCritique].Version)
@@ -574,7 +615,13 @@ func (r *Runner) record(ctx context.Context, run *papersum.Run, m StageModel, re
 		return nil, nil, fmt.Errorf("%s: %w", stage, err)
 	}
 	outErr = parseOutput(res, req.MaxTokens)
-	if err := r.store.AddStage(ctx, run.ID, res); err != nil {
+	r.runLog(ctx, run).DebugContext(ctx, "stage call recorded", "stage", string(stage), "model", res.Model,
+		"provider", res.Provider, "latency", latency, "input_tokens", res.Usage.TotalInput(),
+		"output_tokens", res.Usage.OutputTokens, "cost_usd", res.CostUSD, "stop_reason", string(res.StopReason))
+	cctx, cspan := r.startCommit(ctx, "add_stage")
+	err = r.store.AddStage(cctx, run.ID, res)
+	endSpan(cspan, err)
+	if err != nil {
 		switch papersum.ErrorCode(err) {
 		case papersum.ECONFLICT, papersum.ENOTFOUND, papersum.EINVALID:
 			// The run was canceled or is gone: the answer has no use.
@@ -743,7 +790,7 @@ func (r *Runner) fail(ctx context.Context, run *papersum.Run, err error, log *sl
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if serr := r.store.FinishRun(sctx, run); serr != nil {
-		log.Error("record failed run", "err", serr)
+		log.ErrorContext(ctx, "record failed run", "err", serr, "stage", string(stageOf(err)), "model", r.modelOf(stageOf(err)))
 		if papersum.ErrorCode(serr) == papersum.EUNAVAILABLE {
 			// The store still has the run running: so does the caller,
 			// whose next attempt meets the failure again and records it.
@@ -751,7 +798,8 @@ func (r *Runner) fail(ctx context.Context, run *papersum.Run, err error, log *sl
 			return run, errors.Join(err, serr)
 		}
 	}
-	log.Warn("run failed", "err", err, "class", run.ErrorClass)
+	log.WarnContext(ctx, "run failed", "err", err, "class", run.ErrorClass,
+		"stage", string(stageOf(err)), "model", r.modelOf(stageOf(err)))
 	return run, err
 }
 

@@ -87,7 +87,7 @@ func (j *Jobs[TTx]) enqueueTx(ctx context.Context, op string, tx TTx, runID stri
 	if runID == "" {
 		return 0, emptyRunID(op)
 	}
-	res, err := j.eng.insertTx(ctx, tx, SummarizeArgs{RunID: runID}, nil)
+	res, err := j.eng.insertTx(ctx, tx, summarizeArgs(ctx, runID), nil)
 	if err != nil {
 		return 0, j.q.dbError(op, "queue: enqueue run "+runID, err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/papersum/papersum"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // KindSummarize is the River job kind of SummarizeArgs. It is stored in
@@ -25,7 +26,12 @@ const KindSummarize = "summarize"
 // caller has already written, never the paper itself, so a job row stays
 // small and the run row stays the one source of truth.
 type SummarizeArgs struct {
-	RunID string `json:"run_id"`
+	RunID string `json:"run_id" river:"unique"`
+	// TraceParent and TraceState are the W3C trace context of the span
+	// that enqueued the job (empty when tracing is off), so the worker's
+	// spans join that trace. They are not part of the job's uniqueness.
+	TraceParent string `json:"traceparent,omitempty"`
+	TraceState  string `json:"tracestate,omitempty"`
 }
 
 // Kind implements river.JobArgs.
@@ -108,6 +114,10 @@ type Config struct {
 	// Logger receives the queue's and River's logs. Default: a logger that
 	// discards everything (River's own default writes to stdout).
 	Logger *slog.Logger
+	// TracerProvider makes the span of each summarize job, a child of
+	// the span that enqueued it (see SummarizeArgs.TraceParent). Default:
+	// a no-op provider, tracing off.
+	TracerProvider trace.TracerProvider
 	// Workers is how many jobs this process runs at once. Default:
 	// DefaultWorkers (10). At most 10,000.
 	Workers int
@@ -278,6 +288,7 @@ func (c Config) validate() error {
 type Queue struct {
 	cfg    Config
 	logger *slog.Logger
+	tracer trace.Tracer
 	eng    engine
 	lease  *leaser
 	// stopping is set while Stop cancels jobs that outlived its deadline,
@@ -313,7 +324,7 @@ func New(ctx context.Context, cfg Config) (*Queue, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	q := &Queue{cfg: cfg, logger: cfg.Logger}
+	q := &Queue{cfg: cfg, logger: cfg.Logger, tracer: cfg.tracer()}
 	q.handlers.Store(&Handlers{Summarize: cfg.Handler, Callback: cfg.Callback})
 
 	workers := river.NewWorkers()
@@ -502,7 +513,7 @@ func (q *Queue) Enqueue(ctx context.Context, runID string) (int64, error) {
 	if runID == "" {
 		return 0, emptyRunID(op)
 	}
-	res, err := q.eng.insert(ctx, SummarizeArgs{RunID: runID}, nil)
+	res, err := q.eng.insert(ctx, summarizeArgs(ctx, runID), nil)
 	if err != nil {
 		return 0, q.dbError(op, "queue: enqueue run "+runID, err)
 	}
@@ -584,7 +595,7 @@ func enqueueMany(ctx context.Context, q *Queue, op string, runIDs []string,
 		}
 		if _, seen := index[id]; !seen {
 			index[id] = len(params)
-			params = append(params, river.InsertManyParams{Args: SummarizeArgs{RunID: id}})
+			params = append(params, river.InsertManyParams{Args: summarizeArgs(ctx, id)})
 		}
 	}
 	if len(params) == 0 {
@@ -658,8 +669,11 @@ type summarizeWorker struct {
 }
 
 func (w *summarizeWorker) Work(ctx context.Context, job *river.Job[SummarizeArgs]) error {
+	ctx, span := w.q.startWork(ctx, job.ID, job.Attempt, &job.Args)
 	err := w.q.handlers.Load().Summarize(ctx, job.Args.RunID)
-	return w.q.outcome(ctx, err, "job_id", job.ID, "run_id", job.Args.RunID)
+	err = w.q.outcome(ctx, err, "job_id", job.ID, "run_id", job.Args.RunID, "attempt", job.Attempt)
+	endWork(span, err)
+	return err
 }
 
 func emptyRunID(op string) error {

@@ -56,7 +56,7 @@ func (s *Service) CreateBatch(ctx context.Context, req papersum.SubmissionBatchR
 	}
 	sub := &papersum.Submission{Papers: papers, Runs: runs, Batch: b, IdempotencyKey: req.IdempotencyKey, Team: req.Team,
 		RequestHash: requestHash(hashes...)}
-	existing, err := s.submits.Do(ctx, sub)
+	existing, err := s.commit(ctx, sub)
 	if err != nil {
 		return papersum.SubmissionBatchStatus{}, err
 	}

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/ingest"
 	"github.com/papersum/papersum/internal/groupcommit"
@@ -84,6 +86,9 @@ type Config struct {
 	Deliverer Deliverer
 	// Metrics records runs and cache hits. Default nil.
 	Metrics *telemetry.Metrics
+	// TracerProvider makes the spans of submissions (SpanSubmit and its
+	// children). Default: a no-op provider, tracing off.
+	TracerProvider trace.TracerProvider
 	// Limiter is charged each run's tokens against the submitting key's
 	// tokens-per-day limit. Default nil.
 	Limiter papersum.Limiter
@@ -117,8 +122,9 @@ type Config struct {
 // Service runs summaries for the API, webhooks and Kafka. It is safe for
 // concurrent use.
 type Service struct {
-	cfg Config
-	log *slog.Logger
+	cfg    Config
+	log    *slog.Logger
+	tracer trace.Tracer
 
 	mu sync.Mutex
 	// waiters are the channels of Wait calls by run ID, closed when the
@@ -177,9 +183,9 @@ func New(cfg Config) (*Service, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{cfg: cfg, log: cfg.Logger, waiters: map[string][]chan struct{}{},
-		working: map[string]*attempt{}}
+		working: map[string]*attempt{}, tracer: tracerOf(cfg.TracerProvider)}
 	s.submits = groupcommit.New(func(ctx context.Context, subs []*papersum.Submission) ([]string, error) {
-		return cfg.Submissions.SubmitMany(ctx, subs)
+		return cfg.Submissions.SubmitMany(withJobTraces(ctx, subs), subs)
 	}, s.commitOptions(telemetry.CommitSubmit))
 	s.hits = groupcommit.New(func(ctx context.Context, runs []*papersum.Run) ([]struct{}, error) {
 		return make([]struct{}, len(runs)), cfg.Store.RecordCacheHits(ctx, runs)

@@ -10,6 +10,8 @@ import (
 	"path"
 	"strings"
 
+	"go.opentelemetry.io/otel/attribute"
+
 	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/ingest"
 	"github.com/papersum/papersum/pipeline"
@@ -18,6 +20,17 @@ import (
 // Submit reads the paper of req and queues its run, or answers it from the
 // cache. See the package comment.
 func (s *Service) Submit(ctx context.Context, req papersum.SubmitRequest) (papersum.SubmitResult, error) {
+	ctx, span := s.tracer.Start(ctx, SpanSubmit)
+	res, err := s.submit(ctx, req)
+	if span.IsRecording() {
+		span.SetAttributes(attribute.String("papersum.run.id", res.RunID), attribute.String("papersum.run.status", string(res.Status)),
+			attribute.Bool("papersum.deduplicated", res.Deduplicated), attribute.String("papersum.team", req.Team))
+	}
+	endSpan(span, err)
+	return res, err
+}
+
+func (s *Service) submit(ctx context.Context, req papersum.SubmitRequest) (papersum.SubmitResult, error) {
 	runner, err := s.runner(req.Config)
 	if err != nil {
 		return papersum.SubmitResult{}, err
@@ -46,7 +59,7 @@ func (s *Service) Submit(ctx context.Context, req papersum.SubmitRequest) (paper
 	sub := &papersum.Submission{Papers: []*papersum.Paper{paper}, Runs: []*papersum.Run{run},
 		IdempotencyKey: req.IdempotencyKey, Team: req.Team,
 		RequestHash: requestHash(in.hash, req.URL, req.Title, req.Config, req.CallbackURL)}
-	existing, err := s.submits.Do(ctx, sub)
+	existing, err := s.commit(ctx, sub)
 	if err != nil {
 		return papersum.SubmitResult{}, err
 	}
@@ -148,7 +161,15 @@ func nameFor(finalURL, contentType string) string {
 // document that cannot be read as a paper is a fetch failure (not_a_paper):
 // the URL answered, but not with a paper.
 func (s *Service) parse(ctx context.Context, in *input, title string) (*papersum.Paper, error) {
+	ctx, span := s.tracer.Start(ctx, SpanIngest)
 	paper, err := ingest.Parse(ctx, in.name, in.data, s.cfg.Ingest)
+	if span.IsRecording() {
+		span.SetAttributes(attribute.Int("papersum.input.bytes", len(in.data)))
+		if paper != nil {
+			span.SetAttributes(attribute.String("papersum.paper.id", paper.ID), attribute.Int("papersum.paper.sections", len(paper.Sections)))
+		}
+	}
+	endSpan(span, err)
 	if err != nil && in.url != "" && papersum.ErrorCode(err) == papersum.EINVALID {
 		return nil, &papersum.Error{Code: papersum.EINVALID,
 			Message: fmt.Sprintf("the document at %s is not a paper papersum can read: %s", papersum.Excerpt(in.url), papersum.ErrorMessage(err)),
@@ -233,7 +254,7 @@ func (s *Service) fromCache(ctx context.Context, runner *pipeline.Runner, in *in
 	if s.cfg.Cache == nil {
 		return nil, false
 	}
-	hit := func() (*papersum.Run, bool) {
+	hit := func(ctx context.Context) (*papersum.Run, bool) {
 		paperID, ok, err := s.cfg.Cache.Get(ctx, s.aliasKey(runner, in))
 		if err != nil || !ok {
 			return nil, false
@@ -266,7 +287,10 @@ func (s *Service) fromCache(ctx context.Context, runner *pipeline.Runner, in *in
 		// the key's first hit.
 		return run, true
 	}
-	run, ok := hit()
+	lctx, span := s.tracer.Start(ctx, SpanCacheLookup)
+	run, ok := hit(lctx)
+	span.SetAttributes(attribute.Bool("papersum.cache.hit", ok))
+	span.End()
 	if s.cfg.Metrics != nil {
 		if ok {
 			s.cfg.Metrics.CacheHit()
@@ -327,8 +351,21 @@ func (s *Service) SubmitPaper(ctx context.Context, paper *papersum.Paper, team, 
 		}
 	}
 	run := s.newRun(runner, paper, "", team, user, "")
-	if _, err := s.submits.Do(ctx, &papersum.Submission{Papers: []*papersum.Paper{paper}, Runs: []*papersum.Run{run}}); err != nil {
+	if _, err := s.commit(ctx, &papersum.Submission{Papers: []*papersum.Paper{paper}, Runs: []*papersum.Run{run}}); err != nil {
 		return nil, err
 	}
 	return run, nil
+}
+
+// commit writes sub in the next group commit, in a span, with the trace
+// context its runs' jobs carry.
+func (s *Service) commit(ctx context.Context, sub *papersum.Submission) (string, error) {
+	ctx, span := s.tracer.Start(ctx, SpanCommit)
+	sub.TraceContext = traceContext(ctx)
+	if span.IsRecording() {
+		span.SetAttributes(attribute.Int("papersum.runs", len(sub.Runs)))
+	}
+	existing, err := s.submits.Do(ctx, sub)
+	endSpan(span, err)
+	return existing, err
 }

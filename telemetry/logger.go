@@ -22,9 +22,9 @@ func NewLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 	opts := &slog.HandlerOptions{Level: lv}
 	switch strings.ToLower(strings.TrimSpace(format)) {
 	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
+		return slog.New(TraceHandler(slog.NewJSONHandler(w, opts))), nil
 	case "text":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
+		return slog.New(TraceHandler(slog.NewTextHandler(w, opts))), nil
 	}
 	return nil, papersum.Errorf(papersum.EINVALID, "unknown log format %q (want json or text)", format)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/config"
@@ -121,6 +122,7 @@ func runBatch(ctx context.Context, e *env, g *globalFlags, f *batchFlags, src st
 	if err != nil {
 		return err
 	}
+	defer deps.closeTracing(e)
 	store, driver, err := openServiceStore(ctx, g, e.getenv)
 	if err != nil {
 		return err
@@ -138,7 +140,7 @@ func runBatch(ctx context.Context, e *env, g *globalFlags, f *batchFlags, src st
 	// run is stored queued with its job, workers of this process run it,
 	// and an interrupted batch leaves queued runs that the rerun (or a
 	// server on the same database) finishes.
-	svc, stopQueue, err := startLocalQueue(ctx, store, driver, runner, cfg.TargetWords, f.concurrency, logger)
+	svc, stopQueue, err := startLocalQueue(ctx, store, driver, runner, cfg.TargetWords, f.concurrency, logger, deps.tracerProvider())
 	if err != nil {
 		return err
 	}
@@ -482,8 +484,8 @@ func orStatus(run *papersum.Run) string {
 // startLocalQueue starts a job queue with workers in this process over
 // the store's database, and the service that feeds it. stop drains it.
 func startLocalQueue(ctx context.Context, store papersum.Store, driver queue.Driver, runner *pipeline.Runner,
-	targetWords, workers int, logger *slog.Logger) (*service.Service, func(), error) {
-	q, err := queue.New(ctx, queue.Config{Driver: driver, Logger: logger, Workers: workers})
+	targetWords, workers int, logger *slog.Logger, tp trace.TracerProvider) (*service.Service, func(), error) {
+	q, err := queue.New(ctx, queue.Config{Driver: driver, Logger: logger, Workers: workers, TracerProvider: tp})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -496,7 +498,7 @@ func startLocalQueue(ctx context.Context, store papersum.Store, driver queue.Dri
 	}
 	svc, err := service.New(service.Config{Store: store.(service.Store), Submissions: submissions, Queue: q,
 		Runners: map[string]*pipeline.Runner{"": runner}, TargetWords: targetWords, Logger: logger,
-		CommitWriters: commitWriters(store)})
+		CommitWriters: commitWriters(store), TracerProvider: tp})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -183,6 +183,7 @@ func serve(ctx context.Context, e *env, g *globalFlags, f *serveFlags) error {
 	if err != nil {
 		return err
 	}
+	defer deps.closeTracing(e)
 	// The metrics listener is opened first, so that an address that
 	// cannot be used fails before the queue starts.
 	var metricsLn net.Listener

@@ -148,7 +148,7 @@ func (s *server) openMetrics(ctx context.Context) error {
 	}
 	s.telem.AdmitTeams(initialTeams...)
 	s.deps.observer.use(s.telem)
-	return nil
+	return s.openGenAIMetrics()
 }
 
 // openRedis connects to Redis when one is configured, and builds the
@@ -205,6 +205,7 @@ func (s *server) openQueue(ctx context.Context, driver queue.Driver) error {
 		Workers:              s.f.workers,
 		JobTimeout:           s.f.jobTimeout,
 		RescueStuckJobsAfter: s.f.rescueAfter,
+		TracerProvider:       s.deps.tracerProvider(),
 	})
 	if err != nil {
 		return err
@@ -228,6 +229,7 @@ func (s *server) openService() error {
 		Store: s.store.(service.Store), Submissions: submissions, Queue: s.queue, Runners: map[string]*pipeline.Runner{"": s.runner},
 		Fetcher: s.fetcher, Ingest: ingest.Options{MaxBytes: s.f.maxBytes}, Cache: s.cache, CacheTTL: s.f.cacheTTL,
 		Metrics: s.telem, Limiter: s.limiter, Logger: s.log, CommitWriters: s.f.commitWriters, RunDeadline: s.f.runDeadline,
+		TracerProvider: s.deps.tracerProvider(),
 	}
 	if secret := s.e.getenv("PAPERSUM_CALLBACK_SECRET"); secret != "" {
 		key, err := webhook.ParseSecret(secret)
@@ -291,6 +293,7 @@ func (s *server) openAPI() error {
 		Readiness: readiness(s.store, s.queue, s.runner, s.rdb), Metrics: s.telem, MetricsHandler: s.metrics,
 		Webhook: inbound, MaxBodyBytes: s.f.maxBytes, MaxWait: s.f.maxWait, Stopping: s.stopping, Logger: s.log,
 	})
+	s.handler = s.traced(s.handler)
 	return err
 }
 

@@ -96,6 +96,7 @@ func runSummarize(ctx context.Context, e *env, g *globalFlags, f *summarizeFlags
 	if err != nil {
 		return err
 	}
+	defer deps.closeTracing(e)
 	// The output file is checked before the run, so that a typo in --out
 	// does not cost a run (and, on a paid model, its price).
 	if err := checkOutPath(f.out); err != nil {

@@ -21,6 +21,7 @@ import (
 	"github.com/papersum/papersum/postgres"
 	"github.com/papersum/papersum/sqlite"
 	"github.com/papersum/papersum/telemetry"
+	"github.com/papersum/papersum/telemetry/tracing"
 )
 
 // loadConfig reads the file named by --config or $PAPERSUM_CONFIG, or
@@ -59,7 +60,7 @@ func newLogger(e *env, g *globalFlags) *slog.Logger {
 	if !g.verbose {
 		return slog.New(slog.DiscardHandler)
 	}
-	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	return slog.New(telemetry.TraceHandler(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelDebug})))
 }
 
 // openStore opens the store the flags name: PostgreSQL when a database URL
@@ -103,6 +104,10 @@ type pipelineDeps struct {
 	observer *callObserver
 	// scorer measures each run's revised summary (the local engine).
 	scorer papersum.Model
+	// tracing is the tracer provider (tracing.go); genai takes the model
+	// calls to the GenAI metrics.
+	tracing *tracing.Provider
+	genai   *genaiObserver
 }
 
 // callObserver forwards the events of the retry layer (attempts) and of
@@ -179,7 +184,10 @@ func newPipelineDeps(cfg *config.Config, e *env, logger *slog.Logger) (*pipeline
 	}
 	engine := local.New(local.Config{})
 	d := &pipelineDeps{pricer: table, prompts: prompts, breakers: breakers, observer: observer, scorer: engine,
-		stages: map[papersum.Stage]pipeline.StageModel{}, batchers: map[string]papersum.MessageBatcher{}}
+		stages: map[papersum.Stage]pipeline.StageModel{}, batchers: map[string]papersum.MessageBatcher{}, genai: &genaiObserver{}}
+	if d.tracing, err = newTracing(cfg, e); err != nil {
+		return nil, err
+	}
 	now := time.Now()
 	links := map[papersum.Stage][]llm.ChainLink{}
 	seen := map[telemetry.ModelRef]bool{}
@@ -217,9 +225,10 @@ func newPipelineDeps(cfg *config.Config, e *env, logger *slog.Logger) (*pipeline
 		Retry: llm.RetryConfig{MaxAttempts: cfg.Retry.MaxAttempts,
 			BaseDelay: time.Duration(cfg.Retry.BaseDelay), MaxDelay: time.Duration(cfg.Retry.MaxDelay),
 			TotalDeadline: time.Duration(cfg.Retry.TotalDeadline), OnAttempt: observer.attempt},
-		Seed:     uint64(now.UnixNano()),
-		Breakers: breakers,
-		Logger:   logger,
+		Seed:       uint64(now.UnixNano()),
+		Breakers:   breakers,
+		Logger:     logger,
+		Instrument: d.instrument(cfg, e),
 	})
 	if err != nil {
 		return nil, err
@@ -270,6 +279,7 @@ func (d *pipelineDeps) runner(store papersum.Store, logger *slog.Logger, cfg *co
 	return pipeline.NewRunner(pipeline.RunnerConfig{
 		Stages: d.stages, Prompts: d.prompts, Store: store, Pricer: d.pricer,
 		Logger: logger, ConfigHash: cfg.Hash(), NoCache: !*cfg.CachePaper, Scorer: d.scorer, Style: cfg.Style,
+		TracerProvider: d.tracerProvider(),
 	})
 }
 
