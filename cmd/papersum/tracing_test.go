@@ -76,6 +76,26 @@ func TestServeExportsOneTracePerRunOverOTLP(t *testing.T) {
 	if code != 200 || run.Status != papersum.RunSucceeded {
 		t.Fatalf("submit: %d %+v", code, run)
 	}
+	// The GenAI client metrics are on /metrics beside papersum's own.
+	req, _ := http.NewRequest("GET", srv.url+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{
+		`gen_ai_client_operation_duration_seconds_bucket{error_type="",gen_ai_operation_name="chat",gen_ai_provider_name="papersum.local",gen_ai_request_model="local",gen_ai_response_model="local",le="0.01"}`,
+		`gen_ai_client_operation_duration_seconds_count{error_type="",gen_ai_operation_name="chat",gen_ai_provider_name="papersum.local",gen_ai_request_model="local",gen_ai_response_model="local"} 3`,
+		`gen_ai_client_token_usage_bucket{gen_ai_operation_name="chat",gen_ai_provider_name="papersum.local",gen_ai_request_model="local",gen_ai_response_model="local",gen_ai_token_type="input",le="6.7108864e+07"} 3`,
+		`gen_ai_client_token_usage_count{gen_ai_operation_name="chat",gen_ai_provider_name="papersum.local",gen_ai_request_model="local",gen_ai_response_model="local",gen_ai_token_type="output"} 3`,
+		"pipeline_requests_total",
+	} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
 	if err := srv.stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -123,6 +143,15 @@ func TestServeExportsOneTracePerRunOverOTLP(t *testing.T) {
 			if !strings.HasPrefix(path[i], want[i]) {
 				t.Errorf("model call's ancestors %v, want %v", path, want)
 				break
+			}
+		}
+	}
+	// Without the opt-in no span holds the paper's text.
+	sentence := strings.SplitN(paperText(3), ".", 2)[0]
+	for _, s := range recv.spans {
+		for _, a := range s.GetAttributes() {
+			if v := a.GetValue().GetStringValue(); len(sentence) > 20 && strings.Contains(v, sentence) {
+				t.Errorf("span %s attribute %s holds the paper's text", s.GetName(), a.GetKey())
 			}
 		}
 	}

@@ -149,11 +149,15 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 	}
 	// Later detectors win: OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES
 	// override the defaults.
-	res, err := resource.New(ctx,
+	detectors := []resource.Option{
 		resource.WithTelemetrySDK(),
 		resource.WithAttributes(semconv.ServiceName(DefaultServiceName), semconv.ServiceVersion(cfg.Version)),
-		resource.WithFromEnv(),
-	)
+		resource.WithFromEnv(), // the process's OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME
+	}
+	if name := strings.TrimSpace(env("OTEL_SERVICE_NAME")); name != "" {
+		detectors = append(detectors, resource.WithAttributes(semconv.ServiceName(name)))
+	}
+	res, err := resource.New(ctx, detectors...)
 	if err != nil && res == nil {
 		return nil, papersum.Errorf(papersum.EINVALID, "tracing: resource: %v", err)
 	}
