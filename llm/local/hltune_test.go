@@ -17,7 +17,25 @@ import (
 var (
 	hlSearch = flag.Bool("local.hlsearch", false, "in TestHighlightsTune, search the highlights weights by coordinate ascent on the split")
 	hlTarget = flag.Int("local.hltarget", 150, "engine target words in TestHighlightsTune")
+	hlOld    = flag.Bool("local.hlold", false, "highlights with the weights before tuning (oldHL) in TestCLSciSumm2018 and TestHighlightsTune: the baseline")
 )
+
+// oldHL are the highlights weights before TestHighlightsTune: the
+// abstract style's feature mix (Config defaults), the baseline of
+// BENCHMARKS.md.
+var oldHL = hlWeights{hfCentrality: 0.4, hfPrior: 0.4, hfLead: 0.8, hfKeyTerms: 0.2, hfCue: 0.2, hfOpening: 2}
+
+// useOldHL makes defaultHL oldHL for the rest of the test when
+// -local.hlold is set.
+func useOldHL(t *testing.T) {
+	if !*hlOld {
+		return
+	}
+	saved := defaultHL
+	defaultHL = oldHL
+	t.Cleanup(func() { defaultHL = saved })
+	t.Log("highlights weights: oldHL (baseline)")
+}
 
 // hlFeatureNames name the highlights features in the logs.
 var hlFeatureNames = [numHF]string{
@@ -40,6 +58,7 @@ var hlFeatureNames = [numHF]string{
 //	PAPERSUM_DATA=../shared/data go test ./llm/local -run TestHighlightsTune -v -args -local.split tune -local.hlsearch
 func TestHighlightsTune(t *testing.T) {
 	dataDir := devdata.Requested(t)
+	useOldHL(t)
 	var cfg Config
 	if *tuneConfig != "" {
 		if err := json.Unmarshal([]byte(*tuneConfig), &cfg); err != nil {
