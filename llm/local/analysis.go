@@ -93,6 +93,10 @@ type analysis struct {
 	// tokenSents lists, for each number (normal form) and each word with
 	// a digit, the sentences that hold it (see indexTokens).
 	tokenSents map[string][]int32
+	// hl holds the highlights view (highlightsView); hlOnly marks the
+	// view itself, whose score is the highlights score.
+	hl     *hlView
+	hlOnly bool
 }
 
 // prefixLen is how many leading bytes of a word are compared when the
@@ -178,7 +182,7 @@ const minAbstractSentences = 2
 
 // analyze builds the analysis of p under the engine's configuration.
 func (e *Engine) analyze(p *papersum.Paper) *analysis {
-	a := &analysis{vocab: textproc.NewVocab(), tokens: make(map[string]struct{}, 4096)}
+	a := &analysis{vocab: textproc.NewVocab(), tokens: make(map[string]struct{}, 4096), hl: &hlView{}}
 
 	// surface counts the lowercase forms of each stem so that issues can
 	// name a term the way the paper writes it ("parsing", not "pars").

@@ -2,6 +2,7 @@ package local
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -166,5 +167,45 @@ func TestReviseAppendsNoFragment(t *testing.T) {
 	}
 	if rev == draft {
 		t.Errorf("revision did not act on the critique (%v)", c.Issues)
+	}
+}
+
+// TestHighlightsScore checks the highlights view: every sentence that may
+// not be highlighted scores 0 on it, every one that may scores above 0,
+// the abstract-style score is left alone, and under a title weight alone
+// only sentences that hold a title term score more than the floor.
+func TestHighlightsScore(t *testing.T) {
+	e := New(Config{})
+	a := e.analysisOf(loadFixture(t, "groupcommit"))
+	v := a.highlightsView()
+	if v == a || v.highlightsView() != v || a.highlightsView() != v {
+		t.Fatal("the view is not built once and kept")
+	}
+	for i := range a.sents {
+		if got, want := v.score[i] > 0, a.highlightable(i); got != want {
+			t.Errorf("sentence %d: highlights score %.3f, highlightable %v", i, v.score[i], want)
+		}
+		if a.sents[i].kind == papersum.KindAbstract && v.highlightable(i) {
+			t.Errorf("sentence %d: an abstract sentence may be highlighted", i)
+		}
+	}
+	if slices.Equal(v.score, a.score) {
+		t.Error("the view has the abstract-style scores")
+	}
+	var w hlWeights
+	w[hfTitle] = 1
+	only := a.withHLScores(w)
+	titled := 0
+	for i := range a.sents {
+		hasTitle := a.hlFeatures(i)[hfTitle] > 0
+		if only.score[i] > 1e-5 != (hasTitle && a.highlightable(i)) {
+			t.Errorf("sentence %d scores %.3g with only the title weight (title terms: %v)", i, only.score[i], hasTitle)
+		}
+		if only.score[i] > 1e-5 {
+			titled++
+		}
+	}
+	if titled == 0 {
+		t.Error("no sentence holds a title term")
 	}
 }

@@ -228,9 +228,14 @@ type clSystem struct {
 // CL-SciSumm 2018 is a test set: run this once per final configuration,
 // never to tune (tune with TestScisummNet250 on ScisummNet).
 //
+// With -local.style highlights the engine's summaries are highlights made
+// from the paper without its abstract, scored against every type (the
+// protocol of `eval run --style highlights`); the lead is unchanged.
+//
 //	PAPERSUM_DATA=/work/shared/data go test ./llm/local -run TestCLSciSumm2018 -v
 func TestCLSciSumm2018(t *testing.T) {
 	dataDir := devdata.Requested(t)
+	useOldHL(t)
 	var cfg Config
 	if *tuneConfig != "" {
 		if err := json.Unmarshal([]byte(*tuneConfig), &cfg); err != nil {
@@ -254,14 +259,20 @@ func TestCLSciSumm2018(t *testing.T) {
 		target = *clTarget
 	}
 	spl := func(s string) []string { return sentences.Split(s) }
+	style := papersum.Style(*tuneStyle)
 	systems := []clSystem{
 		{"lead", func(p *papersum.Paper) []string { return leadSentences(p, limit) }},
-		{"draft", func(p *papersum.Paper) []string { return capWords(spl(e.Summarize(p, target)), limit) }},
+		{"draft", func(p *papersum.Paper) []string {
+			return capWords(spl(e.summarizeStyle(e.analysisOf(p), p.Title, style, target)), limit)
+		}},
 		{"revised", func(p *papersum.Paper) []string {
 			a := e.analysisOf(p)
-			d := e.summarize(a, target)
+			d := e.summarizeStyle(a, p.Title, style, target)
+			if style == papersum.StyleTLDR {
+				return capWords(spl(d), limit)
+			}
 			c := e.critique(a, d, target)
-			return capWords(spl(e.revise(context.Background(), a, d, &c.critique, target)), limit)
+			return capWords(spl(e.reviseStyle(context.Background(), a, d, &c.critique, target, style)), limit)
 		}},
 	}
 	if *clLead {
@@ -283,7 +294,9 @@ func TestCLSciSumm2018(t *testing.T) {
 			for k, sys := range systems {
 				sumBody := sys.run(cp.body)
 				sumWhole := sys.run(cp.whole)
-				if k == 0 {
+				if k == 0 || style == papersum.StyleHighlights {
+					// Highlights are made without the abstract (as eval
+					// run makes them) and scored against every type.
 					// The README's lead baseline reads the body for every type.
 					sumWhole = sumBody
 				}
@@ -312,7 +325,7 @@ func TestCLSciSumm2018(t *testing.T) {
 	}
 	wg.Wait()
 
-	t.Logf("CL-SciSumm 2018 Task 2, n=%d, limit %d words, engine target %d, config %s", len(papers), limit, target, *tuneConfig)
+	t.Logf("CL-SciSumm 2018 Task 2, n=%d, limit %d words, engine target %d, style %s, config %s", len(papers), limit, target, style, *tuneConfig)
 	t.Logf("Average_F of one ROUGE run (-t 1 pools counts; bootstrap mean) | mean of per-paper F | rank among %d published runs (R-2, SU4)", len(published))
 	for k, sys := range systems {
 		mw := 0.0

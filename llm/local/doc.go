@@ -24,7 +24,9 @@
 //     never extracted while clean ones are left.
 //   - styles (papersum.Task.Style): abstract (the above), highlights
 //     (contributions, method, results with numbers and a limitation, from
-//     the body, never the abstract or a repeat of it) and tldr (Engine.TLDR).
+//     the body, never the abstract or a repeat of it; ranked by their own
+//     feature weights, tuned on ScisummNet without the abstract, hlscore.go)
+//     and tldr (Engine.TLDR).
 //   - critique: measured rubric scores (accuracy, completeness, clarity,
 //     coherence, 0-10) and concrete issues, computed for any summary text,
 //     extractive or written by a language model. Engine.Critique exposes it

@@ -90,25 +90,26 @@ func (a *analysis) copiesAbstract(i int) bool {
 // highlights summary: extractable, from the body, not a repeat of the
 // abstract.
 func (a *analysis) highlightable(i int) bool {
+	if a.hlOnly {
+		return a.score[i] > 0
+	}
 	return a.score[i] > 0 && a.sents[i].kind != papersum.KindTitle && !a.copiesAbstract(i)
 }
 
 // highlights returns a highlights summary of a (papersum.StyleHighlights):
-// body sentences chosen by MMR, as Summarize chooses, with a bonus of
-// AspectWeight for each aspect (contribution, method, result with a
-// number, limitation) a sentence is the first to state, under
-// Summarize's length rule, in document order. It is "" when no body
+// body sentences chosen by MMR on their highlights score (see hlScores),
+// with a bonus of AspectWeight for each aspect (contribution, method,
+// result with a number, limitation) a sentence is the first to state,
+// under Summarize's length rule, in document order. It is "" when no body
 // sentence qualifies.
 func (e *Engine) highlights(a *analysis, target int) string {
-	var cands []int
-	for _, i := range a.pool(len(a.sents)) {
-		if a.highlightable(i) {
-			cands = append(cands, i)
-		}
-		if len(cands) == mmrPool {
-			break
-		}
-	}
+	return e.highlightsWith(a.highlightsView(), target)
+}
+
+// highlightsWith is highlights on a view whose score is the highlights
+// score (see analysis.highlightsView).
+func (e *Engine) highlightsWith(a *analysis, target int) string {
+	cands := a.pool(mmrPool)
 	if len(cands) == 0 {
 		return ""
 	}

@@ -68,6 +68,9 @@ func (e *Engine) revise(ctx context.Context, a *analysis, draft string, c *paper
 // revised with body sentences only (no abstract sentence and no repeat of
 // one), and the abstract's fill rule does not apply to it.
 func (e *Engine) reviseStyle(ctx context.Context, a *analysis, draft string, c *papersum.Critique, target int, style papersum.Style) string {
+	if style == papersum.StyleHighlights {
+		a = a.highlightsView()
+	}
 	base := e.critique(a, draft, target)
 	rv := &reviser{e: e, a: a, m: newMatcher(a), target: target, bodyLimit: e.bodyLimit(a, target),
 		highlights: style == papersum.StyleHighlights}

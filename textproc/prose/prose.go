@@ -450,8 +450,9 @@ func nearMiss(w string, known func(string) bool) bool {
 	return false
 }
 
-// fragment reports a sentence that starts in lower case (it was cut from
-// the middle of another) or ends without final punctuation or on a word
+// fragment reports a sentence that starts in lower case or on closing or
+// joining punctuation (")", "]", ",", ";", ":": it was cut from the middle
+// of another, as a splitter cuts "(see Smith et al. ), which ...") or ends without final punctuation or on a word
 // that cannot end a sentence (it was cut short).
 func fragment(s string) (Problem, bool) {
 	t := strings.TrimSpace(s)
@@ -461,7 +462,7 @@ func fragment(s string) (Problem, bool) {
 	start := len(s) - len(strings.TrimLeft(s, " \t\n"))
 	r, _ := utf8.DecodeRuneInString(t)
 	fs := fields(s)
-	if unicode.IsLower(r) {
+	if unicode.IsLower(r) || strings.ContainsRune(")]},;:", r) {
 		end := fs[min(len(fs)-1, 3)][1]
 		return Problem{Kind: Fragment, Span: s[start:end], Start: start, End: end}, true
 	}

@@ -37,6 +37,7 @@ func TestCheckFindsDebris(t *testing.T) {
 		{"Most previous notions of best parse tree in", Unfinished, "best parse tree in"},
 		{"Most previous notions of best parse tree", Unfinished, "of best parse tree"},
 		{"on constituents' membership in the hypothesized set.", Fragment, "on constituents' membership in"},
+		{"), which precludes a single universal approach to adaptation.", Fragment, "), which precludes a"},
 		{"It answers (question) (logical form) (answer) state queries.", FigureDebris, "(question) (logical form) (answer)"},
 		{"The largest state is ∗∗ Alaska.", FigureDebris, "∗∗"},
 		{"We baseline model show data corpus language corpus sentence method data corpus the sentence dependency.", WordSalad, "We baseline model show data corpus language corpus sentence method data corpus the sentence dependency."},
