@@ -54,6 +54,12 @@ type Options struct {
 	// queue that shares the pool finds its tables there too. Default:
 	// DefaultSchema ("public").
 	Schema string
+	// SkipMigrations makes Open apply no migration (it still checks that
+	// the server answers): for a process started with migrations off
+	// while 'papersum migrate' applies them. MigrationsPending then tells
+	// how many are missing, and Migrate applies them. Default: false
+	// (Open migrates).
+	SkipMigrations bool
 }
 
 // withDefaults returns o with every unset field at its default.
@@ -159,12 +165,26 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, s.dbError(op, err)
 	}
+	if opts.SkipMigrations {
+		if err := s.pool.Ping(ctx); err != nil {
+			s.pool.Close()
+			return nil, s.dbError(op, err)
+		}
+		return s, nil
+	}
 	if err := s.migrate(ctx); err != nil {
 		s.pool.Close()
 		return nil, err
 	}
 	return s, nil
 }
+
+// Migrate applies the pending migrations, as Open does without
+// Options.SkipMigrations. Replicas may call it at once: each migration is
+// applied exactly once.
+//
+// Errors: those of Open.
+func (s *DB) Migrate(ctx context.Context) error { return s.migrate(ctx) }
 
 // Pool returns the connection pool, for a queue (River's riverpgxv5
 // driver) that shares it. Its connections have Schema as search_path. The
@@ -431,6 +451,11 @@ func (s *DB) MigrationsPending(ctx context.Context) (int, error) {
 	}
 	var applied int
 	if err := s.pool.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&applied); err != nil {
+		// A schema never migrated (Options.SkipMigrations) lacks them all.
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "42P01" { // undefined_table
+			return len(ms), nil
+		}
 		return 0, err
 	}
 	return storeutil.PendingAfter(ms, applied), nil

@@ -40,6 +40,23 @@ type Options struct {
 	// missing CreatedAt, a stage's missing StartedAt and a finish's
 	// missing FinishedAt. Default: papersum.SystemClock.
 	Clock papersum.Clock
+	// SkipMigrations makes Open apply no migration: a database that
+	// lacks some of this build's is refused with a *SchemaBehindError
+	// (EINVALID) naming how many, for a process started with migrations
+	// off while 'papersum migrate' applies them. Default: false (Open
+	// migrates).
+	SkipMigrations bool
+}
+
+// SchemaBehindError is Open's error, with Options.SkipMigrations, for a
+// database that lacks Pending of this build's migrations.
+type SchemaBehindError struct {
+	Path    string
+	Pending int
+}
+
+func (e *SchemaBehindError) Error() string {
+	return fmt.Sprintf("sqlite: %s lacks %d migrations of this papersum and migrations are off; run 'papersum migrate' first", e.Path, e.Pending)
 }
 
 // withDefaults returns o with every unset field at its default.
@@ -150,7 +167,11 @@ func open(ctx context.Context, path string, opts Options, ms []migration) (*DB, 
 	db.SetConnMaxIdleTime(0)
 
 	s := &DB{db: db, path: path, clock: opts.Clock}
-	if err := s.migrate(ctx, ms); err != nil {
+	migrate := s.migrate
+	if opts.SkipMigrations {
+		migrate = s.checkCurrent
+	}
+	if err := migrate(ctx, ms); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
@@ -303,6 +324,24 @@ func (s *DB) migrate(ctx context.Context, ms []migration) error {
 		if err := s.applyMigration(ctx, conn, m); err != nil {
 			return openError(s.path, err)
 		}
+	}
+	return nil
+}
+
+// checkCurrent is migrate with Options.SkipMigrations: it refuses a
+// database that is not ours, or lacks some of ms, and changes nothing.
+func (s *DB) checkCurrent(ctx context.Context, ms []migration) error {
+	if err := s.checkOwnership(ctx, ms[len(ms)-1].Version); err != nil {
+		return err
+	}
+	var applied int
+	err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&applied)
+	if err != nil && !strings.Contains(err.Error(), "no such table") {
+		return openError(s.path, err)
+	}
+	if n := storeutil.PendingAfter(ms, applied); n > 0 {
+		return &papersum.Error{Code: papersum.EINVALID, Op: "sqlite.Open", Err: &SchemaBehindError{Path: s.path, Pending: n},
+			Message: (&SchemaBehindError{Path: s.path, Pending: n}).Error()}
 	}
 	return nil
 }

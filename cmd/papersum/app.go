@@ -106,6 +106,9 @@ type globalFlags struct {
 	pgSchema    string
 	config      string
 	verbose     bool
+	// skipMigrations opens the store without migrating it: serve
+	// --migrate=false and papersum migrate set it (see roles.go).
+	skipMigrations bool
 }
 
 // run is the whole program.
@@ -156,7 +159,7 @@ recorded in an embedded SQLite database.`,
 	// --version prints what `papersum version` prints.
 	root.Version = buildVersion().String()
 	root.SetVersionTemplate("papersum {{.Version}}\n")
-	root.AddCommand(newSummarizeCmd(e, g), newBatchCmd(e, g), newRunsCmd(e, g), newCostCmd(e, g), newDoctorCmd(e, g), newEvalCmd(e, g), newKeysCmd(e, g), newServeCmd(e, g), newSLOCmd(e), newDevCmd(e), newVersionCmd(e))
+	root.AddCommand(newSummarizeCmd(e, g), newBatchCmd(e, g), newRunsCmd(e, g), newCostCmd(e, g), newDoctorCmd(e, g), newEvalCmd(e, g), newKeysCmd(e, g), newServeCmd(e, g), newMigrateCmd(e, g), newSLOCmd(e), newDevCmd(e), newVersionCmd(e))
 	return root
 }
 

@@ -65,6 +65,8 @@ type serveFlags struct {
 	// allowPrivate lets fetches and callbacks reach loopback and private
 	// addresses. Tests need it; production must not.
 	allowPrivate bool
+	// roles are --role and --migrate (roles.go).
+	roles roleFlags
 }
 
 func newServeCmd(e *env, g *globalFlags) *cobra.Command {
@@ -97,6 +99,12 @@ Secrets come from the environment, never from flags:
                             (the route is off without it)
   PAPERSUM_CALLBACK_SECRET  whsec_... key that signs completion callbacks
                             (callback_url is refused without it)
+
+Roles (--role): all (the default) does everything in one process; api takes
+requests and enqueues their jobs, working none; worker works the jobs and
+serves only the probes and /metrics. Each then scales on its own signal.
+With --migrate=false, start-up applies no migration and waits for
+'papersum migrate' (a Job or a Helm hook) to apply them.
 
 SIGINT or SIGTERM drains: /readyz turns 503, in-flight requests finish,
 running jobs get --shutdown-timeout to end and are requeued otherwise.
@@ -168,6 +176,7 @@ func serve(ctx context.Context, e *env, g *globalFlags, f *serveFlags) error {
 	if f.maxTeams < 1 {
 		return &usageError{msg: "--metrics-max-teams must be at least 1"}
 	}
+	g.skipMigrations = !f.roles.migrate
 	if err := f.checkDurations(); err != nil {
 		return err
 	}
@@ -258,6 +267,7 @@ func (f *serveFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "address of a second listener that serves /metrics without an API key, for an internal network; the API's /metrics (read key) stays (default: off)")
 	fl.BoolVar(&f.allowPrivate, "insecure-allow-private", false, "let URL fetches and callbacks reach loopback and private addresses (tests only)")
 	_ = fl.MarkHidden("insecure-allow-private")
+	f.roles.register(fl)
 	limitFlags(fl, intIn("workers", 1, 1024, ""), intIn("rate-limit-rpm", 1, 1_000_000, "no limit"),
 		intIn("rate-limit-tokens-per-day", 1, noMax, "no limit"), intIn("cache-entries", 1, 10_000_000, ""),
 		maxBytesFlag(), intIn("commit-writers", 1, 64, "1 on SQLite, 2 on Postgres"),
@@ -396,7 +406,11 @@ func readiness(store papersum.Store, q *queue.Queue, runner *pipeline.Runner, rd
 	return func(ctx context.Context) []httpapi.Check {
 		_, err := store.ListRuns(ctx, papersum.RunFilter{Limit: 1})
 		storeReason := causeOf(err)
-		workers, workersReason := q.Healthy(), ""
+		var workers error
+		workersReason := ""
+		if q != nil {
+			workers = q.Healthy()
+		}
 		if workers != nil {
 			workersReason = "not fetching jobs"
 			if !q.Running() {
@@ -410,6 +424,9 @@ func readiness(store papersum.Store, q *queue.Queue, runner *pipeline.Runner, rd
 		migrationsReason, migrations := migrationsCheck(ctx, store, err)
 		checks := []httpapi.Check{{Name: "store", Err: err, Reason: storeReason}, {Name: "migrations", Err: migrations, Reason: migrationsReason},
 			{Name: "workers", Err: workers, Reason: workersReason}, {Name: "providers", Err: providers}}
+		if q == nil { // serve --role api runs no workers
+			checks = append(checks[:2], checks[3:]...)
+		}
 		if rdb != nil {
 			err := pingRedis(ctx, rdb)
 			checks = append(checks, httpapi.Check{Name: "redis", Err: err, Reason: causeOf(err), Degraded: true})

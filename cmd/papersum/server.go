@@ -123,6 +123,9 @@ func (s *server) openStore(ctx context.Context) (queue.Driver, error) {
 	}
 	store := s.store
 	s.closers = append(s.closers, func() { _ = store.Close() })
+	if err := s.awaitSchema(ctx); err != nil {
+		return nil, err
+	}
 	if _, ok := store.(papersum.KeyStore); !ok {
 		return nil, papersum.Errorf(papersum.EINTERNAL, "the store keeps no API keys")
 	}
@@ -211,7 +214,7 @@ func (s *server) openQueue(ctx context.Context, driver queue.Driver) error {
 		return err
 	}
 	s.queue = q
-	if err := awaitDependency(ctx, "store", s.deadline, s.f.startupTimeout, s.log, s.progress, q.Migrate); err != nil {
+	if err := s.prepareSchema(ctx); err != nil {
 		return err
 	}
 	s.progress.done("store")
@@ -288,9 +291,9 @@ func (s *server) openAPI() error {
 		return err
 	}
 	s.metrics = metricsHandler(s.deps.breakers, s.reg)
-	s.handler, err = httpapi.NewServer(httpapi.Deps{
+	s.handler, err = s.newHandler(httpapi.Deps{
 		Summaries: s.svc, Batches: s.svc, Deliveries: s.svc, Auth: auth, Limiter: s.limiter,
-		Readiness: readiness(s.store, s.queue, s.runner, s.rdb), Metrics: s.telem, MetricsHandler: s.metrics,
+		Readiness: readiness(s.store, s.workQueue(), s.runner, s.rdb), Metrics: s.telem, MetricsHandler: s.metrics,
 		Webhook: inbound, MaxBodyBytes: s.f.maxBytes, MaxWait: s.f.maxWait, Stopping: s.stopping, Logger: s.log,
 	})
 	s.handler = s.traced(s.handler)
@@ -300,12 +303,14 @@ func (s *server) openAPI() error {
 // startWork starts the queue's workers on the service's handlers, the
 // queue depth gauge, and the Kafka consumer when brokers are set.
 func (s *server) startWork(ctx context.Context) error {
-	if err := s.queue.StartWith(ctx, queue.Handlers{Summarize: s.svc.Work, Callback: s.svc.Deliver}); err != nil {
-		return err
+	if s.f.roles.works() {
+		if err := s.queue.StartWith(ctx, queue.Handlers{Summarize: s.svc.Work, Callback: s.svc.Deliver}); err != nil {
+			return err
+		}
 	}
 	s.progress.done("workers")
 	go reportQueueDepth(ctx, s.queue, s.telem, s.log)
-	if brokers := kafkaBrokers(s.f, s.e.getenv); len(brokers) > 0 {
+	if brokers := kafkaBrokers(s.f, s.e.getenv); len(brokers) > 0 && s.f.roles.serves() {
 		consumer, err := events.NewConsumer(events.ConsumerConfig{Brokers: brokers, Topic: s.f.papersTopic,
 			Group: s.f.kafkaGroup, Logger: s.log}, events.SubmitHandler(s.svc))
 		if err != nil {
@@ -351,8 +356,10 @@ func (s *server) run(ctx context.Context, starting *httpapi.Starting, errc <-cha
 	if err := s.http.Shutdown(sctx); err != nil {
 		s.log.Warn("http shutdown", "err", err)
 	}
-	if err := s.queue.Stop(sctx); err != nil {
-		s.log.Warn("queue shutdown", "err", err)
+	if s.f.roles.works() {
+		if err := s.queue.Stop(sctx); err != nil {
+			s.log.Warn("queue shutdown", "err", err)
+		}
 	}
 	s.log.Info("stopped")
 	return nil

@@ -67,13 +67,13 @@ func newLogger(e *env, g *globalFlags) *slog.Logger {
 // is given, else the SQLite file.
 func openStore(ctx context.Context, g *globalFlags, getenv func(string) string) (papersum.Store, error) {
 	if u := firstNonEmpty(g.databaseURL, getenv("PAPERSUM_DATABASE_URL")); u != "" {
-		return postgres.Open(ctx, u, postgres.Options{Schema: firstNonEmpty(g.pgSchema, getenv("PAPERSUM_DATABASE_SCHEMA"))})
+		return postgres.Open(ctx, u, postgres.Options{Schema: firstNonEmpty(g.pgSchema, getenv("PAPERSUM_DATABASE_SCHEMA")), SkipMigrations: g.skipMigrations})
 	}
 	path, err := dbPath(g, getenv)
 	if err != nil {
 		return nil, err
 	}
-	return sqlite.Open(ctx, path, sqlite.Options{})
+	return sqlite.Open(ctx, path, sqlite.Options{SkipMigrations: g.skipMigrations})
 }
 
 func firstNonEmpty(vals ...string) string {
