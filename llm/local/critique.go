@@ -641,11 +641,14 @@ func mostlyNumbers(toks []string) bool {
 	return len(toks) > 0 && float64(n)/float64(len(toks)) > 0.25
 }
 
-// round1 clamps v to [0,10] and rounds it to one decimal, the precision
-// the critique XML carries, so that Engine.Critique and the XML agree.
-func round1(v float64) float64 {
+// roundScore clamps v to [0,10] and rounds it to two decimals, the
+// precision the critique XML carries, so that Engine.Critique and the XML
+// agree. One decimal was too coarse: a wrong name in one sentence of ten
+// moves a mean over sentences by less than 0.05, and rounding made such a
+// summary tie with the right one.
+func roundScore(v float64) float64 {
 	v = math.Max(0, math.Min(10, v))
-	return math.Round(v*10) / 10
+	return math.Round(v*100) / 100
 }
 
 // abstractPair reports whether x and y come, confidently, from two

@@ -71,10 +71,10 @@ func (e *Engine) score(a *analysis, ds []draftSent, target int, issues bool) *cr
 	acc, comp, clar, coh := notes{on: issues}, notes{on: issues}, notes{on: issues}, notes{on: issues}
 	repeats := repeatedSentences(ds)
 	scores := papersum.Scores{
-		Accuracy:     round1(accuracy(ds, &acc)),
-		Completeness: round1(e.completeness(a, ds, repeats, target, r, &comp)),
-		Clarity:      round1(e.clarity(a, ds, repeats, r, &clar)),
-		Coherence:    round1(coherence(ds, repeats, &coh)),
+		Accuracy:     roundScore(accuracy(ds, &acc)),
+		Completeness: roundScore(e.completeness(a, ds, repeats, target, r, &comp)),
+		Clarity:      roundScore(e.clarity(a, ds, repeats, r, &clar)),
+		Coherence:    roundScore(coherence(ds, repeats, &coh)),
 		Judge:        Judge,
 		JudgeVersion: CritiqueVersion,
 	}
