@@ -115,14 +115,21 @@ func credit(d *draftSent) float64 {
 // the share of what it says that the paper does not back.
 func accuracy(ds []draftSent, n *notes) float64 {
 	var sum float64
+	mis := misnumbered(ds)
 	for i := range ds {
 		d := &ds[i]
 		cost := 0.0
+		for _, x := range mis[i] {
+			n.add("list item %s in sentence %d is out of sequence: %s", x.item, i+1, x.after)
+			cost += costBadNumber
+		}
 		if d.support < supportLow {
 			n.add("sentence %d is not supported by the paper (%.0f%% of its terms match): %q", i+1, 100*d.support, clip(d.text))
 		}
 		for _, x := range d.badNumbers {
-			n.add("number %s in sentence %d does not appear in the paper", x, i+1)
+			if !d.swappedWord(x) {
+				n.add("number %s in sentence %d does not appear in the paper", x, i+1)
+			}
 			cost += costBadNumber
 		}
 		for _, x := range d.badYears {
@@ -130,7 +137,9 @@ func accuracy(ds []draftSent, n *notes) float64 {
 			cost += costBadYear
 		}
 		for _, x := range d.badNames {
-			n.add("%q in sentence %d does not appear in the paper", x, i+1)
+			if !d.swappedWord(x) {
+				n.add("%q in sentence %d does not appear in the paper", x, i+1)
+			}
 			cost += costBadName
 		}
 		for _, x := range d.offNumbers {
@@ -140,6 +149,22 @@ func accuracy(ds []draftSent, n *notes) float64 {
 			n.add("%q in sentence %d is not in the passage of the paper it summarises", x, i+1)
 		}
 		cost += d.offCost
+		for _, x := range d.swapped {
+			where := "is not in"
+			if x.absent {
+				where = "does not appear in the paper nor in"
+			}
+			if x.gives != "" {
+				n.add("number %s in sentence %d %s the passage its words come from, which gives %s: %q", x.word, i+1, where, x.gives, clip(x.passage))
+			} else {
+				n.add("%q in sentence %d %s the passage its words come from: %q", x.word, i+1, where, clip(x.passage))
+			}
+		}
+		cost += d.swapCost
+		for _, x := range d.approx {
+			n.add("number %s in sentence %d does not appear in the paper; the passage it restates gives %s", x.word, i+1, x.gives)
+		}
+		cost += d.approxCost
 		if d.negMismatch {
 			n.add("sentence %d negates what the passage of the paper it summarises states: %q", i+1, clip(d.text))
 			cost += costNegation
@@ -153,6 +178,58 @@ func accuracy(ds []draftSent, n *notes) float64 {
 		sum += 10 * credit(d) * math.Exp(-cost/accuracyCostScale)
 	}
 	return sum / float64(len(ds))
+}
+
+// listItemRe matches an enumeration marker: "(2)", "[2]" or "2)" after
+// a space, a colon or the start.
+var listItemRe = regexp.MustCompile(`(?:^|[\s:;,])([(\[]?)(\d{1,2})([)\]])(?:\s|$)`)
+
+// listSlip is a list marker out of sequence.
+type listSlip struct{ item, after string }
+
+// misnumbered returns, per sentence, the list markers of a numbered list
+// (one that starts at 1, "(1) ... (2) ...", across sentences) that do not
+// follow the marker before them: "(1) ... (4) ... (3)" states items the
+// list does not have.
+func misnumbered(ds []draftSent) [][]listSlip {
+	out := make([][]listSlip, len(ds))
+	last := map[string]int{} // per style of marker, the last value in a list
+	for i := range ds {
+		for _, m := range listItemRe.FindAllStringSubmatch(ds[i].text, -1) {
+			style := m[1] + m[3]
+			if m[1] == "" && m[3] == "]" {
+				continue
+			}
+			v := 0
+			for _, c := range m[2] {
+				v = 10*v + int(c-'0')
+			}
+			prev, open := last[style]
+			switch {
+			case v == 1:
+				last[style] = 1
+			case !open:
+				// Not in a list: "[5]" is a citation.
+			default:
+				if v != prev+1 {
+					out[i] = append(out[i], listSlip{strings.TrimSpace(m[0]),
+						fmt.Sprintf("it follows %s%d%s", m[1], prev, m[3])})
+				}
+				last[style] = v
+			}
+		}
+	}
+	return out
+}
+
+// swappedWord reports whether w is among d's swapped numbers and names.
+func (d *draftSent) swappedWord(w string) bool {
+	for _, x := range d.swapped {
+		if x.word == w {
+			return true
+		}
+	}
+	return false
 }
 
 // accuracyCostScale is the cost that discounts a sentence's accuracy by
