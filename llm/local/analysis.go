@@ -93,6 +93,10 @@ type analysis struct {
 	// tokenSents lists, for each number (normal form) and each word with
 	// a digit, the sentences that hold it (see indexTokens).
 	tokenSents map[string][]int32
+	// acronyms holds the words of the paper written in capitals only
+	// ("BLEU", "AS"): a summary's acronym must be one of them, not the
+	// paper's lowercase word ("as").
+	acronyms map[string]struct{}
 }
 
 // prefixLen is how many leading bytes of a word are compared when the

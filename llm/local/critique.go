@@ -315,7 +315,11 @@ func (e *Engine) measure(a *analysis, m *matcher, text string) draftSent {
 			d.nameCost(w, ss, -1, sl, a, costOffNumber)
 		case isName(w, i):
 			sl := m.slot(posIDs, i)
-			if _, ok := a.tokens[t]; !ok {
+			_, ok := a.tokens[t]
+			if ok && isAcronym(w) {
+				_, ok = a.acronyms[strings.TrimSuffix(w, "s")]
+			}
+			if !ok {
 				// An acronym the paper spells out ("MERT" for its
 				// "minimum error rate training") is the paper's term.
 				if ss := a.expansionOf(w); ss != nil {
@@ -810,6 +814,7 @@ var spacedThousands = regexp.MustCompile(`\b\d{1,3}(?:, \d{3})+\b`)
 // normal form, number words as digits too) and each word with a digit.
 func (a *analysis) indexTokens() {
 	a.tokenSents = map[string][]int32{}
+	a.acronyms = map[string]struct{}{}
 	add := func(t string, k int) {
 		ss := a.tokenSents[t]
 		if n := len(ss); n == 0 || ss[n-1] != int32(k) {
@@ -817,6 +822,11 @@ func (a *analysis) indexTokens() {
 		}
 	}
 	for k := range a.sents {
+		for _, w := range textproc.Words(a.sents[k].text) {
+			if isAcronym(w) {
+				a.acronyms[strings.TrimSuffix(w, "s")] = struct{}{}
+			}
+		}
 		// "7, 813": a thousands separator the extractor spaced.
 		for _, m := range spacedThousands.FindAllString(a.sents[k].text, -1) {
 			add(textproc.NormalizeNumber(strings.ReplaceAll(m, " ", "")), k)
@@ -853,6 +863,21 @@ func isName(w string, pos int) bool {
 		return true
 	}
 	return pos > 0 && caps == 1 && 'A' <= w[0] && w[0] <= 'Z'
+}
+
+// isAcronym reports whether w is two or more capitals, with an optional
+// plural "s": "BLEU", "HMMs".
+func isAcronym(w string) bool {
+	w = strings.TrimSuffix(w, "s")
+	if len(w) < 2 {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if w[i] < 'A' || w[i] > 'Z' {
+			return false
+		}
+	}
+	return true
 }
 
 func appendUnique(list []string, s string) []string {
