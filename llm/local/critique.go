@@ -69,6 +69,10 @@ type draftSent struct {
 	// the passage (gives), and approxCost what they cost.
 	approx     []swap
 	approxCost float64
+	// misdefined are acronyms the paper does not use that the sentence
+	// defines with words whose letters do not spell them: "mutual
+	// information (SMT)".
+	misdefined []string
 	// negMismatch says the sentence negates while the source sentences
 	// it matches best do not: a claim the paper does not make.
 	negMismatch bool
@@ -250,6 +254,13 @@ func (e *Engine) measure(a *analysis, m *matcher, text string) draftSent {
 	// Numbers, identifiers ("L2", "DOP1") and names must come from the
 	// paper, and from a passage about what the sentence is about: a value
 	// the paper gives elsewhere is as wrong as one it never gives.
+	for _, x := range misdefinedAcronyms(text) {
+		// "the “all subtrees” (DOP)": an acronym of the paper given to
+		// name what the words before it refer to, not spelled out.
+		if _, ok := a.acronyms[strings.TrimSuffix(x, "s")]; !ok {
+			d.misdefined = append(d.misdefined, x)
+		}
+	}
 	years := citationYears(text)
 	for i, w := range d.words {
 		t := d.toks[i]
@@ -863,6 +874,46 @@ func isName(w string, pos int) bool {
 		return true
 	}
 	return pos > 0 && caps == 1 && 'A' <= w[0] && w[0] <= 'Z'
+}
+
+// misdefinedAcronyms returns the acronyms that text defines in
+// parentheses ("conditional random fields (CRFs)") whose letters are not,
+// in order, letters of the words before them, the first a word's initial.
+func misdefinedAcronyms(text string) []string {
+	var out []string
+	for _, m := range acronymDefRe.FindAllStringSubmatchIndex(text, -1) {
+		acr := strings.ToLower(text[m[2]:m[3]])
+		words := textproc.Tokens(text[:m[0]])
+		words = words[max(0, len(words)-len(acr)-3):]
+		if !spelledBy(words, acr) {
+			out = appendUnique(out, text[m[2]:m[3]])
+		}
+	}
+	return out
+}
+
+// acronymDefRe matches an acronym in parentheses: "(CRF)", "(CRFs)".
+var acronymDefRe = regexp.MustCompile(`\(([A-Z][A-Za-z]*[A-Z])s?\)`)
+
+// spelledBy reports whether the letters of acr occur in order in words,
+// the first at the start of a word.
+func spelledBy(words []string, acr string) bool {
+	for i, w := range words {
+		if w == "" || w[0] != acr[0] {
+			continue
+		}
+		rest := strings.Join(words[i:], " ")
+		j := 0
+		for k := 0; k < len(rest) && j < len(acr); k++ {
+			if rest[k] == acr[j] {
+				j++
+			}
+		}
+		if j == len(acr) {
+			return true
+		}
+	}
+	return false
 }
 
 // isAcronym reports whether w is two or more capitals, with an optional

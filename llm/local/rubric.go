@@ -132,6 +132,10 @@ func accuracy(ds []draftSent, n *notes) float64 {
 			}
 			cost += costBadNumber
 		}
+		for _, x := range d.misdefined {
+			n.add("%q in sentence %d does not stand for the words it is given for", x, i+1)
+			cost += costBadName
+		}
 		for _, x := range d.badYears {
 			n.add("%s in sentence %d cannot be the year of a citation", x, i+1)
 			cost += costBadYear
