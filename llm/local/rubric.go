@@ -36,7 +36,10 @@ const (
 	costRepeat       = 3.0 // coherence: a sentence said twice
 	costLateOpening  = 1.5 // coherence: the contribution stated after other things
 	costEarlyAcronym = 1.0 // coherence: an acronym used before it is spelled out
-	maxWordCosts     = 4
+	// costEarlyReference is coherence's cost of a first sentence that
+	// points back ("this formalism") at nothing.
+	costEarlyReference = 1.0
+	maxWordCosts       = 4
 )
 
 // notes collects the issues of one dimension; without issues it only
@@ -502,6 +505,12 @@ func coherence(ds []draftSent, repeats []int, n *notes) float64 {
 		n.add("%q is used in sentence %d before sentence %d spells it out", u.acronym, u.used+1, u.defined+1)
 		coherence -= costEarlyAcronym
 	}
+	if len(ds[0].toks) > 0 && !danglingStart(ds[0].toks) {
+		if ref := demonstrative(ds[0].toks); ref != "" {
+			n.add("sentence 1 speaks of %q, which refers to nothing before it", ref)
+			coherence -= costEarlyReference
+		}
+	}
 	for i := range ds {
 		d := &ds[i]
 		if len(d.toks) > 0 && danglingStart(d.toks) {
@@ -521,6 +530,32 @@ func coherence(ds []draftSent, repeats []int, n *notes) float64 {
 		}
 	}
 	return coherence
+}
+
+// demonstrative returns the first phrase of toks past its first word that
+// points back with "this", "these" or "such" ("this formalism", "these
+// methods"), other than the paper's own work ("this paper"); "" for none.
+// In a summary's first sentence it points at nothing.
+func demonstrative(toks []string) string {
+	for i := 1; i+1 < len(toks); i++ {
+		switch toks[i] {
+		case "this", "these", "such":
+			next := toks[i+1]
+			if selfReference[next] || textproc.IsStopword(next) || textproc.HasDigit(next) {
+				continue
+			}
+			return toks[i] + " " + next
+		}
+	}
+	return ""
+}
+
+// selfReference are the nouns with which "this" names the paper itself.
+var selfReference = map[string]bool{
+	"paper": true, "work": true, "article": true, "study": true, "thesis": true, "chapter": true,
+	"report": true, "note": true, "abstract": true, "talk": true, "volume": true, "survey": true,
+	"dissertation": true, "proposal": true, "book": true, "research": true, "project": true,
+	"contribution": true, "submission": true, "document": true, "summary": true,
 }
 
 // weakSim is the cosine above which a summary sentence without a
