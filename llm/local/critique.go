@@ -262,8 +262,21 @@ func (e *Engine) measure(a *analysis, m *matcher, text string) draftSent {
 		}
 	}
 	years := citationYears(text)
+	// The markers of a list this sentence numbers from 1 ("(1) ...
+	// (2) ...") are checked for their sequence (misnumbered), not as
+	// numbers the paper states.
+	markers := map[string]int{}
+	if ms := listItemRe.FindAllStringSubmatch(text, -1); slices.ContainsFunc(ms, func(m []string) bool { return m[2] == "1" }) {
+		for _, m := range ms {
+			markers[m[2]]++
+		}
+	}
 	for i, w := range d.words {
 		t := d.toks[i]
+		if markers[t] > 0 {
+			markers[t]--
+			continue
+		}
 		if y, ok := yearOf(t, years); ok && (y < minYear || y > maxYear) {
 			// "(Webber, 3446)": a citation dated when nothing was
 			// published, whether or not the paper holds the number.
@@ -297,7 +310,7 @@ func (e *Engine) measure(a *analysis, m *matcher, text string) draftSent {
 				}
 				continue
 			}
-			if sl.holds(ss) {
+			if sl.holds(ss, false) {
 				continue // the passage its words come from gives it
 			}
 			off, low := a.offContext(&d, ss, -1, costOffNumber)
@@ -472,7 +485,7 @@ func (d *draftSent) addSwap(w string, sl slot, a *analysis, cost float64) {
 // of the paper giving it about something else (up to off) and, when that
 // passage is a clear match, of a swap (costBadName × the slot's strength).
 func (d *draftSent) nameCost(w string, ss []int32, id int32, sl slot, a *analysis, off float64) {
-	if sl.holds(ss) {
+	if sl.holds(ss, true) {
 		return
 	}
 	c, low := a.offContext(d, ss, id, off)
@@ -578,11 +591,21 @@ func (m *matcher) slot(posIDs []int32, i int) slot {
 
 var slotDebug func(ids []int32, sl slot) // DEBUG
 
-// holds reports whether a passage of the slot is among ss (sorted).
-func (sl slot) holds(ss []int32) bool {
+// holds reports whether a passage of the slot, or with neighbours a
+// sentence next to one, is among ss (sorted). A name may come from a
+// neighbour: a summary sentence often fuses two ("Our tuner selects ...
+// It then runs MERT ..."); a number must be the passage's own, since
+// neighbouring sentences give the numbers of neighbouring things.
+func (sl slot) holds(ss []int32, neighbours bool) bool {
+	d := int32(0)
+	if neighbours {
+		d = 1
+	}
 	for _, k := range sl.top {
-		if _, ok := slices.BinarySearch(ss, k); ok {
-			return true
+		for x := k - d; x <= k+d; x++ {
+			if _, ok := slices.BinarySearch(ss, x); ok {
+				return true
+			}
 		}
 	}
 	return false

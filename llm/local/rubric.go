@@ -16,7 +16,7 @@ import (
 // engine gives records it (papersum.Scores.JudgeVersion): a change to what
 // a dimension measures or how much a problem costs is a new version, and
 // scores of different versions are not comparable.
-const CritiqueVersion = "local-critique/3"
+const CritiqueVersion = "local-critique/4"
 
 // Costs of the problems each dimension counts, in points of 0-10. They
 // are part of the rubric's definition: changing one is a new
