@@ -581,15 +581,9 @@ func (m *matcher) slot(posIDs []int32, i int) slot {
 	}
 	slices.Sort(m.top)
 	share := best / all
-	out := slot{top: slices.Clone(m.top), share: share,
+	return slot{top: slices.Clone(m.top), share: share,
 		strength: math.Max(0, math.Min(1, (share-slotLow)/(slotFull-slotLow)))}
-	if slotDebug != nil {
-		slotDebug(ids, out)
-	}
-	return out
 }
-
-var slotDebug func(ids []int32, sl slot) // DEBUG
 
 // holds reports whether a passage of the slot, or with neighbours a
 // sentence next to one, is among ss (sorted). A name may come from a
