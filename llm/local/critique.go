@@ -291,7 +291,7 @@ func (e *Engine) measure(a *analysis, m *matcher, text string) draftSent {
 				// "76%" for the paper's "76.6%": a rounding.
 				ss, ok = a.roundingOf(n)
 			}
-			sl := m.slot(posIDs, i)
+			sl := m.slot(posIDs, i, d.sim)
 			if !ok {
 				// A number near one of the passage it restates is an
 				// approximation or a slip, a smaller error than one far
@@ -328,7 +328,7 @@ func (e *Engine) measure(a *analysis, m *matcher, text string) draftSent {
 				// "NAACL2010" for the paper's "NAACL 2010".
 				ss, ok = a.splitToken(t)
 			}
-			sl := m.slot(posIDs, i)
+			sl := m.slot(posIDs, i, d.sim)
 			if !ok {
 				d.badNames = appendUnique(d.badNames, w)
 				if sl.strength > 0 {
@@ -338,7 +338,7 @@ func (e *Engine) measure(a *analysis, m *matcher, text string) draftSent {
 			}
 			d.nameCost(w, ss, -1, sl, a, costOffNumber)
 		case isName(w, i):
-			sl := m.slot(posIDs, i)
+			sl := m.slot(posIDs, i, d.sim)
 			_, ok := a.tokens[t]
 			if ok && isAcronym(w) {
 				_, ok = a.acronyms[strings.TrimSuffix(w, "s")]
@@ -537,7 +537,11 @@ const (
 
 // slot finds the passage of the words around position i of a sentence
 // whose term ids by position are posIDs (-1 for none).
-func (m *matcher) slot(posIDs []int32, i int) slot {
+//
+// A swap is only evidence in a sentence that restates one passage closely
+// (cosine sim of at least confidentSim to its best match): an abstractive
+// sentence fuses several, and its slot has no strength.
+func (m *matcher) slot(posIDs []int32, i int, sim float64) slot {
 	a := m.a
 	var ids []int32
 	for j := max(0, i-slotWindow); j <= min(len(posIDs)-1, i+slotWindow); j++ {
@@ -581,8 +585,11 @@ func (m *matcher) slot(posIDs []int32, i int) slot {
 	}
 	slices.Sort(m.top)
 	share := best / all
-	return slot{top: slices.Clone(m.top), share: share,
-		strength: math.Max(0, math.Min(1, (share-slotLow)/(slotFull-slotLow)))}
+	strength := math.Max(0, math.Min(1, (share-slotLow)/(slotFull-slotLow)))
+	if sim < confidentSim {
+		strength = 0
+	}
+	return slot{top: slices.Clone(m.top), share: share, strength: strength}
 }
 
 // holds reports whether a passage of the slot, or with neighbours a
