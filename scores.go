@@ -35,11 +35,14 @@ func (s Scores) Dimensions() [4]float64 {
 	return [4]float64{s.Accuracy, s.Completeness, s.Clarity, s.Coherence}
 }
 
-// Overall is the weighted mean 40/30/20/10, rounded to two decimals.
+// Overall is the weighted mean 40/30/20/10, rounded to three decimals:
+// exact for dimensions given to two decimals (the local critique's
+// precision), so that rounding never makes two different sets of scores
+// tie.
 func (s Scores) Overall() float64 {
 	v := WeightAccuracy*s.Accuracy + WeightCompleteness*s.Completeness +
 		WeightClarity*s.Clarity + WeightCoherence*s.Coherence
-	return math.Round(v*100) / 100
+	return math.Round(v*1000) / 1000
 }
 
 // Critique is the parsed output of the critique stage.

@@ -64,7 +64,7 @@ func TestEvalJudgeOne(t *testing.T) {
 		return out
 	}
 	g, b := scores(good), scores(bad)
-	if g.Judge != "local" || g.JudgeVersion != "local-critique/3" || len(g.Items) != 1 {
+	if g.Judge != "local" || g.JudgeVersion != "local-critique/4" || len(g.Items) != 1 {
 		t.Fatalf("output %+v", g)
 	}
 	for _, k := range []string{"accuracy", "completeness", "clarity", "coherence", "overall"} {
@@ -79,7 +79,7 @@ func TestEvalJudgeOne(t *testing.T) {
 		t.Errorf("issues do not name the spans: %q", b.Items[0].Issues)
 	}
 	r := cli(t, "", "", "eval", "judge", "--paper", paper, "--summary", bad)
-	if r.err != nil || !strings.Contains(r.stdout, "accuracy") || !strings.Contains(r.stdout, "93,100") || !strings.Contains(r.stdout, "local-critique/3") {
+	if r.err != nil || !strings.Contains(r.stdout, "accuracy") || !strings.Contains(r.stdout, "93,100") || !strings.Contains(r.stdout, "local-critique/4") {
 		t.Errorf("text output: %v\n%s", r.err, r.stdout)
 	}
 }

@@ -97,6 +97,10 @@ type analysis struct {
 	// view itself, whose score is the highlights score.
 	hl     *hlView
 	hlOnly bool
+	// acronyms holds the words of the paper written in capitals only
+	// ("BLEU", "AS"): a summary's acronym must be one of them, not the
+	// paper's lowercase word ("as").
+	acronyms map[string]struct{}
 }
 
 // prefixLen is how many leading bytes of a word are compared when the

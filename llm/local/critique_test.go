@@ -88,7 +88,7 @@ func TestCritiqueAccuracyIsNotMarkedDownForLength(t *testing.T) {
 	p := loadTunerPaper(t)
 	// Each sentence has one number the paper lacks: the share of what the
 	// summary states wrongly is the same, so is its accuracy.
-	one := "Our tuner selects 130 development sentences whose translations disagree most across candidate weights."
+	one := "Our tuner selects 730 development sentences whose translations disagree most across candidate weights."
 	two := one + " Selection takes 7 minutes on one machine."
 	a1, a2 := e.Critique(p, one, 0).Scores.Accuracy, e.Critique(p, two, 0).Scores.Accuracy
 	if a2 < a1-0.3 {

@@ -420,10 +420,10 @@ func EscapeXML(s string) string {
 
 // RenderCritique writes c in the critique XML contract:
 // <critique><scores>…</scores><judge_version>…</judge_version><issues><issue>…</issue>…</issues></critique>,
-// scores with one decimal; judge_version only when the scores carry one.
+// scores with two decimals; judge_version only when the scores carry one.
 func RenderCritique(c papersum.Critique) string {
 	var b strings.Builder
-	f := func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
+	f := func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
 	b.WriteString("<critique><scores>")
 	b.WriteString("<accuracy>" + f(c.Scores.Accuracy) + "</accuracy>")
 	b.WriteString("<completeness>" + f(c.Scores.Completeness) + "</completeness>")

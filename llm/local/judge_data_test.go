@@ -29,9 +29,9 @@ import (
 // perturb.DefaultSeed (BENCHMARKS.md), less a margin; the goal is 95% for
 // every kind, and kinds below it are reported there, not asserted.
 var perturbGoals = map[perturb.Kind]float64{
-	perturb.Numbers: 80, perturb.SwapName: 82, perturb.ForeignSentence: 94,
-	perturb.FirstOnly: 94, perturb.OCR: 94.5, perturb.AuthorLine: 98.5,
-	perturb.Shuffle: 92, perturb.Repeat: 95.5, perturb.Cut: 97.5,
+	perturb.Numbers: 88, perturb.SwapName: 89, perturb.ForeignSentence: 94.5,
+	perturb.FirstOnly: 94.5, perturb.OCR: 95.5, perturb.AuthorLine: 99,
+	perturb.Shuffle: 93.5, perturb.Repeat: 96, perturb.Cut: 98,
 }
 
 // TestPerturbationScisummNet is the perturbation test of the critique:
@@ -193,8 +193,9 @@ func changedWord(good, damaged []string) string {
 }
 
 // holds reports whether the paper contains word w as the critique looks
-// it up: a number (or a rounding of one), a word with digits, a word, or
-// an acronym it spells out.
+// it up: a number (or a rounding of one), a word with digits (or its
+// letters and digits apart), a word, an acronym in capitals, or an
+// acronym it spells out.
 func (a *analysis) holds(w string) bool {
 	t := textproc.Lower(w)
 	if t == "" {
@@ -207,7 +208,18 @@ func (a *analysis) holds(w string) bool {
 		}
 		return ok
 	}
-	if _, ok := a.tokens[t]; ok {
+	if textproc.HasDigit(t) {
+		if _, ok := a.tokenSents[t]; ok {
+			return true
+		}
+		_, ok := a.splitToken(t)
+		return ok
+	}
+	if isAcronym(w) {
+		if _, ok := a.acronyms[strings.TrimSuffix(w, "s")]; ok {
+			return true
+		}
+	} else if _, ok := a.tokens[t]; ok {
 		return true
 	}
 	return a.expansionOf(w) != nil
@@ -235,7 +247,7 @@ func dimIndex(name string) int {
 // qagsGoal is the least summary-level Pearson correlation between the
 // critique's accuracy and the human consistency rating on QAGS-XSUM that
 // TestQAGSXSum accepts (what it reaches, less a margin; BENCHMARKS.md).
-const qagsGoal = 0.33
+const qagsGoal = 0.35
 
 // TestQAGSXSum measures agreement with people: the summary-level Pearson,
 // Spearman and Kendall correlations between the critique's accuracy and

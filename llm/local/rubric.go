@@ -16,7 +16,7 @@ import (
 // engine gives records it (papersum.Scores.JudgeVersion): a change to what
 // a dimension measures or how much a problem costs is a new version, and
 // scores of different versions are not comparable.
-const CritiqueVersion = "local-critique/3"
+const CritiqueVersion = "local-critique/4"
 
 // Costs of the problems each dimension counts, in points of 0-10. They
 // are part of the rubric's definition: changing one is a new
@@ -36,7 +36,10 @@ const (
 	costRepeat       = 3.0 // coherence: a sentence said twice
 	costLateOpening  = 1.5 // coherence: the contribution stated after other things
 	costEarlyAcronym = 1.0 // coherence: an acronym used before it is spelled out
-	maxWordCosts     = 4
+	// costEarlyReference is coherence's cost of a first sentence that
+	// points back ("this formalism") at nothing.
+	costEarlyReference = 1.0
+	maxWordCosts       = 4
 )
 
 // notes collects the issues of one dimension; without issues it only
@@ -71,10 +74,10 @@ func (e *Engine) score(a *analysis, ds []draftSent, target int, issues bool) *cr
 	acc, comp, clar, coh := notes{on: issues}, notes{on: issues}, notes{on: issues}, notes{on: issues}
 	repeats := repeatedSentences(ds)
 	scores := papersum.Scores{
-		Accuracy:     round1(accuracy(ds, &acc)),
-		Completeness: round1(e.completeness(a, ds, repeats, target, r, &comp)),
-		Clarity:      round1(e.clarity(a, ds, repeats, r, &clar)),
-		Coherence:    round1(coherence(ds, repeats, &coh)),
+		Accuracy:     roundScore(accuracy(ds, &acc)),
+		Completeness: roundScore(e.completeness(a, ds, repeats, target, r, &comp)),
+		Clarity:      roundScore(e.clarity(a, ds, repeats, r, &clar)),
+		Coherence:    roundScore(coherence(ds, repeats, &coh)),
 		Judge:        Judge,
 		JudgeVersion: CritiqueVersion,
 	}
@@ -115,22 +118,35 @@ func credit(d *draftSent) float64 {
 // the share of what it says that the paper does not back.
 func accuracy(ds []draftSent, n *notes) float64 {
 	var sum float64
+	mis := misnumbered(ds)
 	for i := range ds {
 		d := &ds[i]
 		cost := 0.0
+		for _, x := range mis[i] {
+			n.add("list item %s in sentence %d is out of sequence: %s", x.item, i+1, x.after)
+			cost += costBadNumber
+		}
 		if d.support < supportLow {
 			n.add("sentence %d is not supported by the paper (%.0f%% of its terms match): %q", i+1, 100*d.support, clip(d.text))
 		}
 		for _, x := range d.badNumbers {
-			n.add("number %s in sentence %d does not appear in the paper", x, i+1)
+			if !d.swappedWord(x) {
+				n.add("number %s in sentence %d does not appear in the paper", x, i+1)
+			}
 			cost += costBadNumber
+		}
+		for _, x := range d.misdefined {
+			n.add("%q in sentence %d does not stand for the words it is given for", x, i+1)
+			cost += costBadName
 		}
 		for _, x := range d.badYears {
 			n.add("%s in sentence %d cannot be the year of a citation", x, i+1)
 			cost += costBadYear
 		}
 		for _, x := range d.badNames {
-			n.add("%q in sentence %d does not appear in the paper", x, i+1)
+			if !d.swappedWord(x) {
+				n.add("%q in sentence %d does not appear in the paper", x, i+1)
+			}
 			cost += costBadName
 		}
 		for _, x := range d.offNumbers {
@@ -140,6 +156,22 @@ func accuracy(ds []draftSent, n *notes) float64 {
 			n.add("%q in sentence %d is not in the passage of the paper it summarises", x, i+1)
 		}
 		cost += d.offCost
+		for _, x := range d.swapped {
+			where := "is not in"
+			if x.absent {
+				where = "does not appear in the paper nor in"
+			}
+			if x.gives != "" {
+				n.add("number %s in sentence %d %s the passage its words come from, which gives %s: %q", x.word, i+1, where, x.gives, clip(x.passage))
+			} else {
+				n.add("%q in sentence %d %s the passage its words come from: %q", x.word, i+1, where, clip(x.passage))
+			}
+		}
+		cost += d.swapCost
+		for _, x := range d.approx {
+			n.add("number %s in sentence %d does not appear in the paper; the passage it restates gives %s", x.word, i+1, x.gives)
+		}
+		cost += d.approxCost
 		if d.negMismatch {
 			n.add("sentence %d negates what the passage of the paper it summarises states: %q", i+1, clip(d.text))
 			cost += costNegation
@@ -153,6 +185,58 @@ func accuracy(ds []draftSent, n *notes) float64 {
 		sum += 10 * credit(d) * math.Exp(-cost/accuracyCostScale)
 	}
 	return sum / float64(len(ds))
+}
+
+// listItemRe matches an enumeration marker: "(2)", "[2]" or "2)" after
+// a space, a colon or the start.
+var listItemRe = regexp.MustCompile(`(?:^|[\s:;,])([(\[]?)(\d{1,2})([)\]])(?:\s|$)`)
+
+// listSlip is a list marker out of sequence.
+type listSlip struct{ item, after string }
+
+// misnumbered returns, per sentence, the list markers of a numbered list
+// (one that starts at 1, "(1) ... (2) ...", across sentences) that do not
+// follow the marker before them: "(1) ... (4) ... (3)" states items the
+// list does not have.
+func misnumbered(ds []draftSent) [][]listSlip {
+	out := make([][]listSlip, len(ds))
+	last := map[string]int{} // per style of marker, the last value in a list
+	for i := range ds {
+		for _, m := range listItemRe.FindAllStringSubmatch(ds[i].text, -1) {
+			style := m[1] + m[3]
+			if m[1] == "" && m[3] == "]" {
+				continue
+			}
+			v := 0
+			for _, c := range m[2] {
+				v = 10*v + int(c-'0')
+			}
+			prev, open := last[style]
+			switch {
+			case v == 1:
+				last[style] = 1
+			case !open:
+				// Not in a list: "[5]" is a citation.
+			default:
+				if v != prev+1 {
+					out[i] = append(out[i], listSlip{strings.TrimSpace(m[0]),
+						fmt.Sprintf("it follows %s%d%s", m[1], prev, m[3])})
+				}
+				last[style] = v
+			}
+		}
+	}
+	return out
+}
+
+// swappedWord reports whether w is among d's swapped numbers and names.
+func (d *draftSent) swappedWord(w string) bool {
+	for _, x := range d.swapped {
+		if x.word == w {
+			return true
+		}
+	}
+	return false
 }
 
 // accuracyCostScale is the cost that discounts a sentence's accuracy by
@@ -421,6 +505,12 @@ func coherence(ds []draftSent, repeats []int, n *notes) float64 {
 		n.add("%q is used in sentence %d before sentence %d spells it out", u.acronym, u.used+1, u.defined+1)
 		coherence -= costEarlyAcronym
 	}
+	if len(ds[0].toks) > 0 && !danglingStart(ds[0].toks) {
+		if ref := demonstrative(ds[0].toks); ref != "" {
+			n.add("sentence 1 speaks of %q, which refers to nothing before it", ref)
+			coherence -= costEarlyReference
+		}
+	}
 	for i := range ds {
 		d := &ds[i]
 		if len(d.toks) > 0 && danglingStart(d.toks) {
@@ -440,6 +530,32 @@ func coherence(ds []draftSent, repeats []int, n *notes) float64 {
 		}
 	}
 	return coherence
+}
+
+// demonstrative returns the first phrase of toks past its first word that
+// points back with "this", "these" or "such" ("this formalism", "these
+// methods"), other than the paper's own work ("this paper"); "" for none.
+// In a summary's first sentence it points at nothing.
+func demonstrative(toks []string) string {
+	for i := 1; i+1 < len(toks); i++ {
+		switch toks[i] {
+		case "this", "these", "such":
+			next := toks[i+1]
+			if selfReference[next] || textproc.IsStopword(next) || textproc.HasDigit(next) {
+				continue
+			}
+			return toks[i] + " " + next
+		}
+	}
+	return ""
+}
+
+// selfReference are the nouns with which "this" names the paper itself.
+var selfReference = map[string]bool{
+	"paper": true, "work": true, "article": true, "study": true, "thesis": true, "chapter": true,
+	"report": true, "note": true, "abstract": true, "talk": true, "volume": true, "survey": true,
+	"dissertation": true, "proposal": true, "book": true, "research": true, "project": true,
+	"contribution": true, "submission": true, "document": true, "summary": true,
 }
 
 // weakSim is the cosine above which a summary sentence without a
@@ -539,18 +655,37 @@ func documentOrder(ds []draftSent, n *notes) float64 {
 	return 0.5*(1-float64(inversions)/float64(pairs)) + 0.5*(1-inv/all)
 }
 
-// cohesion is the share of neighbouring sentences that share a term.
+// cohesion is half the share of neighbouring sentences that share a term
+// and half how close neighbours are against any two sentences of the
+// summary: the mean cosine of neighbours over the mean cosine of all
+// pairs, at most 1. Sentences in an order that puts related ones apart
+// are less cohesive than the same sentences with related ones together.
 func cohesion(ds []draftSent) float64 {
 	if len(ds) < 2 {
 		return 1
 	}
 	linked := 0
-	for i := 1; i < len(ds); i++ {
-		if textproc.Overlap(ds[i-1].vec.IDs, ds[i].vec.IDs) > 0 {
-			linked++
+	var near, all float64
+	for i := range ds {
+		for j := i + 1; j < len(ds); j++ {
+			c := textproc.Dot(ds[i].vec, ds[j].vec)
+			all += c
+			if j == i+1 {
+				near += c
+				if textproc.Overlap(ds[i].vec.IDs, ds[j].vec.IDs) > 0 {
+					linked++
+				}
+			}
 		}
 	}
-	return float64(linked) / float64(len(ds)-1)
+	n := float64(len(ds))
+	near /= n - 1
+	all /= n * (n - 1) / 2
+	closeness := 1.0
+	if near < all {
+		closeness = near / all
+	}
+	return 0.5*float64(linked)/(n-1) + 0.5*closeness
 }
 
 // repeatedSentences returns, for each sentence, the index of an earlier
