@@ -75,6 +75,7 @@ var Layers = map[string]Layer{
 	"anomaly":              LayerPure,
 	"slo":                  LayerPure,
 	"deploy/observability": LayerPure,
+	"econ":                 LayerPure,
 	"eval":                 LayerPure,
 	"eval/dataset":         LayerPure,
 	"eval/human":           LayerPure,
