@@ -20,7 +20,6 @@ type Reporter struct {
 
 var _ papersum.CostReporter = (*Reporter)(nil)
 
-
 // exactLine is a CostLine's money, exact.
 type exactLine struct {
 	cost, recorded, caching, batch, resultCache big.Rat

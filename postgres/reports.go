@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 
-
 	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/internal/storeutil"
 )
@@ -78,4 +77,3 @@ func query[T any](ctx context.Context, s *DB, op, q string, args []any, scan fun
 	}
 	return out, nil
 }
-

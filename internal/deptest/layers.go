@@ -66,6 +66,7 @@ var Layers = map[string]Layer{
 	"internal/pdfgen":      LayerHelper,
 	"internal/pgtest":      LayerHelper,
 	"internal/redistest":   LayerHelper,
+	"internal/rungen":      LayerHelper,
 	"internal/runtest":     LayerHelper,
 	"internal/storeutil":   LayerHelper,
 
