@@ -57,7 +57,8 @@ type UsageRow struct {
 	Provider string
 	Model    string
 	Batch    bool
-	// Runs is how many distinct runs the row's stages belong to.
+	// Runs is how many distinct runs the row's stages belong to, for
+	// the model and stage dimensions (0 for the others).
 	Runs int64
 	// Stages is how many stage results the row sums.
 	Stages int64

@@ -290,6 +290,7 @@ func (s *server) openAPI() error {
 		Summaries: s.svc, Batches: s.svc, Deliveries: s.svc, Auth: auth, Limiter: s.limiter,
 		Readiness: readiness(s.store, s.queue, s.runner, s.rdb), Metrics: s.telem, MetricsHandler: s.metrics,
 		Webhook: inbound, MaxBodyBytes: s.f.maxBytes, MaxWait: s.f.maxWait, Stopping: s.stopping, Logger: s.log,
+		CostReports: costReporter(s.store, s.deps.pricer),
 	})
 	return err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/papersum/papersum"
@@ -67,7 +68,7 @@ func Generate(ctx context.Context, store papersum.Store, c Config, price func(pr
 	for i := range words {
 		words[i] = 1500 + rng.IntN(14000)
 		p := &papersum.Paper{ID: fmt.Sprintf("sha256:gen-%05d", i), Title: fmt.Sprintf("Generated paper %d", i), Format: "text",
-			Sections: []papersum.Section{{Title: "Body", Kind: papersum.KindOther, Sentences: []string{fmt.Sprintf("%d words.", words[i])}}}}
+			Sections: []papersum.Section{{Title: "Body", Kind: papersum.KindOther, Sentences: []string{strings.Repeat("word ", words[i])}}}}
 		if err := store.PutPaper(ctx, p); err != nil {
 			return fmt.Errorf("rungen: paper %d: %w", i, err)
 		}
@@ -84,6 +85,7 @@ func Generate(ctx context.Context, store papersum.Store, c Config, price func(pr
 		}
 		if rng.IntN(20) == 0 { // 5% answered from the result cache
 			r.Status, r.Cached, r.Summary = papersum.RunSucceeded, true, "cached"
+			r.CacheHits = 1 + rng.IntN(4)
 			fin := created.Add(5 * time.Millisecond)
 			r.FinishedAt = &fin
 			if err := store.CreateRun(ctx, r); err != nil {

@@ -90,14 +90,21 @@ func UsageSQL(op string, by papersum.ReportDimension, w papersum.ReportWindow, d
 	if err != nil {
 		return "", nil, err
 	}
-	q := fmt.Sprintf(`SELECT %[1]s AS grp, r.created_at / %[2]d AS day, s.provider, s.model, COUNT(DISTINCT r.id),
+	// Distinct runs are counted for the stage-level dimensions only: the
+	// run-level ones count runs with RunsSQL, and a DISTINCT costs a
+	// sort of every stage row.
+	runs := "0"
+	if by.StageLevel() {
+		runs = "COUNT(DISTINCT r.id)"
+	}
+	q := fmt.Sprintf(`SELECT %[1]s AS grp, r.created_at / %[2]d AS day, s.provider, s.model, %[6]s,
 	CASE WHEN %[3]s THEN 1 ELSE 0 END AS batch,
 	COUNT(*), SUM(s.input_tokens)%[4]s, SUM(s.output_tokens)%[4]s, SUM(s.cache_creation_5m_tokens)%[4]s,
 	SUM(s.cache_creation_1h_tokens)%[4]s, SUM(s.cache_read_tokens)%[4]s, SUM(s.cost_usd)
 FROM runs r JOIN stage_results s ON s.run_id = r.id
 WHERE %[5]s
 GROUP BY 1, 2, 3, 4, 6
-ORDER BY 1, 2, 3, 4, 6`, g, NsPerDay, BatchPredicate, d.Int, where)
+ORDER BY 1, 2, 3, 4, 6`, g, NsPerDay, BatchPredicate, d.Int, where, runs)
 	return q, args, nil
 }
 
@@ -127,13 +134,14 @@ ORDER BY 1, 2`, g, NsPerDay, d.Cached, d.Int, d.Int, where)
 // PerfRunsSQL and PerfStagesSQL are the queries of
 // ReportStore.PerfSamples: the finished runs a worker started, and the
 // stage results of the finished runs, with their paper's length. A run
-// the CLI ran has no start time: it started when it was created.
+// the CLI ran has no start time of its own: it started with its first
+// stage (when it was created, without one).
 func PerfRunsSQL(op string, w papersum.ReportWindow, d Dialect) (string, []any, error) {
 	where, args, err := windowWhere(op, w, d)
 	if err != nil {
 		return "", nil, err
 	}
-	return `SELECT r.id, r.team, r.status, p.word_count, r.created_at, COALESCE(r.started_at, r.created_at), r.finished_at
+	return `SELECT r.id, r.team, r.status, p.word_count, r.created_at, COALESCE(r.started_at, (SELECT MIN(s.started_at) FROM stage_results s WHERE s.run_id = r.id), r.created_at), r.finished_at
 FROM runs r JOIN papers p ON p.id = r.paper_id
 WHERE ` + where + ` AND r.finished_at IS NOT NULL`, args, nil
 }
