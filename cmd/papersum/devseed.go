@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -14,6 +15,7 @@ func newSeedRunsCmd(e *env, g *globalFlags) *cobra.Command {
 	var cfg rungen.Config
 	var until string
 	var days int
+	var seed int64
 	c := &cobra.Command{
 		Use:   "seed-runs",
 		Short: "Store synthetic finished runs, for benchmarks of the reports",
@@ -29,6 +31,7 @@ IDs start with gen_, so seed an empty store.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			cfg.End, _ = time.Parse(time.DateOnly, until)
+			cfg.Seed = uint64(seed)
 			cfg.Start = cfg.End.AddDate(0, 0, -days)
 			conf, err := loadConfig(g, e.getenv)
 			if err != nil {
@@ -63,8 +66,8 @@ IDs start with gen_, so seed an empty store.`,
 	c.Flags().IntVar(&cfg.Runs, "runs", 100000, "how many runs to store")
 	c.Flags().IntVar(&days, "days", 30, "spread them over this many days")
 	c.Flags().StringVar(&until, "until", "2026-12-01", "the day after the last run, YYYY-MM-DD")
-	c.Flags().Uint64Var(&cfg.Seed, "seed", 1, "seed of the generated runs")
+	c.Flags().Int64Var(&seed, "seed", 1, "seed of the generated runs")
 	c.Flags().IntVar(&cfg.Teams, "teams", 5, "how many teams")
-	limitFlags(c.Flags(), intIn("runs", 1, 10_000_000, ""), intIn("days", 1, 3650, ""), dateFlag("until"), intIn("teams", 1, 1000, ""))
+	limitFlags(c.Flags(), intIn("runs", 1, 10_000_000, ""), intIn("days", 1, 3650, ""), dateFlag("until"), intIn("teams", 1, 1000, ""), intIn("seed", 1, math.MaxInt64, ""))
 	return c
 }
