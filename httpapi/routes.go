@@ -42,6 +42,8 @@ func (s *server) routes() []route {
 		{"GET", "/api/v1/batches/{id}", papersum.ScopeRead, s.handleGetBatch()},
 		{"GET", "/api/v1/batches/{id}/deliveries", papersum.ScopeRead, s.handleDeliveries()},
 
+		{"GET", "/api/v1/reports/cost", papersum.ScopeRead, s.handleCostReport()},
+
 		{"GET", "/api/v1/openapi.json", noKey, handleOpenAPI()},
 		{"GET", "/metrics", papersum.ScopeRead, s.handleOptional("metrics", func() http.Handler { return s.deps.MetricsHandler })},
 		{"POST", "/webhook/paper-published", noKey, s.handleOptional("webhooks", func() http.Handler { return s.deps.Webhook })},

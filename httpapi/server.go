@@ -65,6 +65,9 @@ type Deps struct {
 	// Deliveries lists the completion webhook attempts of a run or batch.
 	// Default: none, and the deliveries routes answer 404.
 	Deliveries Deliveries
+	// CostReports computes GET /api/v1/reports/cost. Default: none, and
+	// the route answers 404.
+	CostReports papersum.CostReporter
 	// Readiness runs the checks of /readyz and /startupz: store
 	// reachable, migrations applied, workers running, providers
 	// configured. Required.

@@ -506,3 +506,8 @@ func TestMigrationsPending(t *testing.T) {
 		t.Fatalf("after removing the newest row: %d pending, %v; want 1", n, err)
 	}
 }
+
+func TestReports(t *testing.T) {
+	testURL(t)
+	storetest.ExerciseReports(t, func(t *testing.T) papersum.Store { return openTest(t, Options{}) })
+}

@@ -602,3 +602,7 @@ func TestMigrationsPending(t *testing.T) {
 		t.Fatalf("after removing the newest row: %d pending, %v; want 1", n, err)
 	}
 }
+
+func TestReports(t *testing.T) {
+	storetest.ExerciseReports(t, func(t *testing.T) papersum.Store { return openTemp(t) })
+}

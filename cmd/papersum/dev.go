@@ -10,12 +10,12 @@ import (
 	"github.com/papersum/papersum/llm/llmtest/fakeupstream"
 )
 
-func newDevCmd(e *env) *cobra.Command {
+func newDevCmd(e *env, g *globalFlags) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "dev",
 		Short: "Tools for developing and load-testing papersum",
 	}
-	c.AddCommand(newFakeUpstreamCmd(e))
+	c.AddCommand(newFakeUpstreamCmd(e), newSeedRunsCmd(e, g))
 	return c
 }
 

@@ -295,6 +295,7 @@ func (s *server) openAPI() error {
 		Summaries: s.svc, Batches: s.svc, Deliveries: s.svc, Auth: auth, Limiter: s.limiter,
 		Readiness: readiness(s.store, s.workQueue(), s.runner, s.rdb), Metrics: s.telem, MetricsHandler: s.metrics,
 		Webhook: inbound, MaxBodyBytes: s.f.maxBytes, MaxWait: s.f.maxWait, Stopping: s.stopping, Logger: s.log,
+		CostReports: costReporter(s.store, s.deps.pricer),
 	})
 	s.handler = s.traced(s.handler)
 	return err

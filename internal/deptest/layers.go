@@ -66,6 +66,7 @@ var Layers = map[string]Layer{
 	"internal/pdfgen":      LayerHelper,
 	"internal/pgtest":      LayerHelper,
 	"internal/redistest":   LayerHelper,
+	"internal/rungen":      LayerHelper,
 	"internal/runtest":     LayerHelper,
 	"internal/storeutil":   LayerHelper,
 
@@ -76,6 +77,7 @@ var Layers = map[string]Layer{
 	"slo":                  LayerPure,
 	"deploy/observability": LayerPure,
 	"deploy/helm":          LayerPure,
+	"econ":                 LayerPure,
 	"eval":                 LayerPure,
 	"eval/dataset":         LayerPure,
 	"eval/human":           LayerPure,
