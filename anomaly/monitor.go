@@ -63,8 +63,11 @@ type MonitorConfig struct {
 	// than a run (BENCHMARKS.md, "Anomaly detection", real runs).
 	Latency Config `json:"latency"`
 	// Quality scores the overall score. Default DefaultConfig() with
-	// Direction Down, Log false (a score can be 0) and Threshold
-	// DefaultQualityThreshold: a judge's scores are discrete and lumpy.
+	// Direction Down, Log false (a score can be 0), Threshold
+	// DefaultQualityThreshold, Window DefaultQualityWindow and WarmUp
+	// DefaultQualityWarmUp: a judge's scores are discrete and lumpy, with
+	// rare very low ones that a window of 100 often misses, so that its
+	// standard deviation is too small.
 	Quality Config `json:"quality"`
 }
 
@@ -74,6 +77,8 @@ type MonitorConfig struct {
 const (
 	DefaultLatencyThreshold = 4.5
 	DefaultQualityThreshold = 4.5
+	DefaultQualityWindow    = 300
+	DefaultQualityWarmUp    = 100
 )
 
 // DefaultMonitorConfig returns the defaults documented on MonitorConfig.
@@ -84,6 +89,7 @@ func DefaultMonitorConfig() MonitorConfig {
 	l.Threshold = DefaultLatencyThreshold
 	q := DefaultConfig()
 	q.Direction, q.Log, q.Threshold = Down, false, DefaultQualityThreshold
+	q.Window, q.WarmUp = DefaultQualityWindow, DefaultQualityWarmUp
 	return MonitorConfig{Cost: c, Tokens: c, Latency: l, Quality: q}
 }
 

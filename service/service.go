@@ -84,6 +84,10 @@ type Config struct {
 	Deliverer Deliverer
 	// Metrics records runs and cache hits. Default nil.
 	Metrics *telemetry.Metrics
+	// OnFinished is called once for each run that ends in this process
+	// (not again for a retried job), after the metrics, in the worker's
+	// goroutine: it must be quick (serve's anomaly watcher). Default nil.
+	OnFinished func(ctx context.Context, run *papersum.Run)
 	// Limiter is charged each run's tokens against the submitting key's
 	// tokens-per-day limit. Default nil.
 	Limiter papersum.Limiter

@@ -73,6 +73,7 @@ var Layers = map[string]Layer{
 	"drift":                LayerPure,
 	"forecast":             LayerPure,
 	"anomaly":              LayerPure,
+	"anomaly/watch":        LayerUseCase,
 	"slo":                  LayerPure,
 	"deploy/observability": LayerPure,
 	"eval":                 LayerPure,
