@@ -12,6 +12,7 @@ import (
 	"github.com/papersum/papersum/anomaly"
 	"github.com/papersum/papersum/anomaly/watch"
 	"github.com/papersum/papersum/fetch"
+	"github.com/papersum/papersum/queue"
 	"github.com/papersum/papersum/telemetry"
 	"github.com/papersum/papersum/webhook"
 )
@@ -113,4 +114,19 @@ func (n anomalyNotifier) Notify(ctx context.Context, a *papersum.AnomalyRecord) 
 	// webhook-id may hold no '.', which signals do: a hash of the ID.
 	sum := sha256.Sum256([]byte(a.ID))
 	return n.sender.Deliver(ctx, n.url, "anom_"+hex.EncodeToString(sum[:12]), anomalyEvent{Type: AnomalyEventType, Timestamp: a.DetectedAt, Data: a})
+}
+
+// reportOldestJob sets pipeline_queue_oldest_job_age_seconds: how long
+// the oldest available job has waited for a worker, 0 when none waits.
+func reportOldestJob(ctx context.Context, q *queue.Queue, m *telemetry.Metrics) error {
+	since, ok, err := q.OldestAvailableSince(ctx)
+	if err != nil {
+		return err
+	}
+	age := time.Duration(0)
+	if ok {
+		age = time.Since(since)
+	}
+	m.SetOldestJobAge(age)
+	return nil
 }
