@@ -75,7 +75,7 @@ type MonitorConfig struct {
 // real local-engine runs (BENCHMARKS.md, "Anomaly detection") to keep
 // under the documented 1 false alarm per 1,000 runs.
 const (
-	DefaultLatencyThreshold = 4.5
+	DefaultLatencyThreshold = 4.0
 	DefaultQualityThreshold = 4.5
 	DefaultQualityWindow    = 300
 	DefaultQualityWarmUp    = 100

@@ -49,7 +49,7 @@ type AnomalyConfig struct {
 	CoolDown  *int    `yaml:"cool_down" json:"cool_down,omitempty"`
 	// Signals overrides the settings per signal family: cost, tokens,
 	// latency, quality. Defaults: anomaly.DefaultMonitorConfig (threshold
-	// 3.5 for cost and tokens, anomaly.DefaultLatencyThreshold (4.5) for
+	// 3.5 for cost and tokens, anomaly.DefaultLatencyThreshold (4) for
 	// latency and anomaly.DefaultQualityThreshold (4.5) for quality).
 	Signals map[string]AnomalyDetector `yaml:"signals" json:"signals,omitempty"`
 }

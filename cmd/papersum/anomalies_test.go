@@ -43,9 +43,9 @@ func TestReportAnomaliesCLI(t *testing.T) {
 
 // TestAnomalyStepThroughFakeUpstream is the acceptance test of the
 // anomaly detection in serve: papers run one by one through `papersum
-// serve` on the fake Anthropic upstream, whose latency steps from 20ms to
-// 40ms (×2) after run stepAt. No latency anomaly may be raised before the
-// step, and one must be within the documented 50 runs after it; it is
+// serve` on the fake Anthropic upstream, whose latency steps from 100ms
+// to 200ms (×2) after run stepAt (long enough that the host's load jitter
+// is small beside it). No latency anomaly may be raised before the step, and one must be within the documented 50 runs after it; it is
 // counted in /metrics, listed by `papersum report anomalies` and sent as
 // a signed anomaly.detected webhook. About 110 runs: it runs with
 // PAPERSUM_ANOMALY_REPLAY (set by .ci/run).
@@ -54,7 +54,7 @@ func TestAnomalyStepThroughFakeUpstream(t *testing.T) {
 		t.Skip("set PAPERSUM_ANOMALY_REPLAY=1 to run papers through serve until a latency step is detected")
 	}
 	const stepAt, within = 60, 50
-	fake, up := startFake(t, fakeupstream.Config{Seed: 5, Latency: 20 * time.Millisecond})
+	fake, up := startFake(t, fakeupstream.Config{Seed: 5, Latency: 100 * time.Millisecond})
 
 	secret, err := webhook.NewSecret(rand.Reader)
 	if err != nil {
@@ -114,7 +114,7 @@ anomaly:
 	detected := 0
 	for i := 1; i <= stepAt+within && detected == 0; i++ {
 		if i == stepAt+1 {
-			fake.SetLatency(40 * time.Millisecond)
+			fake.SetLatency(200 * time.Millisecond)
 		}
 		r := submit(t, srv, apiKey, 1000+i)
 		if r.Status != papersum.RunSucceeded {
