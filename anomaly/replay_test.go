@@ -188,7 +188,9 @@ func TestReplay(t *testing.T) {
 						if res.falsePer1000 > maxFalsePer1000 {
 							t.Errorf("%s on %s: %.3f false alarms per 1,000 runs, documented at most %v", m, sig.name, res.falsePer1000, maxFalsePer1000)
 						}
-						if in < minDetected {
+						// The quick run (10 streams) checks a looser share: 8 of 10
+						// is well within the sampling error of a 94% rate.
+						if need := minDetected; seeds < replaySeeds && in < need-0.15 || seeds == replaySeeds && in < need {
 							t.Errorf("%s on %s: step detected within %d runs in %.0f%% of streams, documented at least %.0f%%", m, sig.name, maxDelay, 100*in, 100*minDetected)
 						}
 					}
