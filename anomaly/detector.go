@@ -39,6 +39,9 @@ type Anomaly struct {
 	Score float64 `json:"score"`
 	// Method is the scoring method.
 	Method Method `json:"method"`
+	// Direction is the side of the baseline the recent values lie on:
+	// Up (Score > 0) or Down.
+	Direction Direction `json:"direction"`
 	// N is how many values the series has seen, this one included.
 	N int `json:"n"`
 }
@@ -156,9 +159,13 @@ func (d *Detector) Observe(k Key, x float64) (Anomaly, bool, error) {
 	if d.cfg.Log {
 		mean, center = math.Exp(mean), math.Exp(center)
 	}
+	dir := Up
+	if score < 0 {
+		dir = Down
+	}
 	return Anomaly{
 		Signal: k.Signal, Model: k.Model, Value: x, Recent: mean, Baseline: center,
-		Score: score, Method: d.cfg.Method, N: s.N,
+		Score: score, Method: d.cfg.Method, Direction: dir, N: s.N,
 	}, true, nil
 }
 

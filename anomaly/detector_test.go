@@ -83,7 +83,7 @@ func TestWarmUpThresholdCoolDown(t *testing.T) {
 	if err != nil || !ok {
 		t.Fatalf("Observe(10) = %v, %v; want an anomaly", ok, err)
 	}
-	want := Anomaly{Signal: "cost", Model: "m", Value: 10, Recent: 10, Baseline: 3, Score: 7 / math.Sqrt2, Method: MethodZScore, N: 6}
+	want := Anomaly{Signal: "cost", Model: "m", Value: 10, Recent: 10, Baseline: 3, Score: 7 / math.Sqrt2, Method: MethodZScore, Direction: Up, N: 6}
 	if math.Abs(a.Score-want.Score) > 1e-12 {
 		t.Fatalf("score %v, want %v", a.Score, want.Score)
 	}

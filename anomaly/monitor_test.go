@@ -101,7 +101,10 @@ func TestMonitor(t *testing.T) {
 
 func TestMonitorSkips(t *testing.T) {
 	cfg := DefaultMonitorConfig()
-	cfg.Usage.WarmUp, cfg.Usage.Window, cfg.Usage.Recent = 2, 2, 1
+	for _, f := range []string{FamilyCost, FamilyTokens, FamilyLatency} {
+		c := cfg.Get(f)
+		c.WarmUp, c.Window, c.Recent = 2, 2, 1
+	}
 	m, err := NewMonitor(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -119,19 +122,17 @@ func TestMonitorSkips(t *testing.T) {
 			t.Fatalf("Observe = %v, %v", as, err)
 		}
 	}
-	if len(m.usage.Keys())+len(m.quality.Keys()) != 0 {
-		t.Fatalf("failed, cached or empty runs were fed: %v %v", m.usage.Keys(), m.quality.Keys())
+	if len(m.Keys()) != 0 {
+		t.Fatalf("failed, cached or empty runs were fed: %v", m.Keys())
 	}
 	if _, err := m.Observe(free); err != nil {
 		t.Fatalf("a free run: %v", err)
 	}
-	for _, k := range m.usage.Keys() {
-		if k.Signal == SignalCost {
-			t.Fatalf("a cost of 0 was fed on the log scale")
-		}
+	if len(m.det[FamilyCost].Keys()) != 0 {
+		t.Fatalf("a cost of 0 was fed on the log scale")
 	}
-	if len(m.usage.Keys()) != 6 || len(m.quality.Keys()) != 1 {
-		t.Fatalf("series %v %v: want tokens and latency of 3 stages, and quality", m.usage.Keys(), m.quality.Keys())
+	if len(m.det[FamilyTokens].Keys()) != 3 || len(m.det[FamilyLatency].Keys()) != 3 || len(m.det[FamilyQuality].Keys()) != 1 {
+		t.Fatalf("series %v: want tokens and latency of 3 stages, and quality", m.Keys())
 	}
 	bad := fakeRun(r, "a", math.NaN(), 8)
 	bad.Stages[0].Latency = 0
@@ -144,7 +145,7 @@ func TestMonitorSkips(t *testing.T) {
 	if _, err := NewMonitor(bad2); papersum.ErrorCode(err) != papersum.EINVALID {
 		t.Fatalf("NewMonitor(invalid) error %v", err)
 	}
-	if _, err := LoadMonitor([]byte(`{"usage":{}}`)); papersum.ErrorCode(err) != papersum.EINVALID {
+	if _, err := LoadMonitor([]byte(`{"cost":{}}`)); papersum.ErrorCode(err) != papersum.EINVALID {
 		t.Fatalf("LoadMonitor(bad) error %v", err)
 	}
 }

@@ -159,7 +159,7 @@ func TestReplay(t *testing.T) {
 	}
 	thresholds, directions, recents := []float64{def.Threshold}, []Direction{Up}, []int{def.Recent}
 	if *replayTable {
-		thresholds, directions, recents = []float64{3, 3.5, 4}, []Direction{Up, Both}, []int{1, 20}
+		thresholds, directions, recents = []float64{3, 3.5, 4, 4.5}, []Direction{Up, Both}, []int{1, 20}
 	}
 	for _, m := range []Method{MethodZScore, MethodRobust} {
 		for _, rc := range recents {
@@ -168,17 +168,29 @@ func TestReplay(t *testing.T) {
 					cfg := def
 					cfg.Method, cfg.Threshold, cfg.Direction, cfg.Recent = m, th, dir, rc
 					for _, sig := range replaySignals {
+						// Monitor's default threshold of the signal's family.
+						defTh := def.Threshold
+						cfg := cfg
+						if strings.HasPrefix(sig.name, "latency") {
+							defTh = DefaultLatencyThreshold
+							if !*replayTable {
+								cfg.Threshold = defTh
+							}
+						}
+						th := cfg.Threshold
 						res := replay(t, cfg, sig, seeds)
 						p50 := quantileDelay(res.delays, 0.5)
 						in := within(res.delays, maxDelay)
 						fmt.Fprintf(&b, "| %s | %d | %s | %g | %s | %.3f | %d | %.0f%% | %.0f%% |\n", m, rc, dir, th, sig.name, res.falsePer1000, p50, 100*within(res.delays, 25), 100*in)
-						if th != def.Threshold || dir != Up || rc != def.Recent {
+						if th != defTh || dir != Up || rc != def.Recent {
 							continue
 						}
 						if res.falsePer1000 > maxFalsePer1000 {
 							t.Errorf("%s on %s: %.3f false alarms per 1,000 runs, documented at most %v", m, sig.name, res.falsePer1000, maxFalsePer1000)
 						}
-						if in < minDetected {
+						// The quick run (10 streams) checks a looser share: 8 of 10
+						// is well within the sampling error of a 94% rate.
+						if need := minDetected; seeds < replaySeeds && in < need-0.15 || seeds == replaySeeds && in < need {
 							t.Errorf("%s on %s: step detected within %d runs in %.0f%% of streams, documented at least %.0f%%", m, sig.name, maxDelay, 100*in, 100*minDetected)
 						}
 					}

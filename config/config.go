@@ -71,6 +71,9 @@ type Config struct {
 	// Tracing exports OpenTelemetry traces (see TracingConfig). Default:
 	// off unless the OTEL_* variables turn it on.
 	Tracing TracingConfig `yaml:"tracing,omitempty" json:"tracing,omitzero"`
+	// Anomaly configures the online anomaly detection of serve (package
+	// anomaly): defaults in AnomalyConfig.
+	Anomaly AnomalyConfig `yaml:"anomaly" json:"anomaly"`
 }
 
 // ProviderConfig says how to reach a provider. Secrets never live in the
@@ -306,6 +309,7 @@ func (c *Config) applyDefaults() {
 	if c.Breaker.OpenTimeout == 0 {
 		c.Breaker.OpenTimeout = Duration(30 * time.Second)
 	}
+	c.Anomaly.applyDefaults()
 	for name, p := range c.Providers {
 		if p.Type == "" {
 			p.Type = name
@@ -376,6 +380,9 @@ func (c *Config) check() error {
 		if v < 0 || v > 10 {
 			return fmt.Errorf("thresholds must be between 0 and 10")
 		}
+	}
+	if err := c.Anomaly.check(); err != nil {
+		return err
 	}
 	if c.Breaker.Failures < 1 || c.Breaker.OpenTimeout <= 0 {
 		return fmt.Errorf("breaker.failures must be at least 1 and breaker.open_timeout positive")

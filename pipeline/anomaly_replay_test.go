@@ -41,12 +41,31 @@ func TestAnomalyReplayScisummNet(t *testing.T) {
 	}
 	runs := scisummnetRuns(t)
 	fmt.Printf("%d runs of the local pipeline on ScisummNet\n\n", len(runs))
-	fmt.Println("| method | series | false alarms / 1,000 runs | step delay p50 | detected ≤ 25 runs | ≤ 50 runs |")
-	fmt.Println("|---|---|---|---|---|---|")
+	fmt.Println("| method | latency / quality threshold, window | series | false alarms / 1,000 runs | step delay p50 | detected ≤ 25 runs | ≤ 50 runs |")
+	fmt.Println("|---|---|---|---|---|---|---|")
 	const streams, length, stepAt = 50, 2000, 1000
-	for _, m := range []anomaly.Method{anomaly.MethodZScore, anomaly.MethodRobust} {
+	// The defaults of both methods, then the plain method with other
+	// thresholds and windows of latency and quality.
+	type variant struct {
+		method         anomaly.Method
+		threshold      float64 // of latency and quality; 0: the defaults
+		window, warmUp int
+	}
+	for _, v := range []variant{{anomaly.MethodZScore, 0, 0, 0}, {anomaly.MethodRobust, 0, 0, 0},
+		{anomaly.MethodZScore, 3.5, 100, 30}, {anomaly.MethodZScore, 4, 100, 30}, {anomaly.MethodZScore, 4.5, 100, 30},
+		{anomaly.MethodZScore, 3.5, 300, 100}, {anomaly.MethodZScore, 4, 300, 100}, {anomaly.MethodZScore, 4.5, 300, 100}} {
 		cfg := anomaly.DefaultMonitorConfig()
-		cfg.Usage.Method, cfg.Quality.Method = m, m
+		for _, f := range anomaly.Families {
+			cfg.Get(f).Method = v.method
+		}
+		label := fmt.Sprintf("%g / %g, window %d (defaults)", cfg.Latency.Threshold, cfg.Quality.Threshold, cfg.Latency.Window)
+		if v.threshold > 0 {
+			for _, c := range []*anomaly.Config{&cfg.Latency, &cfg.Quality} {
+				c.Threshold, c.Window, c.WarmUp = v.threshold, v.window, v.warmUp
+			}
+			label = fmt.Sprintf("%g / %g, window %d", v.threshold, v.threshold, v.window)
+		}
+		m := v.method
 		falseAlarms := map[string]int{}
 		delays := map[string][]int{}
 		for seed := range uint64(streams) {
@@ -89,18 +108,30 @@ func TestAnomalyReplayScisummNet(t *testing.T) {
 			sigs = append(sigs, s)
 		}
 		sort.Strings(sigs)
-		scored := float64(streams * (length - cfg.Usage.WarmUp - cfg.Usage.Recent + 1))
+		scored := float64(streams * (length - cfg.Tokens.WarmUp - cfg.Tokens.Recent + 1))
 		for _, sig := range sigs {
 			d := delays[sig]
-			fmt.Printf("| %s | %s | %.3f | %s | %.0f%% | %.0f%% |\n", m, sig, 1000*float64(falseAlarms[sig])/scored,
+			fmt.Printf("| %s | %s | %s | %.3f | %s | %.0f%% | %.0f%% |\n", m, label, sig, 1000*float64(falseAlarms[sig])/scored,
 				median(d), 100*share(d, 25), 100*share(d, 50))
 		}
-		for sig, n := range falseAlarms {
-			if !slices.Contains(sigs, sig) {
-				fmt.Printf("| %s | %s | %.3f | | | |\n", m, sig, 1000*float64(n)/scored)
+		for _, sig := range qualitySignals(runs) {
+			fmt.Printf("| %s | %s | %s | %.3f | – | – | – |\n", m, label, sig, 1000*float64(falseAlarms[sig])/scored)
+		}
+	}
+}
+
+// qualitySignals names the quality series of runs.
+func qualitySignals(runs []*papersum.Run) []string {
+	var out []string
+	for _, r := range runs {
+		if r.Scores != nil {
+			sig := anomaly.SignalQuality + ":" + r.Scores.JudgeVersion
+			if !slices.Contains(out, sig) {
+				out = append(out, sig)
 			}
 		}
 	}
+	return out
 }
 
 // scaled is run with every stage's tokens and latency multiplied by f.

@@ -119,6 +119,8 @@ type engine interface {
 	cancel(ctx context.Context, jobID int64) (*rivertype.JobRow, error)
 	get(ctx context.Context, jobID int64) (*rivertype.JobRow, error)
 	counts(ctx context.Context) (map[rivertype.JobState]int, error)
+	// oldestAvailable is the available job scheduled first, nil if none.
+	oldestAvailable(ctx context.Context) (*rivertype.JobRow, error)
 }
 
 type riverEngine[TTx any] struct {
@@ -183,6 +185,15 @@ func (e *riverEngine[TTx]) cancel(ctx context.Context, jobID int64) (*rivertype.
 
 func (e *riverEngine[TTx]) get(ctx context.Context, jobID int64) (*rivertype.JobRow, error) {
 	return e.client.JobGet(ctx, jobID)
+}
+
+func (e *riverEngine[TTx]) oldestAvailable(ctx context.Context) (*rivertype.JobRow, error) {
+	res, err := e.client.JobList(ctx, river.NewJobListParams().States(rivertype.JobStateAvailable).
+		OrderBy(river.JobListOrderByScheduledAt, river.SortOrderAsc).First(1))
+	if err != nil || len(res.Jobs) == 0 {
+		return nil, err
+	}
+	return res.Jobs[0], nil
 }
 
 func (e *riverEngine[TTx]) counts(ctx context.Context) (map[rivertype.JobState]int, error) {

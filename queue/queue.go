@@ -663,6 +663,24 @@ func (q *Queue) Counts(ctx context.Context) (map[string]int, error) {
 	return out, nil
 }
 
+// OldestAvailableSince returns when the job that has waited longest for a
+// worker became available (its scheduled time: its creation, or the end
+// of its snooze or retry backoff), and false when no job is waiting. Its
+// age is the oldest-queued-job metric: a growing one means the workers
+// do not keep up.
+//
+// Errors: as Counts.
+func (q *Queue) OldestAvailableSince(ctx context.Context) (time.Time, bool, error) {
+	job, err := q.eng.oldestAvailable(ctx)
+	if err != nil {
+		return time.Time{}, false, q.dbError("queue.OldestAvailableSince", "queue: find the oldest available job", err)
+	}
+	if job == nil {
+		return time.Time{}, false, nil
+	}
+	return job.ScheduledAt, true, nil
+}
+
 type summarizeWorker struct {
 	river.WorkerDefaults[SummarizeArgs]
 	q *Queue

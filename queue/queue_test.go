@@ -229,6 +229,29 @@ func exercise(t *testing.T, b backend) {
 		wantCode(t, err, papersum.EINVALID)
 	})
 
+	t.Run("OldestAvailable", func(t *testing.T) {
+		t.Parallel()
+		ctx := context.Background()
+		e := newEnv(t, b, Config{})
+		if _, ok, err := e.q.OldestAvailableSince(ctx); err != nil || ok {
+			t.Fatalf("empty queue: ok %v, err %v; want none", ok, err)
+		}
+		before := time.Now().Add(-time.Second)
+		first := enqueue(t, e.q, "run-old")
+		enqueue(t, e.q, "run-new")
+		at, ok, err := e.q.OldestAvailableSince(ctx)
+		if err != nil || !ok {
+			t.Fatalf("OldestAvailableSince = %v, %v, %v", at, ok, err)
+		}
+		job, err := e.q.eng.get(ctx, first)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !at.Equal(job.ScheduledAt) || at.Before(before) {
+			t.Fatalf("oldest available since %v, want run-old's scheduled time %v", at, job.ScheduledAt)
+		}
+	})
+
 	t.Run("UniqueByRunID", func(t *testing.T) {
 		t.Parallel()
 		ctx := context.Background()

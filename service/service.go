@@ -89,6 +89,10 @@ type Config struct {
 	// TracerProvider makes the spans of submissions (SpanSubmit and its
 	// children). Default: a no-op provider, tracing off.
 	TracerProvider trace.TracerProvider
+	// OnFinished is called once for each run that ends in this process
+	// (not again for a retried job), after the metrics, in the worker's
+	// goroutine: it must be quick (serve's anomaly watcher). Default nil.
+	OnFinished func(ctx context.Context, run *papersum.Run)
 	// Limiter is charged each run's tokens against the submitting key's
 	// tokens-per-day limit. Default nil.
 	Limiter papersum.Limiter

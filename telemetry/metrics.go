@@ -156,6 +156,8 @@ type Metrics struct {
 	cost         *prometheus.CounterVec
 	quality      *prometheus.HistogramVec
 	queueDepth   *prometheus.GaugeVec
+	queueOldest  prometheus.Gauge
+	modelLatency *prometheus.HistogramVec
 	cacheHits    prometheus.Counter
 	cacheMisses  prometheus.Counter
 	rateLimited  *prometheus.CounterVec
@@ -245,6 +247,16 @@ func NewMetrics(reg prometheus.Registerer, cfg Config) (*Metrics, error) {
 			Name: "pipeline_queue_depth",
 			Help: "Jobs in the queue by state.",
 		}, []string{"state"}),
+		queueOldest: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "pipeline_queue_oldest_job_age_seconds",
+			Help: "Seconds the oldest available job has waited for a worker (0 when none waits).",
+		}),
+		modelLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "pipeline_model_latency_seconds",
+			Help: "Wall time of one pipeline stage by the provider and model that answered it (configured models; " +
+				"others count as \"other\"), retries included.",
+			Buckets: cfg.StageBuckets,
+		}, []string{"provider", "model", "stage"}),
 		cacheHits: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "pipeline_cache_hits_total",
 			Help: "Requests answered from the result cache.",
@@ -317,7 +329,7 @@ func NewMetrics(reg prometheus.Registerer, cfg Config) (*Metrics, error) {
 	m.initSeries()
 
 	cs := []prometheus.Collector{m.requests, m.stageLatency, m.runDuration, m.tokens, m.cost, m.quality,
-		m.queueDepth, m.cacheHits, m.cacheMisses, m.rateLimited, m.degraded, m.retries, m.abandoned, m.repeated, m.breaker, m.httpDuration,
+		m.queueDepth, m.queueOldest, m.modelLatency, m.cacheHits, m.cacheMisses, m.rateLimited, m.degraded, m.retries, m.abandoned, m.repeated, m.breaker, m.httpDuration,
 		m.commitSize, m.commitTime, m.outcomes.quality, m.outcomes.failures}
 	for i, c := range cs {
 		if err := reg.Register(c); err != nil {
@@ -453,6 +465,11 @@ func (m *Metrics) ObserveRun(run *papersum.Run) {
 		stage := Stage(st.Stage)
 		if st.Latency > 0 {
 			m.stageLatency.WithLabelValues(stage).Observe(st.Latency.Seconds())
+			provider := st.Provider
+			if !m.providers[provider] {
+				provider = Other
+			}
+			m.modelLatency.WithLabelValues(provider, m.Model(st.Model), stage).Observe(st.Latency.Seconds())
 		}
 		u := st.Usage
 		for _, kv := range []struct {
@@ -585,6 +602,15 @@ func (m *Metrics) SetQueueDepth(state string, n int) {
 		return
 	}
 	m.queueDepth.WithLabelValues(state).Set(float64(n))
+}
+
+// SetOldestJobAge reports how long the oldest available job has waited
+// for a worker (0 when none waits); a negative age is ignored.
+func (m *Metrics) SetOldestJobAge(d time.Duration) {
+	if d < 0 {
+		return
+	}
+	m.queueOldest.Set(d.Seconds())
 }
 
 // SetBreakerState reports the breaker of a configured model. Models not

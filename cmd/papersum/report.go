@@ -9,12 +9,13 @@ import (
 func newReportCmd(e *env, g *globalFlags) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "report",
-		Short: "Reports over the recorded runs: cost, performance",
+		Short: "Reports over the recorded runs: cost, performance, anomalies",
 		Long:  "Reports computed from the runs recorded in the store (SQLite or PostgreSQL).",
 	}
 	for _, sub := range reportSubcommands {
 		c.AddCommand(sub(e, g))
 	}
+	c.AddCommand(newReportAnomaliesCmd(e, g))
 	return c
 }
 

@@ -503,7 +503,9 @@ func reportQueueDepth(ctx context.Context, q *queue.Queue, m *telemetry.Metrics,
 			for state, n := range counts {
 				m.SetQueueDepth(state, n)
 			}
-		} else if ctx.Err() == nil {
+			err = reportOldestJob(ctx, q, m)
+		}
+		if err != nil && ctx.Err() == nil {
 			logger.Warn("count queued jobs", "err", err)
 		}
 		select {

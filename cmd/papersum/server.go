@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/papersum/papersum"
+	"github.com/papersum/papersum/anomaly/watch"
 	"github.com/papersum/papersum/apikey"
 	"github.com/papersum/papersum/cache"
 	"github.com/papersum/papersum/config"
@@ -61,6 +62,7 @@ type server struct {
 	fetcher  *fetch.Fetcher
 	dialer   fetch.DialerConfig
 	svc      *service.Service
+	watcher  *watch.Watcher
 	// deadline is when start-up gives up waiting for a dependency: every
 	// wait shares one --startup-timeout.
 	deadline time.Time
@@ -97,6 +99,9 @@ func (s *server) open(ctx context.Context) error {
 		return err
 	}
 	if err := s.openQueue(ctx, driver); err != nil {
+		return err
+	}
+	if err := s.openAnomalies(ctx); err != nil {
 		return err
 	}
 	if err := s.openService(); err != nil {
@@ -233,6 +238,7 @@ func (s *server) openService() error {
 		Fetcher: s.fetcher, Ingest: ingest.Options{MaxBytes: s.f.maxBytes}, Cache: s.cache, CacheTTL: s.f.cacheTTL,
 		Metrics: s.telem, Limiter: s.limiter, Logger: s.log, CommitWriters: s.f.commitWriters, RunDeadline: s.f.runDeadline,
 		TracerProvider: s.deps.tracerProvider(),
+		OnFinished: s.onFinished(),
 	}
 	if secret := s.e.getenv("PAPERSUM_CALLBACK_SECRET"); secret != "" {
 		key, err := webhook.ParseSecret(secret)

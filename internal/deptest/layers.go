@@ -74,6 +74,7 @@ var Layers = map[string]Layer{
 	"drift":                LayerPure,
 	"forecast":             LayerPure,
 	"anomaly":              LayerPure,
+	"anomaly/watch":        LayerUseCase,
 	"slo":                  LayerPure,
 	"deploy/observability": LayerPure,
 	"deploy/helm":          LayerPure,

@@ -496,7 +496,7 @@ func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
 	reqID := s.requestID()
 	w.Header().Set("request-id", reqID)
 	ctx := r.Context()
-	if s.wait(ctx, s.cfg.Latency) != nil {
+	if s.wait(ctx, s.latency()) != nil {
 		// Close cut the wait short: answer as a server going down does.
 		// Otherwise the client gave up and there is no one to answer.
 		s.ifClosing(ctx, func() { writeAnthropicError(w, shuttingDown("api_error"), reqID) })

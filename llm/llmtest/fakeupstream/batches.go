@@ -112,7 +112,7 @@ func timestamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 // the request was answered already.
 func (s *Server) batchPreamble(w http.ResponseWriter, r *http.Request, reqID string) bool {
 	ctx := r.Context()
-	if s.wait(ctx, s.cfg.Latency) != nil {
+	if s.wait(ctx, s.latency()) != nil {
 		return true
 	}
 	if e := s.checkAnthropicAuth(r); e != nil {

@@ -267,7 +267,7 @@ func (s *Server) handleChatCompletions(w http.ResponseWriter, r *http.Request) {
 	scripted := s.nextScripted()
 	w.Header().Set("x-request-id", s.requestID())
 	ctx := r.Context()
-	if s.wait(ctx, s.cfg.Latency) != nil {
+	if s.wait(ctx, s.latency()) != nil {
 		s.ifClosing(ctx, func() { writeOpenAIError(w, shuttingDown("server_error")) })
 		return
 	}

@@ -30,6 +30,8 @@ type Server struct {
 	batches batches
 	handler http.Handler
 	ids     atomic.Uint64
+	// lat is the current Latency (SetLatency changes it).
+	lat atomic.Int64
 
 	// stop ends hangs when the server shuts down, so that closing a test
 	// server never waits for HangMax.
@@ -60,6 +62,7 @@ func New(cfg Config) *Server {
 	}
 	s.batches.m = make(map[string]*batch)
 	s.stats = newStats()
+	s.lat.Store(int64(cfg.Latency))
 	s.handler = s.routes()
 	return s
 }
@@ -366,3 +369,10 @@ var samplePaper string
 // family (1024) and too short for Haiku 3 (2048) or Opus 4.5 (4096). It
 // belongs to the papersum project and is free to use in tests.
 func SamplePaper() string { return samplePaper }
+
+// SetLatency changes the latency added to every later request (Config.Latency
+// at start): a test steps it up to inject a slowdown into a running
+// pipeline.
+func (s *Server) SetLatency(d time.Duration) { s.lat.Store(int64(d)) }
+
+func (s *Server) latency() time.Duration { return time.Duration(s.lat.Load()) }
