@@ -238,7 +238,7 @@ func (s *server) openService() error {
 		Fetcher: s.fetcher, Ingest: ingest.Options{MaxBytes: s.f.maxBytes}, Cache: s.cache, CacheTTL: s.f.cacheTTL,
 		Metrics: s.telem, Limiter: s.limiter, Logger: s.log, CommitWriters: s.f.commitWriters, RunDeadline: s.f.runDeadline,
 		TracerProvider: s.deps.tracerProvider(),
-		OnFinished: s.onFinished(),
+		OnFinished:     s.onFinished(),
 	}
 	if secret := s.e.getenv("PAPERSUM_CALLBACK_SECRET"); secret != "" {
 		key, err := webhook.ParseSecret(secret)
