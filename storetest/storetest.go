@@ -58,6 +58,7 @@ func Exercise[TTx any](t *testing.T, newStore func(t *testing.T) papersum.Store,
 		{"BatchJobs", testBatchJobs},
 		{"Evals", testEvals},
 		{"APIKeys", testAPIKeys},
+		{"Drift", testDrift},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
