@@ -71,6 +71,7 @@ var Layers = map[string]Layer{
 
 	"config":               LayerPure,
 	"drift":                LayerPure,
+	"drift/signals":        LayerPure,
 	"forecast":             LayerPure,
 	"anomaly":              LayerPure,
 	"slo":                  LayerPure,
