@@ -108,9 +108,10 @@ var Layers = map[string]Layer{
 	"httpapi": LayerTransport,
 	"webhook": LayerTransport,
 
-	"dirrun":   LayerUseCase,
-	"pipeline": LayerUseCase,
-	"service":  LayerUseCase,
+	"dirrun":     LayerUseCase,
+	"driftwatch": LayerUseCase,
+	"pipeline":   LayerUseCase,
+	"service":    LayerUseCase,
 
 	"cache/cachetest":          LayerSuite,
 	"internal/faultsuite":      LayerSuite,
