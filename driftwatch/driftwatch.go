@@ -135,7 +135,10 @@ type Monitor struct {
 	detected  *prometheus.CounterVec
 	statistic *prometheus.GaugeVec
 
-	sends sync.WaitGroup
+	// sends are the webhooks in flight, on base, which Close cancels.
+	sends  sync.WaitGroup
+	base   context.Context
+	cancel context.CancelFunc
 }
 
 // New builds a Monitor and restores the detectors saved in the store.
@@ -145,6 +148,7 @@ func New(ctx context.Context, cfg Config) (*Monitor, error) {
 		return nil, err
 	}
 	m := &Monitor{cfg: cfg, watched: map[string]signals.Def{}, dets: map[key]*entry{}}
+	m.base, m.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	for _, d := range signals.Defs() {
 		if d.Streaming() {
 			m.watched[d.Name] = d
@@ -185,8 +189,13 @@ func New(ctx context.Context, cfg Config) (*Monitor, error) {
 	return m, nil
 }
 
-// Close waits for the webhooks in flight.
-func (m *Monitor) Close() { m.sends.Wait() }
+// Close stops the webhooks in flight (a delivery's retries can take
+// minutes; what was detected is in the store and the log) and waits for
+// them to return.
+func (m *Monitor) Close() {
+	m.cancel()
+	m.sends.Wait()
+}
 
 // Model is the model a run's detectors are kept for: "provider/model"
 // of its summarize stage (the model that answered it), else of its first
@@ -309,7 +318,7 @@ func (m *Monitor) Observe(ctx context.Context, paper *papersum.Paper, run *paper
 		if err := m.cfg.Store.AddDriftEvent(ctx, ev); err != nil {
 			m.cfg.Logger.Error("drift: record detection", "event", ev.ID, "err", err)
 		}
-		m.send(ctx, ev)
+		m.send(ev)
 	}
 	return nil
 }
@@ -380,14 +389,14 @@ func finite(x float64) float64 {
 
 // send delivers the event's webhook in the background: the sender's
 // retries must not hold up the worker that finished the run.
-func (m *Monitor) send(ctx context.Context, ev *papersum.DriftEvent) {
+func (m *Monitor) send(ev *papersum.DriftEvent) {
 	if m.cfg.Notifier == nil {
 		return
 	}
 	m.sends.Add(1)
 	go func() {
 		defer m.sends.Done()
-		if err := m.cfg.Notifier.Deliver(context.WithoutCancel(ctx), m.cfg.WebhookURL, ev.ID, json.RawMessage(ev.Detail)); err != nil {
+		if err := m.cfg.Notifier.Deliver(m.base, m.cfg.WebhookURL, ev.ID, json.RawMessage(ev.Detail)); err != nil {
 			m.cfg.Logger.Warn("drift: webhook not delivered", "event", ev.ID, "err", err)
 		}
 	}()

@@ -84,6 +84,9 @@ type Config struct {
 	Deliverer Deliverer
 	// Metrics records runs and cache hits. Default nil.
 	Metrics *telemetry.Metrics
+	// OnFinished is handed every run that finishes in this process, once,
+	// after it is stored (serve's drift detection). Default nil.
+	OnFinished func(ctx context.Context, run *papersum.Run)
 	// Limiter is charged each run's tokens against the submitting key's
 	// tokens-per-day limit. Default nil.
 	Limiter papersum.Limiter

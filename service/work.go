@@ -249,6 +249,9 @@ func (s *Service) finished(ctx context.Context, run *papersum.Run, first bool) e
 		if s.cfg.Metrics != nil {
 			s.cfg.Metrics.ObserveRun(run)
 		}
+		if s.cfg.OnFinished != nil {
+			s.cfg.OnFinished(ctx, run)
+		}
 		if s.cfg.Limiter != nil && run.KeyID != "" {
 			u := run.TotalUsage()
 			if err := s.cfg.Limiter.Record(ctx, run.KeyID, s.cfg.Clock.Now(), int64(u.TotalInput()+u.OutputTokens)); err != nil {

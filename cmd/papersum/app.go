@@ -156,7 +156,7 @@ recorded in an embedded SQLite database.`,
 	// --version prints what `papersum version` prints.
 	root.Version = buildVersion().String()
 	root.SetVersionTemplate("papersum {{.Version}}\n")
-	root.AddCommand(newSummarizeCmd(e, g), newBatchCmd(e, g), newRunsCmd(e, g), newCostCmd(e, g), newDoctorCmd(e, g), newEvalCmd(e, g), newKeysCmd(e, g), newServeCmd(e, g), newSLOCmd(e), newDevCmd(e), newVersionCmd(e))
+	root.AddCommand(newSummarizeCmd(e, g), newBatchCmd(e, g), newRunsCmd(e, g), newCostCmd(e, g), newDriftCmd(e, g), newDoctorCmd(e, g), newEvalCmd(e, g), newKeysCmd(e, g), newServeCmd(e, g), newSLOCmd(e), newDevCmd(e), newVersionCmd(e))
 	return root
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/papersum/papersum/apikey"
 	"github.com/papersum/papersum/cache"
 	"github.com/papersum/papersum/config"
+	"github.com/papersum/papersum/driftwatch"
 	"github.com/papersum/papersum/events"
 	"github.com/papersum/papersum/fetch"
 	"github.com/papersum/papersum/httpapi"
@@ -61,6 +62,7 @@ type server struct {
 	fetcher  *fetch.Fetcher
 	dialer   fetch.DialerConfig
 	svc      *service.Service
+	drift    *driftwatch.Monitor
 	// deadline is when start-up gives up waiting for a dependency: every
 	// wait shares one --startup-timeout.
 	deadline time.Time
@@ -97,6 +99,9 @@ func (s *server) open(ctx context.Context) error {
 		return err
 	}
 	if err := s.openQueue(ctx, driver); err != nil {
+		return err
+	}
+	if err := s.openDrift(ctx); err != nil {
 		return err
 	}
 	if err := s.openService(); err != nil {
@@ -228,6 +233,7 @@ func (s *server) openService() error {
 		Store: s.store.(service.Store), Submissions: submissions, Queue: s.queue, Runners: map[string]*pipeline.Runner{"": s.runner},
 		Fetcher: s.fetcher, Ingest: ingest.Options{MaxBytes: s.f.maxBytes}, Cache: s.cache, CacheTTL: s.f.cacheTTL,
 		Metrics: s.telem, Limiter: s.limiter, Logger: s.log, CommitWriters: s.f.commitWriters, RunDeadline: s.f.runDeadline,
+		OnFinished: s.driftHook(),
 	}
 	if secret := s.e.getenv("PAPERSUM_CALLBACK_SECRET"); secret != "" {
 		key, err := webhook.ParseSecret(secret)
