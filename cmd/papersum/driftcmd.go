@@ -200,7 +200,7 @@ type driftReport struct {
 // papers, and compares their signals.
 func runDriftCompare(ctx context.Context, e *env, g *globalFlags, o *driftOptions, now time.Time) (*driftReport, error) {
 	today := now.UTC().Truncate(24*time.Hour).AddDate(0, 0, 1) // windows in days end after today
-	cur, _ := parseWindow(o.current, today)                     // checked by its flag rule
+	cur, _ := parseWindow(o.current, today)                    // checked by its flag rule
 	ref := driftWindow{From: cur.From.AddDate(0, 0, -30), To: cur.From}
 	if o.reference != "" {
 		ref, _ = parseWindow(o.reference, cur.From)
