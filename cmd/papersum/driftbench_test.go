@@ -46,14 +46,16 @@ import (
 // and the monitor's time per run against the local engine's run time, in
 // the first scenario.
 //
-//	PAPERSUM_DATA=../shared/data go test ./cmd/papersum -run DriftScenarios -v -timeout 60m
+//	PAPERSUM_DRIFT_SCENARIOS=1 PAPERSUM_DATA=../shared/data go test ./cmd/papersum -run DriftScenarios -v -timeout 60m
 //
+// It fails when the domain shift is not detected on an input signal, or
+// the degradation on a quality signal, within the runs after the change.
 // PAPERSUM_DRIFT_BEFORE and PAPERSUM_DRIFT_AFTER set the runs before and
 // after the change (default 150 and 100).
 func TestDriftScenarios(t *testing.T) {
 	data := os.Getenv("PAPERSUM_DATA")
-	if data == "" {
-		t.Skip("PAPERSUM_DATA not set")
+	if data == "" || os.Getenv("PAPERSUM_DRIFT_SCENARIOS") == "" {
+		t.Skip("PAPERSUM_DRIFT_SCENARIOS or PAPERSUM_DATA not set")
 	}
 	before, after := envInt("PAPERSUM_DRIFT_BEFORE", 150), envInt("PAPERSUM_DRIFT_AFTER", 100)
 	ctx := context.Background()
@@ -65,7 +67,9 @@ func TestDriftScenarios(t *testing.T) {
 	papersA := append(append([]*papersum.Paper{}, scisumm[:before]...), tldr...)
 	resA := runScenario(t, ctx, config.Default(), nil, papersA)
 	fmt.Fprintf(&report, "\n### Domain shift: %d ScisummNet papers, then %d SciTLDR abstracts (local engine)\n\n", before, after)
-	writeDetections(&report, resA, before, signals.GroupInput)
+	if writeDetections(&report, resA, before, signals.GroupInput) < 0 {
+		t.Errorf("domain shift: no input signal drifted within %d runs", after)
+	}
 	fmt.Fprintf(&report, "\nMonitor time per run: %.3f ms (signals, %d detectors, state saved in SQLite); local engine run: %.1f ms; ratio %.3f%%\n",
 		ms(resA.observe)/float64(len(papersA)), resA.detectors, ms(resA.run)/float64(len(papersA)), 100*float64(resA.observe)/float64(resA.run))
 
@@ -96,7 +100,10 @@ stages:
 	}
 	resB := runScenario(t, ctx, cfg, func(i int) { degraded.Store(i >= before) }, scisumm[:before+after])
 	fmt.Fprintf(&report, "\n### Quality degradation: %d ScisummNet runs, then %d with summaries truncated to 12 words (fake upstream)\n\n", before, after)
-	writeDetections(&report, resB, before, signals.GroupQuality, signals.GroupOutput)
+	if writeDetections(&report, resB, before, signals.GroupQuality) < 0 {
+		t.Errorf("quality degradation: no quality signal drifted within %d runs", after)
+	}
+	writeDetections(&report, resB, before, signals.GroupOutput)
 
 	// False alarms on stationary streams.
 	fmt.Fprintf(&report, "\n### False alarms: 5,000-run stationary streams per signal (resampled from the %d ScisummNet runs of the first scenario)\n\n", before)
@@ -239,8 +246,9 @@ func runScenario(t *testing.T, ctx context.Context, cfg *config.Config, beforeRu
 
 // writeDetections writes, per signal of groups that drifted, the runs
 // after the change until its first detection, and the detections before
-// the change (false alarms).
-func writeDetections(w io.Writer, sc scenario, change int, groups ...signals.Group) {
+// the change (false alarms). It returns the fewest runs after the change
+// until a signal of groups drifted, -1 when none did.
+func writeDetections(w io.Writer, sc scenario, change int, groups ...signals.Group) int {
 	type row struct {
 		signal, detector string
 		first            int // runs after the change; -1 none
@@ -295,6 +303,10 @@ func writeDetections(w io.Writer, sc scenario, change int, groups ...signals.Gro
 	if len(names) == 0 {
 		fmt.Fprintln(w, "| (none) | | | |")
 	}
+	if len(names) == 0 || rows[names[0]].first < 0 {
+		return -1
+	}
+	return rows[names[0]].first
 }
 
 // writeFalseAlarms runs every detector kind with its defaults over a
