@@ -22,6 +22,9 @@ import (
 // EventType is the type of the webhook event a detection sends.
 const EventType = "drift.detected"
 
+// DefaultSaveEvery is Config.SaveEvery's default.
+const DefaultSaveEvery = 5 * time.Second
+
 // Papers reads the paper of a run, for its input signals.
 type Papers interface {
 	GetPaper(ctx context.Context, id string) (*papersum.Paper, error)
@@ -63,6 +66,12 @@ type Config struct {
 	Extract signals.Options
 	// NewID names an event. Default: "drift_" and 16 random hex digits.
 	NewID func() string
+	// SaveEvery is how often the detectors' state is saved: at the first
+	// run that finishes SaveEvery or more after the last save, at every
+	// detection, and at Close. A crash (not a shutdown) loses the values
+	// seen since the last save. 0 saves after every run, which costs a
+	// store transaction per run (BENCHMARKS.md). Default 5s.
+	SaveEvery time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -77,6 +86,11 @@ func (c Config) withDefaults() Config {
 			signals.Numeric: signals.Numeric.DefaultDetector(),
 			signals.Binary:  signals.Binary.DefaultDetector(),
 		}
+	}
+	if c.SaveEvery == 0 {
+		c.SaveEvery = DefaultSaveEvery
+	} else if c.SaveEvery < 0 {
+		c.SaveEvery = 0
 	}
 	if c.NewID == nil {
 		c.NewID = func() string {
@@ -122,6 +136,10 @@ type entry struct {
 	det   drift.Detector
 	n     int64
 	since time.Time
+	// at is when it last saw a value; dirty that it changed since it was
+	// last saved.
+	at    time.Time
+	dirty bool
 }
 
 // Monitor keeps the streaming detectors. It is safe for concurrent use.
@@ -129,8 +147,9 @@ type Monitor struct {
 	cfg     Config
 	watched map[string]signals.Def
 
-	mu   sync.Mutex
-	dets map[key]*entry
+	mu       sync.Mutex
+	dets     map[key]*entry
+	lastSave time.Time
 
 	detected  *prometheus.CounterVec
 	statistic *prometheus.GaugeVec
@@ -149,6 +168,7 @@ func New(ctx context.Context, cfg Config) (*Monitor, error) {
 	}
 	m := &Monitor{cfg: cfg, watched: map[string]signals.Def{}, dets: map[key]*entry{}}
 	m.base, m.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	m.lastSave = cfg.Clock.Now()
 	for _, d := range signals.Defs() {
 		if d.Streaming() {
 			m.watched[d.Name] = d
@@ -183,18 +203,61 @@ func New(ctx context.Context, cfg Config) (*Monitor, error) {
 			cfg.Logger.Warn("drift detector state unreadable; starting it afresh", "signal", st.Signal, "model", st.Model, "detector", st.Detector, "err", err)
 			continue
 		}
-		m.dets[key{st.Signal, st.Model, st.Detector}] = &entry{det: det, n: st.Observations, since: st.Since}
+		m.dets[key{st.Signal, st.Model, st.Detector}] = &entry{det: det, n: st.Observations, since: st.Since, at: st.UpdatedAt}
 		m.statistic.WithLabelValues(st.Signal, st.Detector, st.Model).Set(Statistic(det))
 	}
 	return m, nil
 }
 
-// Close stops the webhooks in flight (a delivery's retries can take
-// minutes; what was detected is in the store and the log) and waits for
-// them to return.
+// Close saves the detectors that changed since the last save, stops the
+// webhooks in flight (a delivery's retries can take minutes; what was
+// detected is in the store and the log) and waits for them to return.
 func (m *Monitor) Close() {
+	ctx, cancel := context.WithTimeout(m.base, 10*time.Second)
+	defer cancel()
+	m.mu.Lock()
+	if err := m.save(ctx); err != nil {
+		m.cfg.Logger.Error("drift: save detectors at shutdown", "err", err)
+	}
+	m.mu.Unlock()
 	m.cancel()
 	m.sends.Wait()
+}
+
+// Flush saves the detectors that changed since the last save.
+func (m *Monitor) Flush(ctx context.Context) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.save(ctx)
+}
+
+// save writes the changed detectors in one store call; m.mu is held.
+func (m *Monitor) save(ctx context.Context) error {
+	var states []papersum.DriftState
+	var saved []*entry
+	for k, e := range m.dets {
+		if !e.dirty {
+			continue
+		}
+		raw, err := drift.Save(e.det)
+		if err != nil {
+			return fmt.Errorf("drift: save %s/%s: %w", k.signal, k.detector, err)
+		}
+		states = append(states, papersum.DriftState{Signal: k.signal, Model: k.model, Detector: k.detector,
+			State: raw, Observations: e.n, Since: e.since, UpdatedAt: e.at})
+		saved = append(saved, e)
+	}
+	m.lastSave = m.cfg.Clock.Now()
+	if len(states) == 0 {
+		return nil
+	}
+	if err := m.cfg.Store.PutDriftStates(ctx, states); err != nil {
+		return err
+	}
+	for _, e := range saved {
+		e.dirty = false
+	}
+	return nil
 }
 
 // Model is the model a run's detectors are kept for: "provider/model"
@@ -264,7 +327,6 @@ func (m *Monitor) Observe(ctx context.Context, paper *papersum.Paper, run *paper
 
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var states []papersum.DriftState
 	var events []*papersum.DriftEvent
 	for _, v := range values {
 		def, ok := m.watched[v.Name]
@@ -291,25 +353,20 @@ func (m *Monitor) Observe(ctx context.Context, paper *papersum.Paper, run *paper
 			continue
 		}
 		e.n++
+		e.at, e.dirty = at, true
 		stat := Statistic(e.det)
 		m.statistic.WithLabelValues(v.Name, string(dk), model).Set(stat)
 		if sig.Drift {
 			events = append(events, m.event(def, k, e, stat, run, at, now))
-		}
-		raw, err := drift.Save(e.det)
-		if err != nil {
-			return fmt.Errorf("drift: save %s/%s: %w", v.Name, dk, err)
-		}
-		states = append(states, papersum.DriftState{Signal: k.signal, Model: k.model, Detector: k.detector,
-			State: raw, Observations: e.n, Since: e.since, UpdatedAt: at})
-		if sig.Drift {
 			// The detector restarts at its next value: the next window
 			// begins after this run.
 			e.since = at
 		}
 	}
-	if err := m.cfg.Store.PutDriftStates(ctx, states); err != nil {
-		return fmt.Errorf("drift: save detectors of run %s: %w", run.ID, err)
+	if len(events) > 0 || now.Sub(m.lastSave) >= m.cfg.SaveEvery {
+		if err := m.save(ctx); err != nil {
+			return fmt.Errorf("drift: save detectors after run %s: %w", run.ID, err)
+		}
 	}
 	for _, ev := range events {
 		m.detected.WithLabelValues(ev.Signal, ev.Detector).Inc()

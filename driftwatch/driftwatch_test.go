@@ -116,6 +116,11 @@ func TestMonitorDetectsAndSurvivesRestart(t *testing.T) {
 	if got := testutil.ToFloat64(m.detected.WithLabelValues(signals.OutputWords, "ADWIN")); got != 0 {
 		t.Fatalf("%v detections on a constant stream", got)
 	}
+	// Nothing is saved before SaveEvery has passed on the clock (it
+	// stands still here); Close saves.
+	if len(store.states) != 0 {
+		t.Fatalf("%d states saved before SaveEvery passed", len(store.states))
+	}
 	// Restart: a new monitor on the same store continues the detector.
 	m.Close()
 	saved := store.states[signals.OutputWords+"|anthropic/claude-x-20261101|ADWIN"]
