@@ -192,8 +192,15 @@ func Extract(paper *papersum.Paper, run *papersum.Run, opts Options) []Value {
 		}
 	}
 	var pt *paperText
+	var sw []string
+	summary := ""
+	withOutput := run != nil && !run.Cached && run.Status == papersum.RunSucceeded && run.Summary != ""
+	if withOutput {
+		summary = run.Summary
+		sw = textproc.Words(summary)
+	}
 	if paper != nil {
-		pt = newPaperText(paper)
+		pt = newPaperText(paper, sw, summary)
 		num(InputWords, float64(pt.words))
 		num(InputSections, float64(len(paper.Sections)))
 		num(InputReadability, textproc.FleschKincaidGrade(pt.words, pt.sentences, pt.syllables))
@@ -212,16 +219,15 @@ func Extract(paper *papersum.Paper, run *papersum.Run, opts Options) []Value {
 	if run == nil || run.Cached {
 		return out
 	}
-	if run.Status == papersum.RunSucceeded && run.Summary != "" {
-		sw := textproc.Words(run.Summary)
+	if withOutput {
 		num(OutputWords, float64(len(sw)))
 		if pt != nil {
 			if pt.words > 0 {
 				num(OutputCompression, float64(len(sw))/float64(pt.words))
 			}
-			num(OutputNovel, pt.novelBigrams(sw))
-			num(OutputNumbers, pt.foundNumbers(sw))
-			num(OutputNames, pt.foundNames(run.Summary))
+			num(OutputNovel, 1-ratio(countTrue(pt.bigrams), len(pt.bigrams)))
+			num(OutputNumbers, ratio(countTrue(pt.numbers), len(pt.numbers)))
+			num(OutputNames, ratio(countTrue(pt.names), len(pt.names)))
 		}
 	}
 	if s := run.Scores; s != nil {
@@ -291,16 +297,41 @@ type paperText struct {
 	kinds      []string
 	// terms counts lower-cased content words.
 	terms map[string]int
-	// bigrams and numbers are the paper's lower-cased bigrams and
-	// normalised numbers; names its capitalised words.
-	bigrams map[[2]string]struct{}
-	numbers map[string]struct{}
-	names   map[string]struct{}
+	// bigrams, numbers and names are the summary's lower-cased word
+	// bigrams, normalised numbers and capitalised names (summaryNames),
+	// each true once the paper is found to have it. Only the summary's
+	// are kept, not the paper's (a few hundred entries, not thousands).
+	bigrams map[[2]string]bool
+	numbers map[string]bool
+	names   map[string]bool
 }
 
-func newPaperText(p *papersum.Paper) *paperText {
-	pt := &paperText{terms: map[string]int{}, bigrams: map[[2]string]struct{}{},
-		numbers: map[string]struct{}{}, names: map[string]struct{}{}}
+func countTrue[K comparable](m map[K]bool) int {
+	n := 0
+	for _, v := range m {
+		if v {
+			n++
+		}
+	}
+	return n
+}
+
+// newPaperText reads the paper in one pass, checking the summary's
+// bigrams, numbers and names (summary words sw, text summary) against it.
+func newPaperText(p *papersum.Paper, sw []string, summary string) *paperText {
+	pt := &paperText{terms: map[string]int{}, bigrams: map[[2]string]bool{},
+		numbers: map[string]bool{}, names: map[string]bool{}}
+	for i, w := range sw {
+		if i > 0 {
+			pt.bigrams[[2]string{textproc.Lower(sw[i-1]), textproc.Lower(w)}] = false
+		}
+		if textproc.IsNumber(w) {
+			pt.numbers[textproc.NormalizeNumber(w)] = false
+		}
+	}
+	for _, n := range summaryNames(summary) {
+		pt.names[n] = false
+	}
 	seenKind := map[string]bool{}
 	var buf []string
 	for _, s := range p.Sections {
@@ -328,15 +359,26 @@ func newPaperText(p *papersum.Paper) *paperText {
 				case textproc.IsStopword(lw):
 					pt.stopwords++
 				case textproc.IsNumber(w):
-					pt.numbers[textproc.NormalizeNumber(w)] = struct{}{}
+					if len(pt.numbers) > 0 {
+						if _, ok := pt.numbers[textproc.NormalizeNumber(w)]; ok {
+							pt.numbers[textproc.NormalizeNumber(w)] = true
+						}
+					}
 				case utf8.RuneCountInString(lw) >= 4 && !textproc.HasDigit(lw):
 					pt.terms[lw]++
 				}
-				if r, _ := utf8.DecodeRuneInString(w); unicode.IsUpper(r) {
-					pt.names[w] = struct{}{}
+				if len(pt.names) > 0 {
+					if r, _ := utf8.DecodeRuneInString(w); unicode.IsUpper(r) {
+						if _, ok := pt.names[w]; ok {
+							pt.names[w] = true
+						}
+					}
 				}
-				if prev != "" {
-					pt.bigrams[[2]string{prev, lw}] = struct{}{}
+				if prev != "" && len(pt.bigrams) > 0 {
+					k := [2]string{prev, lw}
+					if _, ok := pt.bigrams[k]; ok {
+						pt.bigrams[k] = true
+					}
 				}
 				prev = lw
 			}
@@ -372,52 +414,22 @@ func (pt *paperText) topTerms(n int) []string {
 	return out
 }
 
-// novelBigrams is the share of the summary's word bigrams not in the
-// paper (NaN for a summary under two words).
-func (pt *paperText) novelBigrams(sw []string) float64 {
-	n, novel := 0, 0
-	for i := 1; i < len(sw); i++ {
-		n++
-		if _, ok := pt.bigrams[[2]string{textproc.Lower(sw[i-1]), textproc.Lower(sw[i])}]; !ok {
-			novel++
-		}
-	}
-	return ratio(novel, n)
-}
-
-// foundNumbers is the share of the summary's numbers that the paper has
-// (NaN when the summary has none).
-func (pt *paperText) foundNumbers(sw []string) float64 {
-	n, found := 0, 0
-	for _, w := range sw {
-		if textproc.IsNumber(w) {
-			n++
-			if _, ok := pt.numbers[textproc.NormalizeNumber(w)]; ok {
-				found++
-			}
-		}
-	}
-	return ratio(found, n)
-}
-
-// foundNames is the share of the summary's capitalised words that are
-// not the first word of a sentence (names, acronyms) and that the paper
-// has (NaN when there are none).
-func (pt *paperText) foundNames(summary string) float64 {
-	n, found := 0, 0
+// summaryNames returns the summary's capitalised words that are not the
+// first word of a sentence nor a stopword (names, acronyms), each once.
+func summaryNames(summary string) []string {
+	var out []string
+	seen := map[string]bool{}
 	for _, sent := range strings.FieldsFunc(summary, func(r rune) bool { return r == '.' || r == '!' || r == '?' || r == '\n' }) {
 		ws := textproc.Words(sent)
 		for i, w := range ws {
-			if i == 0 || textproc.IsStopword(textproc.Lower(w)) {
+			if i == 0 || seen[w] || textproc.IsStopword(textproc.Lower(w)) {
 				continue
 			}
 			if r, _ := utf8.DecodeRuneInString(w); unicode.IsUpper(r) {
-				n++
-				if _, ok := pt.names[w]; ok {
-					found++
-				}
+				seen[w] = true
+				out = append(out, w)
 			}
 		}
 	}
-	return ratio(found, n)
+	return out
 }
