@@ -3,8 +3,9 @@
 // the run's signals (drift/signals), updates one streaming detector per
 // numeric or binary signal and per model (ADWIN or HDDM_A with river's
 // defaults, drift/signals.Kind.DefaultDetector), and saves the detectors'
-// state in the store (papersum.DriftStore) after every run, so that a
-// restarted server, or another replica, continues them.
+// state in the store (papersum.DriftStore) every Config.SaveEvery (5s), at
+// every detection and at Close, so that a restarted server, or another
+// replica, continues them.
 //
 // A detection is counted (pipeline_drift_detected_total{signal,detector}),
 // the detector's statistic is exported

@@ -117,7 +117,7 @@ func Defs() []Def {
 		{InputTerms, GroupInput, Categorical, "the paper's 10 most frequent content terms (vocabulary and topic)"},
 		{OutputWords, GroupOutput, Numeric, "words in the summary"},
 		{OutputCompression, GroupOutput, Numeric, "summary words per paper word"},
-		{OutputNovel, GroupOutput, Numeric, "share of the summary's word bigrams not in the paper"},
+		{OutputNovel, GroupOutput, Numeric, "share of the summary's distinct word bigrams not in the paper"},
 		{OutputNumbers, GroupOutput, Numeric, "share of the summary's numbers found in the paper"},
 		{OutputNames, GroupOutput, Numeric, "share of the summary's capitalised names found in the paper"},
 		{QualityAccuracy, GroupQuality, Numeric, "critique: accuracy"},
