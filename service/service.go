@@ -91,7 +91,8 @@ type Config struct {
 	TracerProvider trace.TracerProvider
 	// OnFinished is called once for each run that ends in this process
 	// (not again for a retried job), after the metrics, in the worker's
-	// goroutine: it must be quick (serve's anomaly watcher). Default nil.
+	// goroutine, after the run is stored: it must be quick (serve's anomaly
+	// watcher and drift detection). Default nil.
 	OnFinished func(ctx context.Context, run *papersum.Run)
 	// Limiter is charged each run's tokens against the submitting key's
 	// tokens-per-day limit. Default nil.

@@ -59,6 +59,7 @@ func Exercise[TTx any](t *testing.T, newStore func(t *testing.T) papersum.Store,
 		{"Evals", testEvals},
 		{"APIKeys", testAPIKeys},
 		{"Anomalies", testAnomalies},
+		{"Drift", testDrift},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

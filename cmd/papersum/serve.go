@@ -67,6 +67,7 @@ type serveFlags struct {
 	allowPrivate bool
 	// roles are --role and --migrate (roles.go).
 	roles roleFlags
+	drift        driftServeFlags
 }
 
 func newServeCmd(e *env, g *globalFlags) *cobra.Command {
@@ -265,6 +266,7 @@ func (f *serveFlags) register(fl *pflag.FlagSet) {
 	fl.IntVar(&f.maxTeams, "metrics-max-teams", telemetry.DefaultMaxTeams, "distinct team label values of the metrics: teams with an API key, oldest first, then as they appear; the rest count as \"other\"")
 	fl.StringVar(&f.debugAddr, "debug-addr", "", "address of a second listener with Go's profiler (/debug/pprof/); keep it on loopback (default: off)")
 	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "address of a second listener that serves /metrics without an API key, for an internal network; the API's /metrics (read key) stays (default: off)")
+	f.drift.register(fl)
 	fl.BoolVar(&f.allowPrivate, "insecure-allow-private", false, "let URL fetches and callbacks reach loopback and private addresses (tests only)")
 	_ = fl.MarkHidden("insecure-allow-private")
 	f.roles.register(fl)

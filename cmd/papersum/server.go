@@ -18,6 +18,7 @@ import (
 	"github.com/papersum/papersum/apikey"
 	"github.com/papersum/papersum/cache"
 	"github.com/papersum/papersum/config"
+	"github.com/papersum/papersum/driftwatch"
 	"github.com/papersum/papersum/events"
 	"github.com/papersum/papersum/fetch"
 	"github.com/papersum/papersum/httpapi"
@@ -63,6 +64,7 @@ type server struct {
 	dialer   fetch.DialerConfig
 	svc      *service.Service
 	watcher  *watch.Watcher
+	drift    *driftwatch.Monitor
 	// deadline is when start-up gives up waiting for a dependency: every
 	// wait shares one --startup-timeout.
 	deadline time.Time
@@ -102,6 +104,9 @@ func (s *server) open(ctx context.Context) error {
 		return err
 	}
 	if err := s.openAnomalies(ctx); err != nil {
+		return err
+	}
+	if err := s.openDrift(ctx); err != nil {
 		return err
 	}
 	if err := s.openService(); err != nil {
@@ -238,7 +243,7 @@ func (s *server) openService() error {
 		Fetcher: s.fetcher, Ingest: ingest.Options{MaxBytes: s.f.maxBytes}, Cache: s.cache, CacheTTL: s.f.cacheTTL,
 		Metrics: s.telem, Limiter: s.limiter, Logger: s.log, CommitWriters: s.f.commitWriters, RunDeadline: s.f.runDeadline,
 		TracerProvider: s.deps.tracerProvider(),
-		OnFinished:     s.onFinished(),
+		OnFinished:     s.finishedHooks(),
 	}
 	if secret := s.e.getenv("PAPERSUM_CALLBACK_SECRET"); secret != "" {
 		key, err := webhook.ParseSecret(secret)
@@ -376,5 +381,24 @@ func (s *server) run(ctx context.Context, starting *httpapi.Starting, errc <-cha
 func (s *server) close() {
 	for i := len(s.closers) - 1; i >= 0; i-- {
 		s.closers[i]()
+	}
+}
+
+// finishedHooks is the service's OnFinished: the anomaly watcher, then
+// drift detection, each when it is on (nil when neither is).
+func (s *server) finishedHooks() func(context.Context, *papersum.Run) {
+	var hooks []func(context.Context, *papersum.Run)
+	for _, h := range []func(context.Context, *papersum.Run){s.onFinished(), s.driftHook()} {
+		if h != nil {
+			hooks = append(hooks, h)
+		}
+	}
+	if len(hooks) == 0 {
+		return nil
+	}
+	return func(ctx context.Context, run *papersum.Run) {
+		for _, h := range hooks {
+			h(ctx, run)
+		}
 	}
 }

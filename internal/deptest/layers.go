@@ -72,6 +72,7 @@ var Layers = map[string]Layer{
 
 	"config":               LayerPure,
 	"drift":                LayerPure,
+	"drift/signals":        LayerPure,
 	"forecast":             LayerPure,
 	"anomaly":              LayerPure,
 	"anomaly/watch":        LayerUseCase,
@@ -112,9 +113,10 @@ var Layers = map[string]Layer{
 	"httpapi": LayerTransport,
 	"webhook": LayerTransport,
 
-	"dirrun":   LayerUseCase,
-	"pipeline": LayerUseCase,
-	"service":  LayerUseCase,
+	"dirrun":     LayerUseCase,
+	"driftwatch": LayerUseCase,
+	"pipeline":   LayerUseCase,
+	"service":    LayerUseCase,
 
 	"cache/cachetest":          LayerSuite,
 	"internal/faultsuite":      LayerSuite,

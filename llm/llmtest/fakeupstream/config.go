@@ -72,6 +72,12 @@ type Config struct {
 	// Clock tells the time for cache lifetimes, batch progress and the
 	// "created" fields. Default the system clock.
 	Clock papersum.Clock
+	// Rewrite, when set, is handed the well-formed answer to every request
+	// of a recognised stage and returns the text answered instead, so that
+	// a test can make the model worse from some request on (truncated or
+	// off-topic summaries). It must be safe for concurrent use. Default
+	// nil: the local engine's answer as it is.
+	Rewrite func(stage papersum.Stage, text string) string
 	// Sleep waits for d or until ctx is done, returning ctx.Err() in the
 	// latter case. It implements Latency and Hang. Default a real timer.
 	Sleep func(ctx context.Context, d time.Duration) error

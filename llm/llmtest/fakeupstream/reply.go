@@ -239,6 +239,9 @@ func (s *Server) answer(ctx context.Context, c *conv, p parsed) string {
 	if err != nil {
 		return unreadable(p.stage, task.Draft)
 	}
+	if s.cfg.Rewrite != nil {
+		return s.cfg.Rewrite(p.stage, resp.Text)
+	}
 	return resp.Text
 }
 
