@@ -67,7 +67,7 @@ type serveFlags struct {
 	allowPrivate bool
 	// roles are --role and --migrate (roles.go).
 	roles roleFlags
-	drift        driftServeFlags
+	drift driftServeFlags
 }
 
 func newServeCmd(e *env, g *globalFlags) *cobra.Command {
