@@ -1,4 +1,4 @@
--- 0011_drift: the Postgres twin of sqlite/migrations/0011_drift.sql:
+-- 0010_drift: the Postgres twin of sqlite/migrations/0011_drift.sql:
 -- serve's streaming drift detectors (their JSON state per signal, model
 -- and detector, replaced after every value) and their detections.
 

@@ -1,4 +1,4 @@
--- 0011_drift: serve's streaming drift detectors and their detections.
+-- 0010_drift: serve's streaming drift detectors and their detections.
 -- drift_detectors holds each detector's JSON state (drift.Save: kind,
 -- parameters, complete state) per watched signal and model, replaced
 -- after every value, so that a restarted server continues it.
