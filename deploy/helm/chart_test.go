@@ -20,22 +20,23 @@ var update = flag.Bool("update", false, "rewrite deploy/k8s from the chart")
 // chartDir is the chart, relative to this package.
 const chartDir = "papersum"
 
-// helmBinary finds helm: $PAPERSUM_HELM, the repository's .tools/bin/helm
-// (.ci/run installs it there), then $PATH; it skips t when there is none.
+// helmBinary finds helm: $PAPERSUM_HELM, the repository's
+// .tools/helm-<version> (.ci/run installs it there), then $PATH; it skips
+// t when there is none.
 func helmBinary(t *testing.T) string {
 	t.Helper()
 	if p := os.Getenv("PAPERSUM_HELM"); p != "" {
 		return p
 	}
-	if p, err := filepath.Abs("../../.tools/bin/helm"); err == nil {
-		if _, err := os.Stat(p); err == nil {
+	if found, _ := filepath.Glob("../../.tools/helm-v*"); len(found) > 0 {
+		if p, err := filepath.Abs(found[len(found)-1]); err == nil {
 			return p
 		}
 	}
 	if p, err := exec.LookPath("helm"); err == nil {
 		return p
 	}
-	t.Skip("no helm binary (set PAPERSUM_HELM, or run .ci/run, which installs it into .tools/bin)")
+	t.Skip("no helm binary (set PAPERSUM_HELM, or run .ci/run, which installs it as .tools/helm-<version>)")
 	return ""
 }
 
@@ -79,6 +80,9 @@ func (o object) name() string { s, _ := dig(o, "metadata", "name").(string); ret
 
 // dig follows keys (string) and indexes (int) into a decoded document.
 func dig(v any, path ...any) any {
+	if o, ok := v.(object); ok {
+		v = map[string]any(o) // a named map type fails the assertion below
+	}
 	for _, p := range path {
 		switch k := p.(type) {
 		case string:
@@ -104,7 +108,9 @@ func objects(t *testing.T, out []byte) []object {
 	dec := yaml.NewDecoder(bytes.NewReader(out))
 	var objs []object
 	for {
-		var o object
+		// Decode into a plain map: into a named map type, yaml.v3 makes
+		// every nested mapping that type too, which dig does not follow.
+		var o map[string]any
 		err := dec.Decode(&o)
 		if errors.Is(err, io.EOF) {
 			return objs
@@ -113,7 +119,7 @@ func objects(t *testing.T, out []byte) []object {
 			t.Fatalf("decode rendered manifests: %v", err)
 		}
 		if o != nil {
-			objs = append(objs, o)
+			objs = append(objs, object(o))
 		}
 	}
 }
