@@ -469,3 +469,34 @@ func contains(s []string, v string) bool {
 	}
 	return false
 }
+
+// The chart reads deploy/observability through the symlinks files/rules
+// and files/dashboards; helm package follows them (copying the targets'
+// contents into the archive), so a packaged chart, installed away from
+// this repository, renders exactly as the chart directory does.
+func TestChartPackageResolvesSymlinks(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command(helmBinary(t), "package", chartDir, "--destination", dir)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("helm package: %v\n%s", err, out)
+	}
+	archives, _ := filepath.Glob(filepath.Join(dir, "papersum-*.tgz"))
+	if len(archives) != 1 {
+		t.Fatalf("helm package made %v", archives)
+	}
+	values := filepath.Join(chartDir, "ci", "production-values.yaml")
+	args := []string{"template", "papersum", archives[0], "--namespace", "default", "-f", values}
+	var stderr bytes.Buffer
+	cmd = exec.Command(helmBinary(t), args...)
+	cmd.Stderr = &stderr
+	packaged, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("helm %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	if !bytes.Equal(packaged, render(t, values)) {
+		t.Errorf("the packaged chart renders differently from the chart directory")
+	}
+	if !bytes.Contains(packaged, []byte("kind: PrometheusRule")) || !bytes.Contains(packaged, []byte("papersum-overview.json")) {
+		t.Errorf("the packaged chart lacks the rules or the dashboards")
+	}
+}
