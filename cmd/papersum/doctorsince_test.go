@@ -14,6 +14,7 @@ import (
 
 	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/deploy/observability"
+	"github.com/papersum/papersum/queue"
 	"github.com/papersum/papersum/sqlite"
 )
 
@@ -301,6 +302,50 @@ func TestDoctorRunbookAnchors(t *testing.T) {
 	for _, a := range doctorRunbookAnchors() {
 		if !anchors[a] {
 			t.Errorf("doctor links docs/runbook.md#%s, which has no such heading", a)
+		}
+	}
+}
+
+// TestDoctorSinceQueueFromStore: without --url the queue is read from the
+// store's queue tables: a waiting job is counted.
+func TestDoctorSinceQueueFromStore(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "p.db")
+	store, err := sqlite.Open(ctx, db, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := queue.New(ctx, queue.Config{Driver: queue.SQLite(store.SQL())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"run_a", "run_b"} {
+		if _, err := q.Enqueue(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	store.Close()
+	r := cli(t, db, "", "doctor", "--since", "1h", "--format", "json")
+	if r.code != exitOK {
+		t.Fatalf("exit %d (%v)\n%s", r.code, r.err, r.stdout)
+	}
+	ds := levels(doctorJSON(t, r))
+	wantLevel(t, ds, "queue", levelOK, "")
+	if !strings.HasPrefix(ds["queue"].Detail, "2 jobs waiting") {
+		t.Errorf("queue: %s", ds["queue"].Detail)
+	}
+}
+
+// TestQueueLevel: the oldest job's wait decides the queue's level.
+func TestQueueLevel(t *testing.T) {
+	for age, want := range map[time.Duration]string{
+		0: levelOK, 4 * time.Minute: levelOK, 5 * time.Minute: levelWarn, 29 * time.Minute: levelWarn, 30 * time.Minute: levelFail,
+	} {
+		if got := queueLevel(3, age).Level; got != want {
+			t.Errorf("age %s: %s, want %s", age, got, want)
 		}
 	}
 }
