@@ -93,8 +93,8 @@ func TestGenAISpanFollowsTheConventions(t *testing.T) {
 		t.Errorf("finish_reasons %v", fr)
 	}
 	for _, v := range a {
-		if strings.Contains(v.Emit(), "SECRET") {
-			t.Errorf("span records content without the opt-in: %v", v.Emit())
+		if strings.Contains(v.String(), "SECRET") {
+			t.Errorf("span records content without the opt-in: %v", v.String())
 		}
 	}
 	// The metrics: one duration sample of 0.3 s, token samples of the
