@@ -63,6 +63,10 @@ func exitCode(err error) int {
 	if errors.As(err, &ue) {
 		return exitUsage
 	}
+	var de *diagnosticExit
+	if errors.As(err, &de) {
+		return de.code
+	}
 	if errors.Is(err, context.Canceled) {
 		return exitSignal
 	}

@@ -29,11 +29,16 @@ type doctorReport struct {
 	Checks   []check            `json:"checks"`
 	Breakers []llm.BreakerState `json:"breakers"`
 	Config   string             `json:"config"`
+	// Diagnostics are the checks of --since and --url; Worst is their
+	// worst level (ok, warn, fail), "" when neither flag was given.
+	Diagnostics []diagnostic `json:"diagnostics,omitempty"`
+	Worst       string       `json:"worst,omitempty"`
 }
 
 func newDoctorCmd(e *env, g *globalFlags) *cobra.Command {
 	var format string
 	var probe bool
+	var diag diagOptions
 	c := &cobra.Command{
 		Use:   "doctor",
 		Short: "Check the configuration, the store, the providers and the PDF reader",
@@ -44,10 +49,53 @@ reader, and the state of the circuit breakers. With --probe it also sends one
 tiny request per stage through the configured chain (retries, breakers and
 fallbacks included) and reports who answered; a probe answered by a
 fallback fails, naming the primary model and the fallback that answered.
-It exits 1 when a check fails.`,
+It exits 1 when a check fails.
+
+With --since (e.g. 1h) doctor also judges the runs of that last period in
+the store, and with --url a running server's /metrics. Each diagnostic is
+ok, warn or fail, with what to do and the docs/runbook.md section:
+
+  error rate       failed / finished runs: warn at 5%, fail at 20%; then one
+                   line per failure class with its runbook section
+  latency STAGE    p95 stage latency against the same window a day earlier:
+                   warn at 1.5x, fail at 3x (5 samples each side at least)
+  tokens STAGE     mean tokens per call against the range (p5-p95) of the
+                   daily means of the previous 7 days: warn outside, fail
+                   above 2x the top
+  quality          mean overall score now and a day earlier, and the share
+                   of scored runs at thresholds.overall: warn below 80% or a
+                   drop of 0.5, fail below 50% or a drop of 1.5
+  queue            jobs waiting and the oldest one's wait (from the store's
+                   queue tables, or pipeline_queue_* with --url): warn at 5m,
+                   fail at 30m
+  circuit breakers (--url) pipeline_breaker_state: warn half-open, fail open
+  result cache     (--url) hit rate; warn when Redis calls fell back
+
+--url takes the server's address (or its /metrics address); the API's
+/metrics needs a key with read scope (--api-key or PAPERSUM_API_KEY), the
+listener of serve --metrics-addr needs none.
+
+Exit codes: 0 all ok; 1 a check or diagnostic failed; 4 the worst
+diagnostic is a warning (3 stays "internal error"); 2 wrong flags.`,
+		Example: `  papersum doctor
+  papersum doctor --since 1h
+  papersum doctor --since 1h --url http://127.0.0.1:8080 --api-key "$KEY" --format json
+  papersum doctor --url http://127.0.0.1:9090   # serve --metrics-addr :9090`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			rep := runDoctor(c.Context(), e, g, probe)
+			if diag.since > 0 || diag.url != "" {
+				diag.now = time.Now()
+				if diag.apiKey == "" {
+					diag.apiKey = e.getenv("PAPERSUM_API_KEY")
+				}
+				diag.threshold = 7.5
+				if cfg, err := loadConfig(g, e.getenv); err == nil {
+					diag.threshold = cfg.Thresholds.Overall
+				}
+				rep.Diagnostics = runDiagnostics(c.Context(), e, g, diag)
+				rep.Worst = worstLevel(rep.Diagnostics)
+			}
 			if format == "json" {
 				if err := writeJSON(e.stdout, rep); err != nil {
 					return err
@@ -69,6 +117,7 @@ It exits 1 when a check fails.`,
 						fmt.Fprintf(&b, "  %s/%s: %s (%d consecutive failures)\n", s.Provider, s.Model, s.State, s.Counts.ConsecutiveFailures)
 					}
 				}
+				writeDiagnostics(&b, rep.Diagnostics, diag.since)
 				fmt.Fprintf(&b, "\nconfiguration (redacted):\n%s", rep.Config)
 				if _, err := e.stdout.Write(b.Bytes()); err != nil {
 					return err
@@ -79,11 +128,14 @@ It exits 1 when a check fails.`,
 					return papersum.Errorf(papersum.EINVALID, "doctor: %s: %s", ch.Name, ch.Detail)
 				}
 			}
-			return nil
+			return diagnosticsOutcome(rep.Diagnostics)
 		},
 	}
 	c.Flags().StringVarP(&format, "format", "f", "text", "output format")
-	limitFlags(c.Flags(), formatFlag("text", "json"))
+	c.Flags().DurationVar(&diag.since, "since", 0, "also judge the runs of this last period in the store (e.g. 1h; default: off)")
+	c.Flags().StringVar(&diag.url, "url", "", "also judge a running server's /metrics at this address (default: off)")
+	c.Flags().StringVar(&diag.apiKey, "api-key", "", "API key (read scope) for --url's /metrics (default: $PAPERSUM_API_KEY)")
+	limitFlags(c.Flags(), formatFlag("text", "json"), durationIn("since", time.Minute, 366*24*time.Hour, "off"))
 	c.Flags().BoolVar(&probe, "probe", false, "send one tiny request per stage to the configured models (costs a few tokens)")
 	return c
 }
