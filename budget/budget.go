@@ -29,8 +29,10 @@ type ThresholdEvent struct {
 	// PeriodStart and ResetsAt bound the period (UTC).
 	PeriodStart time.Time `json:"period_start"`
 	ResetsAt    time.Time `json:"resets_at"`
-	// RunID is the finished run whose cost was checked.
-	RunID string `json:"run_id"`
+	// RunID is the finished run whose cost was checked, and DetectedAt
+	// when.
+	RunID      string    `json:"run_id"`
+	DetectedAt time.Time `json:"detected_at"`
 }
 
 // Notifier sends a threshold event (in serve: a signed Standard Webhooks
@@ -210,7 +212,7 @@ func (e *Enforcer) runFinished(ctx context.Context, run *papersum.Run) error {
 				continue
 			}
 			ev := ThresholdEvent{Budget: *b, Threshold: th, UsedPercent: st.Used * 100, SpentUSD: st.SpentUSD,
-				PeriodStart: st.PeriodStart, ResetsAt: st.ResetsAt, RunID: run.ID}
+				PeriodStart: st.PeriodStart, ResetsAt: st.ResetsAt, RunID: run.ID, DetectedAt: now}
 			if err := e.cfg.Notifier.NotifyThreshold(ctx, ev); err != nil {
 				errs = append(errs, fmt.Errorf("budget %s: threshold %d%%: %w", b.Name(), th, err))
 			}
