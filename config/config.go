@@ -74,6 +74,8 @@ type Config struct {
 	// Anomaly configures the online anomaly detection of serve (package
 	// anomaly): defaults in AnomalyConfig.
 	Anomaly AnomalyConfig `yaml:"anomaly" json:"anomaly"`
+	// Budget configures the budget.threshold webhook of serve.
+	Budget BudgetConfig `yaml:"budget" json:"budget"`
 }
 
 // ProviderConfig says how to reach a provider. Secrets never live in the
@@ -380,6 +382,9 @@ func (c *Config) check() error {
 		if v < 0 || v > 10 {
 			return fmt.Errorf("thresholds must be between 0 and 10")
 		}
+	}
+	if err := c.Budget.check(); err != nil {
+		return err
 	}
 	if err := c.Anomaly.check(); err != nil {
 		return err

@@ -118,7 +118,7 @@ retry: {max_attempts: 6, base_delay: 100ms}
 // key path and line, with what is allowed there, never by Go type names.
 func TestLoadErrorsNameTheKeyPath(t *testing.T) {
 	tests := []struct{ src, want string }{
-		{"target_wrods: 100", "config c.yaml: target_wrods: line 1: unknown key; known keys: target_words, style, pricing_file, prompts, stages, providers, cache_paper, judge, thresholds, retry, breaker, tracing, anomaly"},
+		{"target_wrods: 100", "config c.yaml: target_wrods: line 1: unknown key; known keys: target_words, style, pricing_file, prompts, stages, providers, cache_paper, judge, thresholds, retry, breaker, tracing, anomaly, budget"},
 		{"stages:\n  summarize:\n    modle: x\n", "config c.yaml: stages.summarize.modle: line 3: unknown key; known keys: provider, model, max_tokens, temperature, timeout, cache_ttl, fallback"},
 		{"stages: {revise: {fallback: [{provider: local, modl: x}]}}", "config c.yaml: stages.revise.fallback[0].modl: line 1: unknown key; known keys: provider, model"},
 		{"providers:\n  vllm: {type: openai, base_ur: x}\n", "config c.yaml: providers.vllm.base_ur: line 2: unknown key; known keys: type, base_url, api_key_env, api_key_file"},
@@ -128,7 +128,7 @@ func TestLoadErrorsNameTheKeyPath(t *testing.T) {
 		{"thresholds: {accuracy: high}", `config c.yaml: thresholds.accuracy: line 1: "high" is not a number`},
 		{"stages: {revise: {fallback: {provider: local}}}", "config c.yaml: stages.revise.fallback: line 1: want a list, not a mapping"},
 		{"stages: [1, 2]", "config c.yaml: stages: line 1: want keys (summarize, critique, revise), not a list"},
-		{"- 1\n", "config c.yaml: the file: line 1: want keys (target_words, style, pricing_file, prompts, stages, providers, cache_paper, judge, thresholds, retry, breaker, tracing, anomaly), not a list"},
+		{"- 1\n", "config c.yaml: the file: line 1: want keys (target_words, style, pricing_file, prompts, stages, providers, cache_paper, judge, thresholds, retry, breaker, tracing, anomaly, budget), not a list"},
 		{"retry: {max_attempts: 0.5}", `config c.yaml: retry.max_attempts: line 1: "0.5" is not a whole number`},
 	}
 	for _, tc := range tests {

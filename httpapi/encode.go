@@ -54,6 +54,7 @@ var errorTable = map[string]apiError{
 	eTooLarge:              {http.StatusRequestEntityTooLarge, "payload_too_large", "the request body is too large"},
 	eMediaType:             {http.StatusUnsupportedMediaType, "unsupported_media_type", "unsupported content type"},
 	eRateLimited:           {http.StatusTooManyRequests, "rate_limited", "rate limit exceeded; retry after the time in Retry-After"},
+	papersum.EBUDGET:       {http.StatusPaymentRequired, "budget_exceeded", "a budget of this team or key is spent"},
 	eURLUnusable:           {http.StatusUnprocessableEntity, "url_unusable", "the paper's URL cannot be used"},
 	eFetchFailed:           {http.StatusBadGateway, "fetch_failed", "fetching the paper's URL failed"},
 	papersum.EUNAVAILABLE:  {http.StatusServiceUnavailable, "unavailable", "the service is unavailable; try again later"},
@@ -72,6 +73,8 @@ type errorDetail struct {
 	// url_unusable and fetch_failed, the papersum.FetchReason.
 	Reason    string `json:"reason,omitempty"`
 	RequestID string `json:"request_id"`
+	// Budget names the spent budget of a budget_exceeded answer.
+	Budget *budgetDetail `json:"budget,omitempty"`
 }
 
 // maxMessageBytes bounds an error message. Messages quote user input
@@ -117,7 +120,8 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.Error("request failed", slog.String("request_id", id), slog.Int("status", e.status),
 			slog.String("method", r.Method), slog.String("path", papersum.Excerpt(r.URL.Path)), slog.String("err", err.Error()))
 	}
-	encode(w, e.status, errorBody{errorDetail{Code: e.code, Message: clipMessage(excerptID(r, msg)), Reason: reason, RequestID: id}})
+	encode(w, e.status, errorBody{errorDetail{Code: e.code, Message: clipMessage(excerptID(r, msg)), Reason: reason, RequestID: id,
+		Budget: budgetAnswer(w, err, s.deps.Clock)}})
 }
 
 // excerptID replaces the request's path ID in msg by its excerpt. The

@@ -60,6 +60,7 @@ func Exercise[TTx any](t *testing.T, newStore func(t *testing.T) papersum.Store,
 		{"APIKeys", testAPIKeys},
 		{"Anomalies", testAnomalies},
 		{"Drift", testDrift},
+		{"Budgets", testBudgets},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -163,7 +163,7 @@ recorded in an embedded SQLite database.`,
 	// --version prints what `papersum version` prints.
 	root.Version = buildVersion().String()
 	root.SetVersionTemplate("papersum {{.Version}}\n")
-	root.AddCommand(newSummarizeCmd(e, g), newBatchCmd(e, g), newRunsCmd(e, g), newCostCmd(e, g), newReportCmd(e, g), newDriftCmd(e, g), newDoctorCmd(e, g), newEvalCmd(e, g), newKeysCmd(e, g), newServeCmd(e, g), newMigrateCmd(e, g), newSLOCmd(e), newDevCmd(e, g), newVersionCmd(e))
+	root.AddCommand(newSummarizeCmd(e, g), newBatchCmd(e, g), newRunsCmd(e, g), newCostCmd(e, g), newReportCmd(e, g), newDriftCmd(e, g), newDoctorCmd(e, g), newEvalCmd(e, g), newKeysCmd(e, g), newBudgetsCmd(e, g), newServeCmd(e, g), newMigrateCmd(e, g), newSLOCmd(e), newDevCmd(e, g), newVersionCmd(e))
 	return root
 }
 

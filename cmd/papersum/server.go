@@ -16,6 +16,7 @@ import (
 	"github.com/papersum/papersum"
 	"github.com/papersum/papersum/anomaly/watch"
 	"github.com/papersum/papersum/apikey"
+	"github.com/papersum/papersum/budget"
 	"github.com/papersum/papersum/cache"
 	"github.com/papersum/papersum/config"
 	"github.com/papersum/papersum/driftwatch"
@@ -65,6 +66,7 @@ type server struct {
 	svc      *service.Service
 	watcher  *watch.Watcher
 	drift    *driftwatch.Monitor
+	budgets  *budget.Enforcer
 	// deadline is when start-up gives up waiting for a dependency: every
 	// wait shares one --startup-timeout.
 	deadline time.Time
@@ -107,6 +109,9 @@ func (s *server) open(ctx context.Context) error {
 		return err
 	}
 	if err := s.openDrift(ctx); err != nil {
+		return err
+	}
+	if err := s.openBudgets(); err != nil {
 		return err
 	}
 	if err := s.openService(); err != nil {
@@ -302,8 +307,9 @@ func (s *server) openAPI() error {
 		return err
 	}
 	s.metrics = metricsHandler(s.deps.breakers, s.reg)
+	summaries, batches := s.guardSummaries()
 	s.handler, err = s.newHandler(httpapi.Deps{
-		Summaries: s.svc, Batches: s.svc, Deliveries: s.svc, Auth: auth, Limiter: s.limiter,
+		Summaries: summaries, Batches: batches, Deliveries: s.svc, Auth: auth, Limiter: s.limiter,
 		Readiness: readiness(s.store, s.workQueue(), s.runner, s.rdb), Metrics: s.telem, MetricsHandler: s.metrics,
 		Webhook: inbound, MaxBodyBytes: s.f.maxBytes, MaxWait: s.f.maxWait, Stopping: s.stopping, Logger: s.log,
 		CostReports: costReporter(s.store, s.deps.pricer),
@@ -384,11 +390,12 @@ func (s *server) close() {
 	}
 }
 
-// finishedHooks is the service's OnFinished: the anomaly watcher, then
-// drift detection, each when it is on (nil when neither is).
+// finishedHooks is the service's OnFinished: the anomaly watcher, drift
+// detection, then the budget thresholds, each when it is on (nil when
+// none is).
 func (s *server) finishedHooks() func(context.Context, *papersum.Run) {
 	var hooks []func(context.Context, *papersum.Run)
-	for _, h := range []func(context.Context, *papersum.Run){s.onFinished(), s.driftHook()} {
+	for _, h := range []func(context.Context, *papersum.Run){s.onFinished(), s.driftHook(), s.budgetHook()} {
 		if h != nil {
 			hooks = append(hooks, h)
 		}

@@ -114,6 +114,7 @@ var Layers = map[string]Layer{
 	"webhook": LayerTransport,
 
 	"dirrun":     LayerUseCase,
+	"budget":     LayerUseCase,
 	"driftwatch": LayerUseCase,
 	"pipeline":   LayerUseCase,
 	"service":    LayerUseCase,
