@@ -186,6 +186,13 @@ func New(ctx context.Context, cfg Config) (*Monitor, error) {
 	m.statistic = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "pipeline_drift_statistic",
 		Help: "Current statistic of each streaming drift detector (ADWIN: the window's mean; HDDM_A: the mean of the values; see the README)."},
 		[]string{"signal", "detector", "model"})
+	// Every watched signal's counter starts at zero, so that alerts and
+	// dashboards find the series before the first detection.
+	for name, def := range m.watched {
+		if dk := cfg.Detectors[def.Kind]; dk != "" {
+			m.detected.WithLabelValues(name, string(dk))
+		}
+	}
 	if cfg.Registerer != nil {
 		for _, c := range []prometheus.Collector{m.detected, m.statistic} {
 			if err := cfg.Registerer.Register(c); err != nil {

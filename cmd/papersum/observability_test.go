@@ -41,6 +41,11 @@ thresholds: {accuracy: 8, overall: %v}
 `, up, threshold))
 	env := map[string]string{"PAPERSUM_DB": filepath.Join(t.TempDir(), "o.db"), "PAPERSUM_CONFIG": cfg, "ANTHROPIC_API_KEY": "k"}
 	key = createKey(t, env, "alpha", "write")
+	// A budget, so that pipeline_budget_used_ratio has a series once a run
+	// of team alpha finishes.
+	if r := runCLI(t, context.Background(), env, "", "budgets", "set", "--team", "alpha", "--period", "month", "--limit-usd", "100"); r.code != 0 {
+		t.Fatalf("budgets set: %v\n%s", r.err, r.stderr)
+	}
 	srv = startServe(t, env, append([]string{"--metrics-addr", "127.0.0.1:0"}, args...)...)
 	m := metricsLine.FindStringSubmatch(srv.stderr.String())
 	if m == nil {
