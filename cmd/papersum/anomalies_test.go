@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -43,18 +44,28 @@ func TestReportAnomaliesCLI(t *testing.T) {
 
 // TestAnomalyStepThroughFakeUpstream is the acceptance test of the
 // anomaly detection in serve: papers run one by one through `papersum
-// serve` on the fake Anthropic upstream, whose latency steps from 100ms
-// to 200ms (×2) after run stepAt (long enough that the host's load jitter
-// is small beside it). No latency anomaly may be raised before the step, and one must be within the documented 50 runs after it; it is
+// serve` on the fake Anthropic upstream, whose summaries become three
+// times as long after run stepAt (a model that starts writing more: the
+// summarize stage's output tokens triple, and with them the later stages'
+// input and the cost per run). Token counts, unlike latency, do not move
+// with the host's load, so the test is deterministic on a loaded machine.
+// No token or cost anomaly may be raised before the step, and one must be
+// within the documented 50 runs after it; it is
 // counted in /metrics, listed by `papersum report anomalies` and sent as
-// a signed anomaly.detected webhook. About 110 runs: it runs with
+// a signed anomaly.detected webhook. About 80 runs: it runs with
 // PAPERSUM_ANOMALY_REPLAY (set by .ci/run).
 func TestAnomalyStepThroughFakeUpstream(t *testing.T) {
 	if os.Getenv("PAPERSUM_ANOMALY_REPLAY") == "" {
 		t.Skip("set PAPERSUM_ANOMALY_REPLAY=1 to run papers through serve until a latency step is detected")
 	}
 	const stepAt, within = 60, 50
-	fake, up := startFake(t, fakeupstream.Config{Seed: 5, Latency: 100 * time.Millisecond})
+	var stepped atomic.Bool
+	_, up := startFake(t, fakeupstream.Config{Seed: 5, Rewrite: func(stage papersum.Stage, text string) string {
+		if stage == papersum.StageSummarize && stepped.Load() {
+			return text + " " + text + " " + text
+		}
+		return text
+	}})
 
 	secret, err := webhook.NewSecret(rand.Reader)
 	if err != nil {
@@ -103,35 +114,35 @@ anomaly:
 	}
 
 	index := map[string]int{}
-	latencyAlarms := func() float64 {
+	usageAlarms := func() float64 {
 		ss := parseExposition(t, getBody(t, m[1]))
-		n := 0.0
+		n := sum(ss, "pipeline_anomalies_total", map[string]string{"signal": "cost", "direction": "up"})
 		for _, st := range papersum.Stages {
-			n += sum(ss, "pipeline_anomalies_total", map[string]string{"signal": "latency." + string(st), "direction": "up"})
+			n += sum(ss, "pipeline_anomalies_total", map[string]string{"signal": "tokens." + string(st), "direction": "up"})
 		}
 		return n
 	}
 	detected := 0
 	for i := 1; i <= stepAt+within && detected == 0; i++ {
 		if i == stepAt+1 {
-			fake.SetLatency(200 * time.Millisecond)
+			stepped.Store(true)
 		}
 		r := submit(t, srv, apiKey, 1000+i)
 		if r.Status != papersum.RunSucceeded {
 			t.Fatalf("run %d: %+v", i, r)
 		}
 		index[r.ID] = i
-		if n := latencyAlarms(); n > 0 {
+		if n := usageAlarms(); n > 0 {
 			if i <= stepAt {
-				t.Fatalf("a latency anomaly at run %d, before the step at %d", i, stepAt)
+				t.Fatalf("a token or cost anomaly at run %d, before the step at %d", i, stepAt)
 			}
 			detected = i - stepAt
 		}
 	}
 	if detected == 0 {
-		t.Fatalf("the ×2 latency step was not detected within %d runs", within)
+		t.Fatalf("the ×3 summary-length step was not detected within %d runs", within)
 	}
-	t.Logf("latency step detected %d runs after it", detected)
+	t.Logf("token/cost step detected %d runs after it", detected)
 
 	res := runCLI(t, t.Context(), env, "", "report", "anomalies", "--since", "1h", "--format", "json")
 	var rep struct {
@@ -142,12 +153,12 @@ anomaly:
 	}
 	var found *papersum.AnomalyRecord
 	for i, a := range rep.Anomalies {
-		if strings.HasPrefix(a.Signal, "latency.") && a.Direction == "up" && index[a.RunID] > stepAt {
+		if strings.HasPrefix(a.Signal, "tokens.") && a.Direction == "up" && index[a.RunID] > stepAt {
 			found = &rep.Anomalies[i]
 		}
 	}
 	if found == nil || found.Model != "anthropic/claude-sonnet-4-5" || found.Recent <= found.Baseline {
-		t.Fatalf("report lists %+v; want the latency anomaly of anthropic/claude-sonnet-4-5", rep.Anomalies)
+		t.Fatalf("report lists %+v; want a token anomaly of anthropic/claude-sonnet-4-5", rep.Anomalies)
 	}
 	text := runCLI(t, t.Context(), env, "", "report", "anomalies", "--since", "1h")
 	if !strings.Contains(text.stdout, found.RunID) || !strings.Contains(text.stdout, found.Signal) {
