@@ -115,12 +115,9 @@ func runSummarize(ctx context.Context, e *env, g *globalFlags, f *summarizeFlags
 	if err != nil {
 		return err
 	}
-	run, runErr := runner.Run(ctx, paper, pipeline.Options{
-		TargetWords: cfg.TargetWords,
-		OnStage: func(r papersum.StageResult) {
-			logger.Info("stage done", "stage", r.Stage, "model", r.Model, "ms", r.Latency.Milliseconds())
-		},
-	})
+	// The runner logs each stage ("stage call recorded", with -v) and the
+	// run's end with run_id, paper_id, attempt, stage and model.
+	run, runErr := runner.Run(ctx, paper, pipeline.Options{TargetWords: cfg.TargetWords})
 	if run == nil {
 		return runErr
 	}
